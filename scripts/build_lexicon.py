@@ -1,0 +1,235 @@
+#!/usr/bin/env python
+"""Rebuild models/lexicon/ (the Danish lexicon the OCR repairer loads) from offline sources.
+
+Sources, all on this machine without network:
+  * spacy-lookups-data ``da_lemma_lookup`` (MIT): ~553k inflected forms and their lemmas;
+  * wordfreq Danish (data CC-BY-SA 4.0): Zipf frequencies of ~29k common words;
+  * hunspell-da ``/usr/share/hunspell/da_DK.dic`` + ``.aff`` (Stavekontrolden, LGPL-2.1 / GPL-2 /
+    MPL-1.1): stems expanded with their suffix rules;
+  * the place-name list in src/stratcompare/data/repair/places.txt;
+  * optional clean Danish text files given with ``--text`` (their vocabulary only).
+
+Outputs (gzip'd TSV, deterministic order):
+  words.tsv.gz     word(lower) <TAB> zipf*10 <TAB> flags   (P = proper noun, C = compound part only,
+                   F = frequency from wordfreq)
+  realword.tsv.gz  token <TAB> replacement <TAB> zipf gain  (valid words that are nearly always an
+                   OCR misreading of a far more frequent word, e.g. "pa" -> "på")
+  meta.json        version, sources and counts
+
+Usage: python scripts/build_lexicon.py [--text FILE ...] [--out models/lexicon]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+VERSION = "1"
+FLOOR_ZIPF = 1.0   # words known from a dictionary but absent from wordfreq
+HUNSPELL_DIC = Path("/usr/share/hunspell/da_DK.dic")
+HUNSPELL_AFF = Path("/usr/share/hunspell/da_DK.aff")
+FORBIDDEN, NEEDAFFIX, ONLYINCOMPOUND = "6", "8", "36"
+WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def parse_aff(path: Path) -> dict[str, list[tuple[str, str, re.Pattern, list[str]]]]:
+    """Suffix rules: flag -> [(strip, add, condition, continuation flags)]."""
+    rules: dict[str, list] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) < 5 or parts[0] != "SFX":
+            continue
+        flag, strip, add, cond = parts[1], parts[2], parts[3], parts[4]
+        strip = "" if strip == "0" else strip
+        add, _, cont = add.partition("/")
+        add = "" if add == "0" else add
+        rules[flag].append((strip, add, re.compile(("" if cond == "." else cond) + "$"),
+                            cont.split(",") if cont else []))
+    return rules
+
+
+def expand(stem: str, flags: list[str], rules, depth: int = 2) -> set[str]:
+    """All suffixed forms of a stem (suffix rules, one continuation level)."""
+    out: set[str] = set()
+    for flag in flags:
+        for strip, add, cond, cont in rules.get(flag, ()):
+            if strip and not stem.endswith(strip):
+                continue
+            if not cond.search(stem):
+                continue
+            form = (stem[: len(stem) - len(strip)] if strip else stem) + add
+            out.add(form)
+            if depth > 1 and cont:
+                out |= expand(form, cont, rules, depth - 1)
+    return out
+
+
+def hunspell_words() -> tuple[dict[str, bool], set[str]]:
+    """(form -> seen capitalised only?, compound-only parts)."""
+    rules = parse_aff(HUNSPELL_AFF)
+    forms: dict[str, bool] = {}
+    parts: set[str] = set()
+    lines = HUNSPELL_DIC.read_text(encoding="utf-8").splitlines()[1:]
+    for line in lines:
+        stem, _, fl = line.strip().partition("/")
+        if not stem:
+            continue
+        flags = fl.split(",") if fl else []
+        if FORBIDDEN in flags:
+            continue
+        new = expand(stem, flags, rules)
+        if ONLYINCOMPOUND in flags:
+            parts.add(stem.lower())
+            parts.update(f.lower() for f in new)
+            continue
+        if NEEDAFFIX not in flags:
+            new.add(stem)
+        for f in new:
+            add_form(forms, f)
+    return forms, parts
+
+
+def add_form(forms: dict[str, bool], form: str) -> None:
+    low = form.lower()
+    cap = form[:1].isupper()
+    forms[low] = forms.get(low, True) and cap
+
+
+def spacy_words() -> dict[str, bool]:
+    import spacy_lookups_data
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "da_lemma_lookup.json.gz"
+    table = json.loads(gzip.open(path).read())
+    forms: dict[str, bool] = {}
+    for k, v in table.items():
+        add_form(forms, k)
+        add_form(forms, v)
+    return forms
+
+
+def wordfreq_words() -> dict[str, float]:
+    from wordfreq import top_n_list, zipf_frequency
+    return {w: zipf_frequency(w, "da") for w in top_n_list("da", 1_000_000)
+            if WORD_RE.fullmatch(w)}
+
+
+def text_words(paths: list[Path]) -> dict[str, bool]:
+    forms: dict[str, bool] = {}
+    for p in paths:
+        for m in WORD_RE.finditer(p.read_text(encoding="utf-8")):
+            for part in m.group().split("-"):
+                if len(part) > 1 and not (part.isupper() and len(part) <= 5):
+                    add_form(forms, part)
+    return forms
+
+
+def forward_confusions(word: str, rules: list[tuple[str, str, float]]) -> set[str]:
+    """OCR misreadings of ``word`` with one rule applied everywhere or at one place."""
+    out = set()
+    for ocr, true, _ in rules:
+        if not true or true not in word or true.upper() == true and true.lower() != true:
+            continue
+        out.add(word.replace(true, ocr))
+        i = word.find(true)
+        while i >= 0:
+            out.add(word[:i] + ocr + word[i + len(true):])
+            i = word.find(true, i + 1)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--text", type=Path, nargs="*", default=[],
+                    help="clean Danish text files whose vocabulary is added")
+    ap.add_argument("--out", type=Path, default=ROOT / "models" / "lexicon")
+    ap.add_argument("--gain", type=float, default=1.3,
+                    help="min Zipf gain for an automatic real-word correction")
+    args = ap.parse_args()
+
+    from stratcompare.repair.channel import load_rules  # the same table the repairer uses
+
+    print("reading wordfreq ...", file=sys.stderr)
+    freq = wordfreq_words()
+    print("reading spacy-lookups-data ...", file=sys.stderr)
+    sp = spacy_words()
+    print("expanding hunspell-da ...", file=sys.stderr)
+    hs, parts = hunspell_words()
+    tx = text_words(args.text)
+    places = [ln.strip() for ln in (ROOT / "src/stratcompare/data/repair/places.txt")
+              .read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+
+    proper: dict[str, bool] = {}
+    for src in (sp, hs, tx):
+        for w, cap in src.items():
+            proper[w] = proper.get(w, True) and cap
+    for w in freq:
+        proper[w] = False  # wordfreq is lower-cased: no case evidence, assume common word
+    for p in places:
+        for part in [p, *p.split("-")]:
+            proper.setdefault(part.lower(), True)
+
+    entries = {}
+    for w, cap in proper.items():
+        if not w or len(w) > 60:
+            continue
+        z = freq.get(w)
+        flags = ("P" if cap else "") + ("F" if z is not None else "")
+        zz = z if z is not None else FLOOR_ZIPF + (0.5 if w in tx else 0.0)
+        if w in [p.lower() for p in places]:
+            zz = max(zz, 3.0)
+        entries[w] = (zz, flags)
+    for w in parts:
+        if w not in entries and len(w) >= 3:
+            entries[w] = (FLOOR_ZIPF, "C")
+
+    # Real-word confusions: a valid word that is the OCR form of a much more frequent one.
+    rules = [(o, t, c) for o, t, c in load_rules() if t in "æøåÆØÅ" and o and o in "aeg@sopdz"
+             or (o, t) in {("ae", "æ"), ("ee", "æ")}]
+    realword = {}
+    for w, z in sorted(freq.items(), key=lambda kv: -kv[1]):
+        if z < 3.0 or not any(ch in w for ch in "æøå"):
+            continue
+        for t in forward_confusions(w, rules):
+            if t == w or t not in entries or len(t) < 2:
+                continue
+            gain = z - entries[t][0]
+            # a word missing from wordfreq is not proven rare: demand a common target then
+            need = args.gain if "F" in entries[t][1] else max(args.gain, 3.0)
+            if gain >= need and t not in realword:
+                realword[t] = (w, gain)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    with gzip.GzipFile(args.out / "words.tsv.gz", "wb", mtime=0) as fh:
+        fh.write("".join(f"{w}\t{round(z * 10)}\t{f}\n" for w, (z, f) in sorted(entries.items()))
+                 .encode("utf-8"))
+    with gzip.GzipFile(args.out / "realword.tsv.gz", "wb", mtime=0) as fh:
+        fh.write("".join(f"{t}\t{w}\t{g:.2f}\n" for t, (w, g) in sorted(realword.items()))
+                 .encode("utf-8"))
+    meta = {
+        "version": VERSION,
+        "words": len(entries),
+        "realword": len(realword),
+        "sources": {
+            "spacy-lookups-data da_lemma_lookup": {"forms": len(sp), "licence": "MIT"},
+            "wordfreq da": {"words": len(freq), "licence": "CC-BY-SA-4.0 (data)"},
+            "hunspell-da da_DK": {"forms": len(hs), "compound_parts": len(parts),
+                                  "licence": "LGPL-2.1 or GPL-2 or MPL-1.1"},
+            "places.txt": {"names": len(places)},
+            "texts": [p.name for p in args.text],
+        },
+    }
+    (args.out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+    print(json.dumps(meta, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

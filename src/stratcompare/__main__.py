@@ -1,0 +1,3 @@
+from stratcompare.cli import main
+
+main()

@@ -1,0 +1,64 @@
+"""The Typer application and the options every command shares.
+
+Commands live in sibling modules (one per command or command group) and register themselves
+on ``app``; each is a thin shell over a function of the Python API.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from stratcompare.errors import StratcompareError
+
+app = typer.Typer(
+    name="stratcompare",
+    help="Read Danish municipal social-policy strategies and make them comparable.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+# Shared option definitions: use these so every command spells them the same way.
+DbOption = typer.Option(
+    None, "--db", envvar="STRATCOMPARE_DB",
+    help="SQLite corpus file (default ./stratcompare.db).", show_default=False,
+)
+FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format.")
+
+
+def fail(exc: StratcompareError) -> "typer.Exit":
+    """Print a one-line error to stderr and return the Exit to raise."""
+    typer.echo(f"Error: {exc}", err=True)
+    return typer.Exit(code=exc.exit_code)
+
+
+def run(fn, *args, **kwargs):
+    """Call an API function; turn its StratcompareError into a one-line message + exit code."""
+    try:
+        return fn(*args, **kwargs)
+    except StratcompareError as exc:
+        raise fail(exc) from None
+    except KeyboardInterrupt:
+        typer.echo("Interrupted; everything committed so far is kept.", err=True)
+        raise typer.Exit(code=130) from None
+
+
+def open_output(path: Optional[Path]):
+    """stdout, or the file given with -o."""
+    if path is None or str(path) == "-":
+        return sys.stdout
+    return open(path, "w", encoding="utf-8", newline="")

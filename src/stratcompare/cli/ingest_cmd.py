@@ -1,0 +1,98 @@
+"""``stratcompare ingest``: a thin shell over :func:`stratcompare.ingest.ingest_paths`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from stratcompare.cli.app import DbOption, app, run
+from stratcompare.cli.output import render
+
+
+@app.command(
+    epilog="Example: stratcompare ingest corpus/ --db strategies.db --jobs 2",
+)
+def ingest(
+    paths: List[str] = typer.Argument(..., help="Files, folders (searched recursively) or globs."),
+    db: Optional[Path] = DbOption,
+    municipality: Optional[str] = typer.Option(
+        None, "--municipality", "-m", help="Set the municipality of every document (no detection)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Parallel worker processes."),
+    ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="OCR pages that have no text layer."),
+    repair: bool = typer.Option(True, "--repair/--no-repair", help="Repair Danish OCR errors."),
+    max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Refuse PDFs with more pages."),
+    max_mb: float = typer.Option(200.0, "--max-mb", min=0.001, help="Refuse files larger than this."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+) -> None:
+    """Ingest strategy documents (PDF, scanned PDF, .txt/.md, .html, .jsonl) into the corpus.
+
+    Unchanged files are skipped; changed files replace their old version; a bad file is
+    reported on one line and the batch goes on.  Exits non-zero when any file failed.
+    """
+    from stratcompare.ingest import ingest_paths
+
+    with _progress(quiet) as progress:
+        report = run(ingest_paths, paths, db=db, municipality=municipality, jobs=jobs, ocr=ocr,
+                     repair=repair, max_pages=max_pages, max_mb=max_mb, progress=progress)
+    for r in report.failed:
+        typer.echo(f"Error: {r.error}", err=True)
+    if not quiet:
+        rows = [
+            {"file": _short(r.path), "status": r.status, "municipality": r.municipality,
+             "pages": r.pages, "passages": r.passages,
+             "note": r.error_kind if r.status == "failed" else "; ".join(r.warnings)}
+            for r in report.results
+        ]
+        render(rows, "table", out=sys.stderr, max_width=70)
+        typer.echo(
+            f"{report.count('ingested') + report.count('replaced')} ingested "
+            f"({report.count('replaced')} replaced), {report.count('unchanged')} unchanged, "
+            f"{report.count('duplicate')} duplicate, {len(report.failed)} failed -> {report.db}",
+            err=True,
+        )
+    raise typer.Exit(report.exit_code)
+
+
+def _short(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+class _progress:
+    """A files + pages progress bar on stderr (rich), silent when quiet or not a terminal."""
+
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), transient=True)
+        self.bar.start()
+        self.files = self.bar.add_task("files", total=None)
+        self.pages = self.bar.add_task("pages", total=None)
+        return self.update
+
+    def update(self, event: str, n: int) -> None:
+        if event == "total":
+            self.bar.update(self.files, total=n)
+        elif event == "file":
+            self.bar.advance(self.files, n)
+        elif event == "pages":
+            self.bar.advance(self.pages, n)
+        elif event.startswith("start:"):
+            self.bar.update(self.files, description=f"files ({event[6:][:30]})")
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False

@@ -1,0 +1,117 @@
+"""``documents``, ``passages``, ``show``: look at what the corpus holds."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from stratcompare.cli.app import DbOption, Format, FormatOption, app, fail, run
+from stratcompare.cli.output import render
+from stratcompare.errors import NotFoundError
+
+DOCUMENT_COLUMNS = ["id", "path", "municipality", "confidence", "title", "year", "pages",
+                    "passages", "status", "ocr_damage", "words_repaired", "error"]
+PASSAGE_COLUMNS = ["id", "document_id", "document_path", "municipality", "page", "section", "text"]
+
+
+class PassageFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def list_documents(db: Optional[Path] = None) -> list[dict]:
+    """One record per document (the API behind ``stratcompare documents``)."""
+    from stratcompare.store import Store
+
+    with Store.open(db, create=False) as store:
+        docs = store.documents()
+    return [
+        {"id": d["id"], "path": d["path"], "municipality": d["municipality"],
+         "confidence": d["municipality_confidence"], "title": d["title"], "year": d["year"],
+         "adopted": d["adopted"], "kind": d["kind"], "pages": d["pages"],
+         "pages_missing_text": d["pages_missing_text"], "passages": d["passages"],
+         "words": d["words"], "ocr_damage": d["ocr_damage"], "words_repaired": d["words_repaired"],
+         "status": d["status"], "error": d["error"], "warnings": d["warnings"]}
+        for d in docs
+    ]
+
+
+def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
+                  municipality: Optional[str] = None) -> list[dict]:
+    from stratcompare.store import Store
+
+    with Store.open(db, create=False) as store:
+        return [
+            {"id": p["id"], "document_id": p["document_id"], "document_path": p["document_path"],
+             "municipality": p["municipality"], "page": p["page"], "section": p["section"],
+             "text": p["text"]}
+            for p in store.passages(document_id=document, municipality=municipality)
+        ]
+
+
+def show_item(db: Optional[Path], item_id: str) -> dict:
+    """A passage (with its document) or a document (with its pages' status)."""
+    from stratcompare.store import Store
+
+    with Store.open(db, create=False) as store:
+        passage = store.passage(item_id)
+        if passage:
+            themes = [dict(r) for r in store.conn.execute(
+                "SELECT theme, probability FROM passage_themes WHERE passage_id = ? AND assigned = 1 "
+                "ORDER BY probability DESC", (item_id,))]
+            passage["themes"] = [t["theme"] for t in themes]
+            return {"type": "passage", **passage}
+        doc = store.document(item_id)
+        if doc:
+            doc["pages_detail"] = [
+                {k: v for k, v in p.items() if k in ("number", "method", "status")}
+                for p in store.pages(doc["id"])
+            ]
+            return {"type": "document", **doc}
+    raise NotFoundError(f"no document or passage with id '{item_id}'", hint="list ids with "
+                        "`stratcompare documents` or `stratcompare passages`")
+
+
+@app.command(epilog="Example: stratcompare documents --format csv > documents.csv")
+def documents(db: Optional[Path] = DbOption, format: Format = FormatOption) -> None:
+    """List the documents in the corpus: municipality (+confidence), title, year, pages, status."""
+    records = run(list_documents, db)
+    cols = DOCUMENT_COLUMNS if format == Format.table else None
+    render(records, format, columns=cols, max_width=50)
+
+
+@app.command(epilog="Example: stratcompare passages --municipality Køge --format jsonl | head")
+def passages(
+    db: Optional[Path] = DbOption,
+    document: Optional[str] = typer.Option(None, "--document", "-d", help="Document id (or prefix)."),
+    municipality: Optional[str] = typer.Option(None, "--municipality", "-m"),
+    format: PassageFormat = typer.Option(PassageFormat.jsonl, "--format", "-f"),
+) -> None:
+    """List passages in document order: id, document, municipality, page, section, text."""
+    records = run(list_passages, db, document, municipality)
+    render(records, format, columns=PASSAGE_COLUMNS, max_width=80)
+
+
+@app.command(epilog="Example: stratcompare show 3f2a9c1d0b7e-0004")
+def show(
+    item_id: str = typer.Argument(..., help="A passage id or a document id (prefix allowed)."),
+    db: Optional[Path] = DbOption,
+    format: Format = typer.Option(Format.table, "--format", "-f"),
+) -> None:
+    """Show one passage (text, page, section, themes) or one document (metadata, pages)."""
+    item = run(show_item, db, item_id)
+    if format == Format.table:
+        for key, value in item.items():
+            if key in ("raw_text",) and value == item.get("text"):
+                continue
+            if isinstance(value, (list, dict)):
+                value = json.dumps(value, ensure_ascii=False)
+            typer.echo(f"{key}: {value}")
+    else:
+        render([item], format)

@@ -1,0 +1,62 @@
+"""Corpus facts the matrices share: which documents count, and which municipality each belongs to.
+
+Work is per document (hundreds), never per passage in Python: passage-level aggregation happens
+in SQL or numpy, and documents map onto municipality rows through an index array.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import numpy as np
+
+from stratcompare.compare.names import danish_sort_key, main_municipality, match_name
+from stratcompare.errors import NotFoundError
+
+# Passages of failed documents never count.
+LIVE_DOCS = "SELECT id FROM documents WHERE status != 'failed'"
+
+
+@dataclass
+class CorpusIndex:
+    municipalities: list[str]            # matrix rows, Danish order
+    doc_row: dict[str, int]              # document id -> row in ``municipalities``
+    passages: np.ndarray                 # passages per municipality (int64)
+
+    def docs_of(self, row: int) -> list[str]:
+        return [d for d, r in self.doc_row.items() if r == row]
+
+    def resolve(self, name: str) -> int:
+        """Row of a municipality given as the user typed it ("koge" → Køge)."""
+        hits = match_name(name, self.municipalities)
+        if len(hits) == 1:
+            return self.municipalities.index(hits[0])
+        if len(hits) > 1:
+            raise NotFoundError(f"municipality {name!r} is ambiguous: {', '.join(hits)}")
+        raise NotFoundError(
+            f"no municipality {name!r} in the corpus",
+            hint="known: " + (", ".join(self.municipalities) or "none — ingest documents first"),
+        )
+
+
+def corpus_index(conn: sqlite3.Connection) -> CorpusIndex:
+    """Municipality rows of every non-failed document that has passages (or none at all)."""
+    docs = conn.execute(
+        f"""SELECT d.id, d.municipality, COUNT(p.id) AS n
+            FROM documents d LEFT JOIN passages p ON p.document_id = d.id
+            WHERE d.id IN ({LIVE_DOCS}) GROUP BY d.id"""
+    ).fetchall()
+    main = {r[0]: main_municipality(r[1]) for r in docs}
+    names = sorted(set(main.values()), key=danish_sort_key)
+    row_of = {n: i for i, n in enumerate(names)}
+    doc_row = {d: row_of[m] for d, m in main.items()}
+    counts = np.zeros(len(names), dtype=np.int64)
+    for r in docs:
+        counts[doc_row[r[0]]] += int(r[2])
+    return CorpusIndex(municipalities=names, doc_row=doc_row, passages=counts)
+
+
+def in_clause(ids: list[str]) -> tuple[str, list[str]]:
+    """``(?, ?, …)`` and its parameters, for a document-id filter."""
+    return "(" + ",".join("?" * len(ids)) + ")", list(ids)

@@ -1,0 +1,179 @@
+"""Municipality × theme, municipality × municipality and theme × theme matrices.
+
+Aggregation runs in SQL (GROUP BY document, theme) and numpy (documents → municipality rows),
+so 10⁵ passages take well under a second.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from stratcompare.compare.corpus import LIVE_DOCS, CorpusIndex, corpus_index
+from stratcompare.compare.embeddings import load_vectors, resolve_model
+from stratcompare.compare.matrix import Matrix
+from stratcompare.compare.themes import ThemeSet, load_themes
+from stratcompare.errors import NotFoundError, UsageError
+
+NORMALISE = ("share", "count", "score")
+BASES = ("themes", "embeddings")
+
+
+def _doc_theme_sums(conn, themes: ThemeSet, index: CorpusIndex, column: str) -> np.ndarray:
+    """Per municipality and theme: SUM(column) over live passages (assigned or probability)."""
+    out = np.zeros((len(index.municipalities), len(themes.ids)))
+    if not themes.has_labels or not themes.ids:
+        return out
+    where = "AND pt.assigned = 1" if column == "assigned" else ""
+    rows = conn.execute(
+        f"""SELECT ps.document_id, pt.theme, SUM(pt.{column}) FROM passage_themes pt
+            JOIN passages ps ON ps.id = pt.passage_id
+            WHERE pt.codebook = ? {where} AND ps.document_id IN ({LIVE_DOCS})
+            GROUP BY ps.document_id, pt.theme""",
+        (themes.codebook,),
+    ).fetchall()
+    col = {t: j for j, t in enumerate(themes.ids)}
+    r_idx = np.fromiter((index.doc_row[r[0]] for r in rows), dtype=np.int64, count=len(rows))
+    c_idx = np.fromiter((col[r[1]] for r in rows), dtype=np.int64, count=len(rows))
+    vals = np.fromiter((r[2] or 0.0 for r in rows), dtype=np.float64, count=len(rows))
+    np.add.at(out, (r_idx, c_idx), vals)
+    return out
+
+
+def theme_matrix(
+    conn: sqlite3.Connection,
+    *,
+    codebook: str | Path | None = None,
+    normalise: str = "share",
+) -> Matrix:
+    """Municipality × theme. ``share``: fraction of the municipality's passages carrying the
+    theme (so a long strategy does not outweigh a short one); ``count``: number of those
+    passages; ``score``: mean theme probability over all the municipality's passages."""
+    if normalise not in NORMALISE:
+        raise UsageError(f"unknown normalisation {normalise!r}", hint="use share, count or score")
+    themes = load_themes(conn, codebook)
+    index = corpus_index(conn)
+    column = "probability" if normalise == "score" else "assigned"
+    sums = _doc_theme_sums(conn, themes, index, column)
+    if normalise == "count":
+        values = sums
+    else:
+        denom = np.maximum(index.passages, 1).astype(np.float64)[:, None]
+        values = sums / denom
+    notes = [] if themes.has_labels else ["no theme labels in the database yet: run the classifier"]
+    return Matrix(
+        kind="themes", measure=normalise, rows=index.municipalities, cols=list(themes.ids),
+        values=values, row_name="municipality", labels=dict(themes.labels),
+        support=index.passages.copy(), codebook=themes.codebook, notes=notes,
+    )
+
+
+def _cosine_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1)
+    safe = np.where(norms > 0, norms, 1.0)
+    unit = x / safe[:, None]
+    sim = unit @ unit.T
+    return np.clip(sim, -1.0, 1.0)
+
+
+def municipality_mean_vectors(
+    conn: sqlite3.Connection, model: str, index: CorpusIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """(mean passage embedding per municipality, passages with a vector per municipality)."""
+    _, docs, mat = load_vectors(conn, model)
+    n = len(index.municipalities)
+    if mat.size == 0:
+        return np.zeros((n, 0)), np.zeros(n, dtype=np.int64)
+    rows = np.fromiter((index.doc_row[d] for d in docs), dtype=np.int64, count=len(docs))
+    order = np.argsort(rows, kind="stable")
+    rows_sorted = rows[order]
+    starts = np.flatnonzero(np.r_[True, rows_sorted[1:] != rows_sorted[:-1]])
+    sums = np.add.reduceat(mat[order].astype(np.float64), starts, axis=0)
+    counts = np.bincount(rows, minlength=n)
+    means = np.zeros((n, mat.shape[1]))
+    present = rows_sorted[starts]
+    means[present] = sums / counts[present][:, None]
+    return means, counts
+
+
+def similarity_matrix(
+    conn: sqlite3.Connection,
+    *,
+    basis: str = "themes",
+    model: str | None = None,
+    codebook: str | Path | None = None,
+) -> Matrix:
+    """Municipality × municipality cosine similarity of theme-share profiles (``themes``) or of
+    mean passage embeddings (``embeddings``). Rows without data get 0 everywhere."""
+    if basis not in BASES:
+        raise UsageError(f"unknown basis {basis!r}", hint="use themes or embeddings")
+    notes: list[str] = []
+    if basis == "themes":
+        tm = theme_matrix(conn, codebook=codebook, normalise="share")
+        rows, support, used_model, cb = tm.rows, tm.support, None, tm.codebook
+        profile = tm.values
+        notes += tm.notes
+    else:
+        index = corpus_index(conn)
+        used_model = resolve_model(conn, model)
+        rows, cb = index.municipalities, None
+        if used_model is None:
+            profile = np.zeros((len(rows), 0))
+            support = np.zeros(len(rows), dtype=np.int64)
+            notes.append("no embeddings in the database yet: run `stratcompare embed`")
+        else:
+            profile, support = municipality_mean_vectors(conn, used_model, index)
+    sim = _cosine_rows(profile) if profile.size else np.zeros((len(rows), len(rows)))
+    return Matrix(
+        kind="similarity", measure="cosine", rows=list(rows), cols=list(rows), values=sim,
+        row_name="municipality", support=support, codebook=cb, model=used_model, basis=basis,
+        notes=notes,
+    )
+
+
+def cooccurrence_matrix(
+    conn: sqlite3.Connection, *, codebook: str | Path | None = None
+) -> Matrix:
+    """Theme × theme: number of passages carrying both themes (MAXQDA's code relations); the
+    diagonal is the number of passages carrying the theme at all."""
+    themes = load_themes(conn, codebook)
+    k = len(themes.ids)
+    values = np.zeros((k, k))
+    notes: list[str] = []
+    if themes.has_labels and k:
+        col = {t: j for j, t in enumerate(themes.ids)}
+        rows = conn.execute(
+            f"""SELECT a.theme, b.theme, COUNT(*) FROM passage_themes a
+                JOIN passage_themes b ON b.passage_id = a.passage_id AND b.codebook = a.codebook
+                     AND b.assigned = 1
+                JOIN passages ps ON ps.id = a.passage_id
+                WHERE a.codebook = ? AND a.assigned = 1 AND ps.document_id IN ({LIVE_DOCS})
+                GROUP BY a.theme, b.theme""",
+            (themes.codebook,),
+        ).fetchall()
+        for a, b, n in rows:   # at most k² rows
+            values[col[a], col[b]] = n
+    else:
+        notes.append("no theme labels in the database yet: run the classifier")
+    return Matrix(
+        kind="cooccurrence", measure="count", rows=list(themes.ids), cols=list(themes.ids),
+        values=values, row_name="theme", labels=dict(themes.labels), codebook=themes.codebook,
+        notes=notes,
+    )
+
+
+def matrix(conn: sqlite3.Connection, kind: str, **kwargs) -> Matrix:
+    """Dispatch by name (the CLI's ``--matrix``)."""
+    if kind == "themes":
+        return theme_matrix(conn, **{k: v for k, v in kwargs.items() if k in ("codebook", "normalise")})
+    if kind == "similarity":
+        return similarity_matrix(conn, **{k: v for k, v in kwargs.items()
+                                          if k in ("basis", "model", "codebook")})
+    if kind == "cooccurrence":
+        return cooccurrence_matrix(conn, **{k: v for k, v in kwargs.items() if k == "codebook"})
+    raise UsageError(f"unknown matrix {kind!r}", hint="use themes, similarity or cooccurrence")
+
+
+__all__ = ["theme_matrix", "similarity_matrix", "cooccurrence_matrix", "matrix", "NotFoundError"]

@@ -1,0 +1,101 @@
+"""Which themes a matrix has, in what order, and what they are called.
+
+The one place that reads the codebook for compare/report: columns follow the codebook's theme
+order (so a CSV keeps the same columns whether or not a theme occurs), labels come from it, and
+the codebook id picks which rows of ``passage_themes`` count when several codebooks are stored.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stratcompare.config import data_path
+from stratcompare.errors import CodebookError, NotFoundError
+
+
+@dataclass
+class ThemeSet:
+    codebook: str | None                 # the passage_themes.codebook value in use ("id@version")
+    ids: list[str]                       # column order
+    labels: dict[str, str] = field(default_factory=dict)   # id -> Danish label
+    labels_en: dict[str, str] = field(default_factory=dict)
+    has_labels: bool = False             # any passage_themes rows for this codebook?
+
+    def label(self, theme: str) -> str:
+        return self.labels.get(theme) or theme
+
+
+def _read_codebook_file(path: Path) -> dict:
+    """Parse a codebook TOML (the classifier's format: id, version, [[themes]] id/label_da/...)."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise NotFoundError("codebook file not found", path) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CodebookError(f"cannot read the codebook: {exc}", path) from None
+    themes = data.get("themes")
+    if not isinstance(themes, list) or not all(isinstance(t, dict) and "id" in t for t in themes):
+        raise CodebookError("the codebook has no [[themes]] entries with an id", path)
+    return data
+
+
+def _stored_codebooks(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT codebook, COUNT(*) FROM passage_themes GROUP BY codebook ORDER BY 2 DESC, 1"
+    )]
+
+
+def load_themes(conn: sqlite3.Connection, codebook: str | Path | None = None) -> ThemeSet:
+    """Resolve ``codebook`` — None (the bundled codebook / the most used stored one), a TOML
+    path, or a stored codebook id ("id@version" or just "id") — into a ThemeSet."""
+    file_data: dict | None = None
+    wanted: str | None = None
+    if codebook is not None and (str(codebook).endswith(".toml") or Path(codebook).is_file()):
+        file_data = _read_codebook_file(Path(codebook))
+    elif codebook is not None:
+        wanted = str(codebook)
+    else:
+        bundled = data_path("codebook.toml")
+        if bundled.is_file():
+            file_data = _read_codebook_file(bundled)
+
+    stored = _stored_codebooks(conn)
+    stored_ids = [c for c, _ in stored]
+    chosen: str | None = None
+    if wanted is not None:
+        matches = [c for c in stored_ids if c == wanted or c.split("@")[0] == wanted]
+        if not matches:
+            raise NotFoundError(
+                f"no theme labels for codebook {wanted!r} in the database",
+                hint="stored codebooks: " + (", ".join(stored_ids) or "none — classify first"),
+            )
+        chosen = matches[0]
+    elif file_data is not None:
+        full = f"{file_data.get('id')}@{file_data.get('version')}"
+        matches = [c for c in stored_ids if c == full] or [
+            c for c in stored_ids if c.split("@")[0] == str(file_data.get("id"))]
+        chosen = matches[0] if matches else (stored_ids[0] if stored_ids else full)
+        if matches == [] and stored_ids:
+            file_data = None   # the stored labels come from another codebook: don't mislabel
+    elif stored_ids:
+        chosen = stored_ids[0]
+
+    ids: list[str] = []
+    labels: dict[str, str] = {}
+    labels_en: dict[str, str] = {}
+    if file_data is not None:
+        for t in file_data["themes"]:
+            ids.append(str(t["id"]))
+            labels[str(t["id"])] = str(t.get("label_da") or t.get("label_en") or t["id"])
+            labels_en[str(t["id"])] = str(t.get("label_en") or t.get("label_da") or t["id"])
+    has_labels = chosen in stored_ids
+    if has_labels:
+        extra = [r[0] for r in conn.execute(
+            "SELECT DISTINCT theme FROM passage_themes WHERE codebook = ? ORDER BY theme", (chosen,))]
+        ids += [t for t in extra if t not in labels]
+    return ThemeSet(codebook=chosen, ids=ids, labels=labels, labels_en=labels_en,
+                    has_labels=has_labels)

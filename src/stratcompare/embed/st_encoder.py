@@ -1,0 +1,61 @@
+"""Encoders backed by sentence-transformers: the converted e5-small, or any model the user names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from stratcompare.errors import MissingDependencyError, ModelError
+
+
+class SentenceTransformerEncoder:
+    """Wraps ``SentenceTransformer``; uses the model's "query"/"passage" prompts when it has them."""
+
+    def __init__(self, model_id: str, path_or_name: str, offline: bool = True):
+        self.model_id = model_id
+        if offline:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:  # pragma: no cover - environment problem
+            raise MissingDependencyError(
+                "sentence-transformers is not installed", hint="pip install sentence-transformers, or use --model hashing"
+            ) from None
+        try:
+            self._model = SentenceTransformer(str(path_or_name), device="cpu")
+        except Exception as exc:  # any loading failure becomes one line
+            is_dir = Path(str(path_or_name)).is_dir()
+            hint = (
+                "the folder is not a sentence-transformers model" if is_dir else
+                "a hub model name only works with internet access; otherwise pass a local model "
+                "folder, or use the default e5-small or --model hashing"
+            )
+            raise ModelError(f"cannot load model {path_or_name!r}: {type(exc).__name__}: {exc}".splitlines()[0],
+                             hint=hint) from None
+        dim = self._model.get_sentence_embedding_dimension()
+        if dim is None:
+            dim = int(self._model.encode(["x"]).shape[1])
+        self.dim = int(dim)
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._q_prompt = "query" if "query" in prompts else None
+        self._p_prompt = "passage" if "passage" in prompts else None
+
+    def _encode(self, texts: Sequence[str], prompt_name: str | None, batch_size: int, show_progress: bool) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.encode(
+            texts, prompt_name=prompt_name, batch_size=batch_size, show_progress_bar=show_progress,
+            normalize_embeddings=True, convert_to_numpy=True,
+        )
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        return self._encode(texts, self._p_prompt, batch_size, show_progress)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._q_prompt, 32, False)

@@ -1,0 +1,109 @@
+"""Embeddings in the corpus database: computed once per passage and model, redone when text changes."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import sys
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from stratcompare.errors import StoreError
+
+
+def text_hash(text: str) -> str:
+    """sha1 of the passage text: a changed text invalidates its stored vector."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _stale(conn: sqlite3.Connection, model: str, dim: int) -> list[tuple[str, str, str]]:
+    rows = conn.execute(
+        "SELECT p.id, p.text, e.text_hash, e.dim FROM passages p "
+        "LEFT JOIN embeddings e ON e.passage_id = p.id AND e.model = ? ORDER BY p.rowid",
+        (model,),
+    ).fetchall()
+    todo = []
+    for pid, text, old_hash, old_dim in rows:
+        h = text_hash(text or "")
+        if old_hash != h or old_dim != dim:
+            todo.append((pid, text or "", h))
+    return todo
+
+
+def embed_passages(store_conn: sqlite3.Connection, encoder, progress: bool = True, batch_size: int = 64) -> int:
+    """Embed passages that have no vector for ``encoder.model_id`` or whose text changed.
+
+    Commits after every batch, so an interrupted run keeps what it did.  Returns the count.
+    """
+    conn = store_conn
+    try:
+        todo = _stale(conn, encoder.model_id, encoder.dim)
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"cannot read passages: {exc}", hint="is this a stratcompare database? run `stratcompare ingest` first") from None
+    if not todo:
+        return 0
+    bar = None
+    if progress:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(
+            TextColumn(f"embedding ({encoder.model_id})"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=Console(file=sys.stderr), transient=True,
+        )
+        bar.start()
+        task = bar.add_task("embed", total=len(todo))
+    done = 0
+    try:
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            vecs = encoder.encode_passages([t for _, t, _ in chunk], batch_size=batch_size)
+            vecs = np.ascontiguousarray(vecs, dtype="<f4")
+            if not conn.in_transaction:
+                conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings(passage_id, model, text_hash, dim, vector) VALUES (?,?,?,?,?)",
+                [(pid, encoder.model_id, h, encoder.dim, vecs[i].tobytes()) for i, (pid, _, h) in enumerate(chunk)],
+            )
+            conn.commit()
+            done += len(chunk)
+            if bar is not None:
+                bar.update(task, advance=len(chunk))
+    finally:
+        if bar is not None:
+            bar.stop()
+    return done
+
+
+def load_matrix(
+    conn: sqlite3.Connection, model: str, passage_ids: Sequence[str] | Iterable[str] | None = None
+) -> tuple[list[str], np.ndarray]:
+    """(passage ids, float32 matrix) of the stored vectors of ``model``.
+
+    With ``passage_ids`` the rows follow that order and passages without a vector are left out.
+    """
+    if passage_ids is None:
+        rows = conn.execute(
+            "SELECT e.passage_id, e.dim, e.vector FROM embeddings e JOIN passages p ON p.id = e.passage_id "
+            "WHERE e.model = ? ORDER BY p.rowid",
+            (model,),
+        ).fetchall()
+    else:
+        wanted = list(passage_ids)
+        got: dict[str, tuple] = {}
+        for i in range(0, len(wanted), 900):
+            part = wanted[i : i + 900]
+            q = f"SELECT passage_id, dim, vector FROM embeddings WHERE model = ? AND passage_id IN ({','.join('?' * len(part))})"
+            for r in conn.execute(q, (model, *part)):
+                got[r[0]] = tuple(r)
+        rows = [got[p] for p in wanted if p in got]
+    if not rows:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    dims = {r[1] for r in rows}
+    if len(dims) != 1:
+        raise StoreError(f"embeddings of model {model!r} have mixed dimensions {sorted(dims)}",
+                         hint="run `stratcompare embed` to refresh them")
+    dim = dims.pop()
+    mat = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), dim)
+    return [r[0] for r in rows], np.array(mat, dtype=np.float32)

@@ -1,0 +1,57 @@
+"""Turn the PATH arguments (files, folders, globs) into the list of files to ingest."""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED = {".pdf": "pdf", ".txt": "text", ".md": "text", ".html": "html", ".htm": "html",
+             ".jsonl": "jsonl"}
+
+
+@dataclass
+class Candidate:
+    path: Path
+    explicit: bool          # named directly (an unsupported explicit file is an error)
+    missing: bool = False
+
+
+def kind_of(path: Path) -> str | None:
+    return SUPPORTED.get(path.suffix.lower())
+
+
+def discover(paths: list[str | Path]) -> list[Candidate]:
+    """Files named directly are always returned (so bad ones get reported); folders are walked
+    recursively for supported files, skipping hidden ones; globs are expanded."""
+    seen: set[Path] = set()
+    out: list[Candidate] = []
+
+    def add(p: Path, explicit: bool, missing: bool = False):
+        key = p.resolve() if not missing else p.absolute()
+        if key not in seen:
+            seen.add(key)
+            out.append(Candidate(key, explicit, missing))
+
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p).parts
+                if any(part.startswith(".") for part in rel):
+                    continue
+                if f.is_file() and kind_of(f):
+                    add(f, False)
+        elif p.exists() or p.is_symlink():
+            add(p, True)
+        elif any(ch in str(raw) for ch in "*?["):
+            for match in sorted(glob.glob(str(raw), recursive=True)):
+                m = Path(match)
+                if m.is_file() and kind_of(m):
+                    add(m, False)
+                elif m.is_dir():
+                    for c in discover([m]):
+                        add(c.path, False)
+        else:
+            add(p, True, missing=True)
+    return out

@@ -1,0 +1,452 @@
+"""Batch ingestion: files -> extracted pages -> passages -> repair -> metadata -> store.
+
+Workers (``jobs``) do the CPU work and return plain records; only the parent process writes,
+one transaction per file, so a crash, a killed worker or Ctrl-C never leaves half a document,
+and a rerun picks up where the batch stopped (unchanged files are skipped by content hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from stratcompare.errors import (
+    EmptyFileError,
+    InputFileError,
+    InvalidJSONLError,
+    StratcompareError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
+from stratcompare.ingest.discover import Candidate, discover, kind_of
+from stratcompare.store import DocumentRecord, PageRecord, PassageRecord, Store
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class IngestOptions:
+    municipality: str | None = None
+    ocr: bool = True
+    repair: bool = True
+    max_pages: int | None = 2000
+    max_mb: float | None = 200.0
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str                 # ingested | replaced | unchanged | duplicate | failed
+    documents: int = 0
+    pages: int = 0
+    passages: int = 0
+    municipality: str | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    exit_code: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    db: str
+    results: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        codes = {r.exit_code for r in self.failed}
+        if not codes:
+            return 0
+        return codes.pop() if len(codes) == 1 else 1
+
+
+@dataclass
+class _Bundle:
+    doc: DocumentRecord
+    pages: list[PageRecord]
+    passages: list[PassageRecord]
+
+
+@dataclass
+class _Outcome:
+    """What a worker sends back: bundles, or a one-line failure (exceptions don't cross processes
+    cleanly)."""
+
+    path: str
+    bundles: list[_Bundle] = field(default_factory=list)
+    error: str | None = None
+    error_kind: str | None = None
+    exit_code: int = 0
+    kind: str = ""
+
+
+Progress = Callable[[str, int], None]   # (event, amount): "file" | "pages" | "start:<path>"
+
+
+def ingest_paths(
+    paths: Sequence[str | Path],
+    *,
+    db: str | Path | None = None,
+    municipality: str | None = None,
+    jobs: int = 1,
+    ocr: bool = True,
+    repair: bool = True,
+    max_pages: int | None = 2000,
+    max_mb: float | None = 200.0,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest files, folders (recursively) or globs into the corpus database.
+
+    Returns a report with one result per file; never raises for a bad input file.
+    """
+    options = IngestOptions(municipality=municipality, ocr=ocr, repair=repair,
+                            max_pages=max_pages, max_mb=max_mb)
+    store = Store.open(db)
+    report = IngestReport(db=str(store.path))
+    try:
+        todo: list[tuple[Candidate, str]] = []
+        for cand in discover(list(paths)):
+            result, digest = _precheck(store, cand)
+            if result is not None:
+                report.results.append(result)
+                if result.status == "failed":
+                    store.record_failure(str(cand.path), kind_of(cand.path) or "unknown",
+                                         result.error or "")
+                _tick(progress, "file", 1)
+            else:
+                todo.append((cand, digest))
+        if progress:
+            progress("total", len(todo) + len(report.results))
+        for outcome in _run(todo, options, jobs, progress):
+            report.results.append(_store_outcome(store, outcome))
+            _tick(progress, "file", 1)
+    finally:
+        store.close()
+    return report
+
+
+def _tick(progress: Progress | None, event: str, n: int) -> None:
+    if progress:
+        progress(event, n)
+
+
+def _precheck(store: Store, cand: Candidate) -> tuple[FileResult | None, str]:
+    """Cheap checks in the parent: missing, unreadable, empty, unsupported, unchanged."""
+    path = str(cand.path)
+    try:
+        if cand.missing:
+            raise UnreadableFileError("no such file or folder", path)
+        if kind_of(cand.path) is None:
+            raise UnsupportedFormatError(f"unsupported file type '{cand.path.suffix or '(none)'}'", path)
+        digest = _file_digest(cand.path)
+    except StratcompareError as exc:
+        return _failed(path, exc), ""
+    stored = store.stored_version(path)
+    if stored and all(r["status"] != "failed" for r in stored) and any(
+        r["id"].startswith(digest) for r in stored
+    ):
+        return FileResult(path, "unchanged", documents=len(stored)), digest
+    other = store.document_by_id(digest)
+    if other is not None and other["path"] != path and other["status"] != "failed":
+        return FileResult(path, "duplicate", warnings=[f"same content as {other['path']}"]), digest
+    return None, digest
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise EmptyFileError("empty file (0 bytes)", path)
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except PermissionError:
+        raise UnreadableFileError("permission denied", path) from None
+    except IsADirectoryError:
+        raise UnreadableFileError("is a folder, not a file", path) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read ({exc.strerror or exc})", path) from None
+    return h.hexdigest()[:16]
+
+
+def _failed(path: str, exc: StratcompareError) -> FileResult:
+    return FileResult(path, "failed", error=str(exc), error_kind=exc.kind, exit_code=exc.exit_code)
+
+
+def _run(todo, options: IngestOptions, jobs: int, progress: Progress | None):
+    if jobs <= 1 or len(todo) <= 1:
+        for cand, digest in todo:
+            if progress:
+                progress("start:" + cand.path.name, 0)
+            yield process_file(str(cand.path), digest, options,
+                               lambda n: _tick(progress, "pages", n))
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending = {pool.submit(process_file, str(c.path), d, options, None): c for c, d in todo}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                cand = pending.pop(fut)
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    outcome = _Outcome(str(cand.path), error=f"{cand.path}: a worker process died "
+                                       "while reading this file (out of memory or killed); run "
+                                       "ingest again to retry", error_kind="worker-died",
+                                       exit_code=1)
+                except Exception as exc:  # noqa: BLE001 - one file must not stop the batch
+                    outcome = _Outcome(str(cand.path), error=f"{cand.path}: internal error: "
+                                       f"{type(exc).__name__}: {exc}", error_kind="internal",
+                                       exit_code=10)
+                if outcome.bundles:
+                    _tick(progress, "pages", sum(b.doc.pages for b in outcome.bundles))
+                yield outcome
+
+
+def _store_outcome(store: Store, outcome: _Outcome) -> FileResult:
+    if outcome.error:
+        store.record_failure(outcome.path, outcome.kind or "unknown", outcome.error)
+        return FileResult(outcome.path, "failed", error=outcome.error,
+                          error_kind=outcome.error_kind, exit_code=outcome.exit_code)
+    replaced = bool(store.stored_version(outcome.path))
+    try:
+        _check_passage_ids(store, outcome)
+    except InvalidJSONLError as exc:
+        store.record_failure(outcome.path, outcome.kind, str(exc))
+        return _failed(outcome.path, exc)
+    store.replace_source(
+        outcome.path,
+        [(b.doc, b.pages, b.passages) for b in outcome.bundles],
+        before_commit=_fault_hook(outcome.path),
+    )
+    docs = outcome.bundles
+    warnings = [w for b in docs for w in b.doc.warnings]
+    munis = sorted({b.doc.municipality for b in docs if b.doc.municipality})
+    return FileResult(
+        outcome.path, "replaced" if replaced else "ingested", documents=len(docs),
+        pages=sum(b.doc.pages for b in docs), passages=sum(len(b.passages) for b in docs),
+        municipality=", ".join(munis) or None, warnings=warnings,
+    )
+
+
+def _check_passage_ids(store: Store, outcome: _Outcome) -> None:
+    """User-given JSONL ids must not collide with passages of other files."""
+    if outcome.kind != "jsonl":
+        return
+    ids = [p.id for b in outcome.bundles for p in b.passages]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        row = store.conn.execute(
+            "SELECT p.id, d.path FROM passages p JOIN documents d ON d.id = p.document_id "
+            f"WHERE p.id IN ({','.join('?' * len(chunk))}) AND d.path != ? LIMIT 1",
+            (*chunk, outcome.path),
+        ).fetchone()
+        if row:
+            raise InvalidJSONLError(f'passage id "{row["id"]}" is already used by {row["path"]}',
+                                    outcome.path)
+
+
+def _fault_hook(path: str):
+    """Fault injection for the crash-safety tests: STRATCOMPARE_FAULT=commit-exit:<file name>
+    kills the process inside that file's transaction, before it commits."""
+    fault = os.environ.get("STRATCOMPARE_FAULT", "")
+    if fault.startswith("commit-exit:") and Path(path).name == fault.split(":", 1)[1]:
+        return lambda: os._exit(86)
+    return None
+
+
+# --- the per-file work (runs in a worker process when jobs > 1) ------------------------------
+def process_file(path: str, digest: str, options: IngestOptions,
+                 on_pages: Callable[[int], None] | None = None) -> _Outcome:
+    kind = kind_of(Path(path)) or "unknown"
+    fault = os.environ.get("STRATCOMPARE_FAULT", "")
+    if fault == "worker-exit:" + Path(path).name:
+        os._exit(87)
+    try:
+        return _Outcome(path, bundles=_process(Path(path), digest, kind, options, on_pages),
+                        kind=kind)
+    except StratcompareError as exc:
+        return _Outcome(path, error=str(exc), error_kind=exc.kind, exit_code=exc.exit_code,
+                        kind=kind)
+    except MemoryError:
+        return _Outcome(path, error=f"{path}: out of memory while reading this file",
+                        error_kind="memory", exit_code=10, kind=kind)
+    except Exception as exc:  # noqa: BLE001 - a library bug on one file must not stop the batch
+        return _Outcome(path, error=f"{path}: could not be read: {type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "),
+                        error_kind="internal", exit_code=10, kind=kind)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise UnreadableFileError("permission denied", path) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read ({exc.strerror or exc})", path) from None
+
+
+def _process(path: Path, digest: str, kind: str, options: IngestOptions,
+             on_pages) -> list[_Bundle]:
+    size = path.stat().st_size
+    if kind == "jsonl":
+        from stratcompare.ingest.jsonlfile import read_jsonl
+
+        docs = read_jsonl(path, _read_bytes(path))
+        return [_bundle_from_jsonl(path, digest, size, d, options) for d in docs]
+    if kind == "pdf":
+        from stratcompare.ingest.pdf import extract_pdf
+
+        extracted = extract_pdf(path, ocr=options.ocr, max_pages=options.max_pages,
+                                max_mb=options.max_mb, progress=on_pages)
+    else:
+        data = _read_bytes(path)
+        if options.max_mb and len(data) > options.max_mb * 1024 * 1024:
+            from stratcompare.errors import TooLargeError
+
+            raise TooLargeError(f"file is {len(data) / 1048576:.0f} MB, over the "
+                                f"{options.max_mb:g} MB cap", path)
+        if kind == "html":
+            from stratcompare.ingest.htmlfile import read_html
+
+            extracted = read_html(path, data)
+        else:
+            from stratcompare.ingest.textfile import read_text
+
+            extracted = read_text(path, data)
+        if on_pages:
+            on_pages(len(extracted.pages))
+    return [_bundle_from_extracted(path, digest, size, extracted, options)]
+
+
+def _bundle_from_extracted(path: Path, digest: str, size: int, extracted, options) -> _Bundle:
+    from stratcompare.segment import segment_pages
+
+    segments = segment_pages(extracted.pages)
+    texts, damage, changed = _repair([s.text for s in segments], options.repair)
+    passages = [
+        PassageRecord(id=f"{digest[:12]}-{s.seq:04d}", seq=s.seq, page=s.page, section=s.section,
+                      char_start=s.char_start, char_end=s.char_end, raw_text=s.text, text=t,
+                      words=_words(t))
+        for s, t in zip(segments, texts)
+    ]
+    pages = [PageRecord(p.number, p.method, p.status, p.raw_text, p.text) for p in extracted.pages]
+    missing = [p.number for p in extracted.pages if p.status != "ok"]
+    warnings = list(extracted.warnings)
+    if not passages:
+        warnings.append("no text could be extracted")
+    doc = DocumentRecord(
+        id=digest, path=str(path), source_key=str(path), kind=extracted.kind,
+        title=_title(extracted, path), pages=len(pages), pages_missing_text=len(missing),
+        words=sum(p.words for p in passages), ocr_damage=damage, words_repaired=changed,
+        status="partial" if missing or not passages else "ok", warnings=warnings,
+        size_bytes=size,
+    )
+    _describe(doc, texts, segments, options, filename=path.name)
+    return _Bundle(doc, pages, passages)
+
+
+def _bundle_from_jsonl(path: Path, digest: str, size: int, given, options) -> _Bundle:
+    doc_id = f"{digest}-{hashlib.sha256(given.name.encode()).hexdigest()[:6]}"
+    texts, damage, changed = _repair([p.text for p in given.passages], options.repair)
+    passages = [
+        PassageRecord(id=p.id, seq=i, page=p.page, section=p.section, char_start=None,
+                      char_end=None, raw_text=p.text, text=t, words=_words(t))
+        for i, (p, t) in enumerate(zip(given.passages, texts))
+    ]
+    page_numbers = sorted({p.page for p in given.passages if p.page is not None})
+    doc = DocumentRecord(
+        id=doc_id, path=str(path), source_key=f"{path}#{given.name}", kind="jsonl",
+        title=given.title, pages=len(page_numbers), words=sum(p.words for p in passages),
+        ocr_damage=damage, words_repaired=changed, status="ok", size_bytes=size,
+    )
+    if given.municipality and not options.municipality:
+        from stratcompare.metadata import canonical_municipality
+
+        doc.municipality = canonical_municipality(given.municipality) or given.municipality
+        doc.municipality_confidence, doc.municipality_source = 1.0, "jsonl"
+    _describe(doc, texts, None, options, filename=path.name, detect_municipality=not doc.municipality)
+    if given.year:
+        _set_years_from_text(doc, given.year)
+    return _Bundle(doc, [], passages)
+
+
+def _repair(texts: list[str], enabled: bool) -> tuple[list[str], float | None, int]:
+    if not enabled or not texts:
+        return texts, None, 0
+    from stratcompare.repair import repair_text
+
+    out, damaged, words, changed = [], 0.0, 0, 0
+    for t in texts:
+        r = repair_text(t)
+        out.append(r.text)
+        damaged += r.damage * r.words
+        words += r.words
+        changed += r.changed
+    return out, (damaged / words if words else 0.0), changed
+
+
+def _describe(doc: DocumentRecord, texts: list[str], segments, options: IngestOptions,
+              filename: str, detect_municipality: bool = True) -> None:
+    """Municipality (unless overridden) and the years the document covers."""
+    from stratcompare.metadata import detect_municipality as detect, detect_years
+
+    pages = _texts_by_page(texts, segments)
+    if options.municipality:
+        from stratcompare.metadata import canonical_municipality
+
+        doc.municipality = canonical_municipality(options.municipality) or options.municipality
+        doc.municipality_confidence, doc.municipality_source = 1.0, "override"
+    elif detect_municipality:
+        guess = detect(pages, title=doc.title, filename=filename)
+        if guess.name:
+            doc.municipality = guess.name
+            doc.municipality_confidence = round(float(guess.confidence), 3)
+            doc.municipality_source = "detected"
+        else:
+            doc.warnings.append("municipality not recognised: pass --municipality")
+    years = detect_years(pages, title=doc.title)
+    doc.year_start, doc.year_end, doc.adopted = years.start, years.end, years.adopted
+
+
+def _set_years_from_text(doc: DocumentRecord, year: str) -> None:
+    found = [int(y) for y in re.findall(r"(?:19|20)\d\d", year)]
+    if found:
+        doc.year_start, doc.year_end = min(found), max(found)
+
+
+def _texts_by_page(texts: list[str], segments) -> list[str]:
+    if not segments:
+        return ["\n\n".join(texts)]
+    pages: dict[int, list[str]] = {}
+    for s, t in zip(segments, texts):
+        pages.setdefault(s.page, []).append(t)
+    return ["\n\n".join(pages[k]) for k in sorted(pages)]
+
+
+def _title(extracted, path: Path) -> str:
+    title = (extracted.title or "").strip()
+    if not title or len(title) < 4 or title.lower().startswith(("microsoft word", "untitled")):
+        for page in extracted.pages:
+            if page.headings:
+                return page.headings[0][:200]
+        return path.stem.replace("_", " ").replace("-", " ")
+    return " ".join(title.split())[:200]
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))

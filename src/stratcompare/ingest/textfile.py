@@ -1,0 +1,92 @@
+"""Plain text and Markdown: decode safely, split pages on form feeds, clean like PDF pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from stratcompare.errors import UndecodableTextError
+from stratcompare.ingest.extracted import ExtractedDocument, Page
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+
+
+def decode_bytes(data: bytes, path: str | Path) -> str:
+    """UTF-8 (with or without BOM), else a confident detection (Latin-1/cp1252 exports are common
+    in municipal archives), else a one-line error."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        # UTF-16 with BOM is fine; other NUL-laden bytes are binary, not text
+        for bom, enc in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+            if data.startswith(bom):
+                try:
+                    return data[2:].decode(enc)
+                except UnicodeDecodeError:
+                    break
+        raise UndecodableTextError("binary data, not text", path)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise UndecodableTextError("not UTF-8 and the encoding could not be detected", path)
+    text = str(best)
+    if _looks_mojibake(text):
+        raise UndecodableTextError(
+            f"not UTF-8; detected {best.encoding} but the result is not plausible text", path
+        )
+    return text
+
+
+def _looks_mojibake(text: str) -> bool:
+    sample = text[:20000]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or 0x80 <= ord(ch) < 0xA0)
+    return bad / len(sample) > 0.01
+
+
+def read_text(path: Path, data: bytes) -> ExtractedDocument:
+    from stratcompare.ingest.layout import clean_page_texts
+
+    text = decode_bytes(data, path).replace("\r\n", "\n").replace("\r", "\n")
+    headings: list[str] = []
+    if path.suffix.lower() == ".md":
+        text, headings = _strip_markdown(text)
+    raw_pages = text.split("\f") if "\f" in text else [text]
+    cleaned = clean_page_texts(raw_pages)
+    pages = [
+        Page(number=i + 1, raw_text=raw, text=clean, method="text",
+             status="ok" if clean.strip() else "missing_text",
+             headings=[h for h in headings if h in clean])
+        for i, (raw, clean) in enumerate(zip(raw_pages, cleaned))
+    ]
+    return ExtractedDocument(path=str(path), kind="text", pages=pages,
+                             title=_first_line(cleaned), warnings=[])
+
+
+def _strip_markdown(text: str) -> tuple[str, list[str]]:
+    headings, out = [], []
+    for line in text.split("\n"):
+        m = _MD_HEADING.match(line)
+        if m:
+            headings.append(m.group(1))
+            out.extend(["", m.group(1), ""])
+            continue
+        line = _MD_LINK.sub(r"\1", _MD_EMPHASIS.sub(r"\2", line))
+        out.append(line)
+    return "\n".join(out), headings
+
+
+def _first_line(pages: list[str]) -> str | None:
+    for page in pages:
+        for line in page.split("\n"):
+            if line.strip():
+                return line.strip()[:200]
+    return None

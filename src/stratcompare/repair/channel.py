@@ -1,0 +1,101 @@
+"""The channel model: how an English OCR engine misreads Danish letters, and its inverse.
+
+Rules come from ``data/repair/confusions.tsv``.  ``candidates(token)`` applies inverse rules
+(OCR text -> true text) at up to ``max_edits`` places within a cost budget, so the number of
+candidates stays bounded even for long tokens.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from stratcompare.config import data_path
+
+Rule = tuple[str, str, float]
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> list[Rule]:
+    """(ocr, true, cost) triples, upper-case variants of letter rules included."""
+    rules: list[Rule] = []
+    seen = set()
+    path = data_path("repair", "confusions.tsv")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        ocr, true, cost = line.split("\t")
+        ocr = "" if ocr == "_" else ocr
+        variants = [(ocr, true)]
+        if ocr and ocr.islower() and true.islower():
+            variants.append((ocr.upper(), true.upper()))
+        for o, t in variants:
+            if (o, t) not in seen:
+                seen.add((o, t))
+                rules.append((o, t, float(cost)))
+    return rules
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, list[tuple[str, float]]], list[tuple[str, float]]]:
+    """ocr first char -> [(ocr, true, cost)], plus insertion rules."""
+    by_first: dict[str, list] = {}
+    inserts = []
+    for ocr, true, cost in load_rules():
+        if not ocr:
+            inserts.append((true, cost))
+        else:
+            by_first.setdefault(ocr[0], []).append((ocr, true, cost))
+    return by_first, inserts
+
+
+def sites(token: str) -> list[tuple[int, int, str, float]]:
+    """Every place an inverse rule applies: (start, end, replacement, cost)."""
+    by_first, inserts = _index()
+    out = []
+    for i, ch in enumerate(token):
+        for ocr, true, cost in by_first.get(ch, ()):
+            if token.startswith(ocr, i):
+                out.append((i, i + len(ocr), true, cost))
+    for i in range(1, len(token)):
+        for true, cost in inserts:
+            out.append((i, i, true, cost))
+    return out
+
+
+def candidates(token: str, max_edits: int = 3, budget: float = 6.0,
+               max_inserts: int = 1) -> dict[str, float]:
+    """Strings reachable from ``token`` by non-overlapping inverse rules -> lowest total cost."""
+    all_sites = sites(token)
+    out: dict[str, float] = {}
+
+    def walk(k: int, last_end: int, cost: float, edits: list, inserts: int) -> None:
+        for j in range(k, len(all_sites)):
+            s, e, rep, c = all_sites[j]
+            if s < last_end or (s == e and s == last_end and edits):
+                continue
+            nc = cost + c
+            if nc > budget:
+                continue
+            ni = inserts + (s == e)
+            if ni > max_inserts:
+                continue
+            new = edits + [(s, e, rep)]
+            cand = _apply(token, new)
+            if cand not in out or out[cand] > nc:
+                out[cand] = nc
+            if len(new) < max_edits:
+                walk(j + 1, e if e > s else s + 0, nc, new, ni)
+
+    walk(0, 0, 0.0, [], 0)
+    return out
+
+
+def _apply(token: str, edits: list[tuple[int, int, str]]) -> str:
+    parts = []
+    pos = 0
+    for s, e, rep in edits:
+        parts.append(token[pos:s])
+        parts.append(rep)
+        pos = e
+    parts.append(token[pos:])
+    return "".join(parts)

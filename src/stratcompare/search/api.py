@@ -1,0 +1,279 @@
+"""Hybrid search over the corpus: BM25 on lemmas + dense cosine, fused, with a codebook-theme boost.
+
+Fusion (tuned on tests/fixtures/relevance, see docs/benchmarks.md "## Search"): both candidate
+lists are pooled, every candidate gets its exact cosine, the cosine is min-max scaled over the
+pool and BM25 is scaled by the pool's best, and the blend adds a boost for passages labelled
+with a theme the query's words point to.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from stratcompare.embed import get_encoder
+from stratcompare.embed.storage import embed_passages
+from stratcompare.errors import NotFoundError, UsageError
+from stratcompare.search.fts import lexical_search, sync_fts
+from stratcompare.search.index import dense_corpus
+from stratcompare.search.lemmas import lemma, query_lemmas, words
+from stratcompare.search.themes import query_themes, theme_weights
+
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass
+class FusionParams:
+    """Weights of the hybrid score (defaults = tuned values)."""
+
+    dense: float = 1.0
+    lexical: float = 0.35
+    theme: float = 0.15
+    pool: int = 100  # candidates taken from each list
+
+
+FUSION = FusionParams()
+
+
+@dataclass
+class Hit:
+    passage_id: str
+    municipality: str | None
+    document: str | None
+    document_id: str
+    year: str | None
+    page: int | None
+    section: str | None
+    score: float
+    text: str
+    highlighted: str = ""
+    rank: int = 0
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("details")
+        return d
+
+
+# --- keeping the indexes in step -------------------------------------------------------------
+def _fingerprint(conn: sqlite3.Connection) -> str:
+    n, mx = conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM passages").fetchone()
+    return f"{n}:{mx}"
+
+
+def _meta_get(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def _meta_set(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+    conn.commit()
+
+
+def ensure_fts(conn: sqlite3.Connection) -> None:
+    """Sync the full-text index if passages were added/removed since the last sync."""
+    fp = _fingerprint(conn)
+    if _meta_get(conn, "fts_synced") != fp:
+        sync_fts(conn)
+        _meta_set(conn, "fts_synced", fp)
+
+
+def ensure_embeddings(conn: sqlite3.Connection, encoder, progress: bool = False) -> None:
+    """Embed passages that lack a vector for this model (once; later calls are one query)."""
+    key = f"embedded:{encoder.model_id}"
+    fp = _fingerprint(conn)
+    if _meta_get(conn, key) != fp:
+        embed_passages(conn, encoder, progress=progress)
+        _meta_set(conn, key, fp)
+
+
+# --- filters ------------------------------------------------------------------------------
+def _sql_filter(municipality, exclude_municipality, theme, year) -> tuple[str, tuple]:
+    where, params = [], []
+    if municipality:
+        where.append("lower(d.municipality) = lower(?)")
+        params.append(municipality)
+    if exclude_municipality:
+        where.append("(d.municipality IS NULL OR lower(d.municipality) != lower(?))")
+        params.append(exclude_municipality)
+    if theme:
+        where.append("p.id IN (SELECT passage_id FROM passage_themes WHERE theme = ? AND assigned = 1)")
+        params.append(theme)
+    if year is not None:
+        where.append("d.year_start <= ? AND coalesce(d.year_end, d.year_start) >= ?")
+        params += [year, year]
+    return " AND ".join(where), tuple(params)
+
+
+def _mask(conn, corpus, municipality, exclude_municipality, theme, year) -> np.ndarray | None:
+    n = len(corpus.ids)
+    mask = np.ones(n, dtype=bool)
+    if municipality:
+        mask &= corpus.municipality == municipality.lower()
+    if exclude_municipality:
+        mask &= corpus.municipality != exclude_municipality.lower()
+    if year is not None:
+        ye = np.where(np.isnan(corpus.year_end), corpus.year_start, corpus.year_end)
+        with np.errstate(invalid="ignore"):
+            mask &= (corpus.year_start <= year) & (ye >= year)
+    if theme:
+        rows = [corpus.row_of[r[0]] for r in conn.execute(
+            "SELECT passage_id FROM passage_themes WHERE theme = ? AND assigned = 1", (theme,)) if r[0] in corpus.row_of]
+        tm = np.zeros(n, dtype=bool)
+        tm[rows] = True
+        mask &= tm
+    return None if mask.all() else mask
+
+
+# --- the searches -------------------------------------------------------------------------
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    top_k: int = 10,
+    mode: str = "hybrid",
+    municipality: str | None = None,
+    exclude_municipality: str | None = None,
+    theme: str | None = None,
+    year: int | None = None,
+    encoder=None,
+    params: FusionParams | None = None,
+    progress: bool = False,
+) -> list[Hit]:
+    """The ``top_k`` passages for ``query`` (best first)."""
+    if mode not in MODES:
+        raise UsageError(f"unknown search mode {mode!r}", hint="use hybrid, dense or lexical")
+    if not query or not query.strip():
+        raise UsageError("empty query", hint='give words to search for, e.g. "housing first for unge"')
+    if top_k <= 0:
+        return []
+    p = params or FUSION
+    filters = (municipality, exclude_municipality, theme, year)
+    scored: list[tuple[str, float, dict]] = []
+
+    lex: list[tuple[str, float]] = []
+    if mode in ("hybrid", "lexical"):
+        ensure_fts(conn)
+        where, wparams = _sql_filter(*filters)
+        lex = lexical_search(conn, query, top_k if mode == "lexical" else max(p.pool, top_k), where, wparams)
+        if mode == "lexical":
+            scored = [(pid, s, {"bm25": s}) for pid, s in lex]
+    if mode in ("hybrid", "dense"):
+        encoder = encoder or get_encoder()
+        ensure_embeddings(conn, encoder, progress=progress)
+        corpus = dense_corpus(conn, encoder.model_id)
+        q = encoder.encode_queries([query])[0]
+        mask = _mask(conn, corpus, *filters)
+        rows, cos = corpus.index.search(q, top_k if mode == "dense" else max(p.pool, top_k), mask)
+        if mode == "dense":
+            scored = [(corpus.ids[r], float(c), {"cosine": float(c)}) for r, c in zip(rows, cos)]
+        else:
+            scored = _fuse(conn, query, corpus, q, rows, cos, lex, p)[:top_k]
+    return _hits(conn, [s[0] for s in scored], [s[1] for s in scored], [s[2] for s in scored], query)
+
+
+def _fuse(conn, query, corpus, q, rows, cos, lex, p: FusionParams) -> list[tuple[str, float, dict]]:
+    """Blend min-max-scaled cosine, best-scaled BM25 and the theme boost over the pooled candidates."""
+    pool: dict[str, float] = {corpus.ids[r]: float(c) for r, c in zip(rows, cos)}
+    matrix = getattr(corpus.index, "matrix", None)
+    for pid, _ in lex:
+        if pid not in pool and pid in corpus.row_of and matrix is not None:
+            pool[pid] = float(matrix[corpus.row_of[pid]] @ q)
+    bm25 = dict(lex)
+    for pid in bm25:
+        pool.setdefault(pid, float("nan"))  # passage without a vector: lexical evidence only
+    if not pool:
+        return []
+    cvals = np.array([v for v in pool.values() if v == v], dtype=float)
+    lo, hi = (cvals.min(), cvals.max()) if len(cvals) else (0.0, 1.0)
+    span = hi - lo if hi > lo else 1.0
+    bmax = max(bm25.values()) if bm25 else 1.0
+    themes = query_themes(query) if p.theme else []
+    tw = theme_weights(conn, themes, list(pool)) if themes else {}
+    out = []
+    for pid, c in pool.items():
+        d = 0.0 if c != c else (c - lo) / span
+        lx = bm25.get(pid, 0.0) / bmax if bmax > 0 else 0.0
+        t = tw.get(pid, 0.0)
+        score = p.dense * d + p.lexical * lx + p.theme * t
+        out.append((pid, score, {"cosine": None if c != c else c, "bm25": bm25.get(pid), "theme": t}))
+    out.sort(key=lambda x: -x[1])
+    return out
+
+
+def similar(
+    conn: sqlite3.Connection,
+    passage_id: str,
+    *,
+    top_k: int = 10,
+    other_municipalities: bool = True,
+    encoder=None,
+) -> list[Hit]:
+    """Passages that resemble ``passage_id`` (by default only from other municipalities)."""
+    row = conn.execute(
+        "SELECT p.id, p.text, d.municipality, d.id FROM passages p JOIN documents d ON d.id = p.document_id "
+        "WHERE p.id = ? OR p.id LIKE ? || '%' ORDER BY p.id LIMIT 2",
+        (passage_id, passage_id),
+    ).fetchall()
+    if not row or (len(row) > 1 and row[0][0] != passage_id):
+        hint = "the id prefix is ambiguous" if row else "see ids with `stratcompare search ... --format json`"
+        raise NotFoundError(f"no passage {passage_id!r}", hint=hint)
+    pid, text, muni, doc_id = row[0]
+    encoder = encoder or get_encoder()
+    ensure_embeddings(conn, encoder)
+    corpus = dense_corpus(conn, encoder.model_id)
+    if pid in corpus.row_of:
+        q = corpus.index.matrix[corpus.row_of[pid]] if hasattr(corpus.index, "matrix") else encoder.encode_passages([text])[0]
+    else:
+        q = encoder.encode_passages([text])[0]
+    mask = np.ones(len(corpus.ids), dtype=bool)
+    if pid in corpus.row_of:
+        mask[corpus.row_of[pid]] = False
+    if other_municipalities and muni:
+        mask &= corpus.municipality != muni.lower()
+    elif other_municipalities:
+        mask &= corpus.document_id != doc_id
+    rows, cos = corpus.index.search(q, top_k, mask)
+    return _hits(conn, [corpus.ids[r] for r in rows], [float(c) for c in cos], [{} for _ in rows], text)
+
+
+# --- presentation -------------------------------------------------------------------------
+def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»")) -> str:
+    """``text`` with the words whose lemma is one of the query's content lemmas marked."""
+    wanted = set(query_lemmas(query))
+    if not wanted:
+        return text
+    out, last = [], 0
+    for w, s, e in words(text):
+        if lemma(w) in wanted or w.lower() in wanted:
+            out += [text[last:s], mark[0], w, mark[1]]
+            last = e
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _hits(conn, ids: list[str], scores: list[float], details: list[dict], query: str) -> list[Hit]:
+    if not ids:
+        return []
+    q = (
+        "SELECT p.id, d.municipality, d.title, d.id, d.year_start, d.year_end, p.page, p.section, p.text "
+        f"FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({','.join('?' * len(ids))})"
+    )
+    rows = {r[0]: r for r in conn.execute(q, ids)}
+    hits = []
+    for i, (pid, score, det) in enumerate(zip(ids, scores, details)):
+        r = rows.get(pid)
+        if r is None:
+            continue
+        ys, ye = r[4], r[5]
+        year = None if ys is None else (str(ys) if ye in (None, ys) else f"{ys}-{ye}")
+        hits.append(Hit(
+            passage_id=pid, municipality=r[1], document=r[2], document_id=r[3], year=year, page=r[6],
+            section=r[7], score=round(float(score), 6), text=r[8], highlighted=highlight(r[8], query),
+            rank=i + 1, details=det,
+        ))
+    return hits

@@ -1,0 +1,78 @@
+"""The lexical half: an FTS5 (BM25) index over lemmatised passage text, kept in step with passages."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from stratcompare.embed.storage import text_hash
+from stratcompare.errors import StoreError
+from stratcompare.search.lemmas import lemmatise, query_lemmas
+
+
+def _begin(conn: sqlite3.Connection) -> None:
+    if not conn.in_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+
+
+def sync_fts(conn: sqlite3.Connection, batch: int = 2000) -> tuple[int, int]:
+    """Index passages that are new or whose text changed; drop rows of deleted passages.
+
+    Returns (indexed, removed).  Cheap when nothing changed: one join over the map.
+    """
+    try:
+        stale = conn.execute(
+            "SELECT m.rowid FROM passage_fts_map m LEFT JOIN passages p ON p.id = m.passage_id WHERE p.id IS NULL"
+        ).fetchall()
+        rows = conn.execute(
+            "SELECT p.id, p.text, m.rowid, m.text_hash FROM passages p "
+            "LEFT JOIN passage_fts_map m ON m.passage_id = p.id ORDER BY p.rowid"
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"no full-text index: {exc}", hint="open the database with stratcompare.store.Store.open to migrate it") from None
+    removed = [r[0] for r in stale]
+    todo = []
+    for pid, text, rowid, old_hash in rows:
+        h = text_hash(text or "")
+        if old_hash != h:
+            todo.append((pid, text or "", rowid, h))
+    if removed:
+        _begin(conn)
+        conn.executemany("DELETE FROM passage_fts WHERE rowid = ?", [(r,) for r in removed])
+        conn.executemany("DELETE FROM passage_fts_map WHERE rowid = ?", [(r,) for r in removed])
+        conn.commit()
+    for start in range(0, len(todo), batch):
+        _begin(conn)
+        for pid, text, rowid, h in todo[start : start + batch]:
+            if rowid is not None:
+                conn.execute("DELETE FROM passage_fts WHERE rowid = ?", (rowid,))
+                conn.execute("DELETE FROM passage_fts_map WHERE rowid = ?", (rowid,))
+            cur = conn.execute("INSERT INTO passage_fts_map(passage_id, text_hash) VALUES (?, ?)", (pid, h))
+            conn.execute("INSERT INTO passage_fts(rowid, lemmas) VALUES (?, ?)", (cur.lastrowid, " ".join(lemmatise(text))))
+        conn.commit()
+    return len(todo), len(removed)
+
+
+def fts_query(query: str, prefix: bool = False) -> str | None:
+    """An FTS5 MATCH expression: the query's content lemmas OR-ed (BM25 ranks by how many match)."""
+    terms = query_lemmas(query)
+    if not terms:
+        return None
+    quoted = ['"' + t.replace('"', '""') + '"' + ("*" if prefix and len(t) >= 5 else "") for t in terms]
+    return " OR ".join(quoted)
+
+
+def lexical_search(
+    conn: sqlite3.Connection, query: str, k: int, where: str = "", params: tuple = (), prefix: bool = False
+) -> list[tuple[str, float]]:
+    """Top ``k`` (passage_id, bm25 score; higher is better) for ``query`` under an SQL filter."""
+    match = fts_query(query, prefix=prefix)
+    if match is None:
+        return []
+    sql = (
+        "SELECT m.passage_id, -bm25(passage_fts) AS score FROM passage_fts "
+        "JOIN passage_fts_map m ON m.rowid = passage_fts.rowid "
+    )
+    if where:
+        sql += "JOIN passages p ON p.id = m.passage_id JOIN documents d ON d.id = p.document_id "
+    sql += "WHERE passage_fts MATCH ? " + (f"AND {where} " if where else "") + "ORDER BY bm25(passage_fts) LIMIT ?"
+    return [(r[0], float(r[1])) for r in conn.execute(sql, (match, *params, k))]

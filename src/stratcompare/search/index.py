@@ -1,0 +1,135 @@
+"""The dense half: a vector index behind a small interface, so an ANN index can replace exact search.
+
+Exact search is one matrix-vector product over a normalised float32 matrix: ~10 ms for 10⁵
+passages × 384 dims on this 2-core machine, ~100 ms at 10⁶ — fast enough, and always right.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from stratcompare.embed.storage import load_matrix
+
+
+class VectorIndex(Protocol):
+    """What search needs from a vector index (row numbers are positions in insertion order)."""
+
+    def add(self, vectors: np.ndarray) -> None: ...
+
+    def search(self, q: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(row numbers, cosine scores) of the ``k`` best rows, best first; ``mask`` = allowed rows."""
+        ...
+
+    def __len__(self) -> int: ...
+
+
+class ExactIndex:
+    """Brute-force inner product over L2-normalised rows (= cosine)."""
+
+    def __init__(self, dim: int):
+        self.dim = dim
+        self._parts: list[np.ndarray] = []
+        self._matrix = np.zeros((0, dim), dtype=np.float32)
+
+    def add(self, vectors: np.ndarray) -> None:
+        v = np.ascontiguousarray(vectors, dtype=np.float32)
+        if v.ndim != 2 or v.shape[1] != self.dim:
+            raise ValueError(f"expected (n, {self.dim}) vectors, got {v.shape}")
+        self._matrix = v if len(self._matrix) == 0 else np.vstack([self._matrix, v])
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return self._matrix
+
+    def __len__(self) -> int:
+        return len(self._matrix)
+
+    def search(self, q: np.ndarray, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self._matrix)
+        if n == 0 or k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores = self._matrix @ np.asarray(q, dtype=np.float32).reshape(-1)
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+            k = min(k, int(mask.sum()))
+            if k == 0:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        k = min(k, n)
+        top = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return top.astype(np.int64), scores[top].astype(np.float32)
+
+
+@dataclass
+class DenseCorpus:
+    """The stored vectors of one model plus per-row metadata used for filter masks."""
+
+    model: str
+    ids: list[str]
+    row_of: dict[str, int]
+    index: VectorIndex
+    municipality: np.ndarray  # object array, lower-cased
+    document_id: np.ndarray
+    year_start: np.ndarray  # float (nan = unknown)
+    year_end: np.ndarray
+    key: tuple
+
+
+_CACHE: dict[tuple, DenseCorpus] = {}
+_LOCK = threading.Lock()
+
+
+def _fingerprint(conn: sqlite3.Connection, model: str) -> tuple:
+    """Changes whenever embeddings or passages are added, replaced or deleted."""
+    db = conn.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(conn)}"
+    e = conn.execute("SELECT max(rowid), count(*) FROM embeddings WHERE model = ?", (model,)).fetchone()
+    p = conn.execute("SELECT max(rowid), count(*) FROM passages").fetchone()
+    d = conn.execute("SELECT count(*), total(year_start), group_concat(municipality, '|') FROM documents").fetchone()
+    return (db, model, tuple(e), tuple(p), hash(tuple(d)))
+
+
+def dense_corpus(conn: sqlite3.Connection, model: str) -> DenseCorpus:
+    """The (cached) dense corpus for ``model``; reloaded when the database changed."""
+    key = _fingerprint(conn, model)
+    with _LOCK:
+        hit = _CACHE.get((key[0], model))
+        if hit is not None and hit.key == key:
+            return hit
+    ids, matrix = load_matrix(conn, model)
+    meta = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT p.id, lower(d.municipality), d.id, d.year_start, d.year_end FROM passages p "
+            "JOIN documents d ON d.id = p.document_id"
+        )
+    }
+    dim = matrix.shape[1] if len(ids) else 1
+    index = ExactIndex(dim)
+    if len(ids):
+        index.add(matrix)
+    rows = [meta.get(i, (None, None, None, None)) for i in ids]
+    corpus = DenseCorpus(
+        model=model, ids=ids, row_of={p: i for i, p in enumerate(ids)}, index=index,
+        municipality=np.array([r[0] for r in rows], dtype=object),
+        document_id=np.array([r[1] for r in rows], dtype=object),
+        year_start=np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float),
+        year_end=np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=float),
+        key=key,
+    )
+    with _LOCK:
+        _CACHE[(key[0], model)] = corpus
+    return corpus
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _CACHE.clear()
+
+
+def rows_for(corpus: DenseCorpus, passage_ids: Sequence[str]) -> np.ndarray:
+    return np.array([corpus.row_of[p] for p in passage_ids if p in corpus.row_of], dtype=np.int64)

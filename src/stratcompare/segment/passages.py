@@ -1,0 +1,167 @@
+"""Cut cleaned page text into paragraph-sized passages with page, section and offsets.
+
+A passage is the unit that gets themes, embeddings and search hits, so it should read as one
+initiative or argument: one paragraph or list item, its heading(s) folded in, very long
+paragraphs split at sentence ends.  Offsets index the page's cleaned text so every passage can
+be traced back to its page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+MAX_CHARS = 1500          # split paragraphs longer than this ...
+TARGET_CHARS = 900        # ... into chunks of about this size
+HEADING_MAX_WORDS = 14
+
+_PARA_SPLIT = re.compile(r"\n[ \t]*\n+")
+_BULLET = re.compile(r"^(?:[-–•▪●◦*]|\d{1,2}[.)])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-ZÆØÅ0-9\"“‘(])")
+_TOC_LINE = re.compile(r"(\.{3,}|…{2,}|\t)\s*\d+\s*$")
+
+
+@dataclass
+class Segment:
+    seq: int
+    page: int
+    section: str | None
+    char_start: int
+    char_end: int
+    text: str
+
+
+@dataclass
+class _Block:
+    page: int
+    start: int
+    end: int
+    text: str
+    heading: bool
+
+
+def is_heading(text: str, known: Sequence[str] = ()) -> bool:
+    """A short single line that names what follows (or a line the extractor marked as heading)."""
+    t = text.strip()
+    if not t or "\n" in t:
+        return False
+    if t in known:
+        return True
+    if _BULLET.match(t) or _TOC_LINE.search(t):
+        return False
+    words = t.split()
+    if len(words) > HEADING_MAX_WORDS or len(t) > 120:
+        return False
+    if t[-1] in ".;,!?":
+        return False
+    if t.endswith(":"):
+        return len(words) <= 6  # "Konkrete initiativer:" leads into a list
+    first = t[0]
+    return first.isupper() or first.isdigit()
+
+
+def _blocks(page_number: int, text: str, headings: Sequence[str]) -> list[_Block]:
+    blocks: list[_Block] = []
+    pos = 0
+    for m in list(_PARA_SPLIT.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        _add_paragraph(blocks, page_number, pos, chunk, headings)
+        if m:
+            pos = m.end()
+    return blocks
+
+
+def _add_paragraph(blocks, page_number, offset, chunk, headings):
+    """One paragraph, split further where list items start on their own lines."""
+    lines = chunk.split("\n")
+    starts, acc = [], 0
+    for line in lines:
+        starts.append(acc)
+        acc += len(line) + 1
+    cut_points = [0]
+    for i in range(1, len(lines)):
+        line = lines[i]
+        if _BULLET.match(line) and not line[:1].isspace():
+            cut_points.append(i)
+        elif is_heading(lines[i - 1], headings) and not is_heading(line, headings):
+            cut_points.append(i)
+    cut_points.append(len(lines))
+    for a, b in zip(cut_points, cut_points[1:]):
+        piece = "\n".join(lines[a:b])
+        lead = len(piece) - len(piece.lstrip())
+        body = piece.strip()
+        if not body:
+            continue
+        start = offset + starts[a] + lead
+        blocks.append(_Block(page_number, start, start + len(body), body,
+                             is_heading(body, headings)))
+
+
+def _split_long(block: _Block) -> list[_Block]:
+    if len(block.text) <= MAX_CHARS:
+        return [block]
+    pieces, cur_start = [], 0
+    bounds = [m.end() for m in _SENTENCE_END.finditer(block.text)] + [len(block.text)]
+    last_cut = 0
+    for b in bounds:
+        if b - cur_start >= TARGET_CHARS or b == len(block.text):
+            cut = b if b - cur_start <= MAX_CHARS or last_cut <= cur_start else last_cut
+            pieces.append((cur_start, cut))
+            cur_start = cut
+        last_cut = b
+    if cur_start < len(block.text):
+        pieces.append((cur_start, len(block.text)))
+    out = []
+    for a, b in pieces:
+        # a run with no sentence end at all: hard-cut at whitespace
+        while b - a > MAX_CHARS * 1.5:
+            cut = block.text.rfind(" ", a, a + TARGET_CHARS) if " " in block.text[a:a + TARGET_CHARS] else a + TARGET_CHARS
+            out.append((a, cut))
+            a = cut
+        out.append((a, b))
+    result = []
+    for a, b in out:
+        seg = block.text[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        seg = seg.strip()
+        if seg:
+            s = block.start + a + lead
+            result.append(_Block(block.page, s, s + len(seg), seg, False))
+    return result
+
+
+def segment_pages(pages: Sequence) -> list[Segment]:
+    """``pages``: objects with ``number``, ``text`` and optionally ``headings``."""
+    segments: list[Segment] = []
+    section: str | None = None
+    pending: list[_Block] = []  # heading lines waiting for the paragraph they introduce
+
+    def emit(block: _Block, text: str, start: int):
+        segments.append(Segment(len(segments), block.page, section, start, block.end, text))
+
+    for page in pages:
+        headings = list(getattr(page, "headings", None) or [])
+        for block in _blocks(page.number, page.text or "", headings):
+            if block.heading:
+                if pending and pending[-1].page != block.page:
+                    pending = []
+                pending.append(block)
+                if not block.text.endswith(":"):
+                    section = block.text.rstrip(":").strip()
+                continue
+            for i, part in enumerate(_split_long(block)):
+                same_page = [h for h in pending if h.page == part.page]
+                if i == 0 and same_page:
+                    start = same_page[0].start
+                    text = "\n".join(h.text for h in same_page) + "\n" + part.text
+                    emit(part, text, start)
+                else:
+                    emit(part, part.text, part.start)
+            pending = []
+    if not segments and pending:
+        # a document that is only headings still yields its text
+        for h in pending:
+            segments.append(Segment(len(segments), h.page, section, h.start, h.end, h.text))
+    return segments

@@ -1,0 +1,331 @@
+"""The SQLite corpus: opening, migrating, and the document-level write that is all-or-nothing.
+
+SQLite is the interchange format: users open the file with sqlite3, datasette or pandas.  WAL
+mode plus a busy timeout lets two ingest processes share one database; every document is
+written in one ``BEGIN IMMEDIATE`` transaction, so a crash or Ctrl-C never leaves half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from stratcompare.config import db_path
+from stratcompare.errors import NotFoundError, StoreError
+from stratcompare.store.schema import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+@dataclass
+class DocumentRecord:
+    id: str
+    path: str
+    source_key: str
+    kind: str
+    municipality: str | None = None
+    municipality_confidence: float | None = None
+    municipality_source: str | None = None
+    title: str | None = None
+    year_start: int | None = None
+    year_end: int | None = None
+    adopted: str | None = None
+    pages: int = 0
+    pages_missing_text: int = 0
+    words: int = 0
+    ocr_damage: float | None = None
+    words_repaired: int = 0
+    status: str = "ok"
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    size_bytes: int | None = None
+
+
+@dataclass
+class PageRecord:
+    number: int
+    method: str
+    status: str
+    raw_text: str
+    text: str
+
+
+@dataclass
+class PassageRecord:
+    id: str
+    seq: int
+    page: int | None
+    section: str | None
+    char_start: int | None
+    char_end: int | None
+    raw_text: str
+    text: str
+    words: int
+
+
+class Store:
+    """A handle on one corpus database."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, create: bool = True) -> "Store":
+        path = db_path(path)
+        if not create and not path.exists():
+            raise NotFoundError(
+                "no corpus database here", path,
+                hint="ingest documents first: stratcompare ingest corpus/ --db " + str(path),
+            )
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            store = cls(conn, path)
+            store.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the database: {exc}", path,
+                             hint="is it an SQLite file written by stratcompare?") from None
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def migrate(self) -> None:
+        """Apply every migration newer than the database's ``user_version``, each atomically."""
+        current = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        latest = max(v for v, _ in MIGRATIONS)
+        if current > latest:
+            raise StoreError(
+                f"database schema version {current} is newer than this stratcompare ({latest})",
+                self.path, hint="upgrade stratcompare",
+            )
+        for version, sql in MIGRATIONS:
+            if version <= current:
+                continue
+            with self.transaction():
+                # re-check under the write lock: another process may have migrated meanwhile
+                if self.conn.execute("PRAGMA user_version").fetchone()[0] >= version:
+                    continue
+                for statement in _split_sql(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {version}")
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(version),),
+                )
+
+    def transaction(self):
+        return _Transaction(self.conn)
+
+    # -- writing -------------------------------------------------------------------------
+    def replace_source(
+        self,
+        path: str,
+        bundles: Sequence[tuple[DocumentRecord, Sequence[PageRecord], Sequence[PassageRecord]]],
+        *,
+        before_commit: Callable[[], None] | None = None,
+    ) -> None:
+        """Store every document made from one file, replacing whatever that file (or the same
+        content) produced before — all in one transaction, so a crash leaves the old version."""
+        with self.transaction():
+            ids = [doc.id for doc, _, _ in bundles]
+            self._delete_where(
+                "path = ? OR id IN (%s)" % ",".join("?" * len(ids)), (path, *ids)
+            )
+            for doc, pages, passages in bundles:
+                self._insert(doc, pages, passages)
+            if before_commit is not None:
+                before_commit()
+
+    def replace_document(self, doc: DocumentRecord, pages, passages) -> None:
+        self.replace_source(doc.path, [(doc, pages, passages)])
+
+    def _insert(self, doc: DocumentRecord, pages, passages) -> None:
+        self.conn.execute(
+            """INSERT INTO documents (id, path, source_key, kind, municipality,
+               municipality_confidence, municipality_source, title, year_start, year_end,
+               adopted, pages, pages_missing_text, words, ocr_damage, words_repaired, status,
+               error, warnings, size_bytes, ingested_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (
+                doc.id, doc.path, doc.source_key, doc.kind, doc.municipality,
+                doc.municipality_confidence, doc.municipality_source, doc.title,
+                doc.year_start, doc.year_end, doc.adopted, doc.pages, doc.pages_missing_text,
+                doc.words, doc.ocr_damage, doc.words_repaired, doc.status, doc.error,
+                json.dumps(doc.warnings, ensure_ascii=False), doc.size_bytes, _now(),
+            ),
+        )
+        self.conn.executemany(
+            "INSERT INTO pages (document_id, number, method, status, raw_text, text) "
+            "VALUES (?,?,?,?,?,?)",
+            [(doc.id, p.number, p.method, p.status, p.raw_text, p.text) for p in pages],
+        )
+        self.conn.executemany(
+            "INSERT INTO passages (id, document_id, seq, page, section, char_start, char_end, "
+            "raw_text, text, words) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (p.id, doc.id, p.seq, p.page, p.section, p.char_start, p.char_end,
+                 p.raw_text, p.text, p.words)
+                for p in passages
+            ],
+        )
+
+    def stored_version(self, path: str) -> list[sqlite3.Row]:
+        """The documents currently stored for a file path (several for a grouped JSONL)."""
+        return self.conn.execute(
+            "SELECT id, status FROM documents WHERE path = ?", (path,)
+        ).fetchall()
+
+    def document_by_id(self, doc_id: str) -> sqlite3.Row | None:
+        return self.conn.execute(
+            "SELECT id, path, status FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+
+    def record_failure(self, path: str, kind: str, error: str) -> None:
+        """Remember a failed file without touching any good version already stored for it."""
+        with self.transaction():
+            rows = self.stored_version(path)
+            if any(r["status"] != "failed" for r in rows):
+                return  # keep the good version; the failure is reported, not stored over it
+            self._delete_where("path = ?", (path,))
+            self.conn.execute(
+                "INSERT INTO documents (id, path, source_key, kind, status, error, warnings, "
+                "ingested_at) VALUES (?,?,?,?,?,?,?,?)",
+                ("failed:" + path, path, path, kind, "failed", error, "[]", _now()),
+            )
+
+    def clear_failure(self, path: str) -> None:
+        with self.transaction():
+            self._delete_where("path = ? AND status = 'failed'", (path,))
+
+    def _delete_where(self, where: str, params: tuple) -> None:
+        self.conn.execute(f"DELETE FROM documents WHERE {where}", params)
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self.transaction():
+            cur = self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return cur.rowcount > 0
+
+    # -- reading -------------------------------------------------------------------------
+    def documents(self) -> list[dict]:
+        rows = self.conn.execute(
+            """SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
+               FROM documents d ORDER BY d.municipality IS NULL, d.municipality, d.path"""
+        ).fetchall()
+        return [_document_dict(r) for r in rows]
+
+    def document(self, doc_id: str) -> dict | None:
+        row = self.conn.execute(
+            """SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
+               FROM documents d WHERE d.id = ? OR d.id LIKE ? || '%' ORDER BY d.id LIMIT 2""",
+            (doc_id, doc_id),
+        ).fetchall()
+        if len(row) == 1 or (row and row[0]["id"] == doc_id):
+            return _document_dict(row[0])
+        return None
+
+    def passages(
+        self, document_id: str | None = None, municipality: str | None = None
+    ) -> Iterator[dict]:
+        sql = ["""SELECT p.id, p.document_id, d.path AS document_path, d.title AS document_title,
+                  d.municipality, p.seq, p.page, p.section, p.char_start, p.char_end,
+                  p.text, p.raw_text, p.words
+                  FROM passages p JOIN documents d ON d.id = p.document_id WHERE 1=1"""]
+        params: list = []
+        if document_id:
+            sql.append("AND (p.document_id = ? OR p.document_id LIKE ? || '%')")
+            params += [document_id, document_id]
+        if municipality:
+            sql.append("AND d.municipality = ? COLLATE NOCASE")
+            params.append(municipality)
+        sql.append("ORDER BY d.municipality, d.path, p.seq")
+        for row in self.conn.execute(" ".join(sql), params):
+            yield dict(row)
+
+    def passage(self, passage_id: str) -> dict | None:
+        row = self.conn.execute(
+            """SELECT p.*, d.path AS document_path, d.title AS document_title, d.municipality
+               FROM passages p JOIN documents d ON d.id = p.document_id WHERE p.id = ?""",
+            (passage_id,),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def pages(self, doc_id: str) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT number, method, status, raw_text, text FROM pages WHERE document_id = ? "
+            "ORDER BY number", (doc_id,))]
+
+    def integrity_check(self) -> list[str]:
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [
+            f"foreign key violation in {r[0]}" for r in self.conn.execute("PRAGMA foreign_key_check")
+        ]
+        return problems
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``/``ROLLBACK``: take the write lock up front so two
+    writers queue on the busy timeout instead of failing mid-document."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+        return False
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements; ``sqlite3.complete_statement`` keeps triggers whole."""
+    statements, buf = [], ""
+    for piece in sql.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if not _only_comments(buf.rstrip(";")):
+                statements.append(buf.strip())
+            buf = ""
+    return statements
+
+
+def _only_comments(s: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in s.splitlines())
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _document_dict(row: sqlite3.Row) -> dict:
+    d = dict(row)
+    try:
+        d["warnings"] = json.loads(d.get("warnings") or "[]")
+    except ValueError:
+        d["warnings"] = []
+    ys, ye = d.get("year_start"), d.get("year_end")
+    d["year"] = None if ys is None else (str(ys) if ye in (None, ys) else f"{ys}-{ye}")
+    return d

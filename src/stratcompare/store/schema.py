@@ -1,0 +1,122 @@
+"""The corpus schema, versioned.  Each migration is applied once, in order, inside a transaction.
+
+The database is meant to be opened by users too (sqlite3, datasette, pandas): table and column
+names say what they hold.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE IF NOT EXISTS meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT
+        );
+
+        -- One row per ingested file (or per "document" group of a JSONL file).
+        CREATE TABLE IF NOT EXISTS documents (
+            id                      TEXT PRIMARY KEY,      -- sha256 of the content, 16 hex
+            path                    TEXT NOT NULL,         -- absolute path at ingest time
+            source_key              TEXT NOT NULL,         -- path (+ '#group' for JSONL groups)
+            kind                    TEXT NOT NULL,         -- pdf | scanned_pdf | text | html | jsonl
+            municipality            TEXT,
+            municipality_confidence REAL,
+            municipality_source     TEXT,                  -- detected | override | jsonl
+            title                   TEXT,
+            year_start              INTEGER,
+            year_end                INTEGER,
+            adopted                 TEXT,                  -- ISO date of adoption, if stated
+            pages                   INTEGER NOT NULL DEFAULT 0,
+            pages_missing_text      INTEGER NOT NULL DEFAULT 0,
+            words                   INTEGER NOT NULL DEFAULT 0,
+            ocr_damage              REAL,                  -- estimated share of damaged words
+            words_repaired          INTEGER NOT NULL DEFAULT 0,
+            status                  TEXT NOT NULL,         -- ok | partial | failed
+            error                   TEXT,
+            warnings                TEXT,                  -- JSON list of strings
+            size_bytes              INTEGER,
+            ingested_at             TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS documents_source ON documents(source_key);
+
+        -- Page provenance: text as extracted (raw) and after clean-up/repair.
+        CREATE TABLE IF NOT EXISTS pages (
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            number      INTEGER NOT NULL,                  -- 1-based
+            method      TEXT NOT NULL,                     -- text | ocr | none
+            status      TEXT NOT NULL,                     -- ok | missing_text | cid_garbage
+            raw_text    TEXT NOT NULL DEFAULT '',
+            text        TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (document_id, number)
+        );
+
+        -- Paragraph-sized passages; char offsets index pages.text (cleaned, before OCR repair);
+        -- raw_text is that slice, text is it after OCR repair.
+        CREATE TABLE IF NOT EXISTS passages (
+            id          TEXT PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            seq         INTEGER NOT NULL,                  -- order within the document
+            page        INTEGER,
+            section     TEXT,
+            char_start  INTEGER,
+            char_end    INTEGER,
+            raw_text    TEXT NOT NULL,
+            text        TEXT NOT NULL,                     -- repaired / cleaned
+            words       INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id, seq);
+
+        -- Dense embeddings, one per passage and model; recomputed when text_hash changes.
+        CREATE TABLE IF NOT EXISTS embeddings (
+            passage_id TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+            model      TEXT NOT NULL,
+            text_hash  TEXT NOT NULL,
+            dim        INTEGER NOT NULL,
+            vector     BLOB NOT NULL,                      -- float32, L2-normalised
+            PRIMARY KEY (passage_id, model)
+        );
+
+        -- Theme labels from the classifier (or imported codings).
+        CREATE TABLE IF NOT EXISTS passage_themes (
+            passage_id  TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+            codebook    TEXT NOT NULL,                     -- codebook id@version
+            theme       TEXT NOT NULL,
+            probability REAL NOT NULL,
+            assigned    INTEGER NOT NULL,                  -- 1 if above the theme's threshold
+            evidence    TEXT,                              -- JSON
+            model       TEXT,
+            PRIMARY KEY (passage_id, codebook, theme)
+        );
+        CREATE INDEX IF NOT EXISTS passage_themes_theme ON passage_themes(codebook, theme, assigned);
+        """,
+    ),
+]
+
+# --- version 2 (search): full-text index over lemmatised passage text --------------------------
+# passage_fts holds the lemmas (rowid = passage_fts_map.rowid); the map says which passage and
+# which text version each row indexes, so stratcompare.search.sync_fts re-indexes only changes.
+# The trigger drops index rows when a passage goes (also via ON DELETE CASCADE from documents).
+MIGRATIONS.append(
+    (
+        2,
+        """
+        CREATE TABLE IF NOT EXISTS passage_fts_map (
+            rowid      INTEGER PRIMARY KEY,                -- = passage_fts.rowid
+            passage_id TEXT NOT NULL UNIQUE,
+            text_hash  TEXT NOT NULL                       -- sha1 of passages.text when indexed
+        );
+        CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(
+            lemmas, tokenize = 'unicode61 remove_diacritics 0'
+        );
+        CREATE TRIGGER IF NOT EXISTS passage_fts_cleanup AFTER DELETE ON passages BEGIN
+            DELETE FROM passage_fts WHERE rowid IN
+                (SELECT rowid FROM passage_fts_map WHERE passage_id = old.id);
+            DELETE FROM passage_fts_map WHERE passage_id = old.id;
+        END;
+        """,
+    )
+)

@@ -1,0 +1,71 @@
+"""Segmentation: paragraphs, headings folded into what follows, long paragraphs split, offsets."""
+
+from dataclasses import dataclass, field
+
+from stratcompare.segment import is_heading, segment_pages
+from stratcompare.segment.passages import MAX_CHARS
+
+
+@dataclass
+class P:
+    number: int
+    text: str
+    headings: list = field(default_factory=list)
+
+
+def test_heading_is_folded_into_following_paragraph_and_becomes_section():
+    text = ("Samskabelsesstrategi\n\nSamskabelse er, når kommune og borgere går sammen om at "
+            "udvikle initiativer.\n\nVi ønsker at involvere civilsamfundet.")
+    segs = segment_pages([P(1, text)])
+    assert len(segs) == 2
+    assert segs[0].text.startswith("Samskabelsesstrategi\nSamskabelse er")
+    assert segs[0].section == "Samskabelsesstrategi"
+    assert segs[1].section == "Samskabelsesstrategi"
+    assert segs[1].text == "Vi ønsker at involvere civilsamfundet."
+
+
+def test_offsets_point_into_page_text():
+    text = "Indledning\n\nFørste afsnit om tidlig indsats.\n\nAndet afsnit om økonomi."
+    for s in segment_pages([P(3, text)]):
+        assert s.page == 3
+        assert text[s.char_start:s.char_end].split() == s.text.split()
+
+
+def test_list_items_become_separate_passages_with_lead_in_folded():
+    text = ("Konkrete initiativer:\n- Analyse af kapacitetsbehov på voksenområdet\n"
+            "- Boliger til målgruppen, billige ungdomsboliger\n- Klagedrevet innovation")
+    segs = segment_pages([P(1, text)])
+    assert [s.text.splitlines()[-1][:10] for s in segs] == ["- Analyse ", "- Boliger ", "- Klagedre"]
+    assert segs[0].text.startswith("Konkrete initiativer:")
+
+
+def test_long_paragraph_is_split_at_sentence_ends():
+    sentence = "Kommunen vil styrke den tidlige indsats for børn og unge i udsatte positioner. "
+    text = sentence * 60
+    segs = segment_pages([P(1, text)])
+    assert len(segs) > 1
+    assert all(len(s.text) <= MAX_CHARS for s in segs)
+    assert all(s.text.endswith(".") for s in segs)
+    assert " ".join(s.text for s in segs).split() == text.split()
+
+
+def test_sequence_runs_across_pages_and_section_carries_over():
+    segs = segment_pages([P(1, "Organisering\n\nStyregruppen mødes hver måned."),
+                          P(2, "Der følges op på målene hvert år.")])
+    assert [s.seq for s in segs] == [0, 1]
+    assert [s.page for s in segs] == [1, 2]
+    assert segs[1].section == "Organisering"
+
+
+def test_heading_rules():
+    assert is_heading("Strategiens formål")
+    assert is_heading("Konkrete initiativer:")
+    assert not is_heading("Dette er en hel sætning om indsatsen.")
+    assert not is_heading("- Housing first")
+    assert not is_heading("Indledning.....\t3")
+    assert not is_heading("vi arbejder allerede med")
+
+
+def test_heading_only_document_still_yields_text():
+    segs = segment_pages([P(1, "Forebyggelsesstrategi")])
+    assert [s.text for s in segs] == ["Forebyggelsesstrategi"]
