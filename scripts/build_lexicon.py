@@ -11,7 +11,7 @@ Sources, all on this machine without network:
 
 Outputs (gzip'd TSV, deterministic order):
   words.tsv.gz     word(lower) <TAB> zipf*10 <TAB> flags   (P = proper noun, C = compound part only,
-                   F = frequency from wordfreq)
+                   F = frequency from wordfreq, D = in a dictionary: spaCy, hunspell, places, texts)
   realword.tsv.gz  token <TAB> replacement <TAB> zipf gain  (valid words that are nearly always an
                    OCR misreading of a far more frequent word, e.g. "pa" -> "på")
   meta.json        version, sources and counts
@@ -175,12 +175,14 @@ def main() -> int:
         for part in [p, *p.split("-")]:
             proper.setdefault(part.lower(), True)
 
+    place_set = {part.lower() for p in places for part in [p, *p.split("-")]}
     entries = {}
     for w, cap in proper.items():
         if not w or len(w) > 60:
             continue
         z = freq.get(w)
-        flags = ("P" if cap else "") + ("F" if z is not None else "")
+        in_dict = w in sp or w in hs or w in tx or w in place_set
+        flags = ("P" if cap else "") + ("F" if z is not None else "") + ("D" if in_dict else "")
         zz = z if z is not None else FLOOR_ZIPF + (0.5 if w in tx else 0.0)
         if w in [p.lower() for p in places]:
             zz = max(zz, 3.0)

@@ -69,3 +69,22 @@ def test_heading_rules():
 def test_heading_only_document_still_yields_text():
     segs = segment_pages([P(1, "Forebyggelsesstrategi")])
     assert [s.text for s in segs] == ["Forebyggelsesstrategi"]
+
+
+def test_trailing_adoption_notice_is_kept_as_its_own_passage():
+    segs = segment_pages([P(1, "Opfølgning\n\nDer følges op årligt.\n\nGodkendt i Byrådet den 29. maj 2024")])
+    assert segs[-1].text == "Godkendt i Byrådet den 29. maj 2024"
+
+
+def test_paragraph_broken_by_page_break_is_continued():
+    segs = segment_pages([P(1, "Samarbejdet styrkes på tværs af forvaltningsområderne,"),
+                          P(2, "og arbejdet er forankret i en styregruppe.\n\nNyt afsnit.")])
+    assert segs[0].text == ("Samarbejdet styrkes på tværs af forvaltningsområderne, og arbejdet "
+                            "er forankret i en styregruppe.")
+    assert segs[0].page == 1 and segs[1].text == "Nyt afsnit." and segs[1].page == 2
+
+
+def test_heading_at_page_bottom_joins_paragraph_on_next_page():
+    segs = segment_pages([P(1, "Første afsnit.\n\nSamskabelse"), P(2, "Vi samarbejder med frivillige.")])
+    assert segs[1].text == "Samskabelse\nVi samarbejder med frivillige."
+    assert segs[1].page == 2 and segs[1].section == "Samskabelse"

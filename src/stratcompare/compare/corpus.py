@@ -43,9 +43,10 @@ class CorpusIndex:
 def corpus_index(conn: sqlite3.Connection) -> CorpusIndex:
     """Municipality rows of every non-failed document that has passages (or none at all)."""
     docs = conn.execute(
-        f"""SELECT d.id, d.municipality, COUNT(p.id) AS n
-            FROM documents d LEFT JOIN passages p ON p.document_id = d.id
-            WHERE d.id IN ({LIVE_DOCS}) GROUP BY d.id"""
+        """SELECT d.id, d.municipality, COALESCE(n.n, 0) FROM documents d
+           LEFT JOIN (SELECT document_id, COUNT(*) AS n FROM passages GROUP BY document_id) n
+                  ON n.document_id = d.id
+           WHERE d.status != 'failed'"""
     ).fetchall()
     main = {r[0]: main_municipality(r[1]) for r in docs}
     names = sorted(set(main.values()), key=danish_sort_key)

@@ -36,7 +36,8 @@ class SentenceTransformerEncoder:
             )
             raise ModelError(f"cannot load model {path_or_name!r}: {type(exc).__name__}: {exc}".splitlines()[0],
                              hint=hint) from None
-        dim = self._model.get_sentence_embedding_dimension()
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = getter()
         if dim is None:
             dim = int(self._model.encode(["x"]).shape[1])
         self.dim = int(dim)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 from dataclasses import dataclass
 from pathlib import Path
+
+IGNORE_FILE = ".stratcompareignore"
 
 SUPPORTED = {".pdf": "pdf", ".txt": "text", ".md": "text", ".html": "html", ".htm": "html",
              ".jsonl": "jsonl"}
@@ -36,9 +39,10 @@ def discover(paths: list[str | Path]) -> list[Candidate]:
     for raw in paths:
         p = Path(raw).expanduser()
         if p.is_dir():
+            ignore = _ignore_patterns(p)
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p).parts
-                if any(part.startswith(".") for part in rel):
+                if any(part.startswith(".") for part in rel) or _ignored(rel, ignore):
                     continue
                 if f.is_file() and kind_of(f):
                     add(f, False)
@@ -55,3 +59,25 @@ def discover(paths: list[str | Path]) -> list[Candidate]:
         else:
             add(p, True, missing=True)
     return out
+
+
+def _ignore_patterns(folder: Path) -> list[str]:
+    """Glob patterns from ``<folder>/.stratcompareignore`` (one per line, ``#`` comments,
+    ``name/`` for a folder) — for READMEs, label files and the like beside the documents."""
+    f = folder / IGNORE_FILE
+    if not f.is_file():
+        return []
+    lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+
+
+def _ignored(rel: tuple[str, ...], patterns: list[str]) -> bool:
+    path = "/".join(rel)
+    for pat in patterns:
+        if pat.endswith("/"):
+            if any(fnmatch.fnmatch(part, pat[:-1]) for part in rel[:-1]) or \
+                    path.startswith(pat):
+                return True
+        elif fnmatch.fnmatch(path, pat) or fnmatch.fnmatch(rel[-1], pat):
+            return True
+    return False

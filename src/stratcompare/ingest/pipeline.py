@@ -118,8 +118,13 @@ def ingest_paths(
     report = IngestReport(db=str(store.path))
     try:
         todo: list[tuple[Candidate, str]] = []
+        first_seen: dict[str, str] = {}
         for cand in discover(list(paths)):
             result, digest = _precheck(store, cand)
+            if result is None and digest in first_seen:
+                result = FileResult(str(cand.path), "duplicate",
+                                    warnings=[f"same content as {first_seen[digest]}"])
+            first_seen.setdefault(digest, str(cand.path))
             if result is not None:
                 report.results.append(result)
                 if result.status == "failed":
@@ -338,8 +343,10 @@ def _bundle_from_extracted(path: Path, digest: str, size: int, extracted, option
 
     segments = segment_pages(extracted.pages)
     texts, damage, changed = _repair([s.text for s in segments], options.repair)
+    sections = _repaired_sections(segments, options.repair)
     passages = [
-        PassageRecord(id=f"{digest[:12]}-{s.seq:04d}", seq=s.seq, page=s.page, section=s.section,
+        PassageRecord(id=f"{digest[:12]}-{s.seq:04d}", seq=s.seq, page=s.page,
+                      section=sections.get(s.section),
                       char_start=s.char_start, char_end=s.char_end, raw_text=s.text, text=t,
                       words=_words(t))
         for s, t in zip(segments, texts)
@@ -356,6 +363,10 @@ def _bundle_from_extracted(path: Path, digest: str, size: int, extracted, option
         status="partial" if missing or not passages else "ok", warnings=warnings,
         size_bytes=size,
     )
+    if options.repair and doc.title:
+        from stratcompare.repair import repair_text
+
+        doc.title = repair_text(doc.title).text
     _describe(doc, texts, segments, options, filename=path.name)
     return _Bundle(doc, pages, passages)
 
@@ -375,9 +386,9 @@ def _bundle_from_jsonl(path: Path, digest: str, size: int, given, options) -> _B
         ocr_damage=damage, words_repaired=changed, status="ok", size_bytes=size,
     )
     if given.municipality and not options.municipality:
-        from stratcompare.metadata import canonical_municipality
+        from stratcompare.metadata import normalise_municipality
 
-        doc.municipality = canonical_municipality(given.municipality) or given.municipality
+        doc.municipality = normalise_municipality(given.municipality) or given.municipality
         doc.municipality_confidence, doc.municipality_source = 1.0, "jsonl"
     _describe(doc, texts, None, options, filename=path.name, detect_municipality=not doc.municipality)
     if given.year:
@@ -400,6 +411,15 @@ def _repair(texts: list[str], enabled: bool) -> tuple[list[str], float | None, i
     return out, (damaged / words if words else 0.0), changed
 
 
+def _repaired_sections(segments, enabled: bool) -> dict:
+    names = {s.section for s in segments if s.section}
+    if not enabled:
+        return {n: n for n in names}
+    from stratcompare.repair import repair_text
+
+    return {n: repair_text(n).text for n in names}
+
+
 def _describe(doc: DocumentRecord, texts: list[str], segments, options: IngestOptions,
               filename: str, detect_municipality: bool = True) -> None:
     """Municipality (unless overridden) and the years the document covers."""
@@ -407,9 +427,9 @@ def _describe(doc: DocumentRecord, texts: list[str], segments, options: IngestOp
 
     pages = _texts_by_page(texts, segments)
     if options.municipality:
-        from stratcompare.metadata import canonical_municipality
+        from stratcompare.metadata import normalise_municipality
 
-        doc.municipality = canonical_municipality(options.municipality) or options.municipality
+        doc.municipality = normalise_municipality(options.municipality) or options.municipality
         doc.municipality_confidence, doc.municipality_source = 1.0, "override"
     elif detect_municipality:
         guess = detect(pages, title=doc.title, filename=filename)
@@ -439,13 +459,22 @@ def _texts_by_page(texts: list[str], segments) -> list[str]:
 
 
 def _title(extracted, path: Path) -> str:
-    title = (extracted.title or "").strip()
-    if not title or len(title) < 4 or title.lower().startswith(("microsoft word", "untitled")):
-        for page in extracted.pages:
-            if page.headings:
-                return page.headings[0][:200]
-        return path.stem.replace("_", " ").replace("-", " ")
-    return " ".join(title.split())[:200]
+    """PDF/HTML title, else the first heading, else the first real line, else the file name."""
+    title = " ".join((extracted.title or "").split())
+    if len(title) >= 4 and not title.lower().startswith(("microsoft word", "untitled", "slide")):
+        return title[:200]
+    for page in extracted.pages:
+        if page.headings:
+            return page.headings[0][:200]
+    for page in extracted.pages[:2]:
+        for line in (page.text or "").split("\n"):
+            line = line.strip()
+            if len(line) >= 4 and not _BULLET_START.match(line):
+                return line[:200]
+    return path.stem.replace("_", " ").replace("-", " ")
+
+
+_BULLET_START = re.compile(r"^([-–•▪●*]|\d+[.)])\s")
 
 
 def _words(text: str) -> int:

@@ -68,7 +68,7 @@ def read_text(path: Path, data: bytes) -> ExtractedDocument:
         for i, (raw, clean) in enumerate(zip(raw_pages, cleaned))
     ]
     return ExtractedDocument(path=str(path), kind="text", pages=pages,
-                             title=_first_line(cleaned), warnings=[])
+                             title=None, warnings=[])
 
 
 def _strip_markdown(text: str) -> tuple[str, list[str]]:
@@ -82,11 +82,3 @@ def _strip_markdown(text: str) -> tuple[str, list[str]]:
         line = _MD_LINK.sub(r"\1", _MD_EMPHASIS.sub(r"\2", line))
         out.append(line)
     return "\n".join(out), headings
-
-
-def _first_line(pages: list[str]) -> str | None:
-    for page in pages:
-        for line in page.split("\n"):
-            if line.strip():
-                return line.strip()[:200]
-    return None

@@ -19,7 +19,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from stratcompare.metadata.municipalities import Municipality, all_municipalities, detection_config
+from stratcompare.metadata.municipalities import (
+    Municipality,
+    all_municipalities,
+    detection_config,
+    name_key,
+)
 
 __all__ = ["MunicipalityGuess", "detect_municipality"]
 
@@ -58,7 +63,6 @@ _FIRST_CHARS = {
 }
 
 _TOKEN = re.compile(r"(?<![\w@])[A-ZÆØÅÄÖ@][\w@]*(?:-[\w@]+)*")
-_TOKEN_ANYCASE = re.compile(r"(?<![\w@])[^\W\d_][\w@]*(?:-[\w@]+)*")
 _NEXT_WORD = re.compile(r"[ \t]+([A-ZÆØÅ][\w@]*(?:-[\w@]+)*)")
 _AFTER_STRONG = re.compile(
     r"\s{1,3}(?:(?:regions)?k[o0](?:m|rn)(?:m|rn)une(?:s|ns)?|byr(?:aa|å|a|d)d(?:et|ets)?)(?!\w)",
@@ -69,7 +73,8 @@ _BEFORE_STRONG = re.compile(
     r"\s+(?:i|for)\s+$",
     re.IGNORECASE,
 )
-_FILENAME_SEPARATORS = re.compile(r"[_.+]+")
+_WHOLE_NAME_RESTS = frozenset({"", "s", "'", "’", "'s", "’s"})
+_FILENAME_SEPARATORS = re.compile(r"[-_.+\s]+")
 
 
 @dataclass(slots=True)
@@ -120,7 +125,8 @@ def _matchers() -> tuple[dict[str, re.Pattern[str]], dict[str, tuple[Municipalit
 
 @lru_cache(maxsize=1)
 def _known_spellings() -> frozenset[str]:
-    return frozenset(v.lower() for m in all_municipalities() for v in m.variants)
+    """Keys of every variant: "Hjoerring", "Hjorring" and "Hjørring" are all spellings."""
+    return frozenset(name_key(v) for m in all_municipalities() for v in m.variants)
 
 
 @lru_cache(maxsize=1)
@@ -144,15 +150,18 @@ def _lookup(token: str) -> _Hit | None:
     municipality, _ = groups[m.lastgroup]
     matched = m.group(0)
     rest = token[m.end() :]
-    return _Hit(municipality, m.end(), matched in _known_spellings(), rest)
+    return _Hit(municipality, m.end(), name_key(matched) in _known_spellings(), rest)
 
 
-def _classify(hit: _Hit, strong_context: bool) -> tuple[float, str] | None:
-    """Weight and kind of one mention, or None when it should not count."""
+def _classify(hit: _Hit, strong_context: bool, capital_head: bool) -> tuple[float, str] | None:
+    """Weight and kind of one mention, or None when it should not count.
+
+    ``capital_head``: the part after a hyphen starts with a capital ("Holstebro-Struer").
+    """
     m = hit.municipality
     rest = hit.rest
     fuzzy_ok = hit.exact or len(m.name) >= MIN_FUZZY_BARE_LEN
-    if rest in ("", "s", "'", "’", "'s", "’s"):
+    if rest in _WHOLE_NAME_RESTS:
         if strong_context:
             return W_STRONG, "official"
         if not fuzzy_ok:
@@ -174,7 +183,7 @@ def _classify(hit: _Hit, strong_context: bool) -> tuple[float, str] | None:
             return W_COMPOUND_STRONG, "compound"
         if any(candidate == h or candidate.startswith(h) and len(h) > 3 for h in weak):
             return W_COMPOUND_WEAK, "place-compound"
-    if hyphen and not head.islower():  # "Holstebro-Struer": a pair, not a compound
+    if hyphen and capital_head:  # "Holstebro-Struer": a pair, not a compound
         return W_BARE * m.bare_weight, "bare"
     return W_COMPOUND, "compound"
 
@@ -184,20 +193,26 @@ def _position_weight(offset: int) -> float:
 
 
 class _Scores:
+    """Mentions per municipality; repeated mentions add less and less (k-th counts 1/sqrt(k))."""
+
     def __init__(self) -> None:
-        self.total: dict[str, float] = defaultdict(float)
         self.evidence: dict[str, list[tuple[float, str]]] = defaultdict(list)
 
     def add(self, name: str, weight: float, note: str) -> None:
-        self.total[name] += weight
         self.evidence[name].append((weight, note))
 
+    def totals(self) -> dict[str, float]:
+        totals = {}
+        for name, notes in self.evidence.items():
+            weights = sorted((w for w, _ in notes), reverse=True)
+            totals[name] = sum(w / math.sqrt(k) for k, w in enumerate(weights, start=1))
+        return totals
 
-def _scan(text: str, where: str, base_offset: int, weight: float | None, scores: _Scores,
-          token_re: re.Pattern[str] = _TOKEN) -> None:
+
+def _scan(text: str, where: str, base_offset: int, weight: float | None, scores: _Scores) -> None:
     """Score every municipality mention in ``text``; ``weight`` None = by position."""
     skip_until = -1
-    for tm in token_re.finditer(text):
+    for tm in _TOKEN.finditer(text):
         start = tm.start()
         if start < skip_until:
             continue
@@ -218,21 +233,21 @@ def _scan(text: str, where: str, base_offset: int, weight: float | None, scores:
             if hit.rest.startswith("-") and len(hit.rest) > 1:
                 # "Holstebro-Struer": the part after the hyphen may be a name of its own
                 _scan(token[hit.end + 1 :], where, base_offset + start + hit.end + 1, weight,
-                      scores, token_re)
-        in_token_end = end if hit.rest in ("", "s", "'", "’", "'s", "’s") else None
+                      scores)
+        after = None
         strong = False
-        if in_token_end is not None:
-            strong = bool(_AFTER_STRONG.match(text, end)) or bool(
-                _BEFORE_STRONG.search(text, max(0, start - 60), start)
+        if hit.rest in _WHOLE_NAME_RESTS:
+            after = _AFTER_STRONG.match(text, end)
+            strong = after is not None or (
+                _BEFORE_STRONG.search(text, max(0, start - 60), start) is not None
             )
-        classified = _classify(hit, strong)
+        original_rest = token[hit.end :] if end == tm.end() else ""
+        classified = _classify(hit, strong, original_rest[1:2].isupper())
         if classified is None:
             continue
         kind_weight, kind = classified
         pos = weight if weight is not None else _position_weight(base_offset + start)
-        phrase = text[start : _AFTER_STRONG.match(text, end).end() if strong and
-                      _AFTER_STRONG.match(text, end) else end]
-        phrase = " ".join(phrase.split())
+        phrase = " ".join(text[start : after.end() if after else end].split())
         scores.add(hit.municipality.name, kind_weight * pos, f"{phrase!r} ({kind}, {where})")
 
 
@@ -241,8 +256,8 @@ def detect_municipality(
 ) -> MunicipalityGuess:
     """Best-guess municipality of a document from its pages, title and file name.
 
-    ``confidence`` is the winner's share of the top-two scores (0.5 = a tie, 1 = no rival)
-    times how much evidence there is (one late bare mention is weak, "X Kommune" in the title
+    ``confidence`` is the winner's share of the squared top-two scores (0.5 = a tie, 1 = no
+    rival) times how much evidence there is (one late bare mention is weak, "X Kommune" in the title
     is not).  ``candidates`` lists every municipality found with its evidence score, best first.
     """
     scores = _Scores()
@@ -255,16 +270,18 @@ def detect_municipality(
             offset += len(page)
     if filename:
         stem = filename.replace("\\", "/").rsplit("/", 1)[-1]
-        stem = _FILENAME_SEPARATORS.sub(" ", stem.rsplit(".", 1)[0] if "." in stem else stem)
-        _scan(stem, "file name", 0, FILENAME_WEIGHT, scores, _TOKEN_ANYCASE)
+        stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+        # "lyngby-taarbaek_strategi" -> "Lyngby Taarbaek Strategi": words as in running text
+        words = " ".join(w.capitalize() for w in _FILENAME_SEPARATORS.split(stem) if w)
+        _scan(words, "file name", 0, FILENAME_WEIGHT, scores)
 
-    ranked = sorted(scores.total.items(), key=lambda kv: (-kv[1], kv[0]))
+    ranked = sorted(scores.totals().items(), key=lambda kv: (-kv[1], kv[0]))
     candidates = [(name, round(score, 2)) for name, score in ranked]
     if not ranked or ranked[0][1] < MIN_SCORE:
         return MunicipalityGuess(None, 0.0, [], candidates)
     best, s1 = ranked[0]
     s2 = ranked[1][1] if len(ranked) > 1 else 0.0
-    share = s1 / (s1 + s2)
+    share = s1 * s1 / (s1 * s1 + s2 * s2)  # 0.5 for a tie, ~0.94 when four times stronger
     strength = 1.0 - math.exp(-s1 / 6.0)
     confidence = round(share * strength, 3)
     notes = sorted(scores.evidence[best], key=lambda wn: -wn[0])

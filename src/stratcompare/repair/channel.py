@@ -21,8 +21,8 @@ def load_rules() -> list[Rule]:
     seen = set()
     path = data_path("repair", "confusions.tsv")
     for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
+        if not line.strip() or line.startswith("#") and not line.startswith("#\t"):
+            continue  # comments start with "#" (a rule for the glyph "#" starts with "#<TAB>")
         ocr, true, cost = line.split("\t")
         ocr = "" if ocr == "_" else ocr
         variants = [(ocr, true)]

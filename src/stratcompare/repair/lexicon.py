@@ -14,6 +14,7 @@ from stratcompare.config import data_path, repo_models_dir
 from stratcompare.errors import ModelError
 
 MIN_PART = 3
+JOINT_PENALTY = 1.5  # an unattested compound is far rarer than its rarest part
 
 
 def lexicon_dir() -> Path:
@@ -39,16 +40,22 @@ class Lexicon:
         self.zipf: dict[str, float] = {}
         self.proper: set[str] = set()
         self.parts: set[str] = set()
+        self.dictionary: set[str] = set()  # attested in a dictionary, not only in wordfreq
         raw = gzip.decompress((directory / "words.tsv.gz").read_bytes()).decode("utf-8")
         zipf = self.zipf
+        partz: dict[str, float] = {}  # words usable as compound parts -> Zipf
         for line in raw.splitlines():
             w, z, f = line.split("\t")
             if f == "C":
                 self.parts.add(w)
+                partz[w] = 1.0
                 continue
-            zipf[w] = int(z) / 10
+            zipf[w] = zz = int(z) / 10
             if "P" in f:
                 self.proper.add(w)
+            if "D" in f:
+                self.dictionary.add(w)
+                partz[w] = zz
         raw = gzip.decompress((directory / "realword.tsv.gz").read_bytes()).decode("utf-8")
         self.realword: dict[str, tuple[str, frozenset[str]]] = {}
         for line in raw.splitlines():
@@ -65,7 +72,17 @@ class Lexicon:
             for part in (p, *p.split("-")):
                 self.zipf.setdefault(part.lower(), 3.0)
                 self.proper.add(part.lower())
-        self._compound: dict[str, bool] = {}
+                self.dictionary.add(part.lower())
+        for p in _lines(data_path("repair", "places.txt")):
+            for part in (p, *p.split("-")):
+                partz[part.lower()] = 3.0
+        for w in self.realword:
+            partz.pop(w, None)
+        for w in self.proper:
+            if len(w) < 5:
+                partz.pop(w, None)  # "Als" + "papir": short names make false splits
+        self.partz = partz
+        self._compound: dict[str, float | None] = {}
         if extra:
             self.add_vocabulary(extra)
 
@@ -75,7 +92,10 @@ class Lexicon:
             lw = w.lower()
             if lw not in self.zipf:
                 self.zipf[lw] = 1.5
-            self.realword.pop(lw, None)
+            self.dictionary.add(lw)
+            self.partz.setdefault(lw, self.zipf[lw])
+            if self.realword.pop(lw, None):
+                self.partz[lw] = self.zipf[lw]
         self._compound.clear()
 
     def __contains__(self, word: str) -> bool:
@@ -86,28 +106,48 @@ class Lexicon:
 
     def is_compound(self, word: str) -> bool:
         """True if ``word`` (lower case) splits into known parts, e.g. opfølgnings+ramme."""
-        hit = self._compound.get(word)
-        if hit is None:
-            hit = self._split(word, 0)
-            if len(self._compound) > 200_000:
-                self._compound.clear()
-            self._compound[word] = hit
+        return self.compound_score(word) is not None
+
+    def compound_score(self, word: str) -> float | None:
+        """Best split's weakest-part Zipf minus a penalty per joint; None if no split.
+
+        Parts that are themselves typical OCR misreadings ("mal", "formal") do not count.
+        """
+        if word in self._compound:
+            return self._compound[word]
+        hit = self._split(word, 0)
+        if len(self._compound) > 200_000:
+            self._compound.clear()
+        self._compound[word] = hit
         return hit
 
-    def _split(self, w: str, depth: int) -> bool:
+    def _split(self, w: str, depth: int) -> float | None:
         if depth > 3 or len(w) < 2 * MIN_PART:
-            return False
-        zipf, parts, proper = self.zipf, self.parts, self.proper
+            return None
+        partz, bad, proper = self.partz, self.realword, self.proper
+        best = None
         for i in range(len(w) - MIN_PART, MIN_PART - 1, -1):
             head = w[:i]
-            if not (head in zipf or head in parts
-                    or (head[-1] in "se" and len(head) > MIN_PART
-                        and (head[:-1] in zipf or head[:-1] in parts))):
+            hz = partz.get(head)
+            if head[-1] in "se" and len(head) > MIN_PART:
+                if head[:-1] in bad:
+                    continue  # "formals" + "papir": the head is a misread "formål"
+                if hz is None:
+                    hz = partz.get(head[:-1])
+            if hz is None:
                 continue
             tail = w[i:]
-            if (tail in zipf and tail not in proper) or self._split(tail, depth + 1):
-                return True
-        return False
+            tz = partz.get(tail) if tail not in proper else None
+            if tz is None:
+                tz = self.compound_score(tail)
+                if tz is None:
+                    continue
+            sc = (hz if hz < tz else tz) - JOINT_PENALTY
+            if best is None or sc > best:
+                best = sc
+        if best is not None and len(w) < 8:
+            best -= 1.0
+        return best
 
     def valid(self, word: str) -> bool:
         return word in self.zipf or self.is_compound(word)

@@ -92,13 +92,25 @@ def ensure_embeddings(conn: sqlite3.Connection, encoder, progress: bool = False)
 
 
 # --- filters ------------------------------------------------------------------------------
+def _resolve_municipality(conn: sqlite3.Connection, name: str | None) -> str | None:
+    """The stored spelling of ``name`` (case-insensitive, Unicode-aware); unknown names are an error."""
+    if not name:
+        return None
+    known = [r[0] for r in conn.execute("SELECT DISTINCT municipality FROM documents WHERE municipality IS NOT NULL")]
+    for k in known:
+        if k.casefold() == name.strip().casefold():
+            return k
+    hint = ("known: " + ", ".join(sorted(known)[:20]) + ("…" if len(known) > 20 else "")) if known else "the corpus is empty"
+    raise UsageError(f"no documents from municipality {name!r}", hint=hint)
+
+
 def _sql_filter(municipality, exclude_municipality, theme, year) -> tuple[str, tuple]:
     where, params = [], []
     if municipality:
-        where.append("lower(d.municipality) = lower(?)")
+        where.append("d.municipality = ?")
         params.append(municipality)
     if exclude_municipality:
-        where.append("(d.municipality IS NULL OR lower(d.municipality) != lower(?))")
+        where.append("(d.municipality IS NULL OR d.municipality != ?)")
         params.append(exclude_municipality)
     if theme:
         where.append("p.id IN (SELECT passage_id FROM passage_themes WHERE theme = ? AND assigned = 1)")
@@ -113,9 +125,9 @@ def _mask(conn, corpus, municipality, exclude_municipality, theme, year) -> np.n
     n = len(corpus.ids)
     mask = np.ones(n, dtype=bool)
     if municipality:
-        mask &= corpus.municipality == municipality.lower()
+        mask &= corpus.municipality == municipality
     if exclude_municipality:
-        mask &= corpus.municipality != exclude_municipality.lower()
+        mask &= corpus.municipality != exclude_municipality
     if year is not None:
         ye = np.where(np.isnan(corpus.year_end), corpus.year_start, corpus.year_end)
         with np.errstate(invalid="ignore"):
@@ -152,6 +164,12 @@ def search(
     if top_k <= 0:
         return []
     p = params or FUSION
+    municipality = _resolve_municipality(conn, municipality)
+    if exclude_municipality:
+        try:
+            exclude_municipality = _resolve_municipality(conn, exclude_municipality)
+        except UsageError:
+            exclude_municipality = None  # excluding a municipality that is not there excludes nothing
     filters = (municipality, exclude_municipality, theme, year)
     scored: list[tuple[str, float, dict]] = []
 
@@ -234,7 +252,7 @@ def similar(
     if pid in corpus.row_of:
         mask[corpus.row_of[pid]] = False
     if other_municipalities and muni:
-        mask &= corpus.municipality != muni.lower()
+        mask &= corpus.municipality != muni
     elif other_municipalities:
         mask &= corpus.document_id != doc_id
     rows, cos = corpus.index.search(q, top_k, mask)

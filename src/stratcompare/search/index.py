@@ -73,7 +73,7 @@ class DenseCorpus:
     ids: list[str]
     row_of: dict[str, int]
     index: VectorIndex
-    municipality: np.ndarray  # object array, lower-cased
+    municipality: np.ndarray  # object array, as stored
     document_id: np.ndarray
     year_start: np.ndarray  # float (nan = unknown)
     year_end: np.ndarray
@@ -104,7 +104,7 @@ def dense_corpus(conn: sqlite3.Connection, model: str) -> DenseCorpus:
     meta = {
         r[0]: r[1:]
         for r in conn.execute(
-            "SELECT p.id, lower(d.municipality), d.id, d.year_start, d.year_end FROM passages p "
+            "SELECT p.id, d.municipality, d.id, d.year_start, d.year_end FROM passages p "
             "JOIN documents d ON d.id = p.document_id"
         )
     }

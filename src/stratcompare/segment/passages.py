@@ -133,35 +133,49 @@ def _split_long(block: _Block) -> list[_Block]:
 
 
 def segment_pages(pages: Sequence) -> list[Segment]:
-    """``pages``: objects with ``number``, ``text`` and optionally ``headings``."""
+    """``pages``: objects with ``number``, ``text`` and optionally ``headings``.
+
+    No text is dropped: headings are folded into the paragraph that follows them (also across
+    a page break); a paragraph cut by a page break is continued in the passage where it
+    started (offsets then cover its first page); trailing headings (e.g. an adoption notice)
+    become passages of their own.
+    """
     segments: list[Segment] = []
     section: str | None = None
     pending: list[_Block] = []  # heading lines waiting for the paragraph they introduce
-
-    def emit(block: _Block, text: str, start: int):
-        segments.append(Segment(len(segments), block.page, section, start, block.end, text))
+    last_page = None
 
     for page in pages:
         headings = list(getattr(page, "headings", None) or [])
         for block in _blocks(page.number, page.text or "", headings):
             if block.heading:
-                if pending and pending[-1].page != block.page:
-                    pending = []
                 pending.append(block)
                 if not block.text.endswith(":"):
                     section = block.text.rstrip(":").strip()
                 continue
-            for i, part in enumerate(_split_long(block)):
-                same_page = [h for h in pending if h.page == part.page]
-                if i == 0 and same_page:
-                    start = same_page[0].start
-                    text = "\n".join(h.text for h in same_page) + "\n" + part.text
-                    emit(part, text, start)
+            parts = _split_long(block)
+            if (not pending and segments and block.page != last_page
+                    and _continues(segments[-1].text, block.text)):
+                prev = segments[-1]
+                prev.text = prev.text + " " + parts[0].text
+                parts = parts[1:]
+            for i, part in enumerate(parts):
+                if i == 0 and pending:
+                    same_page = [h for h in pending if h.page == part.page]
+                    start = same_page[0].start if same_page else part.start
+                    text = "\n".join(h.text for h in pending) + "\n" + part.text
+                    segments.append(Segment(len(segments), part.page, section, start, part.end, text))
                 else:
-                    emit(part, part.text, part.start)
+                    segments.append(Segment(len(segments), part.page, section, part.start,
+                                            part.end, part.text))
             pending = []
-    if not segments and pending:
-        # a document that is only headings still yields its text
-        for h in pending:
-            segments.append(Segment(len(segments), h.page, section, h.start, h.end, h.text))
+            last_page = block.page
+    for h in pending:
+        segments.append(Segment(len(segments), h.page, section, h.start, h.end, h.text))
     return segments
+
+
+def _continues(prev_text: str, next_text: str) -> bool:
+    """A paragraph broken by a page break: no sentence end before, lowercase start after."""
+    tail = prev_text.rstrip()
+    return bool(tail) and tail[-1] not in ".!?:;\"”)" and next_text[:1].islower()

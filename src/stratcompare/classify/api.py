@@ -1,0 +1,148 @@
+"""Python API behind the CLI: classify stored passages, train, evaluate, agreement."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from stratcompare.classify.codebook import Codebook
+from stratcompare.classify.labels import label_matrix, load_labels, read_jsonl
+from stratcompare.classify.metrics import agreement, theme_scores
+from stratcompare.classify.model import ThemeClassifier
+from stratcompare.config import data_path, repo_models_dir
+from stratcompare.errors import InvalidJSONLError, ModelError, StoreError, UsageError
+
+
+def default_model_dir() -> Path | None:
+    """``models/themes`` of a checkout, else the packaged copy; None if neither exists."""
+    for d in (repo_models_dir() / "themes", data_path("models", "themes")):
+        if (d / "model.json").exists():
+            return d
+    return None
+
+
+def _as_codebook(codebook: Codebook | str | Path | None) -> Codebook:
+    if isinstance(codebook, Codebook):
+        return codebook
+    return Codebook.load(codebook)
+
+
+def get_model(codebook: Codebook | str | Path | None = None, model_dir: str | Path | None = None,
+              encoder=None) -> ThemeClassifier:
+    """The trained model for ``codebook``, or a zero-shot model when there is none.
+
+    A user's own codebook (no trained model) falls back to zero-shot; an explicit
+    ``model_dir`` that does not fit the codebook is an error.
+    """
+    cb = None if codebook is None else _as_codebook(codebook)
+    if model_dir is not None:
+        return ThemeClassifier.load(model_dir, codebook=cb, encoder=encoder)
+    d = default_model_dir()
+    default_cb = Codebook.load()
+    if d is not None and (cb is None or (cb.key == default_cb.key and cb.theme_ids == default_cb.theme_ids)):
+        try:
+            return ThemeClassifier.load(d, codebook=cb, encoder=encoder)
+        except ModelError as exc:
+            if "needs encoder" not in str(exc):
+                raise
+    return ThemeClassifier.zero_shot(cb or default_cb, encoder=encoder)
+
+
+def classify_records(records: Sequence[dict], model: ThemeClassifier) -> list[dict]:
+    return model.classify(list(records))
+
+
+def read_passages_jsonl(path: str | Path) -> list[dict]:
+    recs = read_jsonl(path, require_text=True, require_themes=False)
+    return [{"id": r["id"], "text": r["text"]} for r in recs]
+
+
+def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path | None = None,
+                      model_dir: str | Path | None = None, encoder=None, batch_size: int = 256,
+                      model: ThemeClassifier | None = None) -> int:
+    """Classify every stored passage and write ``passage_themes``; returns passages classified.
+
+    Rows of the same codebook (``id@version``) are replaced in one transaction, so compare and
+    report never see a half-written coding.
+    """
+    model = model or get_model(codebook, model_dir, encoder)
+    try:
+        rows = conn.execute("SELECT id, text FROM passages ORDER BY document_id, seq").fetchall()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"cannot read passages: {exc}", hint="run `stratcompare ingest` first") from None
+    results = []
+    for start in range(0, len(rows), batch_size):
+        chunk = [{"id": r[0], "text": r[1]} for r in rows[start:start + batch_size]]
+        results.extend(model.classify(chunk))
+    key = model.codebook.key
+    out_rows = []
+    for res in results:
+        for j, t in enumerate(model.theme_ids):
+            assigned = t in res["themes"]
+            ev = res["evidence"].get(t)
+            out_rows.append((res["id"], key, t, float(res["scores"][t]), int(assigned),
+                             json.dumps(ev, ensure_ascii=False) if ev else None, model.model_id))
+    try:
+        with conn:
+            conn.execute("DELETE FROM passage_themes WHERE codebook = ?", (key,))
+            conn.executemany(
+                "INSERT INTO passage_themes(passage_id, codebook, theme, probability, assigned, evidence, model) "
+                "VALUES (?,?,?,?,?,?,?)", out_rows)
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"cannot write passage_themes: {exc}") from None
+    return len(results)
+
+
+def train(labels: str | Path, codebook: Codebook | str | Path | None = None, out: str | Path | None = None,
+          encoder=None, encoder_name: str | None = None, seed: int = 0) -> ThemeClassifier:
+    """Train on labelled JSONL (file or folder) and save to ``out`` (default models/themes)."""
+    cb = _as_codebook(codebook)
+    data = load_labels(labels, cb.theme_ids)
+    texts = [d.text for d in data]
+    Y = label_matrix([d.themes for d in data], cb.theme_ids)
+    model = ThemeClassifier(cb, encoder=encoder, encoder_name=encoder_name, seed=seed)
+    model.fit(texts, Y, ids=[d.id for d in data])
+    model.info["labels"] = str(labels)
+    model.info["written"] = sum(d.written for d in data)
+    if out is None:
+        out = repo_models_dir() / "themes"
+    model.save(out)
+    return model
+
+
+def evaluate(labels: str | Path, codebook: Codebook | str | Path | None = None,
+             model_dir: str | Path | None = None, encoder=None,
+             model: ThemeClassifier | None = None) -> list[dict]:
+    """Per-theme precision/recall/F1/support of the model against gold labels (+ macro, micro)."""
+    model = model or get_model(codebook, model_dir, encoder)
+    data = load_labels(labels, model.theme_ids)
+    Y = label_matrix([d.themes for d in data], model.theme_ids)
+    pred = model.predict([d.text for d in data])
+    return theme_scores(Y, pred, model.theme_ids)
+
+
+def coding_agreement(a: str | Path, b: str | Path, codebook: Codebook | str | Path | None = None) -> list[dict]:
+    """Per-theme Cohen's kappa and % agreement between two codings, matched by id."""
+    ra = {r["id"]: r for r in read_jsonl(a, require_text=False)}
+    rb = {r["id"]: r for r in read_jsonl(b, require_text=False)}
+    ids = [i for i in ra if i in rb]
+    if not ids:
+        raise InvalidJSONLError("the two codings share no ids", path=b, hint="records are matched by their \"id\"")
+    if codebook is not None:
+        theme_ids = _as_codebook(codebook).theme_ids
+    else:
+        seen: dict[str, None] = {}
+        for i in ids:
+            for t in list(ra[i]["themes"]) + list(rb[i]["themes"]):
+                seen.setdefault(t, None)
+        default = Codebook.load().theme_ids
+        theme_ids = [t for t in default if t in seen] + sorted(t for t in seen if t not in default)
+        if not theme_ids:
+            raise UsageError("neither coding assigns any theme; nothing to compare")
+    ya = label_matrix([ra[i]["themes"] for i in ids], theme_ids)
+    yb = label_matrix([rb[i]["themes"] for i in ids], theme_ids)
+    return agreement(ya, yb, theme_ids)

@@ -1,0 +1,104 @@
+"""Labelled passages (JSONL ``{"id", "text", "themes"}``): loading and validation.
+
+Training, evaluation and agreement all read codings from the same format, so bad lines are
+reported once, here, with file and line number.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from stratcompare.errors import InvalidJSONLError, NotFoundError
+
+
+@dataclass
+class LabelledPassage:
+    id: str
+    text: str
+    themes: list[str]
+    municipality: str | None = None
+    source: str | None = None
+    written: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(path.glob("*.jsonl"))
+        if not files:
+            raise NotFoundError("no *.jsonl files in this folder", path=path)
+        return files
+    if not path.exists():
+        raise NotFoundError("labels file not found", path=path)
+    return [path]
+
+
+def read_jsonl(path: str | Path, require_text: bool = True, require_themes: bool = True) -> list[dict]:
+    """Records of one JSONL file or of every *.jsonl in a folder; one-line errors for bad lines."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    for f in _files(Path(path)):
+        try:
+            lines = f.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            raise InvalidJSONLError("file is not UTF-8", path=f) from None
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InvalidJSONLError(f"line {n}: not valid JSON ({exc.msg})", path=f,
+                                        hint='each line must be a JSON object like {"id": ..., "text": ..., "themes": [...]}') from None
+            if not isinstance(rec, dict) or "id" not in rec:
+                raise InvalidJSONLError(f"line {n}: a JSON object with an \"id\" is required", path=f)
+            rec["id"] = str(rec["id"])
+            if require_text and not isinstance(rec.get("text"), str):
+                raise InvalidJSONLError(f"line {n}: \"text\" must be a string", path=f)
+            if require_themes:
+                th = rec.get("themes")
+                if not isinstance(th, list) or not all(isinstance(t, str) for t in th):
+                    raise InvalidJSONLError(f"line {n}: \"themes\" must be a list of theme ids", path=f,
+                                            hint='use [] for a passage with no theme')
+            if rec["id"] in seen:
+                raise InvalidJSONLError(f"line {n}: duplicate id {rec['id']!r}", path=f)
+            seen.add(rec["id"])
+            out.append(rec)
+    if not out:
+        raise InvalidJSONLError("no records", path=path)
+    return out
+
+
+def load_labels(path: str | Path, theme_ids: Sequence[str] | None = None) -> list[LabelledPassage]:
+    """Labelled passages; themes not in ``theme_ids`` are an error (they would be silently lost)."""
+    recs = read_jsonl(path)
+    known = set(theme_ids) if theme_ids is not None else None
+    out = []
+    for r in recs:
+        if known is not None:
+            bad = [t for t in r["themes"] if t not in known]
+            if bad:
+                raise InvalidJSONLError(f"record {r['id']!r}: theme {bad[0]!r} is not in the codebook", path=path,
+                                        hint="check the spelling or pass the matching --codebook")
+        out.append(LabelledPassage(
+            id=r["id"], text=r["text"], themes=sorted(set(r["themes"])), municipality=r.get("municipality"),
+            source=r.get("source"), written=bool(r.get("written", False)),
+        ))
+    return out
+
+
+def label_matrix(themes: Iterable[Sequence[str]], theme_ids: Sequence[str]) -> np.ndarray:
+    """(n, k) 0/1 int matrix of theme memberships."""
+    index = {t: j for j, t in enumerate(theme_ids)}
+    rows = list(themes)
+    y = np.zeros((len(rows), len(theme_ids)), dtype=np.int8)
+    for i, th in enumerate(rows):
+        for t in th:
+            if t in index:
+                y[i, index[t]] = 1
+    return y

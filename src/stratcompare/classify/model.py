@@ -1,0 +1,373 @@
+"""The multi-label theme classifier: supervised (embeddings + lemma TF-IDF) blended with zero-shot.
+
+One logistic regression per theme over [sentence embedding | lemma TF-IDF | zero-shot logits |
+matched-term counts | length gate].  Its probability is blended with the codebook-only
+zero-shot probability; the blend weight and one threshold per theme are chosen on
+cross-validated (out-of-fold) predictions.  Everything is seeded, so the same data and seed
+give the same model.  Persistence is JSON + .npz (``allow_pickle=False``): nothing executable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from scipy import sparse
+
+from stratcompare.classify.codebook import Codebook
+from stratcompare.classify.metrics import theme_scores
+from stratcompare.classify.text import LemmaTfidf, lemmas
+from stratcompare.classify.zeroshot import ZeroShot, length_gate, sigmoid, term_hits
+from stratcompare.errors import ModelError, UsageError
+
+FORMAT = "stratcompare-themes"
+FORMAT_VERSION = 1
+ZS_FEATURE_SCALE = 0.2
+BLEND_GRID = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
+MIN_POSITIVES = 3  # fewer labelled positives than this: the theme stays zero-shot
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+SNIPPET = 140
+
+
+def _encoder_for(name: str | None, encoder=None):
+    if encoder is not None:
+        return encoder
+    from stratcompare.embed import get_encoder
+
+    return get_encoder(name)
+
+
+def tune_threshold(p: np.ndarray, y: np.ndarray, prior: float = 0.5, shrink: int = 5) -> float:
+    """F1-maximising threshold (middle of the best plateau), shrunk toward ``prior`` for rare themes."""
+    y = y.astype(bool)
+    pos = int(y.sum())
+    if pos == 0:
+        return prior
+    f1s = []
+    for t in THRESHOLD_GRID:
+        pred = p >= t
+        tp = int(np.sum(pred & y))
+        fp = int(np.sum(pred & ~y))
+        fn = pos - tp
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    f1s = np.array(f1s)
+    best = np.flatnonzero(f1s >= f1s.max() - 1e-9)
+    thr = float(THRESHOLD_GRID[best[len(best) // 2]])
+    return float((pos * thr + shrink * prior) / (pos + shrink))
+
+
+@dataclass
+class _Features:
+    emb: np.ndarray
+    lem: list[list[str]]
+    hits: np.ndarray
+    matched: list[list[list[str]]]
+    gate: np.ndarray
+
+
+@dataclass
+class ThemeClassifier:
+    """Estimator-style: ``fit(texts, Y)``, ``predict_proba(texts)``, ``predict(texts)``, ``classify(records)``."""
+
+    codebook: Codebook
+    encoder_name: str | None = None
+    seed: int = 0
+    C: float = 4.0
+    cv_folds: int = 5
+    encoder: object = field(default=None, repr=False)
+    # learned state
+    zeroshot: ZeroShot | None = field(default=None, repr=False)
+    tfidf: LemmaTfidf | None = field(default=None, repr=False)
+    coef: np.ndarray | None = field(default=None, repr=False)
+    intercept: np.ndarray | None = field(default=None, repr=False)
+    blend: np.ndarray | None = None  # per theme: weight of the supervised probability
+    thresholds: np.ndarray | None = None
+    train_emb: np.ndarray | None = field(default=None, repr=False)
+    train_y: np.ndarray | None = field(default=None, repr=False)
+    train_ids: list[str] = field(default_factory=list, repr=False)
+    train_snippets: list[str] = field(default_factory=list, repr=False)
+    cv_scores: list[dict] = field(default_factory=list, repr=False)
+    info: dict = field(default_factory=dict, repr=False)
+
+    # --- setup --------------------------------------------------------------------------
+    def __post_init__(self):
+        if self.encoder is None:
+            self.encoder = _encoder_for(self.encoder_name)
+        self.encoder_name = self.encoder.model_id
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return self.codebook.theme_ids
+
+    @property
+    def supervised(self) -> bool:
+        return self.coef is not None
+
+    @property
+    def model_id(self) -> str:
+        kind = "blend" if self.supervised else "zeroshot"
+        return f"{kind}:{self.encoder_name}"
+
+    def _features(self, texts: Sequence[str], need_lemmas: bool = True) -> _Features:
+        texts = [t or "" for t in texts]
+        emb = np.asarray(self.encoder.encode_passages(texts), dtype=np.float32)
+        hits, matched = term_hits(self.codebook, texts)
+        return _Features(emb, lemmas(texts) if need_lemmas else [], hits, matched, length_gate(texts))
+
+    def _zs(self) -> ZeroShot:
+        if self.zeroshot is None:
+            self.zeroshot = ZeroShot.build(self.codebook, self.encoder)
+        return self.zeroshot
+
+    def _design(self, f: _Features, tfidf: LemmaTfidf, rows=None) -> sparse.csr_matrix:
+        sel = slice(None) if rows is None else rows
+        emb = f.emb[sel]
+        lem = f.lem if rows is None else [f.lem[i] for i in rows]
+        zs = self._zs().logits(emb, f.hits[sel]) * ZS_FEATURE_SCALE
+        gate = f.gate[sel][:, None]
+        dense = np.hstack([emb, zs, np.log1p(f.hits[sel]), gate]).astype(np.float32)
+        return sparse.hstack([sparse.csr_matrix(dense), tfidf.transform(lem)], format="csr")
+
+    def _fit_linear(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.linear_model import LogisticRegression
+
+        k = Y.shape[1]
+        coef = np.zeros((k, X.shape[1]), dtype=np.float32)
+        icpt = np.full(k, -10.0, dtype=np.float32)
+        for j in range(k):
+            y = Y[:, j]
+            if y.min() == y.max():
+                icpt[j] = 10.0 if y[0] else -10.0
+                continue
+            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                    random_state=self.seed, max_iter=2000)
+            lr.fit(X, y)
+            coef[j] = lr.coef_[0]
+            icpt[j] = lr.intercept_[0]
+        return coef, icpt
+
+    @staticmethod
+    def _linear_proba(X, coef, icpt) -> np.ndarray:
+        return sigmoid(np.asarray(X @ coef.T) + icpt)
+
+    # --- training -----------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], Y: np.ndarray, ids: Sequence[str] | None = None,
+            groups: Sequence[str] | None = None) -> "ThemeClassifier":
+        """Train on labelled passages; Y is (n, k) 0/1 in codebook theme order."""
+        Y = np.asarray(Y).astype(np.int8)
+        n = len(texts)
+        if n != Y.shape[0] or Y.shape[1] != len(self.theme_ids):
+            raise UsageError(f"labels have shape {Y.shape}, expected ({n}, {len(self.theme_ids)})")
+        if n < 2 * self.cv_folds:
+            raise UsageError(f"need at least {2 * self.cv_folds} labelled passages to train, got {n}",
+                             hint="use the zero-shot model (no --labels) for a codebook without training data")
+        f = self._features(texts)
+        self._zs()
+        p_zs = self._zs().proba(f.emb, f.hits, f.gate)
+        # Out-of-fold supervised probabilities choose the blend weight and thresholds.
+        oof = np.zeros(Y.shape, dtype=np.float32)
+        for tr, te in self._folds(n, groups):
+            tf = LemmaTfidf().fit([f.lem[i] for i in tr])
+            coef, icpt = self._fit_linear(self._design(f, tf, tr), Y[tr])
+            oof[te] = self._linear_proba(self._design(f, tf, te), coef, icpt)
+        # Per theme: the blend weight and threshold with the best out-of-fold F1.
+        k = Y.shape[1]
+        self.blend = np.zeros(k)
+        self.thresholds = np.full(k, 0.5)
+        for j in range(k):
+            if Y[:, j].sum() < MIN_POSITIVES:
+                continue
+            best = None
+            for w in BLEND_GRID:
+                p = w * oof[:, j] + (1 - w) * p_zs[:, j]
+                thr = tune_threshold(p, Y[:, j])
+                f1 = theme_scores(Y[:, [j]], (p >= thr)[:, None], [self.theme_ids[j]])[0]["f1"]
+                if best is None or f1 > best[0] + 1e-9:
+                    best = (f1, w, thr)
+            self.blend[j], self.thresholds[j] = best[1], best[2]
+        p = self.blend * oof + (1 - self.blend) * p_zs
+        self.cv_scores = theme_scores(Y, p >= self.thresholds, self.theme_ids)
+        # Final model on everything.
+        self.tfidf = LemmaTfidf().fit(f.lem)
+        self.coef, self.intercept = self._fit_linear(self._design(f, self.tfidf), Y)
+        self.train_emb = f.emb.astype(np.float32)
+        self.train_y = Y
+        self.train_ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(n)]
+        self.train_snippets = [_snippet(t) for t in texts]
+        self.info = {"n_train": n, "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(self.theme_ids)},
+                     "cv": f"{self.cv_folds}-fold {'grouped' if groups is not None else 'shuffled'}"}
+        return self
+
+    def _folds(self, n: int, groups):
+        from sklearn.model_selection import GroupKFold, KFold
+
+        if groups is not None and len(set(groups)) >= self.cv_folds:
+            return list(GroupKFold(n_splits=self.cv_folds).split(np.zeros(n), groups=list(groups)))
+        return list(KFold(n_splits=self.cv_folds, shuffle=True, random_state=self.seed).split(np.zeros(n)))
+
+    @classmethod
+    def zero_shot(cls, codebook: Codebook, encoder=None, encoder_name: str | None = None,
+                  corpus_texts: Sequence[str] | None = None, max_share: float = 0.35) -> "ThemeClassifier":
+        """A model from the codebook alone (definitions, terms, examples).
+
+        Thresholds start at 0.5 on the calibrated zero-shot probability.  Given unlabelled
+        ``corpus_texts``, a theme's threshold is raised (never lowered) so that it is assigned
+        to at most ``max_share`` of the corpus: an uncalibrated prototype that sits close to
+        everything would otherwise label the whole corpus.
+        """
+        m = cls(codebook=codebook, encoder=encoder, encoder_name=encoder_name)
+        m._zs()
+        thr = np.full(len(codebook.themes), 0.5)
+        if corpus_texts:
+            f = m._features(corpus_texts, need_lemmas=False)
+            p = m.zeroshot.proba(f.emb, f.hits, f.gate)
+            q = np.quantile(p, 1 - max_share, axis=0)
+            thr = np.maximum(thr, np.minimum(q + 1e-6, 0.95))
+        m.thresholds = thr
+        m.info = {"n_train": 0, "calibration": "codebook examples" + (" + corpus share cap" if corpus_texts else "")}
+        return m
+
+    # --- prediction ---------------------------------------------------------------------
+    def _proba(self, f: _Features) -> np.ndarray:
+        p_zs = self._zs().proba(f.emb, f.hits, f.gate)
+        if not self.supervised:
+            return p_zs
+        p_sup = self._linear_proba(self._design(f, self.tfidf), self.coef, self.intercept)
+        return self.blend * p_sup + (1 - self.blend) * p_zs
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, k) theme probabilities in codebook order."""
+        return self._proba(self._features(texts, need_lemmas=self.supervised))
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        return self.predict_proba(texts) >= self.thresholds
+
+    def classify(self, records: Sequence[dict], n_examples: int = 2) -> list[dict]:
+        """``[{"id", "text"}]`` -> ``[{"id", "themes", "scores", "evidence"}]``."""
+        texts = [r.get("text") or "" for r in records]
+        if not texts:
+            return []
+        f = self._features(texts, need_lemmas=self.supervised)
+        P = self._proba(f)
+        sims = f.emb @ self.train_emb.T if self.train_emb is not None else None
+        ex_emb = None
+        out = []
+        for i, r in enumerate(records):
+            assigned = [t for j, t in enumerate(self.theme_ids) if P[i, j] >= self.thresholds[j]]
+            evidence = {}
+            for j, t in enumerate(self.theme_ids):
+                if P[i, j] < self.thresholds[j]:
+                    continue
+                examples = []
+                if sims is not None:
+                    cand = np.flatnonzero(self.train_y[:, j])
+                    order = cand[np.argsort(-sims[i, cand], kind="stable")][:n_examples]
+                    examples = [{"id": self.train_ids[c], "snippet": self.train_snippets[c],
+                                 "similarity": round(float(sims[i, c]), 3)} for c in order]
+                else:
+                    theme = self.codebook.themes[j]
+                    if theme.examples:
+                        if ex_emb is None:
+                            ex_emb = {}
+                        if j not in ex_emb:
+                            ex_emb[j] = self.encoder.encode_passages(list(theme.examples))
+                        s = ex_emb[j] @ f.emb[i]
+                        order = np.argsort(-s, kind="stable")[:n_examples]
+                        examples = [{"id": f"codebook:{t}#{o + 1}", "snippet": _snippet(theme.examples[o]),
+                                     "similarity": round(float(s[o]), 3)} for o in order]
+                evidence[t] = {"terms": f.matched[i][j], "examples": examples}
+            out.append({
+                "id": r.get("id"), "themes": assigned,
+                "scores": {t: round(float(P[i, j]), 4) for j, t in enumerate(self.theme_ids)},
+                "evidence": evidence,
+            })
+        return out
+
+    # --- persistence (JSON + npz, no pickle) --------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        zs = self._zs()
+        arrays = {"prototypes": zs.prototypes, "centre": zs.centre, "scale": zs.scale,
+                  "thresholds": np.asarray(self.thresholds, dtype=np.float64)}
+        meta = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "codebook": self.codebook.key,
+            "theme_ids": self.theme_ids, "encoder": self.encoder_name, "dim": int(self.encoder.dim),
+            "seed": self.seed, "C": self.C, "cv_folds": self.cv_folds,
+            "blend": {t: float(v) for t, v in zip(self.theme_ids, self.blend if self.blend is not None else np.zeros(len(self.theme_ids)))},
+            "supervised": self.supervised, "info": self.info, "cv_scores": self.cv_scores,
+            "thresholds": {t: round(float(v), 4) for t, v in zip(self.theme_ids, self.thresholds)},
+            "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        }
+        if self.supervised:
+            tmeta, tarr = self.tfidf.state()
+            meta["tfidf"] = tmeta
+            meta["train_ids"] = self.train_ids
+            meta["train_snippets"] = self.train_snippets
+            arrays.update(tarr)
+            arrays.update({"coef": self.coef, "intercept": self.intercept,
+                           "train_emb": self.train_emb.astype(np.float16), "train_y": self.train_y})
+        np.savez_compressed(d / "model.npz", **arrays)
+        (d / "model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if self.codebook.path and Path(self.codebook.path).resolve() != (d / "codebook.toml").resolve():
+            shutil.copyfile(self.codebook.path, d / "codebook.toml")
+        return d
+
+    @classmethod
+    def load(cls, directory: str | Path, codebook: Codebook | None = None, encoder=None) -> "ThemeClassifier":
+        d = Path(directory)
+        try:
+            meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+            npz = np.load(d / "model.npz", allow_pickle=False)
+            arrays = {k: npz[k] for k in npz.files}
+        except FileNotFoundError:
+            raise ModelError("no trained theme model here (model.json + model.npz)", path=d,
+                             hint="train one with `stratcompare train --labels corpus/labels`") from None
+        except (ValueError, OSError, json.JSONDecodeError) as exc:
+            raise ModelError(f"cannot read theme model ({exc})", path=d) from None
+        if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
+            raise ModelError("not a stratcompare theme model of a supported version", path=d)
+        if codebook is None:
+            cb_file = d / "codebook.toml"
+            codebook = Codebook.load(cb_file if cb_file.exists() else None)
+        if codebook.key != meta["codebook"] or codebook.theme_ids != meta["theme_ids"]:
+            raise ModelError(f"model was trained for codebook {meta['codebook']}, not {codebook.key}", path=d,
+                             hint="retrain with `stratcompare train --codebook FILE`, or use zero-shot")
+        enc = _encoder_for(meta["encoder"], encoder)
+        if enc.model_id != meta["encoder"] or int(enc.dim) != int(meta["dim"]):
+            raise ModelError(f"model needs encoder {meta['encoder']} (dim {meta['dim']}), got {enc.model_id}", path=d)
+        m = cls(codebook=codebook, encoder=enc, seed=meta["seed"], C=meta["C"], cv_folds=meta["cv_folds"])
+        m.zeroshot = ZeroShot(arrays["prototypes"], arrays["centre"], arrays["scale"])
+        m.thresholds = arrays["thresholds"]
+        m.blend = np.array([float(meta["blend"][t]) for t in m.theme_ids])
+        m.cv_scores = meta.get("cv_scores", [])
+        m.info = meta.get("info", {})
+        if meta["supervised"]:
+            m.tfidf = LemmaTfidf.from_state(meta["tfidf"], arrays)
+            m.coef = arrays["coef"].astype(np.float32)
+            m.intercept = arrays["intercept"].astype(np.float32)
+            m.train_emb = arrays["train_emb"].astype(np.float32)
+            m.train_y = arrays["train_y"].astype(np.int8)
+            m.train_ids = meta["train_ids"]
+            m.train_snippets = meta["train_snippets"]
+        return m
+
+
+def _snippet(text: str) -> str:
+    t = " ".join(text.split())
+    return t if len(t) <= SNIPPET else t[: SNIPPET - 1] + "…"
+
+
+def fingerprint(arrays: dict[str, np.ndarray]) -> str:
+    """Short hash of model arrays (used by tests and the model card to show determinism)."""
+    h = hashlib.sha256()
+    for k in sorted(arrays):
+        h.update(k.encode())
+        h.update(np.ascontiguousarray(arrays[k]).tobytes())
+    return h.hexdigest()[:16]

@@ -1,0 +1,221 @@
+"""``stratcompare compare`` and ``stratcompare report``: thin shells over
+:mod:`stratcompare.compare` and :func:`stratcompare.report.build_report`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from stratcompare.cli.app import DbOption, app, fail, open_output, run
+from stratcompare.cli.output import render
+from stratcompare.errors import NotFoundError
+
+
+class MatrixKind(str, Enum):
+    themes = "themes"
+    similarity = "similarity"
+    cooccurrence = "cooccurrence"
+
+
+class Normalise(str, Enum):
+    share = "share"
+    count = "count"
+    score = "score"
+
+
+class Basis(str, Enum):
+    themes = "themes"
+    embeddings = "embeddings"
+
+
+class CompareFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    md = "md"
+    xlsx = "xlsx"
+
+
+CodebookOption = typer.Option(
+    None, "--codebook", help="Codebook TOML file or stored codebook id (default: the bundled one).")
+ModelOption = typer.Option(
+    None, "--model", help="Embedding model id stored in the database (default: the most used).")
+
+_CELL_COLUMNS = ["municipality", "document", "year", "page", "section", "probability", "themes",
+                 "text"]
+_PAIR_COLUMNS = ["similarity", "a_municipality", "a_document", "a_page", "a_text",
+                 "b_municipality", "b_document", "b_page", "b_text", "shared_themes"]
+
+
+def _open(db: Optional[Path]):
+    from stratcompare.store import Store
+
+    return run(Store.open, db, create=False)
+
+
+@app.command(
+    epilog='Example: stratcompare compare --format csv -o themes.csv',
+)
+def compare(
+    db: Optional[Path] = DbOption,
+    matrix: MatrixKind = typer.Option(MatrixKind.themes, "--matrix", "-m",
+                                      help="municipality × theme, municipality × municipality "
+                                           "similarity, or theme × theme co-occurrence."),
+    normalise: Normalise = typer.Option(
+        Normalise.share, "--normalise", "-n",
+        help="themes matrix: share of the municipality's passages, count of passages, or "
+             "score = mean theme probability."),
+    basis: Basis = typer.Option(Basis.themes, "--basis",
+                                help="similarity matrix: cosine of theme profiles or of mean "
+                                     "passage embeddings."),
+    model: Optional[str] = ModelOption,
+    codebook: Optional[str] = CodebookOption,
+    fmt: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f",
+                                      help="Output format (xlsx needs -o)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file."),
+    cell: Optional[str] = typer.Option(
+        None, "--cell",
+        help='List the passages behind one cell: "Køge:housing_first", "Køge:Herning" '
+             '(most similar passage pairs) or "housing_first:early_intervention".'),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1,
+                                        help="--cell: at most this many passages (pairs: 10)."),
+) -> None:
+    """Compare municipalities: theme matrix, similarity matrix, theme co-occurrence.
+
+    Every number can be traced to passages with --cell ROW:COLUMN, e.g.
+    --cell "Køge:housing_first".  CSV has one row per municipality (first column
+    `municipality`, then one column per theme id); JSON is a plain list of records.
+    """
+    from stratcompare import compare as api
+
+    store = _open(db)
+    try:
+        if cell:
+            result = run(api.cell_passages, store.conn, cell, codebook=codebook, model=model,
+                         basis=basis.value if matrix == MatrixKind.similarity else None,
+                         limit=limit)
+            _emit_cell(result, fmt, output)
+            return
+        m = run(api.matrix, store.conn, matrix.value, normalise=normalise.value,
+                basis=basis.value, model=model, codebook=codebook)
+        if m.notes:
+            err = NotFoundError(
+                m.notes[0], path=str(store.path),
+                hint="run `stratcompare embed` first" if "embedding" in m.notes[0]
+                else "run `stratcompare classify` first")
+            raise fail(err)
+        _emit_matrix(m, fmt, output)
+    finally:
+        store.close()
+
+
+def _describe(m) -> str:
+    what = {
+        ("themes", "share"): "share of each municipality's passages carrying the theme",
+        ("themes", "count"): "number of each municipality's passages carrying the theme",
+        ("themes", "score"): "mean theme probability over each municipality's passages",
+        ("cooccurrence", "count"): "passages carrying both themes (diagonal: the theme at all)",
+    }.get((m.kind, m.measure), f"cosine similarity of {m.basis}")
+    extra = f"; codebook {m.codebook}" if m.codebook else ""
+    extra += f"; model {m.model}" if m.model else ""
+    return f"{m.kind} matrix: {what}{extra}. Drill down with --cell \"ROW:COLUMN\"."
+
+
+def _emit_matrix(m, fmt: CompareFormat, output: Optional[Path]) -> None:
+    from stratcompare.compare.export import matrix_table, records_markdown, write_xlsx
+
+    records = m.records()
+    columns = [m.row_name] + list(m.cols)
+    if fmt == CompareFormat.xlsx:
+        sheets = [(m.kind, columns, records)]
+        if m.kind != "similarity" and m.labels:
+            sheets.append(("themes", ["theme", "label"],
+                           [{"theme": t, "label": m.label(t)} for t in m.cols]))
+        run(write_xlsx, output, sheets)
+        typer.echo(f"Wrote {output}", err=True)
+        return
+    with _out(output) as out:
+        if fmt == CompareFormat.table:
+            width = shutil.get_terminal_size((100, 24)).columns
+            out.write(matrix_table(m, width=width))
+            typer.echo(_describe(m), err=True)
+        elif fmt == CompareFormat.md:
+            out.write(records_markdown(records, columns))
+        else:
+            render(records, fmt.value, columns=columns, out=out)
+
+
+def _emit_cell(result, fmt: CompareFormat, output: Optional[Path]) -> None:
+    from stratcompare.compare.export import records_markdown, write_xlsx
+
+    records = result.records()
+    columns = _PAIR_COLUMNS if result.kind == "similarity" else _CELL_COLUMNS
+    if result.kind != "similarity":
+        columns = columns + ["passage_id"]
+    else:
+        columns = columns + ["a_passage_id", "b_passage_id"]
+    if fmt == CompareFormat.xlsx:
+        run(write_xlsx, output, [("passages", columns, records)], heat=False)
+        typer.echo(f"Wrote {output}", err=True)
+        return
+    with _out(output) as out:
+        if fmt == CompareFormat.table:
+            shown = [c for c in columns if not c.endswith("passage_id") and c not in ("year", "section")]
+            render(records, "table", columns=shown, out=out, max_width=60)
+        elif fmt == CompareFormat.md:
+            out.write(records_markdown(records, columns))
+        else:
+            render(records, fmt.value, columns=columns, out=out)
+    if result.kind == "themes":
+        share = f" ({100 * result.count / result.total:.0f}% of {result.total} passages)" \
+            if result.total else ""
+        typer.echo(f"{result.cell}: {result.count} passages{share}", err=True)
+    elif result.kind == "cooccurrence":
+        typer.echo(f"{result.cell}: {result.count} passages carry both themes", err=True)
+    else:
+        typer.echo(f"{result.cell}: {result.count} most similar passage pairs "
+                   f"(by {result.basis})", err=True)
+
+
+class _out:
+    """stdout or -o FILE, closed afterwards."""
+
+    def __init__(self, path: Optional[Path]):
+        self.path = path
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open_output(self.path)
+        return self.fh
+
+    def __exit__(self, *exc):
+        if self.fh is not sys.stdout:
+            self.fh.close()
+        return False
+
+
+@app.command(epilog="Example: stratcompare report --db strategies.db -o report.html")
+def report(
+    db: Optional[Path] = DbOption,
+    output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
+    model: Optional[str] = ModelOption,
+    codebook: Optional[str] = CodebookOption,
+) -> None:
+    """Write one self-contained HTML report: corpus overview, heatmaps of the theme,
+    similarity and co-occurrence matrices, top passages per theme and municipality, and similar
+    initiatives across municipalities.  Opens offline in any browser.
+    """
+    from stratcompare.report import build_report
+
+    store = _open(db)
+    try:
+        path = run(build_report, store.conn, output, codebook=codebook, model=model)
+    finally:
+        store.close()
+    size = Path(path).stat().st_size
+    typer.echo(f"Wrote {path} ({size / 1024:.0f} KB)", err=True)

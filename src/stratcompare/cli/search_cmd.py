@@ -1,0 +1,149 @@
+"""``search``, ``similar`` and ``embed``: find initiatives across the corpus."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from stratcompare.cli.app import DbOption, Format, FormatOption, app, run
+from stratcompare.cli.output import render
+
+TABLE_COLUMNS = ["rank", "score", "municipality", "document", "year", "page", "section", "passage_id", "text"]
+RECORD_COLUMNS = ["rank", "passage_id", "municipality", "document", "document_id", "year", "page",
+                  "section", "score", "text", "highlighted"]
+
+
+class Mode(str, Enum):
+    hybrid = "hybrid"
+    dense = "dense"
+    lexical = "lexical"
+
+
+ModelOption = typer.Option(
+    None, "--model", envvar="STRATCOMPARE_MODEL", show_default=False,
+    help="Embedding model: e5-small (default, offline), hashing (fast, lower quality), or a "
+         "sentence-transformers folder / hub name (hub names need internet).",
+)
+
+
+def _snippet(marked: str, width: int = 110) -> str:
+    """Table view: the passage around its first highlighted word."""
+    text = " ".join(marked.split())
+    at = text.find("«")
+    start = max(0, at - 30) if at > 0 else 0
+    out = ("…" if start else "") + text[start : start + width]
+    return out + ("…" if start + width < len(text) else "")
+
+
+def _check_theme(conn, theme: Optional[str]) -> None:
+    from stratcompare.errors import UsageError
+
+    if not theme:
+        return
+    if conn.execute("SELECT 1 FROM passage_themes WHERE theme = ? LIMIT 1", (theme,)).fetchone():
+        return
+    known = [r[0] for r in conn.execute("SELECT DISTINCT theme FROM passage_themes ORDER BY theme")]
+    hint = ("known: " + ", ".join(known)) if known else "no passage has themes yet; run the classifier first"
+    raise UsageError(f"no passage carries theme {theme!r}", hint=hint)
+
+
+def search_records(db, query, top_k, municipality, exclude_municipality, theme, year, mode, model) -> list[dict]:
+    """The API behind ``stratcompare search``: one dict per hit."""
+    from stratcompare.embed import get_encoder
+    from stratcompare.search import search
+    from stratcompare.store import Store
+
+    with Store.open(db, create=False) as store:
+        _check_theme(store.conn, theme)
+        encoder = get_encoder(model) if mode != "lexical" else None
+        hits = search(store.conn, query, top_k=top_k, mode=mode, municipality=municipality,
+                      exclude_municipality=exclude_municipality, theme=theme, year=year,
+                      encoder=encoder, progress=True)
+    return [h.to_dict() for h in hits]
+
+
+def similar_records(db, passage_id, top_k, other_municipalities, model) -> list[dict]:
+    from stratcompare.embed import get_encoder
+    from stratcompare.search import similar
+    from stratcompare.store import Store
+
+    with Store.open(db, create=False) as store:
+        hits = similar(store.conn, passage_id, top_k=top_k, other_municipalities=other_municipalities,
+                       encoder=get_encoder(model))
+    return [h.to_dict() for h in hits]
+
+
+def embed_corpus(db, model) -> dict:
+    """Compute missing or outdated embeddings (and sync the full-text index)."""
+    from stratcompare.embed import embed_passages, get_encoder
+    from stratcompare.search import sync_fts
+    from stratcompare.store import Store
+
+    with Store.open(db, create=False) as store:
+        encoder = get_encoder(model)
+        n = embed_passages(store.conn, encoder, progress=True)
+        indexed, removed = sync_fts(store.conn)
+        total = store.conn.execute("SELECT count(*) FROM embeddings WHERE model = ?", (encoder.model_id,)).fetchone()[0]
+    return {"model": encoder.model_id, "dim": encoder.dim, "embedded": n, "stored": total,
+            "fts_indexed": indexed, "fts_removed": removed}
+
+
+def _render_hits(records: list[dict], format: Format) -> None:
+    if format == Format.table:
+        if not records:
+            typer.echo("No matching passages.", err=True)
+            return
+        rows = [{**r, "text": _snippet(r["highlighted"] or r["text"])} for r in records]
+        render(rows, format, columns=TABLE_COLUMNS, max_width=None)
+    else:
+        render(records, format, columns=RECORD_COLUMNS)
+
+
+@app.command(epilog='Example: stratcompare search "housing first for unge" -x Køge -k 5')
+def search(
+    query: str = typer.Argument(..., help="What to look for, in plain Danish."),
+    db: Optional[Path] = DbOption,
+    top_k: int = typer.Option(10, "--top-k", "-k", min=1, help="Number of hits."),
+    municipality: Optional[str] = typer.Option(None, "--municipality", "-m", help="Only this municipality."),
+    exclude_municipality: Optional[str] = typer.Option(None, "--exclude-municipality", "-x",
+                                                       help="Leave this municipality out."),
+    theme: Optional[str] = typer.Option(None, "--theme", "-t", help="Only passages labelled with this theme id."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Only documents whose period covers this year."),
+    mode: Mode = typer.Option(Mode.hybrid, "--mode", help="hybrid (best), dense (meaning) or lexical (words)."),
+    model: Optional[str] = ModelOption,
+    format: Format = FormatOption,
+) -> None:
+    """Search passages by meaning and words; query words are «marked» in the table view."""
+    records = run(search_records, db, query, top_k, municipality, exclude_municipality, theme, year,
+                  mode.value, model)
+    _render_hits(records, format)
+
+
+@app.command(epilog="Example: stratcompare similar 3f2a9c1d0b7e4a51-00012 --top-k 5")
+def similar(
+    passage_id: str = typer.Argument(..., help="A passage id (from search or `stratcompare passages`)."),
+    db: Optional[Path] = DbOption,
+    top_k: int = typer.Option(10, "--top-k", "-k", min=1),
+    other_municipalities: bool = typer.Option(
+        True, "--other-municipalities/--any-municipality",
+        help="Only passages from other municipalities (default) or from anywhere."),
+    model: Optional[str] = ModelOption,
+    format: Format = FormatOption,
+) -> None:
+    """Initiatives elsewhere that resemble this passage."""
+    records = run(similar_records, db, passage_id, top_k, other_municipalities, model)
+    _render_hits(records, format)
+
+
+@app.command(epilog="Example: stratcompare embed --db corpus.db")
+def embed(
+    db: Optional[Path] = DbOption,
+    model: Optional[str] = ModelOption,
+    format: Format = FormatOption,
+) -> None:
+    """Compute embeddings for new or changed passages (and refresh the full-text index)."""
+    record = run(embed_corpus, db, model)
+    render([record], format)

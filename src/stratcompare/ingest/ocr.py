@@ -1,0 +1,147 @@
+"""OCR for PDF pages without a usable text layer: render with PDFium, read with Tesseract.
+
+We call the `tesseract` CLI directly (image on stdin, TSV on stdout) rather than through
+pytesseract's temp files: it is the same engine, one process per page, and the TSV gives line
+boxes so that running headers/footers of scans are found like those of born-digital pages.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from functools import lru_cache
+
+import pypdfium2 as pdfium
+
+from stratcompare.ingest.layout import PageLines
+
+DEBIAN_PACKAGES = "tesseract-ocr tesseract-ocr-dan"
+BAND = 0.10  # top/bottom share of the page image where running headers/footers live
+TIMEOUT = 180  # seconds per page
+
+
+class OCRFailed(RuntimeError):
+    """Tesseract ran but failed on one page; the page is stored as missing text."""
+
+
+@lru_cache(maxsize=8)
+def tesseract_status(lang: str = "dan") -> tuple[bool, str]:
+    """(available, reason). The reason names the Debian packages to install when missing."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return False, f"Tesseract is not installed: apt-get install {_packages(lang)}"
+    try:
+        out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, f"Tesseract does not run ({exc}): apt-get install --reinstall {_packages(lang)}"
+    langs = {ln.strip() for ln in (out.stdout + out.stderr).splitlines()}
+    missing = [code for code in lang.split("+") if code not in langs]
+    if missing:
+        return False, (f"Tesseract has no {'+'.join(missing)} model: apt-get install "
+                       + " ".join(f"tesseract-ocr-{m}" for m in missing))
+    return True, "ok"
+
+
+def _packages(lang: str) -> str:
+    return "tesseract-ocr " + " ".join(f"tesseract-ocr-{code}" for code in lang.split("+"))
+
+
+def ocr_available(lang: str = "dan") -> bool:
+    return tesseract_status(lang)[0]
+
+
+def render_page(page: pdfium.PdfPage, dpi: int = 300) -> bytes:
+    """The page as a greyscale PGM image (cheap to encode, read by Tesseract from stdin)."""
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    try:
+        image = bitmap.to_pil()
+        buf = io.BytesIO()
+        image.convert("L").save(buf, format="PPM")
+        return buf.getvalue()
+    finally:
+        bitmap.close()
+
+
+def ocr_image(image: bytes, lang: str = "dan", dpi: int = 300) -> PageLines:
+    """Run Tesseract on one image; lines in Tesseract's reading order, "" between paragraphs."""
+    exe = shutil.which("tesseract") or "tesseract"
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # parallel workers: one thread per process
+    try:
+        proc = subprocess.run(
+            [exe, "stdin", "stdout", "-l", lang, "--dpi", str(dpi), "--psm", "3", "tsv"],
+            input=image, capture_output=True, timeout=TIMEOUT, env=env,
+        )
+    except subprocess.TimeoutExpired:
+        raise OCRFailed(f"Tesseract took over {TIMEOUT} s") from None
+    except OSError as exc:
+        raise OCRFailed(f"cannot run Tesseract ({exc})") from None
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OCRFailed(f"Tesseract exited with {proc.returncode}: {msg[-1] if msg else ''}")
+    return parse_tsv(proc.stdout.decode("utf-8", "replace"))
+
+
+def parse_tsv(tsv: str) -> PageLines:
+    """Tesseract TSV (word rows) -> lines with paragraph gaps and top/bottom band counts."""
+    rows = tsv.splitlines()
+    if not rows:
+        return PageLines([], 0, 0)
+    header = rows[0].split("\t")
+    col = {name: k for k, name in enumerate(header)}
+    height = 0
+    lines: dict[tuple[int, int, int], list] = {}
+    order: list[tuple[int, int, int]] = []
+    for row in rows[1:]:
+        f = row.split("\t")
+        if len(f) < len(header):
+            continue
+        level = int(f[col["level"]])
+        if level == 1:
+            height = max(height, int(f[col["height"]]))
+        if level != 5 or not f[col["text"]].strip():
+            continue
+        key = (int(f[col["block_num"]]), int(f[col["par_num"]]), int(f[col["line_num"]]))
+        top = int(f[col["top"]])
+        bottom = top + int(f[col["height"]])
+        if key not in lines:
+            lines[key] = [[], top, bottom]
+            order.append(key)
+        entry = lines[key]
+        entry[0].append(f[col["text"]])
+        entry[1] = min(entry[1], top)
+        entry[2] = max(entry[2], bottom)
+    texts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    prev_par: tuple[int, int] | None = None
+    for key in order:
+        words, top, bottom = lines[key]
+        if prev_par is not None and key[:2] != prev_par:
+            texts.append("")
+            spans.append((-1, -1))
+        texts.append(" ".join(words))
+        spans.append((top, bottom))
+        prev_par = key[:2]
+    real = [s for s in spans if s[0] >= 0]
+    height = height or (max(s[1] for s in real) if real else 0)
+    top_band = 0
+    for s in real[:3]:
+        if s[0] > BAND * height:
+            break
+        top_band += 1
+    bottom_band = 0
+    for s in reversed(real[-3:]):
+        if s[1] < (1 - BAND) * height:
+            break
+        bottom_band += 1
+    return PageLines(texts, top_band, bottom_band)
+
+
+def ocr_page(page: pdfium.PdfPage, lang: str = "dan", dpi: int = 300) -> PageLines:
+    """OCR one PDF page rendered at `dpi`."""
+    try:
+        image = render_page(page, dpi)
+    except (pdfium.PdfiumError, ValueError, OSError) as exc:
+        raise OCRFailed(f"cannot render the page ({exc})") from None
+    return ocr_image(image, lang=lang, dpi=dpi)

@@ -1,0 +1,528 @@
+"""PDF text extraction: PDFium text layer in reading order, OCR for pages without one.
+
+Why PDFium and not pdfplumber: PDFium (pypdfium2) hands over a page's text in one call and
+char boxes on demand, which is tens of times faster than pdfminer's layout analysis.  We only
+ask for the boxes we need — the characters around spaces and line breaks — to cut each PDFium
+line into segments, find a column gap, and put segments back in reading order.  Pages are
+closed as soon as they are read, so memory stays flat in the page count.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from stratcompare.errors import (
+    CorruptPDFError,
+    EmptyFileError,
+    EncryptedPDFError,
+    NotAPDFError,
+    TooLargeError,
+    UnreadableFileError,
+)
+from stratcompare.ingest import ocr as ocr_mod
+from stratcompare.ingest.extracted import ExtractedDocument, Page
+from stratcompare.ingest.layout import PageLines, clean_pages, garbage_share
+
+BAND = 0.10  # top/bottom share of the page where running headers and footers live
+GARBAGE = 0.30  # share of unmappable glyphs above which a page's text layer is noise
+MIN_CHARS = 10  # fewer visible chars than this on a page with an image: treat as scanned
+_SPLIT = re.compile(r"\r\n|[\r\n\ufffe]| +")
+_WHITESPACE = re.compile(r"\s")
+
+
+@dataclass
+class Segment:
+    """A run of characters on one baseline without a wide gap (one column's part of a line)."""
+
+    text: str
+    x0: float
+    x1: float
+    base: float  # baseline y (PDF space, y grows upwards)
+    size: float
+    bold: bool
+
+    @property
+    def top(self) -> float:
+        return self.base + 0.8 * self.size
+
+    @property
+    def bottom(self) -> float:
+        return self.base - 0.25 * self.size
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    top: float
+    bottom: float
+    base: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class TextLayer:
+    lines: list[Line]
+    visible_chars: int
+    unicode_errors: float  # sampled share of glyphs PDFium could not map to Unicode
+
+
+# --- opening -------------------------------------------------------------------------------------
+def _check_file(path: Path, max_mb: float | None) -> None:
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise UnreadableFileError("not a regular file", path)
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+            tail = b""
+            if size > 1024:
+                fh.seek(max(0, size - 8192))
+                tail = fh.read()
+    except FileNotFoundError:
+        raise UnreadableFileError("file not found", path) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read ({exc.strerror or exc})", path) from None
+    if size == 0:
+        raise EmptyFileError("empty file (0 bytes)", path)
+    if b"%PDF-" not in head:
+        raise NotAPDFError(f"not a PDF (starts with {head[:8]!r})", path)
+    if max_mb is not None and size > max_mb * 1024 * 1024:
+        raise TooLargeError(f"file is {size / 1048576:.1f} MB, over the {max_mb:g} MB cap", path)
+    if size > 1024 and b"%%EOF" not in tail and b"%%EOF" not in head:
+        raise CorruptPDFError("truncated PDF (no %%EOF end marker)", path)
+
+
+def _open(path: Path) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise EncryptedPDFError("encrypted PDF (needs a password)", path) from None
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise EncryptedPDFError("PDF uses an unsupported security handler", path) from None
+        if code == pdfium_c.FPDF_ERR_FILE:
+            raise UnreadableFileError("cannot open the file", path) from None
+        raise CorruptPDFError(f"damaged PDF ({exc})", path) from None
+
+
+def _title(doc: pdfium.PdfDocument) -> str | None:
+    try:
+        title = (doc.get_metadata_dict().get("Title") or "").strip()
+    except (pdfium.PdfiumError, ValueError, UnicodeError):
+        return None
+    title = re.sub(r"^Microsoft (?:Word|PowerPoint) - ", "", title)
+    title = re.sub(r"\.(?:docx?|pptx?|indd|pdf)$", "", title, flags=re.IGNORECASE).strip()
+    if not title or title.lower() in {"untitled", "uden titel", "titel", "title", "pdf"}:
+        return None
+    return title
+
+
+# --- text layer ------------------------------------------------------------------------------------
+class _Chars:
+    """Cached char boxes / font info of one text page via PDFium's C API."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage):
+        self.raw = textpage.raw
+        self._l, self._r, self._b, self._t = (ctypes.c_double() for _ in range(4))
+        self._refs = tuple(ctypes.byref(v) for v in (self._l, self._r, self._b, self._t))
+        self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._font = ctypes.create_string_buffer(128)
+        self._flags = ctypes.c_int()
+        self._boxes: dict[int, tuple[float, float, float, float]] = {}
+
+    def box(self, i: int) -> tuple[float, float, float, float]:
+        """(left, right, bottom, top) of char i."""
+        got = self._boxes.get(i)
+        if got is None:
+            pdfium_c.FPDFText_GetCharBox(self.raw, i, *self._refs)
+            got = (self._l.value, self._r.value, self._b.value, self._t.value)
+            self._boxes[i] = got
+        return got
+
+    def baseline(self, i: int) -> float:
+        pdfium_c.FPDFText_GetCharOrigin(self.raw, i, ctypes.byref(self._x), ctypes.byref(self._y))
+        return self._y.value
+
+    def size(self, i: int) -> float:
+        return float(pdfium_c.FPDFText_GetFontSize(self.raw, i))
+
+    def bold(self, i: int) -> bool:
+        if pdfium_c.FPDFText_GetFontWeight(self.raw, i) >= 600:
+            return True
+        n = pdfium_c.FPDFText_GetFontInfo(self.raw, i, self._font, 128, ctypes.byref(self._flags))
+        name = self._font.value.decode("latin-1", "replace") if n else ""
+        return "bold" in name.lower() or "black" in name.lower() or bool(self._flags.value & (1 << 18))
+
+    def map_error_share(self, text: str, samples: int = 40) -> float:
+        idx = [i for i in range(0, len(text), max(1, len(text) // samples)) if not text[i].isspace()]
+        if not idx:
+            return 0.0
+        bad = sum(1 for i in idx if pdfium_c.FPDFText_HasUnicodeMapError(self.raw, i) == 1)
+        return bad / len(idx)
+
+
+def _page_text(textpage: pdfium.PdfTextPage, n: int) -> str:
+    text = textpage.get_text_range(0, n)
+    if len(text) == n:
+        return text
+    # surrogate pairs or dropped chars: rebuild char by char so indexes match PDFium's
+    return "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i) or 0xFFFD) for i in range(n))
+
+
+def _segments(text: str, chars: _Chars) -> list[Segment]:
+    """Cut PDFium's lines at line breaks, hyphen marks and gaps wider than ~0.8 em."""
+    segs: list[Segment] = []
+    start = 0
+
+    def emit(a: int, b: int, hyphen: bool) -> None:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a >= b:
+            return
+        s = text[a:b] + ("-" if hyphen else "")
+        size = chars.size(a) or (chars.box(a)[3] - chars.box(a)[2]) or 10.0
+        segs.append(Segment(s, chars.box(a)[0], chars.box(b - 1)[1], chars.baseline(a), size,
+                            chars.bold(a)))
+
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    raw = chars.raw
+    for m in _SPLIT.finditer(text):
+        a, b = m.start(), m.end()
+        sep = m.group(0)
+        if sep[0] == " ":
+            if a == start or b >= len(text) or text[b] in "\r\n\ufffe":
+                continue
+            # A column gap is never a space typed inside one string: PDFium generates the
+            # space (or the producer pads with several), so single typed spaces are skipped.
+            if b - a == 1 and is_generated(raw, a) != 1:
+                continue
+            prev_box, next_box = chars.box(a - 1), chars.box(b)
+            size = chars.size(a - 1) or 10.0
+            same_line = next_box[3] > prev_box[2] and next_box[2] < prev_box[3]
+            gap = next_box[0] - prev_box[1]
+            if same_line and -0.5 * size < gap < 0.8 * size:
+                continue
+            emit(start, a, False)
+        else:
+            emit(start, a, sep[0] == "\ufffe")
+        start = b
+    emit(start, len(text), False)
+    return segs
+
+
+def _column_gap(segs: list[Segment]) -> float | None:
+    """x of a vertical gap between two text columns, or None for single-column pages.
+
+    Only narrow segments (under 60% of the text width) vote: full-width headings, headers and
+    intro paragraphs cross the gap and would hide it.
+    """
+    if len(segs) < 8:
+        return None
+    left = min(s.x0 for s in segs)
+    right = max(s.x1 for s in segs)
+    width = right - left
+    if width <= 0:
+        return None
+    top = max(s.top for s in segs)
+    bottom = min(s.bottom for s in segs)
+    band = BAND * (top - bottom)
+    narrow = [s for s in segs if s.x1 - s.x0 < 0.6 * width
+              and s.bottom > bottom + band and s.top < top - band]  # not headers/footers
+    if len(narrow) < 8:
+        return None
+    bins = int(width) + 2
+    cover = [0] * (bins + 1)
+    for s in narrow:
+        cover[max(0, int(s.x0 - left))] += 1
+        cover[min(bins, int(s.x1 - left) + 1)] -= 1
+    run = 0
+    for i in range(bins):
+        run += cover[i]
+        cover[i] = run
+    lo, hi = int(0.25 * width), int(0.75 * width)
+    allowed = len(narrow) // 40  # a stray caption or page number may sit in the gap
+    best: tuple[int, int] | None = None
+    i = lo
+    while i < hi:
+        if cover[i] <= allowed:
+            j = i
+            while j < bins and cover[j] <= allowed:
+                j += 1
+            if best is None or j - i > best[1] - best[0]:
+                best = (i, j)
+            i = j
+        else:
+            i += 1
+    if best is None or best[1] - best[0] < 4:
+        return None
+    gap = left + (best[0] + best[1]) / 2
+    chars_left = sum(len(s.text) for s in narrow if s.x1 <= gap)
+    chars_right = sum(len(s.text) for s in narrow if s.x0 >= gap)
+    lines_left = sum(1 for s in narrow if s.x1 <= gap)
+    lines_right = sum(1 for s in narrow if s.x0 >= gap)
+    total = chars_left + chars_right
+    if min(lines_left, lines_right) < 3 or min(chars_left, chars_right) < 0.1 * total:
+        return None
+    return gap
+
+
+def _lines(segs: list[Segment]) -> list[Line]:
+    """Group segments into lines (same baseline band), left to right."""
+    out: list[Line] = []
+    group: list[Segment] = []
+    for s in sorted(segs, key=lambda s: -s.base):
+        if group and s.base < group[0].base - 0.5 * group[0].size:
+            out.append(_make_line(group))
+            group = []
+        group.append(s)
+    if group:
+        out.append(_make_line(group))
+    return out
+
+
+def _make_line(group: list[Segment]) -> Line:
+    group.sort(key=lambda s: s.x0)
+    first = max(group, key=lambda s: len(s.text))
+    return Line(" ".join(s.text for s in group), group[0].x0, max(s.top for s in group),
+                min(s.bottom for s in group), group[0].base, first.size,
+                all(s.bold for s in group))
+
+
+def _reading_order(segs: list[Segment]) -> list[Line]:
+    """Top to bottom; inside a two-column block the left column first, then the right."""
+    gap = _column_gap(segs)
+    if gap is None:
+        return _lines(segs)
+    out: list[Line] = []
+    block_l: list[Segment] = []
+    block_r: list[Segment] = []
+    span: list[Segment] = []
+
+    def flush_block() -> None:
+        out.extend(_lines(block_l))
+        out.extend(_lines(block_r))
+        block_l.clear()
+        block_r.clear()
+
+    for s in sorted(segs, key=lambda s: -s.base):
+        if s.x1 <= gap:
+            if span:
+                out.extend(_lines(span))
+                span.clear()
+            block_l.append(s)
+        elif s.x0 >= gap:
+            if span:
+                out.extend(_lines(span))
+                span.clear()
+            block_r.append(s)
+        else:
+            if block_l or block_r:
+                flush_block()
+            span.append(s)
+    flush_block()
+    out.extend(_lines(span))
+    return out
+
+
+def read_text_layer(page: pdfium.PdfPage) -> TextLayer:
+    """The page's text layer as lines in reading order, with font size and weight."""
+    textpage = page.get_textpage()
+    try:
+        n = textpage.count_chars()
+        if n <= 0:
+            return TextLayer([], 0, 0.0)
+        text = _page_text(textpage, n)
+        chars = _Chars(textpage)
+        visible = len(text) - len(_WHITESPACE.findall(text))
+        errors = chars.map_error_share(text) if visible else 0.0
+        segs = _segments(text, chars)
+        return TextLayer(_reading_order(segs), visible, errors)
+    finally:
+        textpage.close()
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    try:
+        return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+    except (pdfium.PdfiumError, ValueError, TypeError):
+        return False
+
+
+def _page_lines(layer: TextLayer, page_top: float, page_bottom: float) -> tuple[PageLines, list[str]]:
+    """Lines with paragraph gaps ("") from vertical spacing, band counts and headings."""
+    lines = layer.lines
+    height = page_top - page_bottom
+    sizes = [ln.size for ln in lines for _ in range(max(1, len(ln.text) // 20))]
+    body = statistics.median(sizes) if sizes else 10.0
+    pitches = [a.base - b.base for a, b in zip(lines, lines[1:]) if 0 < a.base - b.base < 3 * body]
+    pitch = statistics.median(pitches) if pitches else 1.2 * body
+    texts: list[str] = []
+    heads: set[int] = set()
+    heading_texts: list[str] = []
+    bold_chars = sum(len(ln.text) for ln in lines if ln.bold)
+    body_bold = bold_chars > 0.5 * sum(len(ln.text) for ln in lines)
+    for k, ln in enumerate(lines):
+        if k and texts and texts[-1]:
+            step = lines[k - 1].base - ln.base
+            if step > 1.3 * pitch:  # paragraph space (a jump back up = next column: no break)
+                texts.append("")
+        is_head = (len(ln.text) < 120 and not ln.text.rstrip().endswith((".", ",", ";"))
+                   and (ln.size >= 1.15 * body or (ln.bold and not body_bold)))
+        if is_head:
+            heads.add(len(texts))
+            heading_texts.append(ln.text.strip())
+        texts.append(ln.text)
+    top = 0
+    for ln in lines[:3]:
+        if ln.top < page_top - BAND * height:
+            break
+        top += 1
+    bottom = 0
+    for ln in reversed(lines[-3:]):
+        if ln.bottom > page_bottom + BAND * height:
+            break
+        bottom += 1
+    return PageLines(texts, top, bottom, heads), heading_texts
+
+
+# --- the document -------------------------------------------------------------------------------------
+def _ranges(numbers: list[int]) -> str:
+    parts: list[str] = []
+    for n in numbers:
+        if parts and n == int(parts[-1].split("-")[-1]) + 1:
+            parts[-1] = f"{parts[-1].split('-')[0]}-{n}"
+        else:
+            parts.append(str(n))
+    word = "page" if len(numbers) == 1 else "pages"
+    return f"{word} {', '.join(parts)}"
+
+
+def extract_pdf(
+    path: str | os.PathLike[str],
+    *,
+    ocr: bool = True,
+    max_pages: int | None = None,
+    max_mb: float | None = None,
+    ocr_lang: str = "dan",
+    progress: Callable[[int], None] | None = None,
+    dpi: int = 300,
+) -> ExtractedDocument:
+    """Extract a PDF's pages: text layer where usable, Tesseract OCR where not.
+
+    Raises one `stratcompare.errors` class per bad-input kind; library exceptions never escape.
+    `progress(1)` is called once per finished page.
+    """
+    path = Path(path)
+    _check_file(path, max_mb)
+    doc = _open(path)
+    try:
+        n_pages = len(doc)
+        if max_pages is not None and n_pages > max_pages:
+            raise TooLargeError(f"{n_pages} pages, over the {max_pages}-page cap", path)
+        return _extract(doc, path, n_pages, ocr, ocr_lang, progress, dpi)
+    except pdfium.PdfiumError as exc:
+        raise CorruptPDFError(f"damaged PDF ({exc})", path) from None
+    except MemoryError:
+        raise TooLargeError("PDF too large to process in memory", path) from None
+    finally:
+        doc.close()
+
+
+def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_lang: str,
+             progress: Callable[[int], None] | None, dpi: int) -> ExtractedDocument:
+    title = _title(doc)
+    page_lines: list[PageLines] = []
+    meta: list[dict] = []
+    no_text: list[int] = []  # needed OCR but could not get it
+    cid_pages: list[int] = []
+    ocr_failed: list[str] = []
+    first_line_title: str | None = None
+    ocr_state: tuple[bool, str] | None = None
+    for i in range(n_pages):
+        number = i + 1
+        try:
+            page = doc[i]
+        except pdfium.PdfiumError:
+            raise CorruptPDFError(f"page {number} cannot be read", path) from None
+        try:
+            left, bottom, right, top = page.get_bbox()
+            layer = read_text_layer(page)
+            garbage = layer.unicode_errors > GARBAGE or garbage_share(
+                "\n".join(ln.text for ln in layer.lines)) > GARBAGE
+            empty = layer.visible_chars == 0 or (layer.visible_chars < MIN_CHARS and _has_image(page))
+            status, method = "ok", "text"
+            if garbage:
+                status = "cid_garbage"
+                cid_pages.append(number)
+            if garbage or empty:
+                lines = PageLines([], 0, 0)
+                heads: list[str] = []
+                method = "none"
+                if status == "ok":
+                    status = "missing_text"
+                if ocr:
+                    if ocr_state is None:
+                        ocr_state = ocr_mod.tesseract_status(ocr_lang)
+                    if ocr_state[0]:
+                        try:
+                            lines = ocr_mod.ocr_page(page, lang=ocr_lang, dpi=dpi)
+                            method = "ocr"
+                            status = "ok" if any(ln.strip() for ln in lines.lines) else "missing_text"
+                        except ocr_mod.OCRFailed as exc:
+                            ocr_failed.append(f"page {number}: {exc}")
+                if method != "ocr" or status != "ok":
+                    no_text.append(number)
+            else:
+                lines, heads = _page_lines(layer, top, bottom)
+                if number == 1 and layer.lines:
+                    biggest = max(layer.lines, key=lambda ln: ln.size)
+                    if biggest.size >= 1.15 * statistics.median(ln.size for ln in layer.lines):
+                        first_line_title = biggest.text.strip() or None
+        finally:
+            page.close()
+        page_lines.append(lines)
+        meta.append({"number": number, "method": method, "status": status, "headings": heads})
+        if progress is not None:
+            progress(1)
+    cleaned = clean_pages(page_lines)
+    pages = [
+        Page(number=m["number"], raw_text="\n".join(pl.lines), text=text, method=m["method"],
+             status=m["status"] if text.strip() or m["status"] != "ok" else "missing_text",
+             headings=m["headings"])
+        for m, pl, text in zip(meta, page_lines, cleaned)
+    ]
+    warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state, ocr_lang)
+    scanned = sum(1 for p in pages if p.method != "text") > n_pages / 2
+    return ExtractedDocument(path=str(path), kind="scanned_pdf" if scanned else "pdf", pages=pages,
+                             title=title or first_line_title, warnings=warnings)
+
+
+def _warnings(no_text: list[int], cid_pages: list[int], ocr_failed: list[str], ocr: bool,
+              ocr_state: tuple[bool, str] | None, lang: str) -> list[str]:
+    out: list[str] = []
+    if cid_pages:
+        out.append(f"{_ranges(cid_pages)}: the text layer is (cid:N) garbage (fonts without a "
+                   "Unicode map); that text was not stored")
+    if no_text:
+        if not ocr:
+            out.append(f"{_ranges(no_text)}: no usable text layer and OCR is off (--no-ocr)")
+        elif ocr_state is not None and not ocr_state[0]:
+            out.append(f"{_ranges(no_text)}: no usable text layer and {ocr_state[1]}")
+        else:
+            out.append(f"{_ranges(no_text)}: OCR found no text")
+    out.extend(f"OCR failed on {msg}" for msg in ocr_failed)
+    return out

@@ -1,0 +1,247 @@
+"""Which years a strategy document covers, and when it was adopted.
+
+A strategy states its period near the top ("Forebyggelsesstrategi 2023-2027", "budgetforliget
+for 2023-2026"), often with an adoption line ("Godkendt i Byrådet den 29. maj 2024").  The
+covered period is chosen in this order:
+
+1. a range in the title;
+2. a strategy range on the first pages (first ``PROMINENT_CHARS`` characters) that is not a
+   budget period ("Handicappolitik 2021-2025");
+3. the adoption year ("Godkendt i Byrådet den 29. maj 2024" -> 2024);
+4. budget ranges on the first pages, overlapping ones merged: strategies tied to rolling
+   budgets name several ("budgetforliget for 2023-2026 ... 2024-2027" -> 2023-2027);
+5. a single year in the title;
+6. otherwise the most frequent year anywhere (a range mentions both its years); ties go to
+   the later year.
+
+So the Hjørring web page (seed 000), which only names its budget periods, covers 2023-2027,
+while the approval paper for the same strategy (seed 002) is dated by its approval: 2024,
+with ``adopted`` = 2024-05-29.  This matches ``corpus/metadata.csv``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from stratcompare.metadata.municipalities import detection_config
+
+__all__ = ["YearInfo", "detect_years"]
+
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+MAX_SPAN = 15  # a "range" longer than this is two unrelated years
+PROMINENT_CHARS = 4000
+TITLE_WEIGHT = 6.0
+DATE_WEIGHT = 1.5  # a full date ("14. september 2018") is better evidence than a bare year
+BUDGET_WINDOW = 30  # characters before a range searched for the word "budget"
+
+_Y = r"(?:19|20)\d\d"
+_DASH = r"(?:-|‐|‑|–|—|/|\s+til\s+)"
+# One cheap scan finds every 4-digit year; the context around each decides what it is.
+_CANDIDATE = re.compile(_Y)
+_RANGE_TAIL = re.compile(rf"\s*{_DASH}\s*({_Y}|\d\d)(?![\w/-]|[.,]\d)")
+_ISO_TAIL = re.compile(r"-(\d\d)-(\d\d)(?!\d)")
+_NUMERIC_HEAD = re.compile(r"(?<![\w.])(\d{1,2})[./-](\d{1,2})[./-]$")
+_BEFORE_BAD = re.compile(r"[\w.,/-]")
+_AFTER_BAD = re.compile(r"[\w/-]|[.,]\d")
+_BUDGET = re.compile(r"budget", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÆØÅ]|\n\s*\n")
+
+
+@dataclass(slots=True)
+class YearInfo:
+    """Covered period (``end == start`` for one year; both None if no year), adoption date."""
+
+    start: int | None
+    end: int | None
+    adopted: str | None = None  # ISO date
+    evidence: list[str] = field(default_factory=list)
+    basis: str = "none"  # title-range, first-pages-range, adopted, budget-range, title-year,
+    # mentions or none
+
+
+@dataclass(slots=True)
+class _Mention:
+    kind: str  # "range" | "date" | "year"
+    start: int
+    end: int
+    weight: float
+    prominent: bool
+    in_title: bool
+    text: str
+    where: str
+    date: dt.date | None = None
+    budget: bool = False  # a range introduced as a budget period ("budget 2023-2026")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[str, int]]:
+    """Month-name date heads ending just before a year, and the adoption words."""
+    cfg = detection_config()["years"]
+    month_of: dict[str, int] = {}
+    for number, names in enumerate(cfg["months"], start=1):
+        for name in names:
+            month_of[name] = number
+    months = "|".join(sorted(map(re.escape, month_of), key=len, reverse=True))
+    day_month = re.compile(rf"(?<![\w.])(\d{{1,2}})\.?\s*({months})\.?,?\s+$", re.IGNORECASE)
+    month_only = re.compile(rf"(?<!\w)({months})\.?\s+$", re.IGNORECASE)
+    words = "|".join(
+        re.escape(w).replace(r"\ ", r"\s+")
+        for w in sorted(cfg["adoption_words"], key=len, reverse=True)
+    )
+    adoption = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    return day_month, month_only, adoption, month_of
+
+
+def _plausible(year: int) -> bool:
+    return MIN_YEAR <= year <= MAX_YEAR
+
+
+def _position_weight(offset: int) -> float:
+    return 1.0 + 3.0 * math.exp(-offset / 3000.0)
+
+
+def _make_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Mention], list[str]]:
+    """All year mentions in one page (or the title), plus adoption dates found there."""
+    day_month, month_only, adoption, month_of = _patterns()
+    found: list[_Mention] = []
+    adopted: list[str] = []
+    skip_until = -1
+    for cand in _CANDIDATE.finditer(text):
+        ys, ye = cand.span()
+        if ys < skip_until:
+            continue
+        year = int(cand.group(0))
+        before = text[max(0, ys - 24) : ys]
+        kind, first, last, start, end, date = "", year, year, ys, ye, None
+        weight = DATE_WEIGHT
+        if (m := day_month.search(before)) is not None:
+            kind, start = "date", ys - len(before) + m.start()
+            date = _make_date(year, month_of[m.group(2).lower()], int(m.group(1)))
+        elif (m := _NUMERIC_HEAD.search(before)) is not None:
+            kind, start = "date", ys - len(before) + m.start()
+            date = _make_date(year, int(m.group(2)), int(m.group(1)))
+        elif (m := month_only.search(before)) is not None:
+            kind, start = "year", ys - len(before) + m.start()
+        else:
+            if ys and _BEFORE_BAD.match(text, ys - 1):
+                continue  # part of a longer number, an amount or a hyphenated code
+            if (m := _ISO_TAIL.match(text, ye)) is not None:
+                kind, end = "date", m.end()
+                date = _make_date(year, int(m.group(1)), int(m.group(2)))
+            elif (m := _RANGE_TAIL.match(text, ye)) is not None:
+                tail = m.group(1)
+                last = int(tail) if len(tail) == 4 else year // 100 * 100 + int(tail)
+                if year < last <= year + MAX_SPAN:
+                    kind, end, weight = "range", m.end(), 1.0
+                else:  # "2016-2010": a typo or a code; keep only the first year
+                    kind, last, weight = "year", year, 1.0
+            if not kind:
+                if _AFTER_BAD.match(text, ye):
+                    continue
+                kind, weight = "year", 1.0
+        if kind == "date" and date is None:
+            continue
+        if not (_plausible(first) and _plausible(last)):
+            continue
+        skip_until = end
+        at = offset + start
+        budget = kind == "range" and bool(_BUDGET.search(text, max(0, start - BUDGET_WINDOW),
+                                                         start))
+        found.append(_Mention(
+            kind, first, last,
+            (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
+            in_title or at < PROMINENT_CHARS, in_title,
+            " ".join(text[start:end].split()), where, date, budget,
+        ))
+        if date is not None:
+            window = text[max(0, start - 80) : start]
+            hits = list(adoption.finditer(window))
+            if hits and not _SENTENCE_BREAK.search(window, hits[-1].end()):
+                adopted.append(date.isoformat())
+    return found, adopted
+
+
+def _merge(ranges: list[_Mention]) -> list[tuple[int, int, float, list[_Mention]]]:
+    """Clusters of overlapping ranges: (start, end, total weight, members), best first."""
+    clusters: list[tuple[int, int, float, list[_Mention]]] = []
+    for r in sorted(ranges, key=lambda r: (r.start, r.end)):
+        if clusters and r.start <= clusters[-1][1]:
+            s, e, w, members = clusters[-1]
+            clusters[-1] = (s, max(e, r.end), w + r.weight, [*members, r])
+        else:
+            clusters.append((r.start, r.end, r.weight, [r]))
+    return sorted(clusters, key=lambda c: (-c[2], c[0]))
+
+
+def _cite(m: _Mention) -> str:
+    return f"{m.text!r} ({m.where})"
+
+
+def detect_years(pages: list[str], *, title: str | None = None) -> YearInfo:
+    """The period a document covers and its adoption date (see the module docstring)."""
+    mentions: list[_Mention] = []
+    adopted_dates: list[str] = []
+    if title:
+        found, adopted = _scan(title, "title", 0, True)
+        mentions += found
+        adopted_dates += adopted
+    offset = 0
+    for number, page in enumerate(pages, start=1):
+        if page:
+            found, adopted = _scan(page, f"page {number}", offset, False)
+            mentions += found
+            adopted_dates += adopted
+            offset += len(page)
+
+    adopted_iso = max(adopted_dates) if adopted_dates else None
+    adopted_note = [f"adopted {adopted_iso}"] if adopted_iso else []
+    ranges = [m for m in mentions if m.kind == "range"]
+
+    title_ranges = [m for m in ranges if m.in_title]
+    if title_ranges:
+        best = title_ranges[0]
+        return YearInfo(best.start, best.end, adopted_iso, [_cite(best), *adopted_note],
+                        "title-range")
+    prominent = [m for m in ranges if m.prominent]
+    strategy = _merge([m for m in prominent if not m.budget])
+    if strategy:
+        start, end, _, members = strategy[0]
+        return YearInfo(start, end, adopted_iso,
+                        [*(_cite(m) for m in members[:4]), *adopted_note], "first-pages-range")
+    if adopted_iso:
+        year = int(adopted_iso[:4])
+        return YearInfo(year, year, adopted_iso, adopted_note, "adopted")
+    budget = _merge([m for m in prominent if m.budget])
+    if budget:
+        start, end, _, members = budget[0]
+        return YearInfo(start, end, None, [_cite(m) for m in members[:4]], "budget-range")
+    title_years = [m for m in mentions if m.in_title and m.kind in ("year", "date")]
+    if title_years:
+        best = title_years[0]
+        return YearInfo(best.start, best.end, None, [_cite(best)], "title-year")
+
+    cites: dict[int, list[_Mention]] = defaultdict(list)
+    for m in mentions:  # a range mentions both its years
+        for year in {m.start, m.end}:
+            cites[year].append(m)
+    if not cites:
+        return YearInfo(None, None, None, [], "none")
+    year = max(cites, key=lambda y: (len(cites[y]), y))
+    members = sorted(cites[year], key=lambda m: -m.weight)
+    evidence = [_cite(m) for m in members[:3]]
+    if len(members) > 3:
+        evidence.append(f"... {len(members)} mentions in all")
+    return YearInfo(year, year, None, evidence, "mentions")

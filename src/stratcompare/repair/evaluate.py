@@ -1,0 +1,48 @@
+"""Word error rate against a gold text — shared by the tests and bench/ocr_repair.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def tokens(text: str) -> list[str]:
+    """Whitespace-separated words (punctuation stays attached, as a reader would see it)."""
+    return text.split()
+
+
+def edit_distance(hyp: list[str], ref: list[str]) -> int:
+    """Levenshtein distance over word lists (substitutions, insertions, deletions)."""
+    prev = list(range(len(ref) + 1))
+    for i, h in enumerate(hyp, 1):
+        cur = [i] + [0] * len(ref)
+        for j, r in enumerate(ref, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (h != r))
+        prev = cur
+    return prev[-1]
+
+
+@dataclass
+class Score:
+    words: int
+    errors_before: int
+    errors_after: int
+
+    @property
+    def wer_before(self) -> float:
+        return self.errors_before / self.words if self.words else 0.0
+
+    @property
+    def wer_after(self) -> float:
+        return self.errors_after / self.words if self.words else 0.0
+
+    @property
+    def removed(self) -> float:
+        """Share of the input's word errors that the repair removed (negative if it added)."""
+        if not self.errors_before:
+            return 1.0 if not self.errors_after else 0.0
+        return 1.0 - self.errors_after / self.errors_before
+
+
+def score(damaged: str, repaired: str, gold: str) -> Score:
+    ref = tokens(gold)
+    return Score(len(ref), edit_distance(tokens(damaged), ref), edit_distance(tokens(repaired), ref))

@@ -1,0 +1,94 @@
+"""Embedding API and storage, with the fast hashing encoder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stratcompare.embed import embed_passages, get_encoder, load_matrix, text_hash
+from stratcompare.errors import ModelError
+from stratcompare.search.synthetic import SynthDocument, SynthPassage, build_store
+
+
+def _docs():
+    return [
+        SynthDocument("Køge", "Strategi A", 2020, 2024, [
+            SynthPassage(1, "Bolig", "Housing First giver hjemløse unge en bolig med bostøtte."),
+            SynthPassage(2, "Børn", "Tidlig opsporing af børn i mistrivsel i skoler og dagtilbud."),
+        ], path="/x/a.txt"),
+        SynthDocument("Herning", "Strategi B", 2021, None, [
+            SynthPassage(1, None, "Flere borgere skal i job eller uddannelse."),
+        ], path="/x/b.txt"),
+    ]
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = build_store(tmp_path / "c.db", _docs())
+    yield s
+    s.close()
+
+
+def test_hashing_encoder_is_normalised_and_deterministic():
+    enc = get_encoder("hashing")
+    assert enc.model_id == "hashing" and enc.dim == 1024
+    a = enc.encode_passages(["Housing First til hjemløse", "økonomisk styring", ""])
+    assert a.dtype == np.float32 and a.shape == (3, 1024)
+    np.testing.assert_allclose(np.linalg.norm(a[:2], axis=1), 1.0, rtol=1e-5)
+    assert np.linalg.norm(a[2]) == 0.0  # empty text: zero vector, not NaN
+    b = get_encoder("hashing").encode_queries(["Housing First til hjemløse"])
+    np.testing.assert_allclose(a[0], b[0], rtol=1e-6)
+    # similar spelling scores higher than unrelated text
+    q = enc.encode_queries(["hjemløse unge"])[0]
+    assert a[0] @ q > a[1] @ q
+    assert enc.encode_passages([]).shape == (0, 1024)
+
+
+def test_hashing_dim_variant_and_bad_name():
+    assert get_encoder("hashing-256").dim == 256
+    with pytest.raises(ModelError):
+        get_encoder("hashing-abc")
+
+
+def test_unloadable_model_is_a_one_line_model_error(tmp_path):
+    (tmp_path / "notamodel").mkdir()
+    with pytest.raises(ModelError) as e:
+        get_encoder(str(tmp_path / "notamodel"))
+    assert "\n" not in str(e.value)
+
+
+def test_embed_passages_once_then_only_changed(store):
+    enc = get_encoder("hashing")
+    conn = store.conn
+    assert embed_passages(conn, enc, progress=False) == 3
+    assert embed_passages(conn, enc, progress=False) == 0
+    ids, m = load_matrix(conn, "hashing")
+    assert len(ids) == 3 and m.shape == (3, 1024) and m.dtype == np.float32
+    np.testing.assert_allclose(m, enc.encode_passages([r[0] for r in conn.execute(
+        "SELECT text FROM passages ORDER BY rowid")]), rtol=1e-6)
+    # change one text: only that passage is recomputed, and its hash follows the text
+    pid = ids[0]
+    conn.execute("UPDATE passages SET text = 'Nyt indhold om rusmiddelbehandling' WHERE id = ?", (pid,))
+    conn.commit()
+    assert embed_passages(conn, enc, progress=False) == 1
+    h = conn.execute("SELECT text_hash FROM embeddings WHERE passage_id = ?", (pid,)).fetchone()[0]
+    assert h == text_hash("Nyt indhold om rusmiddelbehandling")
+    # another model is stored beside, not over
+    assert embed_passages(conn, get_encoder("hashing-256"), progress=False) == 3
+    assert conn.execute("SELECT count(*) FROM embeddings").fetchone()[0] == 6
+
+
+def test_load_matrix_subset_order_and_missing(store):
+    enc = get_encoder("hashing")
+    embed_passages(store.conn, enc, progress=False)
+    ids, _ = load_matrix(store.conn, "hashing")
+    sub_ids, sub = load_matrix(store.conn, "hashing", [ids[2], "nope", ids[0]])
+    assert sub_ids == [ids[2], ids[0]] and sub.shape == (2, 1024)
+    assert load_matrix(store.conn, "other")[0] == []
+
+
+def test_deleted_document_drops_its_embeddings(store):
+    embed_passages(store.conn, get_encoder("hashing"), progress=False)
+    doc = store.conn.execute("SELECT id FROM documents WHERE municipality = 'Herning'").fetchone()[0]
+    store.delete_document(doc)
+    assert len(load_matrix(store.conn, "hashing")[0]) == 2

@@ -1,0 +1,144 @@
+"""Page-text clean-up: running lines, page numbers, hyphenation, reflow, characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from stratcompare.ingest.layout import (
+    PageLines,
+    clean_page_texts,
+    clean_pages,
+    garbage_share,
+    is_page_number,
+    join_hyphenation,
+    normalize_chars,
+    reflow,
+)
+
+BODY = [
+    "Kommunen vil styrke den tidlige indsats for børn og unge i udsatte positioner og deres familier.",
+    "Vi arbejder med sammenhængende forløb på tværs af skole, sundhed og det specialiserede område.",
+    "Udgifterne på det specialiserede socialområde skal bringes i balance inden udgangen af perioden.",
+    "Borgerne skal opleve, at de bliver mødt af fagpersoner, der kender deres situation og behov.",
+]
+
+
+def _pages(n: int) -> list[str]:
+    return [
+        f"Køge Kommune · Strategier for indsatsen 2023-2026\n{BODY[i]}\n{BODY[-1 - i]}\nSide {i + 1} af {n}"
+        for i in range(n)
+    ]
+
+
+def test_running_header_and_page_numbers_removed():
+    cleaned = clean_page_texts(_pages(4))
+    for i, text in enumerate(cleaned):
+        assert "Køge Kommune · Strategier" not in text
+        assert "Side" not in text
+        assert BODY[i] in text and BODY[-1 - i] in text
+
+
+def test_header_varying_only_in_digits_is_removed():
+    pages = [f"Strategi {2020 + i} - kapitel {i}\n{BODY[i % 4]}\n{BODY[(i + 2) % 4]}" for i in range(4)]
+    for text in clean_page_texts(pages):
+        assert "Strategi" not in text and "kapitel" not in text
+
+
+def test_two_page_document_keeps_first_lines_but_loses_page_numbers():
+    pages = ["Indledning\n" + BODY[0] + "\n1", "Indledning\n" + BODY[1] + "\n- 2 -"]
+    cleaned = clean_page_texts(pages)
+    assert cleaned[0].startswith("Indledning") and cleaned[1].startswith("Indledning")
+    assert not cleaned[0].rstrip().endswith("1") and "- 2 -" not in cleaned[1]
+
+
+@pytest.mark.parametrize("line", ["3", "Side 3", "side 3 af 12", "3/12", "- 3 -", "(3)", "Page 7"])
+def test_page_number_patterns(line):
+    assert is_page_number(line)
+
+
+@pytest.mark.parametrize("line", ["2023", "2023-2026", "3 mål for indsatsen", "Side om side"])
+def test_not_page_numbers(line):
+    assert not is_page_number(line)
+
+
+def test_body_line_repeated_outside_bands_is_kept():
+    pages = [f"Overskrift {chr(65 + i)}\n{BODY[0]}\nFælles tekst i midten af siden.\n{BODY[1]}\n{BODY[2]}\nslut {chr(97 + i)}"
+             for i in range(4)]
+    for text in clean_page_texts(pages):
+        assert "Fælles tekst i midten af siden." in text
+
+
+def test_line_end_hyphenation_joined():
+    assert join_hyphenation("den gen-\nnemsnitlige udgift") == "den gennemsnitlige\nudgift"
+    assert join_hyphenation("det so-\nciale område") == "det sociale\nområde"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sundheds-\nog Ældreudvalget", "Sundheds-\nog Ældreudvalget"),
+        ("Sundheds-, Ældre- og Handicapudvalget", "Sundheds-, Ældre- og Handicapudvalget"),
+        ("Hjørring-\nmodellen virker", "Hjørring-modellen\nvirker"),
+        ("0-\n6 årsområdet", "0-6\nårsområdet"),
+        ("perioden 2023-\n2026", "perioden 2023-2026"),
+        ("ikke-\nvestlige borgere", "ikke-vestlige\nborgere"),
+        ("Nord-\nJylland", "Nord-Jylland"),
+    ],
+)
+def test_real_hyphens_kept(text, expected):
+    assert join_hyphenation(text) == expected
+
+
+def test_inline_hyphenation_remnants():
+    text = "En gen-nemsnitlig borger på det so-ciale område, ikke-vestlige og e-mail."
+    assert join_hyphenation(text) == (
+        "En gennemsnitlig borger på det sociale område, ikke-vestlige og e-mail."
+    )
+    assert join_hyphenation("0-6 årsområdet 2023-2026") == "0-6 årsområdet 2023-2026"
+
+
+def test_reflow_joins_wrapped_lines_and_keeps_paragraphs():
+    lines = [
+        "Kommunen vil styrke den tidlige indsats for børn og",
+        "unge i udsatte positioner, og vi vil arbejde med",
+        "sammenhængende forløb.",
+        "Næste afsnit begynder her med en lang linje tekst som",
+        "fortsætter på linjen under og slutter her.",
+    ]
+    assert reflow(lines) == (
+        "Kommunen vil styrke den tidlige indsats for børn og unge i udsatte positioner, og vi vil "
+        "arbejde med sammenhængende forløb.\n\nNæste afsnit begynder her med en lang linje tekst "
+        "som fortsætter på linjen under og slutter her."
+    )
+
+
+def test_reflow_bullets_and_headings():
+    lines = ["Indsatser", "", "Vi vil gøre følgende:", "- styrke den tidlige", "  indsats", "• samarbejde",
+             "1. første mål", "2. andet mål"]
+    out = reflow(lines, headings={0})
+    assert out == ("Indsatser\n\nVi vil gøre følgende:\n- styrke den tidlige indsats\n• samarbejde\n"
+                   "1. første mål\n2. andet mål")
+
+
+def test_known_heading_stays_separate():
+    page = PageLines(["Økonomi", "Udgifterne skal bringes i balance og", "styres tæt."], 0, 0, {0})
+    assert clean_pages([page]) == ["Økonomi\n\nUdgifterne skal bringes i balance og styres tæt."]
+
+
+def test_characters_normalized():
+    assert normalize_chars("ﬁnansiering ﬂere ﬀ ﬃ ﬄ ﬅ ﬆ") == "finansiering flere ff ffi ffl st st"
+    assert normalize_chars("so\u00adciale\u00a0område") == "sociale område"
+    assert normalize_chars("Hjo\u0308rring") == "Hjörring"  # NFC
+    assert normalize_chars("abc (cid:12)(cid:7) def") == "abc  def"
+
+
+def test_garbage_share():
+    assert garbage_share("(cid:3)(cid:4)(cid:5) x") > 0.9
+    assert garbage_share("helt almindelig dansk tekst") == 0.0
+    assert garbage_share("") == 0.0
+    assert garbage_share("\x01\x02\x03 ab") == pytest.approx(0.6)
+
+
+def test_clean_page_texts_is_per_page_and_total():
+    texts = clean_page_texts(["", "   \n", BODY[0]])
+    assert texts == ["", "", BODY[0]]

@@ -1,0 +1,130 @@
+"""OCR of scanned pages: Tesseract detection, TSV parsing, and quality on 150-dpi scans."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import pdfgen
+from stratcompare.ingest import ocr as ocr_mod
+from stratcompare.ingest.ocr import parse_tsv, tesseract_status
+from stratcompare.ingest.pdf import extract_pdf
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+PACKAGES = "tesseract-ocr tesseract-ocr-dan"
+
+needs_tesseract = pytest.mark.skipif(
+    not ocr_mod.ocr_available("dan"), reason=f"needs Debian packages {PACKAGES}"
+)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: word-level Levenshtein distance / reference length."""
+    ref, hyp = reference.split(), hypothesis.split()
+    prev = list(range(len(hyp) + 1))
+    for i, rw in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, hw in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (rw != hw))
+        prev = cur
+    return prev[-1] / max(1, len(ref))
+
+
+def paragraphs(seed: str, words: int) -> list[str]:
+    """Whole prose paragraphs of a seed text, about `words` words in all."""
+    text = next(SEEDS.glob(f"{seed}_*.txt")).read_text("utf-8")
+    out, count = [], 0
+    for p in (" ".join(p.split()) for p in text.split("\n\n")):
+        if not p or "....." in p or len(p.split()) < 6:
+            continue
+        out.append(p)
+        count += len(p.split())
+        if count >= words:
+            break
+    return out
+
+
+@pytest.fixture
+def fresh_status():
+    tesseract_status.cache_clear()
+    yield
+    tesseract_status.cache_clear()
+
+
+def test_status_names_packages_when_tesseract_missing(monkeypatch, fresh_status):
+    monkeypatch.setattr(ocr_mod.shutil, "which", lambda name: None)
+    ok, reason = tesseract_status("dan")
+    assert not ok and f"apt-get install {PACKAGES}" in reason
+    assert not ocr_mod.ocr_available("dan")
+
+
+def test_status_names_language_pack_when_dan_missing(monkeypatch, fresh_status):
+    monkeypatch.setattr(ocr_mod.shutil, "which", lambda name: "/usr/bin/tesseract")
+
+    def fake_run(cmd, **kwargs):
+        return subprocess.CompletedProcess(cmd, 0, 'List of available languages (2):\neng\nosd\n', "")
+
+    monkeypatch.setattr(ocr_mod.subprocess, "run", fake_run)
+    ok, reason = tesseract_status("dan")
+    assert not ok and "apt-get install tesseract-ocr-dan" in reason
+
+
+TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+
+
+def _word(block, par, line, word, left, top, text):
+    return f"5\t1\t{block}\t{par}\t{line}\t{word}\t{left}\t{top}\t60\t30\t95\t{text}"
+
+
+def test_parse_tsv_lines_paragraphs_and_bands():
+    rows = [
+        TSV_HEADER,
+        "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t",
+        _word(1, 1, 1, 1, 200, 100, "Køge"), _word(1, 1, 1, 2, 300, 100, "Kommune"),
+        _word(2, 1, 1, 1, 200, 800, "Vi"), _word(2, 1, 1, 2, 300, 800, "vil"),
+        _word(2, 1, 2, 1, 200, 850, "styrke"),
+        _word(2, 2, 1, 1, 200, 1000, "Nyt"), _word(2, 2, 1, 2, 300, 1000, "afsnit."),
+        _word(3, 1, 1, 1, 1200, 3400, "Side"), _word(3, 1, 1, 2, 1300, 3400, "3"),
+    ]
+    page = parse_tsv("\n".join(rows) + "\n")
+    assert page.lines == ["Køge Kommune", "", "Vi vil", "styrke", "", "Nyt afsnit.", "", "Side 3"]
+    assert (page.top_band, page.bottom_band) == (1, 1)
+
+
+def test_parse_tsv_empty():
+    assert parse_tsv("").lines == []
+    assert parse_tsv(TSV_HEADER + "\n").lines == []
+
+
+@needs_tesseract
+@pytest.mark.tesseract
+def test_scanned_page_within_three_percent_word_error(tmp_path):
+    paras = paragraphs("001", 200)
+    path = tmp_path / "scan.pdf"
+    pdfgen.make_scanned_pdf(path, paras, 150, page_numbers=False)
+    doc = extract_pdf(path)
+    assert doc.kind == "scanned_pdf" and len(doc.pages) == 1
+    page = doc.pages[0]
+    assert (page.method, page.status) == ("ocr", "ok")
+    assert wer(" ".join(paras), page.text) < 0.03
+    assert doc.warnings == []
+
+
+@needs_tesseract
+@pytest.mark.tesseract
+@pytest.mark.slow
+def test_scanned_document_headers_removed_and_quality(tmp_path):
+    paras = paragraphs("000", 900)
+    path = tmp_path / "scan.pdf"
+    header = "Hjørring Kommune · Forebyggelsesstrategi 2023-2027"
+    pdfgen.make_scanned_pdf(path, paras, 150, running_header=header)
+    pages: list[int] = []
+    doc = extract_pdf(path, progress=pages.append)
+    assert len(doc.pages) >= 3 and pages == [1] * len(doc.pages)
+    assert all(p.method == "ocr" for p in doc.pages)
+    text = "\n\n".join(p.text for p in doc.pages)
+    assert "Forebyggelsesstrategi 2023-2027" not in text
+    assert "Side " not in text
+    assert wer(" ".join(paras), text) < 0.03

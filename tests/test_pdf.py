@@ -1,0 +1,338 @@
+"""PDF extraction: reading order, clean-up quality, scanned pages, bad input.
+
+Fixtures are generated with tests/pdfgen.py (reportlab); the source text put into a PDF is
+the reference the extracted text is scored against (word error rate).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+import pdfgen
+from stratcompare import errors
+from stratcompare.ingest import ocr as ocr_mod
+from stratcompare.ingest import pdf as pdf_mod
+from stratcompare.ingest.extracted import ExtractedDocument
+from stratcompare.ingest.layout import PageLines
+from stratcompare.ingest.pdf import extract_pdf
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+HEADER = "Køge Kommune · Strategier for indsatsen 2023-2026"
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: word-level Levenshtein distance / reference length."""
+    ref, hyp = reference.split(), hypothesis.split()
+    prev = list(range(len(hyp) + 1))
+    for i, rw in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, hw in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (rw != hw))
+        prev = cur
+    return prev[-1] / max(1, len(ref))
+
+
+def seed_paragraphs(name: str, limit: int | None = None) -> list[str]:
+    """Prose paragraphs of a seed text (tables of contents left out), whitespace-normalised."""
+    text = next(SEEDS.glob(f"{name}_*.txt")).read_text("utf-8")
+    paras = [" ".join(p.split()) for p in text.split("\n\n")]
+    paras = [p for p in paras if p and "....." not in p]
+    return paras[:limit]
+
+
+def full_text(doc: ExtractedDocument) -> str:
+    return "\n\n".join(p.text for p in doc.pages)
+
+
+# --- born-digital quality ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def koege_pdf(tmp_path_factory) -> tuple[Path, list[str]]:
+    paras = seed_paragraphs("001")
+    path = tmp_path_factory.mktemp("pdf") / "koege.pdf"
+    pdfgen.make_text_pdf(path, paras, running_header=HEADER, hyphen_share=0.8,
+                         title="Strategier for indsatsen")
+    return path, paras
+
+
+def test_born_digital_within_one_percent_word_error(koege_pdf):
+    path, paras = koege_pdf
+    doc = extract_pdf(path)
+    assert doc.kind == "pdf" and len(doc.pages) >= 3
+    assert all(p.method == "text" and p.status == "ok" for p in doc.pages)
+    assert wer(" ".join(paras), full_text(doc)) < 0.01
+
+
+def test_no_header_or_footer_lines_left(koege_pdf):
+    path, _ = koege_pdf
+    doc = extract_pdf(path)
+    for page in doc.pages:
+        assert HEADER in page.raw_text  # it was there ...
+        assert "Køge Kommune · Strategier" not in page.text  # ... and is gone
+        assert not re.search(r"\bSide \d+\b", page.text)
+        assert not any(re.fullmatch(r"\d{1,3}", line.strip()) for line in page.text.split("\n"))
+
+
+def test_title_and_progress(koege_pdf):
+    path, _ = koege_pdf
+    calls: list[int] = []
+    doc = extract_pdf(path, progress=calls.append)
+    assert doc.title == "Strategier for indsatsen"
+    assert calls == [1] * len(doc.pages)
+
+
+def test_hyphenated_words_joined_real_hyphens_kept(tmp_path):
+    special = ("Sundheds-, Ældre- og Handicapudvalget har drøftet Hjørring-modellen for 0-6 "
+               "årsområdet i perioden 2023-2026, og den gennemsnitlige udgift er faldet.")
+    paras = [f"{p} {special}" for p in seed_paragraphs("001")[4:16]]
+    path = tmp_path / "hyph.pdf"
+    pdfgen.make_text_pdf(path, paras, hyphen_share=1.0, running_header="Hjørring Kommune")
+    raw = "\n".join(p.raw_text for p in extract_pdf(path).pages)
+    assert len(re.findall(r"[a-zæøå]-\n[a-zæøå]", raw)) >= 5, "fixture lacks line-end hyphenation"
+    text = full_text(extract_pdf(path))
+    assert wer(" ".join(paras), text) < 0.01
+    assert text.count("Sundheds-, Ældre- og Handicapudvalget") == 12
+    assert text.count("Hjørring-modellen") == 12
+    assert text.count("0-6 årsområdet") == 12 and text.count("2023-2026") == 12
+
+
+def test_headings_detected(tmp_path):
+    paras = ["# Indledning", seed_paragraphs("001")[5], "# Økonomi og styring", seed_paragraphs("001")[6]]
+    path = tmp_path / "head.pdf"
+    pdfgen.make_text_pdf(path, paras)
+    page = extract_pdf(path).pages[0]
+    assert page.headings == ["Indledning", "Økonomi og styring"]
+    assert "Indledning\n\n" in page.text and "\n\nØkonomi og styring\n\n" in page.text
+
+
+# --- reading order -------------------------------------------------------------------------------
+def _order_ok(text: str, markers: list[str]) -> bool:
+    """Every marker found, each after the previous one."""
+    pos = 0
+    for marker in markers:
+        pos = text.find(marker, pos)
+        if pos < 0:
+            return False
+        pos += len(marker)
+    return True
+
+
+def test_two_column_reading_order(tmp_path):
+    paras = seed_paragraphs("000")
+    path = tmp_path / "two.pdf"
+    pdfgen.make_two_column_pdf(path, paras, running_header=HEADER, lines=28)
+    doc = extract_pdf(path)
+    assert len(doc.pages) >= 3
+    text = full_text(doc)
+    markers = [" ".join(p.lstrip("•- ").split()[:4]) for p in paras if len(p.split()) >= 8]
+    assert _order_ok(re.sub(r"\s+", " ", text), markers)
+    assert wer(" ".join(paras), text) < 0.01
+
+
+def test_two_columns_drawn_line_by_line_across_the_page(tmp_path):
+    """Content-stream order left1,right1,left2,... must not leak into the text order."""
+    path = tmp_path / "interleaved.pdf"
+    left = [f"venstre linje {i} om tidlig indsats" for i in range(30)]
+    right = [f"højre linje {i} om samarbejde og økonomi" for i in range(30)]
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    c.setFont("Helvetica", 10)
+    for i, (a, b) in enumerate(zip(left, right)):
+        y = height - 80 - i * 14
+        c.drawString(60, y, a)
+        c.drawString(width / 2 + 20, y, b)
+    c.showPage()
+    c.save()
+    raw = extract_pdf(path).pages[0].raw_text.split("\n")
+    assert raw == left + right
+
+
+def test_full_width_heading_above_two_columns(tmp_path):
+    path = tmp_path / "mixed.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(60, height - 60, "Strategi for det specialiserede socialområde i kommunen")
+    c.setFont("Helvetica", 10)
+    for i in range(25):
+        y = height - 100 - i * 14
+        c.drawString(60, y, f"venstre {i} tekst i spalten")
+        c.drawString(width / 2 + 20, y, f"højre {i} tekst i spalten")
+    c.showPage()
+    c.save()
+    page = extract_pdf(path).pages[0]
+    lines = [ln for ln in page.raw_text.split("\n") if ln]
+    assert lines[0].startswith("Strategi for det")
+    assert lines[1] == "venstre 0 tekst i spalten" and lines[26] == "højre 0 tekst i spalten"
+    assert page.headings == ["Strategi for det specialiserede socialområde i kommunen"]
+
+
+# --- characters ----------------------------------------------------------------------------------
+def test_ligatures_expanded(tmp_path):
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.is_file():
+        pytest.skip("needs Debian package fonts-dejavu-core")
+    if "LigDejaVu" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("LigDejaVu", str(font)))
+    path = tmp_path / "lig.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("LigDejaVu", 11)
+    c.drawString(60, 700, "Den ﬁnansielle ramme og ﬂere ﬀ-ord er aﬂøst.")
+    c.showPage()
+    c.save()
+    assert extract_pdf(path).pages[0].text == "Den finansielle ramme og flere ff-ord er afløst."
+
+
+def test_unmapped_glyphs_marked_not_dropped(tmp_path):
+    """pdfgen's cid PDF: PDFium recovers ASCII from the font; æ/ø stay unmapped (U+FFFD)."""
+    path = tmp_path / "cid.pdf"
+    pdfgen.make_cid_garbage_pdf(path)
+    page = extract_pdf(path, ocr=False).pages[0]
+    assert page.status == "ok"  # a couple of unmapped letters do not make the page garbage
+    assert "Strategi for det specialiserede" in page.text
+    assert not re.search(r"[\x00-\x08\x0b\x0e-\x1f]", page.text)
+    assert "\ufffd" in page.text
+
+
+def _garbage_layer(page):
+    lines = [pdf_mod.Line("(cid:3)(cid:17)(cid:42)(cid:8) (cid:5)(cid:9)", 60, 700, 690, 692, 10, False)]
+    return pdf_mod.TextLayer(lines, 40, 0.0)
+
+
+def test_cid_garbage_flagged_without_ocr(tmp_path, monkeypatch):
+    path = tmp_path / "g.pdf"
+    pdfgen.make_text_pdf(path, seed_paragraphs("001", 3), page_numbers=False)
+    monkeypatch.setattr(pdf_mod, "read_text_layer", _garbage_layer)
+    doc = extract_pdf(path, ocr=False)
+    page = doc.pages[0]
+    assert (page.status, page.method, page.text, page.raw_text) == ("cid_garbage", "none", "", "")
+    assert any("(cid:N)" in w for w in doc.warnings)
+
+
+def test_cid_garbage_page_is_ocrd(tmp_path, monkeypatch):
+    path = tmp_path / "g.pdf"
+    pdfgen.make_text_pdf(path, seed_paragraphs("001", 3), page_numbers=False)
+    monkeypatch.setattr(pdf_mod, "read_text_layer", _garbage_layer)
+    monkeypatch.setattr(ocr_mod, "tesseract_status", lambda lang="dan": (True, "ok"))
+    seen = []
+
+    def fake_ocr(page, lang="dan", dpi=300):
+        seen.append((lang, dpi))
+        return PageLines(["Tekst læst med OCR fra siden."], 0, 0)
+
+    monkeypatch.setattr(ocr_mod, "ocr_page", fake_ocr)
+    doc = extract_pdf(path, ocr_lang="dan", dpi=200)
+    page = doc.pages[0]
+    assert (page.method, page.status, page.text) == ("ocr", "ok", "Tekst læst med OCR fra siden.")
+    assert seen == [("dan", 200)]
+    assert doc.kind == "scanned_pdf"
+
+
+# --- scanned pages without Tesseract ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def scanned_pdf(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("scan") / "scan.pdf"
+    pdfgen.make_scanned_pdf(path, seed_paragraphs("000", 6), 150, max_pages=2)
+    return path
+
+
+def test_scanned_pdf_without_tesseract(scanned_pdf, monkeypatch):
+    monkeypatch.setattr(ocr_mod.shutil, "which", lambda name: None)
+    ocr_mod.tesseract_status.cache_clear()
+    try:
+        doc = extract_pdf(scanned_pdf)
+    finally:
+        ocr_mod.tesseract_status.cache_clear()
+    assert doc.kind == "scanned_pdf"
+    assert all((p.method, p.status, p.text) == ("none", "missing_text", "") for p in doc.pages)
+    assert len(doc.warnings) == 1
+    assert "apt-get install tesseract-ocr tesseract-ocr-dan" in doc.warnings[0]
+    assert "page 1" in doc.warnings[0]
+
+
+def test_scanned_pdf_with_ocr_off(scanned_pdf):
+    doc = extract_pdf(scanned_pdf, ocr=False)
+    assert [p.status for p in doc.pages] == ["missing_text"]
+    assert "OCR is off" in doc.warnings[0]
+
+
+# --- bad input -------------------------------------------------------------------------------------
+def _raises(exc_type, path, **kwargs):
+    with pytest.raises(exc_type) as info:
+        extract_pdf(path, **kwargs)
+    message = str(info.value)
+    assert str(path) in message and "\n" not in message
+    return message
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(b"")
+    assert "0 bytes" in _raises(errors.EmptyFileError, path)
+
+
+def test_not_a_pdf(tmp_path):
+    path = tmp_path / "page.pdf"
+    path.write_text("<html><body>Ikke en PDF</body></html>", "utf-8")
+    assert "not a PDF" in _raises(errors.NotAPDFError, path)
+
+
+def test_encrypted(tmp_path):
+    path = tmp_path / "locked.pdf"
+    pdfgen.make_encrypted_pdf(path)
+    assert "password" in _raises(errors.EncryptedPDFError, path)
+
+
+def test_truncated(tmp_path):
+    path = tmp_path / "cut.pdf"
+    pdfgen.make_truncated_pdf(path)
+    assert "truncated" in _raises(errors.CorruptPDFError, path)
+
+
+def test_damaged(tmp_path):
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + os.urandom(3000) + b"\n%%EOF\n")
+    assert "damaged" in _raises(errors.CorruptPDFError, path)
+
+
+def test_missing_and_unreadable(tmp_path):
+    _raises(errors.UnreadableFileError, tmp_path / "nowhere.pdf")
+    folder = tmp_path / "folder.pdf"
+    folder.mkdir()
+    _raises(errors.UnreadableFileError, folder)
+
+
+def test_unreadable_permissions(tmp_path):
+    path = tmp_path / "secret.pdf"
+    pdfgen.make_text_pdf(path, ["Hemmelig tekst."])
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as root: permissions do not stop reading")
+        _raises(errors.UnreadableFileError, path)
+    finally:
+        path.chmod(0o644)
+
+
+def test_too_large(koege_pdf):
+    path, _ = koege_pdf
+    assert "page cap" in _raises(errors.TooLargeError, path, max_pages=2)
+    assert "MB cap" in _raises(errors.TooLargeError, path, max_mb=0.001)
+    assert extract_pdf(path, max_pages=100, max_mb=50).pages
+
+
+def test_library_errors_do_not_escape(koege_pdf, monkeypatch):
+    import pypdfium2
+
+    def broken(page):
+        raise pypdfium2.PdfiumError("Failed to load text page")
+
+    monkeypatch.setattr(pdf_mod, "read_text_layer", broken)
+    _raises(errors.CorruptPDFError, koege_pdf[0])
