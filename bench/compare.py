@@ -32,8 +32,9 @@ def main() -> None:
     ap.add_argument("--municipalities", type=int, default=98)
     ap.add_argument("--dim", type=int, default=384)
     ap.add_argument("--db", default=None)
+    ap.add_argument("--report", action="store_true", help="also time build_report (one run)")
     args = ap.parse_args()
-    path = Path(args.db or f"/tmp/compare-bench-{args.passages}-{args.dim}.db")
+    path = Path(args.db or f"/tmp/stratcompare-bench-compare-{args.passages}-{args.dim}.db")
     fresh = not path.exists()
     store = Store.open(path)
     conn = store.conn
@@ -53,7 +54,8 @@ def main() -> None:
         "theme matrix (score)": lambda: theme_matrix(conn, normalise="score"),
         "similarity (themes)": lambda: similarity_matrix(conn, basis="themes"),
         "co-occurrence": lambda: cooccurrence_matrix(conn),
-        "cell Kommune 000:theme_00": lambda: cell_passages(conn, "Kommune 000:theme_00", limit=20),
+        "cell Kommune 000:housing_first": lambda: cell_passages(
+            conn, "Kommune 000:housing_first", limit=20),
     }
     if args.dim:
         timings["similarity (embeddings)"] = lambda: similarity_matrix(conn, basis="embeddings")
@@ -64,6 +66,14 @@ def main() -> None:
         s = _best(fn)
         flag = "" if s <= 1.0 else "  (over 1 s)"
         print(f"{name:34s} {s * 1000:8.0f} ms{flag}")
+    if args.report:
+        from stratcompare.report import build_report
+
+        out = path.with_suffix(".html")
+        t0 = time.perf_counter()
+        build_report(conn, out)
+        print(f"{'report (HTML, one run)':34s} {(time.perf_counter() - t0) * 1000:8.0f} ms"
+              f"  -> {out} ({out.stat().st_size / 1e6:.1f} MB)")
     store.close()
 
 

@@ -9,14 +9,17 @@ Sources, all on this machine without network:
   * the place-name list in src/stratcompare/data/repair/places.txt;
   * optional clean Danish text files given with ``--text`` (their vocabulary only).
 
-Outputs (gzip'd TSV, deterministic order):
-  words.tsv.gz     word(lower) <TAB> zipf*10 <TAB> flags   (P = proper noun, C = compound part only,
-                   F = frequency from wordfreq, D = in a dictionary: spaCy, hunspell, places, texts)
+Outputs (gzip'd, deterministic; column layout so loading takes a fraction of a second):
+  words.txt.gz     lower-case words, sorted, one per line
+  attrs.bin.gz     N bytes Zipf*10, then N flag bytes (1 = proper noun, 2 = frequency from wordfreq,
+                   4 = attested in a dictionary: spaCy, hunspell, places, texts)
+  parts.txt.gz     hunspell words allowed only inside compounds
   realword.tsv.gz  token <TAB> replacement <TAB> zipf gain  (valid words that are nearly always an
                    OCR misreading of a far more frequent word, e.g. "pa" -> "på")
   meta.json        version, sources and counts
 
 Usage: python scripts/build_lexicon.py [--text FILE ...] [--out models/lexicon]
+(~20 s; output is byte-for-byte reproducible)
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ FLOOR_ZIPF = 1.0   # words known from a dictionary but absent from wordfreq
 HUNSPELL_DIC = Path("/usr/share/hunspell/da_DK.dic")
 HUNSPELL_AFF = Path("/usr/share/hunspell/da_DK.aff")
 FORBIDDEN, NEEDAFFIX, ONLYINCOMPOUND = "6", "8", "36"
+DEFAULT_TEXTS = [ROOT / "tests/fixtures/seeds/000_78510290e0beced8.txt",
+                 ROOT / "tests/fixtures/seeds/004_d9d8341ac6929972.txt"]
 WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -146,8 +151,9 @@ def forward_confusions(word: str, rules: list[tuple[str, str, float]]) -> set[st
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--text", type=Path, nargs="*", default=[],
-                    help="clean Danish text files whose vocabulary is added")
+    ap.add_argument("--text", type=Path, nargs="*", default=DEFAULT_TEXTS,
+                    help="clean Danish text files whose vocabulary is added (default: seeds "
+                         "000 and 004; 001, 002 and 003 are held out for evaluation)")
     ap.add_argument("--out", type=Path, default=ROOT / "models" / "lexicon")
     ap.add_argument("--gain", type=float, default=1.3,
                     help="min Zipf gain for an automatic real-word correction")
@@ -208,9 +214,16 @@ def main() -> int:
                 realword[t] = (w, gain)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    with gzip.GzipFile(args.out / "words.tsv.gz", "wb", mtime=0) as fh:
-        fh.write("".join(f"{w}\t{round(z * 10)}\t{f}\n" for w, (z, f) in sorted(entries.items()))
-                 .encode("utf-8"))
+    words = sorted(w for w, (_, f) in entries.items() if f != "C")
+    with gzip.GzipFile(args.out / "words.txt.gz", "wb", mtime=0) as fh:
+        fh.write("\n".join(words).encode("utf-8"))
+    bits = {"P": 1, "F": 2, "D": 4}
+    zb = bytes(min(255, round(entries[w][0] * 10)) for w in words)
+    fb = bytes(sum(bits[c] for c in entries[w][1]) for w in words)
+    with gzip.GzipFile(args.out / "attrs.bin.gz", "wb", mtime=0) as fh:
+        fh.write(zb + fb)
+    with gzip.GzipFile(args.out / "parts.txt.gz", "wb", mtime=0) as fh:
+        fh.write("\n".join(sorted(w for w, (_, f) in entries.items() if f == "C")).encode("utf-8"))
     with gzip.GzipFile(args.out / "realword.tsv.gz", "wb", mtime=0) as fh:
         fh.write("".join(f"{t}\t{w}\t{g:.2f}\n" for t, (w, g) in sorted(realword.items()))
                  .encode("utf-8"))

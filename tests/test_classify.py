@@ -232,3 +232,44 @@ def test_themes_cli_lists_codebook():
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
     assert len(rows) == 16 and rows[0]["id"] == "housing_first"
+
+
+def test_zero_shot_theme_without_examples_is_calibrated(tmp_path, encoder):
+    text = TWO_THEMES.replace(
+        'examples = ["Flere unge skal i uddannelse eller job.", "Jobcentret hjælper borgere tættere på arbejdsmarkedet."]\n', "")
+    p = tmp_path / "noex.toml"
+    p.write_text(text, encoding="utf-8")
+    cb = Codebook.load(p)
+    assert cb.theme("job").examples == ()
+    zs = ThemeClassifier.zero_shot(cb, encoder=encoder)
+    assert np.isfinite(zs.zeroshot.centre).all() and (zs.zeroshot.scale > 0).all()
+    out = zs.classify([{"id": "b", "text": "Flere unge skal have et job eller en uddannelse, og jobcentret hjælper."},
+                       {"id": "c", "text": "Forord"}])
+    assert "job" in out[0]["themes"] and out[1]["themes"] == []
+    assert out[0]["evidence"]["job"]["examples"] == []
+
+
+def test_classify_passages_reuses_stored_embeddings(tmp_path, model):
+    from stratcompare.embed.storage import text_hash
+
+    conn = _db(tmp_path)
+    text = conn.execute("SELECT text FROM passages WHERE id = 'p1'").fetchone()[0]
+    vec = model.encoder.encode_passages([text])[0]
+    conn.execute("INSERT INTO embeddings(passage_id, model, text_hash, dim, vector) VALUES ('p1', ?, ?, ?, ?)",
+                 (model.encoder_name, text_hash(text), int(model.encoder.dim), vec.astype("<f4").tobytes()))
+    conn.commit()
+    calls = []
+
+    class Counting:
+        model_id, dim = model.encoder.model_id, model.encoder.dim
+
+        def encode_passages(self, texts, **kw):
+            calls.append(list(texts))
+            return model.encoder.encode_passages(texts)
+
+        encode_queries = encode_passages
+
+    m2 = ThemeClassifier.load(model.save(tmp_path / "m"), encoder=Counting())
+    calls.clear()
+    classify_passages(conn, model=m2)
+    assert calls and all(text not in c for c in calls)

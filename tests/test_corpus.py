@@ -58,6 +58,7 @@ def test_metadata_lists_exactly_the_corpus_files():
         p.relative_to(CORPUS).as_posix()
         for p in CORPUS.rglob("*")
         if p.is_file() and p.name not in NOT_DOCUMENTS and "__pycache__" not in p.parts
+        and not p.name.startswith(".") and "labels" not in p.relative_to(CORPUS).parts
     }
     assert listed == on_disk
 

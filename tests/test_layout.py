@@ -83,6 +83,8 @@ def test_line_end_hyphenation_joined():
         ("perioden 2023-\n2026", "perioden 2023-2026"),
         ("ikke-\nvestlige borgere", "ikke-vestlige\nborgere"),
         ("Nord-\nJylland", "Nord-Jylland"),
+        ("SKOLEDISTRIK-\nTER", "SKOLEDISTRIKTER"),
+        ("NORD-\nJylland", "NORD-Jylland"),
     ],
 )
 def test_real_hyphens_kept(text, expected):

@@ -116,7 +116,7 @@ def test_scanned_page_within_three_percent_word_error(tmp_path):
 @pytest.mark.tesseract
 @pytest.mark.slow
 def test_scanned_document_headers_removed_and_quality(tmp_path):
-    paras = paragraphs("000", 900)
+    paras = paragraphs("000", 1500)
     path = tmp_path / "scan.pdf"
     header = "Hjørring Kommune · Forebyggelsesstrategi 2023-2027"
     pdfgen.make_scanned_pdf(path, paras, 150, running_header=header)
@@ -128,3 +128,13 @@ def test_scanned_document_headers_removed_and_quality(tmp_path):
     assert "Forebyggelsesstrategi 2023-2027" not in text
     assert "Side " not in text
     assert wer(" ".join(paras), text) < 0.03
+
+
+def test_scan_artifacts_fixed():
+    from stratcompare.ingest.ocr import fix_scan_artifacts
+
+    assert fix_scan_artifacts("vi og. de gik") == "vi og de gik"
+    assert fix_scan_artifacts("jf. $ 107 og (& 85)") == "jf. § 107 og (§ 85)"
+    # abbreviations, sentence ends and plain numbers stay
+    kept = "ca. tre f.eks. to, fx. en. Derfor er 8 borgere glade."
+    assert fix_scan_artifacts(kept) == kept

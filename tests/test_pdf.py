@@ -202,7 +202,7 @@ def test_unmapped_glyphs_marked_not_dropped(tmp_path):
 
 
 def _garbage_layer(page):
-    lines = [pdf_mod.Line("(cid:3)(cid:17)(cid:42)(cid:8) (cid:5)(cid:9)", 60, 700, 690, 692, 10, False)]
+    lines = [pdf_mod.Line("(cid:3)(cid:17)(cid:42)(cid:8) (cid:5)(cid:9)", 60, 700, 690, 692, 10, 0)]
     return pdf_mod.TextLayer(lines, 40, 0.0)
 
 
@@ -239,7 +239,7 @@ def test_cid_garbage_page_is_ocrd(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def scanned_pdf(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("scan") / "scan.pdf"
-    pdfgen.make_scanned_pdf(path, seed_paragraphs("000", 6), 150, max_pages=2)
+    pdfgen.make_scanned_pdf(path, seed_paragraphs("000", 40), 150, max_pages=2)
     return path
 
 
@@ -252,15 +252,41 @@ def test_scanned_pdf_without_tesseract(scanned_pdf, monkeypatch):
         ocr_mod.tesseract_status.cache_clear()
     assert doc.kind == "scanned_pdf"
     assert all((p.method, p.status, p.text) == ("none", "missing_text", "") for p in doc.pages)
-    assert len(doc.warnings) == 1
-    assert "apt-get install tesseract-ocr tesseract-ocr-dan" in doc.warnings[0]
-    assert "page 1" in doc.warnings[0]
+    assert doc.warnings == ["pages 1-2 have no usable text layer and Tesseract is not installed: "
+                            "apt-get install tesseract-ocr tesseract-ocr-dan"]
 
 
 def test_scanned_pdf_with_ocr_off(scanned_pdf):
     doc = extract_pdf(scanned_pdf, ocr=False)
-    assert [p.status for p in doc.pages] == ["missing_text"]
+    assert [p.status for p in doc.pages] == ["missing_text", "missing_text"]
     assert "OCR is off" in doc.warnings[0]
+
+
+def test_scan_with_a_stamped_text_line_is_still_ocrd(tmp_path, monkeypatch):
+    """A page-sized image under a few characters of real text (a stamped page number)."""
+    import io
+
+    import pypdfium2
+    from reportlab.lib.utils import ImageReader
+
+    src = tmp_path / "src.pdf"
+    pdfgen.make_text_pdf(src, seed_paragraphs("001", 8), page_numbers=False)
+    image = pypdfium2.PdfDocument(str(src))[0].render(scale=150 / 72, grayscale=True).to_pil()
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    buf.seek(0)
+    path = tmp_path / "stamped.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.drawImage(ImageReader(buf), 0, 0, width=A4[0], height=A4[1])
+    c.setFont("Helvetica", 9)
+    c.drawString(A4[0] / 2, 30, "Side 1")
+    c.showPage()
+    c.save()
+    monkeypatch.setattr(ocr_mod, "tesseract_status", lambda lang="dan": (True, "ok"))
+    monkeypatch.setattr(ocr_mod, "ocr_page",
+                        lambda page, lang="dan", dpi=300: PageLines(["Tekst fra scanningen."], 0, 0))
+    page = extract_pdf(path).pages[0]
+    assert (page.method, page.status, page.text) == ("ocr", "ok", "Tekst fra scanningen.")
 
 
 # --- bad input -------------------------------------------------------------------------------------

@@ -123,3 +123,10 @@ def test_report_themes_but_no_embeddings(tmp_path):
     store.close()
     assert 'id="theme-heatmap"' in html
     assert "Ingen embeddings i databasen" in html
+
+
+def test_every_listed_passage_shows_its_themes(full_report):
+    top = full_report[full_report.index('id="top-themes"'):full_report.index('id="municipalities"')]
+    cards = top.split('<div class="passage">')[1:]
+    assert len(cards) == 8         # 7 passages, the Herning one under two themes
+    assert all('class="tag"' in card for card in cards)

@@ -52,6 +52,40 @@ def get_model(codebook: Codebook | str | Path | None = None, model_dir: str | Pa
     return ThemeClassifier.zero_shot(cb or default_cb, encoder=encoder)
 
 
+class _StoredFirst:
+    """Encoder wrapper: vectors already in the ``embeddings`` table are reused, not recomputed."""
+
+    def __init__(self, encoder, stored: dict[str, np.ndarray]):
+        self.encoder, self.stored = encoder, stored
+        self.model_id, self.dim = encoder.model_id, encoder.dim
+
+    def encode_passages(self, texts, batch_size: int = 32, show_progress: bool = False):
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        todo = [i for i, t in enumerate(texts) if t not in self.stored]
+        for i, t in enumerate(texts):
+            if t in self.stored:
+                out[i] = self.stored[t]
+        if todo:
+            out[todo] = self.encoder.encode_passages([texts[i] for i in todo])
+        return out
+
+    def encode_queries(self, texts):
+        return self.encoder.encode_queries(texts)
+
+
+def _stored_vectors(conn: sqlite3.Connection, model_id: str, dim: int) -> dict[str, np.ndarray]:
+    from stratcompare.embed.storage import text_hash
+
+    try:
+        rows = conn.execute(
+            "SELECT p.text, e.text_hash, e.vector FROM embeddings e JOIN passages p ON p.id = e.passage_id "
+            "WHERE e.model = ? AND e.dim = ?", (model_id, dim)).fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    return {t: np.frombuffer(v, dtype="<f4") for t, h, v in rows if t is not None and text_hash(t) == h}
+
+
 def classify_records(records: Sequence[dict], model: ThemeClassifier) -> list[dict]:
     return model.classify(list(records))
 
@@ -74,6 +108,9 @@ def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path 
         rows = conn.execute("SELECT id, text FROM passages ORDER BY document_id, seq").fetchall()
     except sqlite3.OperationalError as exc:
         raise StoreError(f"cannot read passages: {exc}", hint="run `stratcompare ingest` first") from None
+    stored = _stored_vectors(conn, model.encoder_name, int(model.encoder.dim))
+    if stored and not isinstance(model.encoder, _StoredFirst):
+        model.encoder = _StoredFirst(model.encoder, stored)
     results = []
     for start in range(0, len(rows), batch_size):
         chunk = [{"id": r[0], "text": r[1]} for r in rows[start:start + batch_size]]
@@ -106,7 +143,7 @@ def train(labels: str | Path, codebook: Codebook | str | Path | None = None, out
     Y = label_matrix([d.themes for d in data], cb.theme_ids)
     model = ThemeClassifier(cb, encoder=encoder, encoder_name=encoder_name, seed=seed)
     model.fit(texts, Y, ids=[d.id for d in data])
-    model.info["labels"] = str(labels)
+    model.info["labels"] = Path(labels).name
     model.info["written"] = sum(d.written for d in data)
     if out is None:
         out = repo_models_dir() / "themes"

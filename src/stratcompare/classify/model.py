@@ -80,6 +80,7 @@ class ThemeClassifier:
     seed: int = 0
     C: float = 4.0
     cv_folds: int = 5
+    emb_scale: float = 1.0   # weight of the embedding block against the unit-norm TF-IDF block
     encoder: object = field(default=None, repr=False)
     # learned state
     zeroshot: ZeroShot | None = field(default=None, repr=False)
@@ -131,30 +132,45 @@ class ThemeClassifier:
         lem = f.lem if rows is None else [f.lem[i] for i in rows]
         zs = self._zs().logits(emb, f.hits[sel]) * ZS_FEATURE_SCALE
         gate = f.gate[sel][:, None]
-        dense = np.hstack([emb, zs, np.log1p(f.hits[sel]), gate]).astype(np.float32)
+        dense = np.hstack([emb * self.emb_scale, zs, np.log1p(f.hits[sel]), gate]).astype(np.float32)
         return sparse.hstack([sparse.csr_matrix(dense), tfidf.transform(lem)], format="csr")
 
+    blocks: tuple = ()  # (lo, hi) feature ranges with separate regressions; () = one over all
+
+    def _blocks(self, n_features: int) -> list[tuple[int, int]]:
+        return list(self.blocks) or [(0, n_features)]
+
     def _fit_linear(self, X, Y) -> tuple[np.ndarray, np.ndarray]:
+        """One logistic regression per theme and feature block; (blocks, k, F) coefficients.
+
+        By default a single block (one regression over all features: in grouped cross-validation
+        this beat averaging separate embedding / TF-IDF / codebook-signal regressions, 0.69 vs
+        0.66 macro-F1 with e5); block probabilities are averaged.
+        """
         from sklearn.linear_model import LogisticRegression
 
         k = Y.shape[1]
-        coef = np.zeros((k, X.shape[1]), dtype=np.float32)
-        icpt = np.full(k, -10.0, dtype=np.float32)
-        for j in range(k):
-            y = Y[:, j]
-            if y.min() == y.max():
-                icpt[j] = 10.0 if y[0] else -10.0
-                continue
-            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
-                                    random_state=self.seed, max_iter=2000)
-            lr.fit(X, y)
-            coef[j] = lr.coef_[0]
-            icpt[j] = lr.intercept_[0]
+        blocks = self._blocks(X.shape[1])
+        coef = np.zeros((len(blocks), k, X.shape[1]), dtype=np.float32)
+        icpt = np.full((len(blocks), k), -10.0, dtype=np.float32)
+        for b, (lo, hi) in enumerate(blocks):
+            Xb = X[:, lo:hi]
+            for j in range(k):
+                y = Y[:, j]
+                if y.min() == y.max():
+                    icpt[b, j] = 10.0 if y[0] else -10.0
+                    continue
+                lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
+                                        random_state=self.seed, max_iter=2000)
+                lr.fit(Xb, y)
+                coef[b, j, lo:hi] = lr.coef_[0]
+                icpt[b, j] = lr.intercept_[0]
         return coef, icpt
 
     @staticmethod
     def _linear_proba(X, coef, icpt) -> np.ndarray:
-        return sigmoid(np.asarray(X @ coef.T) + icpt)
+        ps = [sigmoid(np.asarray(X @ coef[b].T) + icpt[b]) for b in range(coef.shape[0])]
+        return np.mean(ps, axis=0)
 
     # --- training -----------------------------------------------------------------------
     def fit(self, texts: Sequence[str], Y: np.ndarray, ids: Sequence[str] | None = None,
@@ -299,7 +315,7 @@ class ThemeClassifier:
         meta = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "codebook": self.codebook.key,
             "theme_ids": self.theme_ids, "encoder": self.encoder_name, "dim": int(self.encoder.dim),
-            "seed": self.seed, "C": self.C, "cv_folds": self.cv_folds,
+            "seed": self.seed, "C": self.C, "cv_folds": self.cv_folds, "emb_scale": self.emb_scale,
             "blend": {t: float(v) for t, v in zip(self.theme_ids, self.blend if self.blend is not None else np.zeros(len(self.theme_ids)))},
             "supervised": self.supervised, "info": self.info, "cv_scores": self.cv_scores,
             "thresholds": {t: round(float(v), 4) for t, v in zip(self.theme_ids, self.thresholds)},
@@ -342,7 +358,8 @@ class ThemeClassifier:
         enc = _encoder_for(meta["encoder"], encoder)
         if enc.model_id != meta["encoder"] or int(enc.dim) != int(meta["dim"]):
             raise ModelError(f"model needs encoder {meta['encoder']} (dim {meta['dim']}), got {enc.model_id}", path=d)
-        m = cls(codebook=codebook, encoder=enc, seed=meta["seed"], C=meta["C"], cv_folds=meta["cv_folds"])
+        m = cls(codebook=codebook, encoder=enc, seed=meta["seed"], C=meta["C"], cv_folds=meta["cv_folds"],
+                emb_scale=float(meta.get("emb_scale", 1.0)))
         m.zeroshot = ZeroShot(arrays["prototypes"], arrays["centre"], arrays["scale"])
         m.thresholds = arrays["thresholds"]
         m.blend = np.array([float(meta["blend"][t]) for t in m.theme_ids])

@@ -76,19 +76,16 @@ class ZeroShot:
         protos = _normalise(sums / counts[:, None])
         centre = np.zeros(k, dtype=np.float32)
         scale = np.full(k, 0.05, dtype=np.float32)
-        ex = [encoder.encode_passages(list(t.examples)) if t.examples else np.zeros((0, protos.shape[1]), np.float32)
-              for t in codebook.themes]
+        # Calibration texts: the examples; a theme without examples uses its own prototype texts
+        # (definition, include note, terms), scored leave-one-out like examples.
+        ex = [encoder.encode_passages(list(t.examples)) if t.examples else per_theme[j]
+              for j, t in enumerate(codebook.themes)]
         rel = {}
         for i in range(k):
             if len(ex[i]):
                 s_all = ex[i] @ protos.T
                 rel[i] = s_all - s_all.mean(axis=1, keepdims=True)
         for j in range(k):
-            if len(ex[j]) == 0:
-                # No examples: fall back to the spread of all prototype similarities.
-                sims = protos @ protos[j]
-                centre[j] = float(np.mean(np.delete(sims, j))) + 0.5 * float(1 - np.mean(np.delete(sims, j)))
-                continue
             # Leave-one-out positives: the example removed from its own theme's prototype.
             pos = []
             for r, e in enumerate(ex[j]):

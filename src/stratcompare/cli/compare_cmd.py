@@ -98,7 +98,7 @@ def compare(
         if cell:
             result = run(api.cell_passages, store.conn, cell, codebook=codebook, model=model,
                          basis=basis.value if matrix == MatrixKind.similarity else None,
-                         limit=limit)
+                         limit=limit, normalise=normalise.value)
             _emit_cell(result, fmt, output)
             return
         m = run(api.matrix, store.conn, matrix.value, normalise=normalise.value,

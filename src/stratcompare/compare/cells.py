@@ -97,11 +97,13 @@ def _resolve_theme(name: str, themes: ThemeSet) -> str | None:
     return hits[0] if len(set(hits)) == 1 else None
 
 
-def _attach_themes(conn, refs: list[PassageRef], themes: ThemeSet) -> None:
+def attach_themes(conn, refs: list[PassageRef], themes: ThemeSet) -> None:
     """Fill each ref's assigned themes (one query for the whole list)."""
     if not refs or not themes.has_labels:
         return
-    by_id = {r.passage_id: r for r in refs}
+    by_id: dict[str, list[PassageRef]] = {}
+    for r in refs:
+        by_id.setdefault(r.passage_id, []).append(r)
     ids = list(by_id)
     for start in range(0, len(ids), 900):
         clause, params = in_clause(ids[start:start + 900])
@@ -110,19 +112,24 @@ def _attach_themes(conn, refs: list[PassageRef], themes: ThemeSet) -> None:
                 AND passage_id IN {clause} ORDER BY probability DESC""",
             [themes.codebook, *params],
         ):
-            by_id[pid].themes.append(theme)
+            for ref in by_id[pid]:
+                ref.themes.append(theme)
 
 
 def theme_cell(conn, index: CorpusIndex, themes: ThemeSet, row: int, theme: str,
-               limit: int | None) -> CellPassages:
+               limit: int | None, assigned_only: bool = True) -> CellPassages:
+    """Passages of one municipality carrying ``theme`` (their number is the count, divided by
+    ``total`` the share); ``assigned_only=False`` lists every scored passage, whose summed
+    probabilities over ``total`` give the score."""
     docs = index.docs_of(row)
     name = index.municipalities[row]
     refs: list[PassageRef] = []
     if docs and themes.has_labels:
         clause, params = in_clause(docs)
+        assigned = "AND pt.assigned = 1" if assigned_only else "AND pt.probability > 0"
         sql = f"""SELECT {_PASSAGE_COLUMNS}, pt.probability FROM passage_themes pt
                   JOIN passages ps ON ps.id = pt.passage_id JOIN documents d ON d.id = ps.document_id
-                  WHERE pt.codebook = ? AND pt.theme = ? AND pt.assigned = 1
+                  WHERE pt.codebook = ? AND pt.theme = ? {assigned}
                   AND ps.document_id IN {clause}
                   ORDER BY pt.probability DESC, d.title, ps.seq"""
         rows = conn.execute(sql, [themes.codebook, theme, *params]).fetchall()
@@ -130,7 +137,7 @@ def theme_cell(conn, index: CorpusIndex, themes: ThemeSet, row: int, theme: str,
     count = len(refs)
     if limit is not None:
         refs = refs[:limit]
-    _attach_themes(conn, refs, themes)
+    attach_themes(conn, refs, themes)
     return CellPassages(cell=f"{name}:{theme}", kind="themes", row=name, col=theme, count=count,
                         total=int(index.passages[row]), passages=refs)
 
@@ -153,12 +160,12 @@ def cooccurrence_cell(conn, index: CorpusIndex, themes: ThemeSet, a: str, b: str
     count = len(refs)
     if limit is not None:
         refs = refs[:limit]
-    _attach_themes(conn, refs, themes)
+    attach_themes(conn, refs, themes)
     return CellPassages(cell=f"{a}:{b}", kind="cooccurrence", row=a, col=b, count=count,
                         passages=refs)
 
 
-def _fetch_refs(conn, index: CorpusIndex, ids: list[str]) -> dict[str, PassageRef]:
+def fetch_refs(conn, index: CorpusIndex, ids: list[str]) -> dict[str, PassageRef]:
     out: dict[str, PassageRef] = {}
     for start in range(0, len(ids), 900):
         clause, params = in_clause(ids[start:start + 900])
@@ -224,9 +231,9 @@ def similarity_cell(conn, index: CorpusIndex, themes: ThemeSet, r1: int, r2: int
             np.fill_diagonal(sim, 0.0)
         how = "themes"
     pairs_idx = [(i, j) for i, j in top_pairs(sim, k) if np.isfinite(sim[i, j]) and sim[i, j] > 0]
-    refs = _fetch_refs(conn, index, sorted({ids1[i] for i, _ in pairs_idx}
+    refs = fetch_refs(conn, index, sorted({ids1[i] for i, _ in pairs_idx}
                                            | {ids2[j] for _, j in pairs_idx}))
-    _attach_themes(conn, list(refs.values()), themes)
+    attach_themes(conn, list(refs.values()), themes)
     pairs = []
     for i, j in pairs_idx:
         a_ref, b_ref = refs[ids1[i]], refs[ids2[j]]
@@ -256,9 +263,11 @@ def cell_passages(
     model: str | None = None,
     basis: str | None = None,
     limit: int | None = None,
+    normalise: str | None = None,
 ) -> CellPassages:
     """The passages behind a cell. ``"Køge:housing_first"`` → the municipality's passages
-    carrying the theme (their count is the matrix's count, ``count/total`` its share);
+    carrying the theme (their count is the matrix's count, ``count/total`` its share; with
+    ``normalise="score"`` every passage with a probability, whose sum/total is the score);
     ``"Køge:Herning"`` → the most similar passage pairs; ``"theme_a:theme_b"`` → passages
     carrying both. Names are matched case/diacritic-insensitively ("koge" finds Køge)."""
     if ":" not in cell:
@@ -274,10 +283,11 @@ def cell_passages(
 
     lm, rm = muni(left), muni(right)
     lt, rt = _resolve_theme(left, themes), _resolve_theme(right, themes)
+    assigned_only = normalise != "score"
     if lm is not None and rt is not None:
-        return theme_cell(conn, index, themes, lm, rt, limit)
+        return theme_cell(conn, index, themes, lm, rt, limit, assigned_only)
     if lt is not None and rm is not None:
-        return theme_cell(conn, index, themes, rm, lt, limit)
+        return theme_cell(conn, index, themes, rm, lt, limit, assigned_only)
     if lt is not None and rt is not None:
         return cooccurrence_cell(conn, index, themes, lt, rt, limit)
     if lm is not None and rm is not None:

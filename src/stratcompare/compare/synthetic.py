@@ -73,10 +73,14 @@ def build_synthetic(
     codebook: str = "stratcompare-social@1.0",
 ) -> None:
     """Fill an empty store: one or two documents per municipality, passages spread unevenly,
-    a probability row per passage and theme (``all_theme_rows``) of which ~2 are assigned, and
+    a probability row per passage and theme (default: the bundled codebook's themes;
+    ``all_theme_rows``) of which one or two are assigned, and
     optionally ``dim``-dimensional embeddings."""
     rng = np.random.default_rng(seed)
-    themes = themes or [f"theme_{i:02d}" for i in range(16)]
+    if themes is None:
+        from stratcompare.compare.themes import bundled_theme_ids
+
+        themes = bundled_theme_ids()
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     docs = []
     for m in range(municipalities):

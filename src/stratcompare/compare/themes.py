@@ -128,3 +128,8 @@ def load_themes(conn: sqlite3.Connection, codebook: str | Path | None = None) ->
         ids += [t for t in extra if t not in labels]
     return ThemeSet(codebook=chosen, ids=ids, labels=labels, labels_en=labels_en,
                     has_labels=has_labels)
+
+
+def bundled_theme_ids() -> list[str]:
+    """Theme ids of the codebook shipped with the package (for synthetic stores and defaults)."""
+    return [str(t["id"]) for t in _read_codebook_file(data_path("codebook.toml"))["themes"]]

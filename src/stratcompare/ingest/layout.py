@@ -78,7 +78,6 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
-_WS = re.compile(r"\s+")
 MIN_REPEATS = 3  # a band line must recur on this many pages to count as a running line
 
 
@@ -87,8 +86,13 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(line.strip()))
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _running_key(line: str) -> str:
-    return _WS.sub(" ", _DIGITS.sub("#", line.strip().lower()))
+    """Letters and digits only, each digit run as "0": "Side 3" ~ "Side 4", and OCR'd headers
+    that vary in punctuation and spacing still match."""
+    return _NOT_WORD.sub("", _DIGITS.sub("0", line.lower()))
 
 
 def _band_indexes(page: PageLines) -> list[int]:
@@ -156,6 +160,8 @@ def _join_decision(left: str, right: str) -> str | None:
     """
     if right.lower() in _CONNECTORS or not right[:1].isalnum():
         return None
+    if left.isupper() and len(left) > 1 and right.rstrip(".,;:!?)").isupper() and len(right) > 1:
+        return _join_decision(left.lower(), right.lower())  # SKOLEDISTRIK- TER
     if left[-1:].isdigit() or right[:1].isdigit() or right[:1].isupper():
         return "hyphen"
     word = right.rstrip(".,;:!?)»”\"'")
@@ -180,7 +186,7 @@ def join_line_hyphens(lines: list[str]) -> list[str]:
     i = 0
     while i < len(out):
         line = out[i].rstrip()
-        m = _LINE_END_WORD.search(line)
+        m = _LINE_END_WORD.search(line) if line.endswith("-") else None
         j = i + 1
         if m and j < len(out) and out[j].strip():
             nxt = out[j].lstrip()
@@ -283,7 +289,8 @@ def _continues(prev: str, line: str, typical: int) -> bool:
 def clean_pages(pages: list[PageLines]) -> list[str]:
     """Clean every page of one document together (running lines need the whole document)."""
     normalized = [
-        PageLines([normalize_chars(ln) for ln in p.lines], p.top_band, p.bottom_band, set(p.headings))
+        PageLines(normalize_chars("\n".join(p.lines)).split("\n") if p.lines else [],
+                  p.top_band, p.bottom_band, set(p.headings))
         for p in pages
     ]
     drops = running_line_indexes(normalized)
@@ -313,7 +320,8 @@ def _join_across_pages(pages: list[tuple[list[str], set[int]]]) -> None:
         first = next((i for i, ln in enumerate(nxt) if ln.strip()), None)
         if last is None or first is None or first in nxt_heads:
             continue
-        m = _LINE_END_WORD.search(lines[last].rstrip())
+        end = lines[last].rstrip()
+        m = _LINE_END_WORD.search(end) if end.endswith("-") else None
         tail = nxt[first].strip()
         if not m or not tail[:1].islower():
             continue

@@ -30,12 +30,18 @@ from stratcompare.errors import (
 )
 from stratcompare.ingest import ocr as ocr_mod
 from stratcompare.ingest.extracted import ExtractedDocument, Page
-from stratcompare.ingest.layout import PageLines, clean_pages, garbage_share
+from stratcompare.ingest.layout import PageLines, clean_pages, garbage_share, normalize_chars
 
 BAND = 0.10  # top/bottom share of the page where running headers and footers live
 GARBAGE = 0.30  # share of unmappable glyphs above which a page's text layer is noise
-MIN_CHARS = 10  # fewer visible chars than this on a page with an image: treat as scanned
-_SPLIT = re.compile(r"\r\n|[\r\n\ufffe]| +")
+SPARSE_CHARS = 200  # a page with less text than this under a page-sized image is a scan
+SCAN_COVER = 0.5  # share of the page an image must cover to count as a scan
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\ufffe]")
+# FPDFText_GetTextObject with a plain address as result (no pointer object per call)
+_get_text_object = ctypes.cast(
+    pdfium_c.FPDFText_GetTextObject,
+    ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int),
+)
 _WHITESPACE = re.compile(r"\s")
 
 
@@ -48,7 +54,7 @@ class Segment:
     x1: float
     base: float  # baseline y (PDF space, y grows upwards)
     size: float
-    bold: bool
+    idx: int  # PDFium index of the first char (font lookups)
 
     @property
     def top(self) -> float:
@@ -67,7 +73,8 @@ class Line:
     bottom: float
     base: float
     size: float
-    bold: bool
+    idx: int  # first char of the line (font lookups)
+    bold: bool = False  # set only for heading candidates and a sample of body lines
 
 
 @dataclass
@@ -75,6 +82,7 @@ class TextLayer:
     lines: list[Line]
     visible_chars: int
     unicode_errors: float  # sampled share of glyphs PDFium could not map to Unicode
+    body_bold: bool = False
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -124,6 +132,7 @@ def _title(doc: pdfium.PdfDocument) -> str | None:
         return None
     title = re.sub(r"^Microsoft (?:Word|PowerPoint) - ", "", title)
     title = re.sub(r"\.(?:docx?|pptx?|indd|pdf)$", "", title, flags=re.IGNORECASE).strip()
+    title = " ".join(normalize_chars(title).split())
     if not title or title.lower() in {"untitled", "uden titel", "titel", "title", "pdf"}:
         return None
     return title
@@ -141,6 +150,33 @@ class _Chars:
         self._font = ctypes.create_string_buffer(128)
         self._flags = ctypes.c_int()
         self._boxes: dict[int, tuple[float, float, float, float]] = {}
+        self._objs: dict[int, int | None] = {}
+
+    def textobj(self, i: int) -> int | None:
+        """Address of the text object (show operator) that drew char i (None: generated)."""
+        got = self._objs.get(i, -1)
+        if got == -1:
+            got = _get_text_object(self.raw, i)
+            self._objs[i] = got
+        return got
+
+    def object_starts(self, lo: int, hi: int) -> list[int]:
+        """Indexes in (lo, hi] where a new text object begins, found by bisection."""
+        out: list[int] = []
+
+        def search(lo: int, hi: int, obj_lo: int | None, obj_hi: int | None) -> None:
+            if obj_lo == obj_hi:
+                return
+            if hi - lo == 1:
+                out.append(hi)
+                return
+            mid = (lo + hi) // 2
+            obj_mid = self.textobj(mid)
+            search(lo, mid, obj_lo, obj_mid)
+            search(mid, hi, obj_mid, obj_hi)
+
+        search(lo, hi, self.textobj(lo), self.textobj(hi))
+        return out
 
     def box(self, i: int) -> tuple[float, float, float, float]:
         """(left, right, bottom, top) of char i."""
@@ -185,43 +221,54 @@ def _segments(text: str, chars: _Chars) -> list[Segment]:
     """Cut PDFium's lines at line breaks, hyphen marks and gaps wider than ~0.8 em."""
     segs: list[Segment] = []
     start = 0
+    for m in _LINE_BREAK.finditer(text):
+        _split_line(text, start, m.start(), m.group(0) == "\ufffe", chars, segs)
+        start = m.end()
+    _split_line(text, start, len(text), False, chars, segs)
+    return segs
 
-    def emit(a: int, b: int, hyphen: bool) -> None:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a >= b:
-            return
-        s = text[a:b] + ("-" if hyphen else "")
-        size = chars.size(a) or (chars.box(a)[3] - chars.box(a)[2]) or 10.0
-        segs.append(Segment(s, chars.box(a)[0], chars.box(b - 1)[1], chars.baseline(a), size,
-                            chars.bold(a)))
 
-    is_generated = pdfium_c.FPDFText_IsGenerated
-    raw = chars.raw
-    for m in _SPLIT.finditer(text):
-        a, b = m.start(), m.end()
-        sep = m.group(0)
-        if sep[0] == " ":
-            if a == start or b >= len(text) or text[b] in "\r\n\ufffe":
+def _split_line(text: str, a: int, b: int, hyphen: bool, chars: _Chars, segs: list[Segment]) -> None:
+    """One PDFium line -> segments.  A column gap can only hide where one text object (one
+    show operator) ends and the next begins, so a line drawn by a single object is taken
+    whole, and in other lines only the object boundaries (found by bisection) are measured."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a >= b:
+        return
+    if b - a > 2 and chars.textobj(a) != chars.textobj(b - 1):
+        start = a
+        for t in chars.object_starts(a, b - 1):
+            s, e = t, t  # widen to the space run around the object boundary
+            while s > start and text[s - 1] == " ":
+                s -= 1
+            while e < b and text[e] == " ":
+                e += 1
+            if s <= start or e >= b:
                 continue
-            # A column gap is never a space typed inside one string: PDFium generates the
-            # space (or the producer pads with several), so single typed spaces are skipped.
-            if b - a == 1 and is_generated(raw, a) != 1:
-                continue
-            prev_box, next_box = chars.box(a - 1), chars.box(b)
-            size = chars.size(a - 1) or 10.0
+            prev_box, next_box = chars.box(s - 1), chars.box(e)
+            size = chars.size(s - 1) or 10.0
             same_line = next_box[3] > prev_box[2] and next_box[2] < prev_box[3]
             gap = next_box[0] - prev_box[1]
             if same_line and -0.5 * size < gap < 0.8 * size:
                 continue
-            emit(start, a, False)
-        else:
-            emit(start, a, sep[0] == "\ufffe")
-        start = b
-    emit(start, len(text), False)
-    return segs
+            _emit(text, start, s, False, chars, segs)
+            start = e
+        a = start
+    _emit(text, a, b, hyphen, chars, segs)
+
+
+def _emit(text: str, a: int, b: int, hyphen: bool, chars: _Chars, segs: list[Segment]) -> None:
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a >= b:
+        return
+    first = chars.box(a)
+    size = chars.size(a) or (first[3] - first[2]) or 10.0
+    segs.append(Segment(text[a:b] + ("-" if hyphen else ""), first[0], chars.box(b - 1)[1],
+                        chars.baseline(a), size, a))
 
 
 def _column_gap(segs: list[Segment]) -> float | None:
@@ -298,8 +345,7 @@ def _make_line(group: list[Segment]) -> Line:
     group.sort(key=lambda s: s.x0)
     first = max(group, key=lambda s: len(s.text))
     return Line(" ".join(s.text for s in group), group[0].x0, max(s.top for s in group),
-                min(s.bottom for s in group), group[0].base, first.size,
-                all(s.bold for s in group))
+                min(s.bottom for s in group), group[0].base, first.size, group[0].idx)
 
 
 def _reading_order(segs: list[Segment]) -> list[Line]:
@@ -349,17 +395,37 @@ def read_text_layer(page: pdfium.PdfPage) -> TextLayer:
         chars = _Chars(textpage)
         visible = len(text) - len(_WHITESPACE.findall(text))
         errors = chars.map_error_share(text) if visible else 0.0
-        segs = _segments(text, chars)
-        return TextLayer(_reading_order(segs), visible, errors)
+        lines = _reading_order(_segments(text, chars))
+        body_bold = _mark_bold(lines, chars)
+        return TextLayer(lines, visible, errors, body_bold)
     finally:
         textpage.close()
 
 
-def _has_image(page: pdfium.PdfPage) -> bool:
+def _heading_candidate(line: Line) -> bool:
+    return len(line.text) < 120 and not line.text.rstrip().endswith((".", ",", ";"))
+
+
+def _mark_bold(lines: list[Line], chars: _Chars) -> bool:
+    """Font weight costs two C calls per line: ask only for possible headings and a sample of
+    body lines.  Returns whether the body text itself is bold (then bold marks nothing)."""
+    others = [ln for ln in lines if not _heading_candidate(ln)]
+    sample = others[:: max(1, len(others) // 8)]
+    for ln in [ln for ln in lines if _heading_candidate(ln)] + sample:
+        ln.bold = chars.bold(ln.idx)
+    return bool(sample) and sum(ln.bold for ln in sample) > len(sample) / 2
+
+
+def _image_cover(page: pdfium.PdfPage, page_area: float) -> float:
+    """Share of the page covered by its largest image (a scan: about 1)."""
+    best = 0.0
     try:
-        return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
-    except (pdfium.PdfiumError, ValueError, TypeError):
-        return False
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            left, bottom, right, top = obj.get_bounds()
+            best = max(best, (right - left) * (top - bottom))
+    except (pdfium.PdfiumError, ValueError, TypeError, AttributeError):
+        return 0.0
+    return best / page_area if page_area > 0 else 0.0
 
 
 def _page_lines(layer: TextLayer, page_top: float, page_bottom: float) -> tuple[PageLines, list[str]]:
@@ -373,18 +439,22 @@ def _page_lines(layer: TextLayer, page_top: float, page_bottom: float) -> tuple[
     texts: list[str] = []
     heads: set[int] = set()
     heading_texts: list[str] = []
-    bold_chars = sum(len(ln.text) for ln in lines if ln.bold)
-    body_bold = bold_chars > 0.5 * sum(len(ln.text) for ln in lines)
+    body_bold = layer.body_bold
     for k, ln in enumerate(lines):
         if k and texts and texts[-1]:
             step = lines[k - 1].base - ln.base
             if step > 1.3 * pitch:  # paragraph space (a jump back up = next column: no break)
                 texts.append("")
-        is_head = (len(ln.text) < 120 and not ln.text.rstrip().endswith((".", ",", ";"))
-                   and (ln.size >= 1.15 * body or (ln.bold and not body_bold)))
+        is_head = _heading_candidate(ln) and (ln.size >= 1.15 * body or (ln.bold and not body_bold))
+        prev = lines[k - 1] if k else None
+        if (is_head and prev is not None and len(texts) - 1 in heads and texts[-1]
+                and abs(prev.size - ln.size) < 0.5 and prev.bold == ln.bold):
+            texts[-1] = f"{texts[-1]} {ln.text}"  # a heading wrapped over two lines
+            heading_texts[-1] = texts[-1]
+            continue
         if is_head:
             heads.add(len(texts))
-            heading_texts.append(ln.text.strip())
+            heading_texts.append(ln.text)
         texts.append(ln.text)
     top = 0
     for ln in lines[:3]:
@@ -401,14 +471,16 @@ def _page_lines(layer: TextLayer, page_top: float, page_bottom: float) -> tuple[
 
 # --- the document -------------------------------------------------------------------------------------
 def _ranges(numbers: list[int]) -> str:
+    """[3, 4, 7] -> "pages 3-4, 7 have"; [2] -> "page 2 has"."""
     parts: list[str] = []
     for n in numbers:
         if parts and n == int(parts[-1].split("-")[-1]) + 1:
             parts[-1] = f"{parts[-1].split('-')[0]}-{n}"
         else:
             parts.append(str(n))
-    word = "page" if len(numbers) == 1 else "pages"
-    return f"{word} {', '.join(parts)}"
+    if len(numbers) == 1:
+        return f"page {parts[0]} has"
+    return f"pages {', '.join(parts)} have"
 
 
 def extract_pdf(
@@ -463,7 +535,10 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
             layer = read_text_layer(page)
             garbage = layer.unicode_errors > GARBAGE or garbage_share(
                 "\n".join(ln.text for ln in layer.lines)) > GARBAGE
-            empty = layer.visible_chars == 0 or (layer.visible_chars < MIN_CHARS and _has_image(page))
+            # a scan with a stamped page number or a born-digital header is still a scan
+            empty = layer.visible_chars == 0 or (
+                layer.visible_chars < SPARSE_CHARS
+                and _image_cover(page, (right - left) * (top - bottom)) > SCAN_COVER)
             status, method = "ok", "text"
             if garbage:
                 status = "cid_garbage"
@@ -488,10 +563,8 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
                     no_text.append(number)
             else:
                 lines, heads = _page_lines(layer, top, bottom)
-                if number == 1 and layer.lines:
-                    biggest = max(layer.lines, key=lambda ln: ln.size)
-                    if biggest.size >= 1.15 * statistics.median(ln.size for ln in layer.lines):
-                        first_line_title = biggest.text.strip() or None
+                if number == 1:
+                    first_line_title = _largest_line(layer.lines)
         finally:
             page.close()
         page_lines.append(lines)
@@ -502,27 +575,56 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
     pages = [
         Page(number=m["number"], raw_text="\n".join(pl.lines), text=text, method=m["method"],
              status=m["status"] if text.strip() or m["status"] != "ok" else "missing_text",
-             headings=m["headings"])
+             headings=_headings_in(m["headings"], text))
         for m, pl, text in zip(meta, page_lines, cleaned)
     ]
-    warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state, ocr_lang)
+    warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state)
     scanned = sum(1 for p in pages if p.method != "text") > n_pages / 2
     return ExtractedDocument(path=str(path), kind="scanned_pdf" if scanned else "pdf", pages=pages,
                              title=title or first_line_title, warnings=warnings)
 
 
+def _largest_line(lines: list[Line]) -> str | None:
+    """Page 1's title: the run of lines in its largest font, if larger than the body text."""
+    if not lines:
+        return None
+    biggest = max(ln.size for ln in lines)
+    if biggest < 1.15 * statistics.median(ln.size for ln in lines):
+        return None
+    start = next(i for i, ln in enumerate(lines) if ln.size >= biggest - 0.5)
+    run = []
+    for ln in lines[start:]:
+        if ln.size < biggest - 0.5:
+            break
+        run.append(ln.text.strip())
+    title = " ".join(normalize_chars(" ".join(run)).split())
+    return title or None
+
+
+def _headings_in(headings: list[str], text: str) -> list[str]:
+    """Headings as they read in the cleaned text (running headers removed there drop out)."""
+    out = []
+    for h in headings:
+        h = " ".join(normalize_chars(h).split())
+        if h and h in text:
+            out.append(h)
+    return out
+
+
 def _warnings(no_text: list[int], cid_pages: list[int], ocr_failed: list[str], ocr: bool,
-              ocr_state: tuple[bool, str] | None, lang: str) -> list[str]:
+              ocr_state: tuple[bool, str] | None) -> list[str]:
     out: list[str] = []
+    failed = {int(msg.split(":")[0].split()[-1]) for msg in ocr_failed}
     if cid_pages:
-        out.append(f"{_ranges(cid_pages)}: the text layer is (cid:N) garbage (fonts without a "
+        out.append(f"{_ranges(cid_pages)} (cid:N) garbage in the text layer (fonts without a "
                    "Unicode map); that text was not stored")
-    if no_text:
+    missing = [n for n in no_text if n not in failed]
+    if missing:
         if not ocr:
-            out.append(f"{_ranges(no_text)}: no usable text layer and OCR is off (--no-ocr)")
+            out.append(f"{_ranges(missing)} no usable text layer and OCR is off (--no-ocr)")
         elif ocr_state is not None and not ocr_state[0]:
-            out.append(f"{_ranges(no_text)}: no usable text layer and {ocr_state[1]}")
+            out.append(f"{_ranges(missing)} no usable text layer and {ocr_state[1]}")
         else:
-            out.append(f"{_ranges(no_text)}: OCR found no text")
+            out.append(f"{_ranges(missing)} no usable text layer and OCR found no text")
     out.extend(f"OCR failed on {msg}" for msg in ocr_failed)
     return out

@@ -112,6 +112,10 @@ def ingest_paths(
 
     Returns a report with one result per file; never raises for a bad input file.
     """
+    if municipality:
+        from stratcompare.metadata import resolve_municipality
+
+        municipality = resolve_municipality(municipality).name  # unknown name: UsageError
     options = IngestOptions(municipality=municipality, ocr=ocr, repair=repair,
                             max_pages=max_pages, max_mb=max_mb)
     store = Store.open(db)

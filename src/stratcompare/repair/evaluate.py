@@ -5,9 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+PUNCT = ".,;:!?()[]{}\"'`´’‘”“„«»–—-•·*¢/\\"
+
+
 def tokens(text: str) -> list[str]:
-    """Whitespace-separated words (punctuation stays attached, as a reader would see it)."""
-    return text.split()
+    """Words for the word error rate: whitespace-separated, edge punctuation stripped,
+    punctuation-only tokens dropped (a dash read as a hyphen is not a word error).
+    The OCR glyphs @ | # stay, so "@konomi" and "| forlængelse" still count."""
+    out = []
+    for t in text.split():
+        t = t.strip(PUNCT)
+        if t:
+            out.append(t)
+    return out
 
 
 def edit_distance(hyp: list[str], ref: list[str]) -> int:

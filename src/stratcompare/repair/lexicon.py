@@ -8,19 +8,26 @@ valid when it splits into known parts (with the linking letters s/e).
 from __future__ import annotations
 
 import gzip
+from itertools import compress
 from pathlib import Path
 
 from stratcompare.config import data_path, repo_models_dir
 from stratcompare.errors import ModelError
 
 MIN_PART = 3
+MAX_COMPOUND = 60  # longer strings are not analysed (cost grows with length)
 JOINT_PENALTY = 1.5  # an unattested compound is far rarer than its rarest part
+
+
+def _mask(bit: int, invert: bool = False) -> bytes:
+    """A bytes.translate table turning flag bytes into 1/0 for ``bit``."""
+    return bytes(1 if bool(i & bit) != invert else 0 for i in range(256))
 
 
 def lexicon_dir() -> Path:
     """``models/lexicon`` of a source checkout, else the packaged copy under data/models."""
     for cand in (repo_models_dir() / "lexicon", data_path("models", "lexicon")):
-        if (cand / "words.tsv.gz").exists():
+        if (cand / "words.txt.gz").exists():
             return cand
     raise ModelError("the OCR-repair lexicon is missing",
                      path=repo_models_dir() / "lexicon",
@@ -32,30 +39,48 @@ def _lines(path: Path) -> list[str]:
             if ln.strip() and not ln.startswith("#")]
 
 
+def _municipality_names() -> list[str]:
+    """Names and aliases from the metadata module's municipalities.toml, if present."""
+    path = data_path("municipalities.toml")
+    if not path.exists():
+        return []
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return []
+    out = []
+    for m in data.get("municipality", []):
+        for name in [m.get("name", ""), *m.get("aliases", [])]:
+            if isinstance(name, str) and name and " " not in name:
+                out.append(name)
+    return out
+
+
 class Lexicon:
     """Lower-cased word -> Zipf frequency; proper nouns; compound-only parts."""
 
     def __init__(self, directory: Path | None = None, extra: set[str] | None = None):
         directory = directory or lexicon_dir()
-        self.zipf: dict[str, float] = {}
-        self.proper: set[str] = set()
-        self.parts: set[str] = set()
-        self.dictionary: set[str] = set()  # attested in a dictionary, not only in wordfreq
-        raw = gzip.decompress((directory / "words.tsv.gz").read_bytes()).decode("utf-8")
-        zipf = self.zipf
-        partz: dict[str, float] = {}  # words usable as compound parts -> Zipf
-        for line in raw.splitlines():
-            w, z, f = line.split("\t")
-            if f == "C":
-                self.parts.add(w)
-                partz[w] = 1.0
-                continue
-            zipf[w] = zz = int(z) / 10
-            if "P" in f:
-                self.proper.add(w)
-            if "D" in f:
-                self.dictionary.add(w)
-                partz[w] = zz
+        words = gzip.decompress((directory / "words.txt.gz").read_bytes()).decode("utf-8")
+        words = words.split("\n")
+        attrs = gzip.decompress((directory / "attrs.bin.gz").read_bytes())
+        n = len(words)
+        if len(attrs) != 2 * n:
+            raise ModelError("the OCR-repair lexicon is inconsistent", path=directory,
+                             hint="rebuild it with `python scripts/build_lexicon.py`")
+        zb, fb = attrs[:n], attrs[n:]
+        vals = [i / 10 for i in range(256)]
+        self.zipf: dict[str, float] = dict(zip(words, map(vals.__getitem__, zb)))
+        self.proper: set[str] = set(compress(words, fb.translate(_mask(1))))
+        # words never used as compound parts: only in wordfreq (no dictionary attests them),
+        # OCR suspects (real-word table) and short names; plus hunspell's compound-only parts
+        # words only wordfreq knows (no dictionary attests them): often foreign or OCR noise
+        self.weak: frozenset[str] = frozenset(compress(words, fb.translate(_mask(4, invert=True))))
+        self.not_part: set[str] = set(self.weak)
+        parts = gzip.decompress((directory / "parts.txt.gz").read_bytes()).decode("utf-8")
+        self.parts: dict[str, float] = {w: 1.0 for w in parts.split("\n") if w}
         raw = gzip.decompress((directory / "realword.tsv.gz").read_bytes()).decode("utf-8")
         self.realword: dict[str, tuple[str, frozenset[str]]] = {}
         for line in raw.splitlines():
@@ -68,20 +93,13 @@ class Lexicon:
         for w in self.never:
             self.realword.pop(w.lower(), None)
         self.function = {w.strip() for w in _lines(data_path("repair", "function_words.txt"))}
-        for p in _lines(data_path("repair", "places.txt")):
+        for p in _lines(data_path("repair", "places.txt")) + _municipality_names():
             for part in (p, *p.split("-")):
                 self.zipf.setdefault(part.lower(), 3.0)
                 self.proper.add(part.lower())
-                self.dictionary.add(part.lower())
-        for p in _lines(data_path("repair", "places.txt")):
-            for part in (p, *p.split("-")):
-                partz[part.lower()] = 3.0
-        for w in self.realword:
-            partz.pop(w, None)
-        for w in self.proper:
-            if len(w) < 5:
-                partz.pop(w, None)  # "Als" + "papir": short names make false splits
-        self.partz = partz
+                self.not_part.discard(part.lower())
+        self.not_part.update(self.realword)
+        self.not_part.update(w for w in self.proper if len(w) < 5)  # "Als" + "papir"
         self._compound: dict[str, float | None] = {}
         if extra:
             self.add_vocabulary(extra)
@@ -92,10 +110,8 @@ class Lexicon:
             lw = w.lower()
             if lw not in self.zipf:
                 self.zipf[lw] = 1.5
-            self.dictionary.add(lw)
-            self.partz.setdefault(lw, self.zipf[lw])
-            if self.realword.pop(lw, None):
-                self.partz[lw] = self.zipf[lw]
+            self.realword.pop(lw, None)
+            self.not_part.discard(lw)
         self._compound.clear()
 
     def __contains__(self, word: str) -> bool:
@@ -115,6 +131,8 @@ class Lexicon:
         """
         if word in self._compound:
             return self._compound[word]
+        if len(word) > MAX_COMPOUND:
+            return None
         hit = self._split(word, 0)
         if len(self._compound) > 200_000:
             self._compound.clear()
@@ -124,20 +142,23 @@ class Lexicon:
     def _split(self, w: str, depth: int) -> float | None:
         if depth > 3 or len(w) < 2 * MIN_PART:
             return None
-        partz, bad, proper = self.partz, self.realword, self.proper
+        zipf, bad, proper, notp, parts = (self.zipf, self.realword, self.proper, self.not_part,
+                                          self.parts)
         best = None
         for i in range(len(w) - MIN_PART, MIN_PART - 1, -1):
             head = w[:i]
-            hz = partz.get(head)
+            hz = zipf.get(head) if head not in notp else parts.get(head)
             if head[-1] in "se" and len(head) > MIN_PART:
                 if head[:-1] in bad:
                     continue  # "formals" + "papir": the head is a misread "formål"
                 if hz is None:
-                    hz = partz.get(head[:-1])
+                    h = head[:-1]
+                    hz = zipf.get(h) if h not in notp else parts.get(h)
             if hz is None:
                 continue
             tail = w[i:]
-            tz = partz.get(tail) if tail not in proper else None
+            tz = (zipf.get(tail) if tail not in notp else parts.get(tail)) \
+                if tail not in proper else None
             if tz is None:
                 tz = self.compound_score(tail)
                 if tz is None:

@@ -8,6 +8,7 @@ report or reachable with ``stratcompare compare --cell``.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from string import Template
@@ -15,21 +16,20 @@ from string import Template
 import numpy as np
 
 from stratcompare.compare import cooccurrence_matrix, similarity_matrix, theme_matrix
-from stratcompare.compare.cells import PassageRef, top_pairs
+from stratcompare.compare.cells import PassageRef, attach_themes
 from stratcompare.compare.corpus import CorpusIndex, corpus_index, in_clause
 from stratcompare.compare.embeddings import load_vectors, resolve_model
-from stratcompare.compare.names import main_municipality
+from stratcompare.compare.matrices import cosine_rows
+from stratcompare.compare.names import danish_sort_key, main_municipality
 from stratcompare.compare.themes import ThemeSet, load_themes
 from stratcompare.config import data_path
-from stratcompare.errors import StratcompareError, UnreadableFileError
+from stratcompare.errors import UnreadableFileError
 from stratcompare.report.figures import heatmap_svg
 from stratcompare.report.html import Raw, anchor, empty, esc, note, section, shorten, table
+from stratcompare.report.similar import similar_pairs
 
 TOP_PER_THEME = 5
 TOP_PER_MUNICIPALITY = 5
-SIMILAR_PAIRS = 20
-SIMILAR_MAX_PASSAGES = 6000      # cap on passages compared pairwise (6000² dot products)
-SIMILAR_MIN_WORDS = 8            # headings and captions are not initiatives
 
 
 def build_report(
@@ -44,18 +44,25 @@ def build_report(
     themes = load_themes(conn, codebook)
     index = corpus_index(conn)
     used_model = resolve_model(conn, model)
+    vectors = load_vectors(conn, used_model) if used_model else None
+    count = theme_matrix(conn, codebook=codebook, normalise="count") if themes.has_labels else None
+    share = None
+    if count is not None:
+        share = replace(count, measure="share",
+                        values=count.values / np.maximum(count.support, 1)[:, None])
     parts: list[tuple[str, str, str]] = []   # (anchor, nav title, html)
 
     docs = _documents(conn)
     parts.append(("overview", "Overblik", _summary(conn, docs, index, themes, used_model)))
-    parts.append(("themes", "Temaer", _theme_section(conn, themes, codebook)))
-    parts.append(("similarity", "Ligheder", _similarity_section(conn, themes, codebook, used_model)))
+    parts.append(("themes", "Temaer", _theme_section(share, count)))
+    parts.append(("similarity", "Ligheder",
+                  _similarity_section(conn, share, used_model, vectors)))
     parts.append(("cooccurrence", "Samforekomst", _cooccurrence_section(conn, codebook)))
     parts.append(("corpus", "Dokumenter", _corpus_section(docs)))
     parts.append(("top-themes", "Pr. tema", _top_per_theme(conn, index, themes)))
-    parts.append(("municipalities", "Pr. kommune", _per_municipality(conn, index, themes)))
+    parts.append(("municipalities", "Pr. kommune", _per_municipality(conn, index, themes, share)))
     parts.append(("similar", "Lignende initiativer",
-                  _similar_initiatives(conn, index, themes, used_model)))
+                  _similar_initiatives(conn, index, themes, used_model, vectors)))
 
     nav = "".join(f'<a href="#{esc(a)}">{esc(t)}</a>' for a, t, _ in parts)
     body = "\n".join(h for _, _, h in parts)
@@ -79,18 +86,21 @@ def build_report(
 
 
 # -- data ------------------------------------------------------------------------------------
+_DOC_COLUMNS = ["id", "municipality", "title", "path", "year_start", "year_end", "pages",
+                "ocr_damage", "status", "kind", "passages"]
+
+
 def _documents(conn) -> list[dict]:
+    """Every document (failed ones last) with its passage count, in Danish municipality order."""
     rows = conn.execute(
         """SELECT d.id, d.municipality, d.title, d.path, d.year_start, d.year_end, d.pages,
                   d.ocr_damage, d.status, d.kind, COALESCE(n.n, 0) AS passages
            FROM documents d LEFT JOIN (SELECT document_id, COUNT(*) AS n FROM passages
                                        GROUP BY document_id) n ON n.document_id = d.id"""
     ).fetchall()
-    docs = [dict(r) if isinstance(r, sqlite3.Row) else dict(zip(
-        ["id", "municipality", "title", "path", "year_start", "year_end", "pages", "ocr_damage",
-         "status", "kind", "passages"], r)) for r in rows]
-    from stratcompare.compare.names import danish_sort_key
-    docs.sort(key=lambda d: (d["status"] == "failed", danish_sort_key(main_municipality(d["municipality"])),
+    docs = [dict(zip(_DOC_COLUMNS, tuple(r))) for r in rows]
+    docs.sort(key=lambda d: (d["status"] == "failed",
+                             danish_sort_key(main_municipality(d["municipality"])),
                              d["title"] or d["path"] or ""))
     return docs
 
@@ -155,13 +165,11 @@ def _summary(conn, docs, index: CorpusIndex, themes: ThemeSet, model: str | None
     return section("overview", "Overblik", f'<div class="stats">{boxes}</div>', *notes)
 
 
-def _theme_section(conn, themes: ThemeSet, codebook) -> str:
-    if not themes.has_labels:
+def _theme_section(share, count) -> str:
+    if share is None:
         return section("themes", "Temaer pr. kommune",
                        empty("Ingen temaer endnu — heatmap over kommuner × temaer vises, når "
                              "passagerne er klassificeret."))
-    share = theme_matrix(conn, codebook=codebook, normalise="share")
-    count = theme_matrix(conn, codebook=codebook, normalise="count")
     labels = [share.label(c) for c in share.cols]
     svg = heatmap_svg(share.values, share.rows, labels, percent=True, vmin=0,
                       value_label="% af kommunens passager")
@@ -187,21 +195,23 @@ def _theme_section(conn, themes: ThemeSet, codebook) -> str:
     )
 
 
-def _similarity_section(conn, themes: ThemeSet, codebook, model: str | None) -> str:
+def _similarity_section(conn, share, model: str | None, vectors) -> str:
     parts = [note("Cosinus-lighed mellem kommunerne: af temaprofilerne (andele) og af "
                   "gennemsnittet af passagernes embeddings. Se de mest ens passagepar med "
                   '`stratcompare compare --cell "KOMMUNE:KOMMUNE"`.')]
     shown = False
-    if themes.has_labels:
-        m = similarity_matrix(conn, basis="themes", codebook=codebook)
-        if len(m.rows) > 1:
-            parts.append(f'<figure id="similarity-themes">{heatmap_svg(m.values, m.rows, m.cols, vmin=0, vmax=1, value_label="cosinus (temaprofil)")}'
-                         "<figcaption>Lighed af temaprofiler.</figcaption></figure>")
-            shown = True
+    if share is not None and len(share.rows) > 1:
+        sim = cosine_rows(share.values)
+        svg = heatmap_svg(sim, share.rows, share.rows, vmin=0, vmax=1,
+                          value_label="cosinus (temaprofil)")
+        parts.append(f'<figure id="similarity-themes">{svg}'
+                     "<figcaption>Lighed af temaprofiler.</figcaption></figure>")
+        shown = True
     if model is not None:
-        m = similarity_matrix(conn, basis="embeddings", model=model)
+        m = similarity_matrix(conn, basis="embeddings", model=model, vectors=vectors)
         if len(m.rows) > 1:
-            parts.append(f'<figure id="similarity-embeddings">{heatmap_svg(m.values, m.rows, m.cols, value_label="cosinus (embeddings)")}'
+            svg = heatmap_svg(m.values, m.rows, m.cols, value_label="cosinus (embeddings)")
+            parts.append(f'<figure id="similarity-embeddings">{svg}'
                          f"<figcaption>Lighed af gennemsnitlige passage-embeddings, model "
                          f"{esc(model)}.</figcaption></figure>")
             shown = True
@@ -247,11 +257,6 @@ def _corpus_section(docs: list[dict]) -> str:
                          row_classes=classes))
 
 
-def _attach_themes(conn, refs: list[PassageRef], themes: ThemeSet) -> None:
-    from stratcompare.compare.cells import _attach_themes as attach
-    attach(conn, refs, themes)
-
-
 def _top_per_theme(conn, index: CorpusIndex, themes: ThemeSet) -> str:
     if not themes.has_labels:
         return section("top-themes", "Stærkeste passager pr. tema",
@@ -272,7 +277,7 @@ def _top_per_theme(conn, index: CorpusIndex, themes: ThemeSet) -> str:
     by_theme: dict[str, list[PassageRef]] = {}
     for r in rows:
         by_theme.setdefault(r[0], []).extend(_refs(conn, index, [r[1:]]))
-    _attach_themes(conn, [x for v in by_theme.values() for x in v], themes)
+    attach_themes(conn, [x for v in by_theme.values() for x in v], themes)
     parts = []
     unused = [t for t in themes.ids if not by_theme.get(t)]
     for t in themes.ids:
@@ -290,11 +295,9 @@ def _top_per_theme(conn, index: CorpusIndex, themes: ThemeSet) -> str:
     return section("top-themes", "Stærkeste passager pr. tema", *parts)
 
 
-def _per_municipality(conn, index: CorpusIndex, themes: ThemeSet) -> str:
+def _per_municipality(conn, index: CorpusIndex, themes: ThemeSet, share) -> str:
     if not index.municipalities:
         return section("municipalities", "Pr. kommune", empty("Ingen kommuner endnu."))
-    share = theme_matrix(conn, codebook=themes.codebook if themes.has_labels else None) \
-        if themes.has_labels else None
     parts = []
     for row, name in enumerate(index.municipalities):
         docs = index.docs_of(row)
@@ -328,8 +331,10 @@ def _municipality_top_passages(conn, index, themes: ThemeSet, docs: list[str],
         return []
     clause, params = in_clause(docs)
     rows = conn.execute(
-        f"""SELECT pt.theme, {_PCOLS}, pt.probability FROM passage_themes pt
-            JOIN passages ps ON ps.id = pt.passage_id JOIN documents d ON d.id = ps.document_id
+        # CROSS JOIN: walk the municipality's passages, then their labels (never all labels)
+        f"""SELECT pt.theme, {_PCOLS}, pt.probability FROM passages ps
+            CROSS JOIN passage_themes pt ON pt.passage_id = ps.id
+            JOIN documents d ON d.id = ps.document_id
             WHERE pt.codebook = ? AND pt.assigned = 1 AND ps.document_id IN {clause}
             ORDER BY pt.probability DESC, ps.seq""",
         [themes.codebook, *params]).fetchall()
@@ -344,98 +349,38 @@ def _municipality_top_passages(conn, index, themes: ThemeSet, docs: list[str],
             break
         chosen.setdefault(r[1], r[1:])
     refs = _refs(conn, index, list(chosen.values())[:TOP_PER_MUNICIPALITY])
-    _attach_themes(conn, refs, themes)
+    attach_themes(conn, refs, themes)
     return refs
 
 
-def _similar_initiatives(conn, index: CorpusIndex, themes: ThemeSet, model: str | None) -> str:
+def _similar_initiatives(conn, index: CorpusIndex, themes: ThemeSet, model: str | None,
+                         vectors) -> str:
     title = "Lignende initiativer på tværs af kommuner"
     if model is None:
         return section("similar", title, empty(
             "Ingen embeddings i databasen, så lignende initiativer kan ikke findes endnu. "
             "Kør `stratcompare embed` og lav rapporten igen."))
-    ids, docs, mat = load_vectors(conn, model)
-    if len(ids) < 2:
-        return section("similar", title, empty("For få passager med embeddings."))
-    rows = np.fromiter((index.doc_row[d] for d in docs), dtype=np.int64, count=len(docs))
-    words = dict(conn.execute(
-        f"""SELECT id, words FROM passages WHERE document_id IN
-            (SELECT id FROM documents WHERE status != 'failed')""").fetchall())
-    keep = np.array([words.get(i, 0) >= SIMILAR_MIN_WORDS for i in ids])
-    limited = ""
-    if keep.sum() > SIMILAR_MAX_PASSAGES:
-        # compare the passages the classifier is surest about (else the longest ones)
-        strength = _passage_strength(conn, themes, ids, words)
-        cutoff = np.sort(strength[keep])[-SIMILAR_MAX_PASSAGES]
-        keep &= strength >= cutoff
-        limited = (f" Af hensyn til tiden er de {int(keep.sum())} mest tydelige passager "
-                   f"sammenlignet (af {len(ids)}).")
-    sel = np.flatnonzero(keep)
-    if not len(sel):
-        return section("similar", title, empty(
-            f"Ingen passager med mindst {SIMILAR_MIN_WORDS} ord at sammenligne."))
-    if len(set(rows[sel].tolist())) < 2:
-        return section("similar", title, empty(
-            "Lignende initiativer kræver passager fra mindst to kommuner."))
-    X, R = mat[sel], rows[sel]
-    best: list[tuple[float, int, int]] = []
-    for start in range(0, len(sel), 1024):
-        block = X[start:start + 1024] @ X.T
-        same = R[start:start + 1024, None] == R[None, :]
-        block[same] = -np.inf
-        upper = np.arange(start, start + block.shape[0])[:, None] >= np.arange(len(sel))[None, :]
-        block[upper] = -np.inf        # each unordered pair once
-        for i, j in top_pairs(block, SIMILAR_PAIRS * 8):
-            if np.isfinite(block[i, j]):
-                best.append((float(block[i, j]), start + i, j))
-    best.sort(reverse=True)
-    best = best[:SIMILAR_PAIRS * 20]
-    texts = dict(conn.execute(
-        f"SELECT id, text FROM passages WHERE id IN {in_clause([ids[sel[k]] for _, a, b in best for k in (a, b)])[0]}",
-        [ids[sel[k]] for _, a, b in best for k in (a, b)]).fetchall()) if best else {}
-    pairs, per_muni_pair = [], {}
-    for s, a, b in best:
-        pa, pb = ids[sel[a]], ids[sel[b]]
-        if " ".join(texts.get(pa, "").split()) == " ".join(texts.get(pb, "").split()):
-            continue   # verbatim boilerplate (quoted law, standard phrasing) is not an initiative
-        key = tuple(sorted((int(R[a]), int(R[b]))))
-        if per_muni_pair.get(key, 0) >= 2:
-            continue
-        per_muni_pair[key] = per_muni_pair.get(key, 0) + 1
-        pairs.append((s, pa, pb))
-        if len(pairs) >= SIMILAR_PAIRS:
-            break
-    if not pairs:
-        return section("similar", title, empty("Ingen passagepar fra forskellige kommuner."))
-    wanted = sorted({p for _, a, b in pairs for p in (a, b)})
-    rows_db = conn.execute(
-        f"""SELECT {_PCOLS}, NULL FROM passages ps JOIN documents d ON d.id = ps.document_id
-            WHERE ps.id IN {in_clause(wanted)[0]}""", wanted).fetchall()
-    refs = {r.passage_id: r for r in _refs(conn, index, rows_db)}
-    _attach_themes(conn, list(refs.values()), themes)
+    found = similar_pairs(conn, index, themes, model, vectors)
+    if not found.pairs:
+        return section("similar", title, empty(found.reason or "Ingen passagepar fra "
+                                               "forskellige kommuner."))
     html_pairs = []
-    for s, a, b in pairs:
-        ra, rb = refs[a], refs[b]
-        shared = [themes.label(t) for t in ra.themes if t in rb.themes]
-        head = f"{ra.municipality} ↔ {rb.municipality} · lighed {s:.2f}"
-        if shared:
-            head += " · fælles temaer: " + ", ".join(shared)
+    for pair in found.pairs:
+        ra, rb = pair.a, pair.b
+        head = f"{ra.municipality} ↔ {rb.municipality} · lighed {pair.similarity:.2f}"
+        if pair.shared_themes:
+            head += " · fælles temaer: " + ", ".join(themes.label(t) for t in pair.shared_themes)
         html_pairs.append(f'<div class="pair"><h4>{esc(head)}</h4>{_passage_html(ra, themes)}'
                           f"{_passage_html(rb, themes)}</div>")
+    limited = ""
+    if found.compared < found.available:
+        limited = (f" Af hensyn til tiden er de {found.compared} mest tydelige passager "
+                   f"sammenlignet (af {found.available}).")
     return section("similar", title,
                    note(f"Passagepar fra forskellige kommuner med størst indholdslighed "
-                        f"(cosinus af embeddings, model {model}); højst to par pr. kommunepar."
-                        + limited),
+                        f"(cosinus af embeddings, model {model}); hver passage vises én gang og "
+                        f"højst to par pr. kommunepar." + limited),
                    *html_pairs)
 
 
-def _passage_strength(conn, themes: ThemeSet, ids: list[str], words: dict) -> np.ndarray:
-    if themes.has_labels:
-        best = dict(conn.execute(
-            "SELECT passage_id, MAX(probability) FROM passage_themes WHERE codebook = ? "
-            "GROUP BY passage_id", (themes.codebook,)).fetchall())
-        return np.array([best.get(i, 0.0) for i in ids])
-    return np.array([float(words.get(i, 0)) for i in ids])
-
-
-__all__ = ["build_report", "StratcompareError"]
+__all__ = ["build_report"]

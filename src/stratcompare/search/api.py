@@ -17,7 +17,7 @@ from stratcompare.embed import get_encoder
 from stratcompare.embed.storage import embed_passages
 from stratcompare.errors import NotFoundError, UsageError
 from stratcompare.search.fts import lexical_search, sync_fts
-from stratcompare.search.index import dense_corpus
+from stratcompare.search.index import dense_corpus, mark, unchanged_since
 from stratcompare.search.lemmas import lemma, query_lemmas, words
 from stratcompare.search.themes import query_themes, theme_weights
 
@@ -29,9 +29,12 @@ class FusionParams:
     """Weights of the hybrid score (defaults = tuned values)."""
 
     dense: float = 1.0
-    lexical: float = 0.35
-    theme: float = 0.15
+    lexical: float = 0.5
+    theme: float = 0.4
     pool: int = 100  # candidates taken from each list
+    method: str = "blend"  # "blend" (scaled scores) or "rrf" (reciprocal rank fusion)
+    rrf_k: int = 60
+    prefix: bool = True  # lexical: long query lemmas also match as word prefixes (compounds)
 
 
 FUSION = FusionParams()
@@ -76,19 +79,25 @@ def _meta_set(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 def ensure_fts(conn: sqlite3.Connection) -> None:
     """Sync the full-text index if passages were added/removed since the last sync."""
+    if unchanged_since(conn, "fts"):
+        return
     fp = _fingerprint(conn)
     if _meta_get(conn, "fts_synced") != fp:
         sync_fts(conn)
         _meta_set(conn, "fts_synced", fp)
+    mark(conn, "fts")
 
 
 def ensure_embeddings(conn: sqlite3.Connection, encoder, progress: bool = False) -> None:
     """Embed passages that lack a vector for this model (once; later calls are one query)."""
     key = f"embedded:{encoder.model_id}"
+    if unchanged_since(conn, key):
+        return
     fp = _fingerprint(conn)
     if _meta_get(conn, key) != fp:
         embed_passages(conn, encoder, progress=progress)
         _meta_set(conn, key, fp)
+    mark(conn, key)
 
 
 # --- filters ------------------------------------------------------------------------------
@@ -177,7 +186,8 @@ def search(
     if mode in ("hybrid", "lexical"):
         ensure_fts(conn)
         where, wparams = _sql_filter(*filters)
-        lex = lexical_search(conn, query, top_k if mode == "lexical" else max(p.pool, top_k), where, wparams)
+        lex = lexical_search(conn, query, top_k if mode == "lexical" else max(p.pool, top_k), where, wparams,
+                             prefix=p.prefix)
         if mode == "lexical":
             scored = [(pid, s, {"bm25": s}) for pid, s in lex]
     if mode in ("hybrid", "dense"):
@@ -213,6 +223,16 @@ def _fuse(conn, query, corpus, q, rows, cos, lex, p: FusionParams) -> list[tuple
     themes = query_themes(query) if p.theme else []
     tw = theme_weights(conn, themes, list(pool)) if themes else {}
     out = []
+    if p.method == "rrf":
+        drank = {pid: i for i, pid in enumerate(sorted((x for x in pool if pool[x] == pool[x]), key=lambda x: -pool[x]))}
+        lrank = {pid: i for i, (pid, _) in enumerate(lex)}
+        for pid, c in pool.items():
+            t = tw.get(pid, 0.0)
+            score = (p.dense / (p.rrf_k + drank[pid] + 1) if pid in drank else 0.0) + \
+                (p.lexical / (p.rrf_k + lrank[pid] + 1) if pid in lrank else 0.0) + p.theme * t / p.rrf_k
+            out.append((pid, score, {"cosine": None if c != c else c, "bm25": bm25.get(pid), "theme": t}))
+        out.sort(key=lambda x: -x[1])
+        return out
     for pid, c in pool.items():
         d = 0.0 if c != c else (c - lo) / span
         lx = bm25.get(pid, 0.0) / bmax if bmax > 0 else 0.0

@@ -6,6 +6,7 @@ passages × 384 dims on this 2-core machine, ~100 ms at 10⁶ — fast enough, a
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -84,6 +85,41 @@ _CACHE: dict[tuple, DenseCorpus] = {}
 _LOCK = threading.Lock()
 
 
+def change_token(conn: sqlite3.Connection) -> tuple | None:
+    """Cheap "has the database changed?" token: the file path plus size/mtime of the file and its WAL.
+
+    Any commit, from any connection or process, changes the WAL (or the file).  None for
+    in-memory databases (always re-check).
+    """
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    if not path:
+        return None
+    stats = []
+    for p in (path, path + "-wal"):
+        try:
+            st = os.stat(p)
+            stats += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            stats += [None, None]
+    version = conn.execute("PRAGMA data_version").fetchone()[0]  # other connections' commits
+    return (path, id(conn), conn.total_changes, version, *stats)
+
+
+_TOKENS: dict[tuple, tuple] = {}
+
+
+def unchanged_since(conn: sqlite3.Connection, tag: str) -> bool:
+    """True if the database has not changed since ``mark(conn, tag)``."""
+    tok = change_token(conn)
+    return tok is not None and _TOKENS.get((tok[0], tag)) == tok
+
+
+def mark(conn: sqlite3.Connection, tag: str) -> None:
+    tok = change_token(conn)
+    if tok is not None:
+        _TOKENS[(tok[0], tag)] = tok
+
+
 def _fingerprint(conn: sqlite3.Connection, model: str) -> tuple:
     """Changes whenever embeddings or passages are added, replaced or deleted."""
     db = conn.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(conn)}"
@@ -95,11 +131,15 @@ def _fingerprint(conn: sqlite3.Connection, model: str) -> tuple:
 
 def dense_corpus(conn: sqlite3.Connection, model: str) -> DenseCorpus:
     """The (cached) dense corpus for ``model``; reloaded when the database changed."""
-    key = _fingerprint(conn, model)
+    db = conn.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(conn)}"
     with _LOCK:
-        hit = _CACHE.get((key[0], model))
-        if hit is not None and hit.key == key:
-            return hit
+        hit = _CACHE.get((db, model))
+    if hit is not None and unchanged_since(conn, "dense:" + model):
+        return hit
+    key = _fingerprint(conn, model)
+    if hit is not None and hit.key == key:
+        mark(conn, "dense:" + model)
+        return hit
     ids, matrix = load_matrix(conn, model)
     meta = {
         r[0]: r[1:]
@@ -123,12 +163,14 @@ def dense_corpus(conn: sqlite3.Connection, model: str) -> DenseCorpus:
     )
     with _LOCK:
         _CACHE[(key[0], model)] = corpus
+    mark(conn, "dense:" + model)
     return corpus
 
 
 def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
+        _TOKENS.clear()
 
 
 def rows_for(corpus: DenseCorpus, passage_ids: Sequence[str]) -> np.ndarray:
