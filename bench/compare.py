@@ -47,7 +47,8 @@ def main() -> None:
     n_p = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
     n_m = len(theme_matrix(conn).rows)
     print(f"{n_m} municipalities, {n_p} passages, {n_pt} passage_themes rows, "
-          f"embeddings dim {args.dim}, {os.cpu_count()} CPUs")
+          f"embeddings dim {args.dim}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} (other processes share the CPUs)")
     timings = {
         "theme matrix (share)": lambda: theme_matrix(conn, normalise="share"),
         "theme matrix (count)": lambda: theme_matrix(conn, normalise="count"),
@@ -66,6 +67,7 @@ def main() -> None:
         s = _best(fn)
         flag = "" if s <= 1.0 else "  (over 1 s)"
         print(f"{name:34s} {s * 1000:8.0f} ms{flag}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     if args.report:
         from stratcompare.report import build_report
 

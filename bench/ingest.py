@@ -5,6 +5,7 @@ Generates a two-column PDF with running headers, page numbers and line-end hyphe
 that peak RSS is that variant's alone:
 
 * ``pdfplumber``      raw ``page.extract_text()`` over ``pdf.pages`` (no clean-up)
+* ``pdfplumber+close`` the same with ``page.close()`` after each page (flat memory)
 * ``pypdfium2``       raw ``textpage.get_text_range()`` (no order/header/hyphen fixes)
 * ``extract_pdf``     stratcompare's extractor: reading order, headers, hyphenation, reflow
 * ``ingest_paths``    full stratcompare ingestion into a fresh SQLite file, no OCR repair and
@@ -28,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
-VARIANTS = ["pdfplumber", "pypdfium2", "extract_pdf", "ingest_paths"]
+VARIANTS = ["pdfplumber", "pdfplumber+close", "pypdfium2", "extract_pdf", "ingest_paths"]
 HEADER = "Køge Kommune · Det specialiserede børne- og voksenområde · Strategier 2023-2026"
 
 
@@ -73,6 +74,17 @@ def run_variant(variant: str, pdf: str) -> dict:
             with pdfplumber.open(pdf) as doc:
                 for page in doc.pages:
                     page.extract_text()
+                    n += 1
+            return n
+    elif variant == "pdfplumber+close":
+        import pdfplumber
+
+        def work() -> int:
+            n = 0
+            with pdfplumber.open(pdf) as doc:
+                for page in doc.pages:
+                    page.extract_text()
+                    page.close()  # drops the page's cached objects: memory stays flat
                     n += 1
             return n
     elif variant == "pypdfium2":

@@ -135,16 +135,22 @@ def text_words(paths: list[Path]) -> dict[str, bool]:
     return forms
 
 
-def forward_confusions(word: str, rules: list[tuple[str, str, float]]) -> set[str]:
-    """OCR misreadings of ``word`` with one rule applied everywhere or at one place."""
-    out = set()
-    for ocr, true, _ in rules:
+def forward_confusions(word: str, rules: list[tuple[str, str, float]]) -> dict[str, float]:
+    """OCR misreadings of ``word`` (one rule applied everywhere or at one place) -> cost."""
+    out: dict[str, float] = {}
+
+    def put(form: str, cost: float) -> None:
+        if form not in out or out[form] > cost:
+            out[form] = cost
+
+    for ocr, true, cost in rules:
         if not true or true not in word or true.upper() == true and true.lower() != true:
             continue
-        out.add(word.replace(true, ocr))
+        n = word.count(true)
+        put(word.replace(true, ocr), cost * n)
         i = word.find(true)
         while i >= 0:
-            out.add(word[:i] + ocr + word[i + len(true):])
+            put(word[:i] + ocr + word[i + len(true):], cost)
             i = word.find(true, i + 1)
     return out
 
@@ -200,18 +206,19 @@ def main() -> int:
     # Real-word confusions: a valid word that is the OCR form of a much more frequent one.
     rules = [(o, t, c) for o, t, c in load_rules() if t in "æøåÆØÅ" and o and o in "aeg@sopdz"
              or (o, t) in {("ae", "æ"), ("ee", "æ")}]
-    realword = {}
+    realword: dict[str, tuple[str, float, float]] = {}  # token -> (word, gain, z - cost)
     for w, z in sorted(freq.items(), key=lambda kv: -kv[1]):
         if z < 3.0 or not any(ch in w for ch in "æøå"):
             continue
-        for t in forward_confusions(w, rules):
+        for t, cost in forward_confusions(w, rules).items():
             if t == w or t not in entries or len(t) < 2:
                 continue
             gain = z - entries[t][0]
             # a word missing from wordfreq is not proven rare: demand a common target then
             need = args.gain if "F" in entries[t][1] else max(args.gain, 3.0)
-            if gain >= need and t not in realword:
-                realword[t] = (w, gain)
+            # of several twins ("gar": går, gør) keep the likeliest: frequency minus cost
+            if gain >= need and (t not in realword or realword[t][2] < z - cost):
+                realword[t] = (w, gain, z - cost)
 
     args.out.mkdir(parents=True, exist_ok=True)
     words = sorted(w for w, (_, f) in entries.items() if f != "C")
@@ -225,7 +232,7 @@ def main() -> int:
     with gzip.GzipFile(args.out / "parts.txt.gz", "wb", mtime=0) as fh:
         fh.write("\n".join(sorted(w for w, (_, f) in entries.items() if f == "C")).encode("utf-8"))
     with gzip.GzipFile(args.out / "realword.tsv.gz", "wb", mtime=0) as fh:
-        fh.write("".join(f"{t}\t{w}\t{g:.2f}\n" for t, (w, g) in sorted(realword.items()))
+        fh.write("".join(f"{t}\t{w}\t{g:.2f}\n" for t, (w, g, _) in sorted(realword.items()))
                  .encode("utf-8"))
     meta = {
         "version": VERSION,

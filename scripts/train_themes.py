@@ -40,7 +40,8 @@ def card(model, labels: Path, out: Path, seconds: float) -> str:
         f"by the annotator; {sum(not d.themes for d in data)} with no theme); files "
         + ", ".join(f"`{k}` (sha256 {v})" for k, v in digests.items()),
         f"- Seed {model.seed}, C={model.C}, {model.cv_folds}-fold shuffled CV for blend weights and thresholds; "
-        f"array fingerprint `{fingerprint(arrays)}`; trained in {seconds:.0f} s",
+        f"array fingerprint `{fingerprint(arrays)}`"
+        + (f"; trained in {seconds:.0f} s on a shared 2-core machine" if seconds == seconds else ""),
         "- Files: `model.json` (settings, vocabulary, thresholds, blend weights, training ids and snippets), "
         "`model.npz` (coefficients, intercepts, idf, prototypes, calibration, training embeddings as float16; "
         "load with `allow_pickle=False`), `codebook.toml`. No pickle anywhere.",
@@ -50,8 +51,10 @@ def card(model, labels: Path, out: Path, seconds: float) -> str:
         "Per theme, a logistic regression over [e5 passage embedding | lemma TF-IDF | zero-shot codebook "
         "logits | matched-term counts | length gate] gives p_sup; the zero-shot codebook score (similarity "
         "to the theme's definition+terms+examples prototype, calibrated on the codebook examples, plus "
-        "matched terms) gives p_zs; the probability is w·p_sup + (1−w)·p_zs and the theme is assigned "
-        "above its threshold. w and the threshold are chosen per theme on out-of-fold predictions. "
+        "matched terms) gives p_zs; matched codebook terms alone give p_kw (0, 1/2, 1 for 0, 1, 2+ terms, "
+        "length-gated). The probability is w_sup*p_sup + w_zs*p_zs + w_kw*p_kw and the theme is assigned "
+        "above its threshold; the weights (0.25 grid) and the threshold are chosen per theme on "
+        "out-of-fold predictions. "
         "Evidence per assigned theme: the matched codebook terms and the two nearest labelled passages "
         "with that theme.",
         "",
@@ -61,12 +64,12 @@ def card(model, labels: Path, out: Path, seconds: float) -> str:
         "predictions, so they are optimistic. The honest figure is the grouped-by-municipality "
         "benchmark (`python bench/themes.py`, docs/benchmarks.md \"## Themes\").",
         "",
-        "| theme | precision | recall | F1 | support | blend w | threshold |", "|---|---|---|---|---|---|---|",
+        "| theme | precision | recall | F1 | support | blend sup/zs/kw | threshold |", "|---|---|---|---|---|---|---|",
     ]
     for j, t in enumerate(model.theme_ids):
         r = rows[t]
         lines.append(f"| {t} | {r['precision']:.2f} | {r['recall']:.2f} | {r['f1']:.2f} | {r['support']} | "
-                     f"{model.blend[j]:.2f} | {model.thresholds[j]:.2f} |")
+                     f"{'/'.join(f'{w:.2f}' for w in model.blend[j])} | {model.thresholds[j]:.2f} |")
     for avg in ("macro", "micro"):
         r = rows[avg]
         lines.append(f"| **{avg}** | {r['precision']:.2f} | {r['recall']:.2f} | **{r['f1']:.2f}** | {r['support']} | | |")
@@ -94,11 +97,18 @@ def main() -> int:
     ap.add_argument("--labels", default=str(REPO / "corpus" / "labels"))
     ap.add_argument("--out", default=str(REPO / "models" / "themes"))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--card-only", action="store_true", help="rewrite MODEL_CARD.md for the saved model")
     args = ap.parse_args()
     labels, out = Path(args.labels), Path(args.out)
     t0 = time.perf_counter()
-    model = train(labels, codebook=Codebook.load(), out=out, encoder=get_encoder(args.encoder), seed=args.seed)
-    seconds = time.perf_counter() - t0
+    if args.card_only:
+        from stratcompare.classify import ThemeClassifier
+
+        model = ThemeClassifier.load(out, encoder=get_encoder(args.encoder))
+        seconds = float("nan")
+    else:
+        model = train(labels, codebook=Codebook.load(), out=out, encoder=get_encoder(args.encoder), seed=args.seed)
+        seconds = time.perf_counter() - t0
     (out / "MODEL_CARD.md").write_text(card(model, labels, out, seconds), encoding="utf-8")
     print(f"saved {out}; CV macro-F1 {model.cv_scores[-2]['f1']:.3f} micro-F1 {model.cv_scores[-1]['f1']:.3f}")
     return 0

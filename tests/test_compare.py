@@ -211,6 +211,11 @@ def test_user_codebook_file_and_stored_id(corpus, tmp_path):
     assert theme_matrix(corpus, codebook="mine", normalise="count").cols == ["bolig"]
     with pytest.raises(NotFoundError, match="nope"):
         theme_matrix(corpus, codebook="nope")
+    other = tmp_path / "other.toml"
+    other.write_text(path.read_text(encoding="utf-8").replace('"mine"', '"other"'),
+                     encoding="utf-8")
+    with pytest.raises(NotFoundError, match="other@2"):
+        theme_matrix(corpus, codebook=other)      # never silently another codebook's labels
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "x"\n[[themes]]\n', encoding="utf-8")
     from stratcompare.errors import CodebookError
@@ -224,3 +229,39 @@ def test_score_cell_lists_every_scored_passage(corpus):
     assert [p.passage_id for p in cell.passages] == ["k1", "k2", "k4"]   # k4 scored 0.1
     assert sum(p.probability for p in cell.passages) / cell.total == pytest.approx(
         score.value("Køge", "housing_first"))
+
+
+def test_best_pairs_blockwise_matches_full_matrix():
+    from stratcompare.compare.cells import _best_pairs
+
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((23, 5)), rng.standard_normal((17, 5))
+    full = a @ b.T
+    flat = sorted(((full[i, j], i, j) for i in range(23) for j in range(17) if full[i, j] > 0),
+                  reverse=True)[:7]
+    got = _best_pairs(a, b, 7, same=False, block=4)
+    assert [(i, j) for i, j, _ in got] == [(i, j) for _, i, j in flat]
+    same = _best_pairs(a, a, 50, same=True, block=5)
+    assert all(i < j for i, j, _ in same)
+
+
+def test_pairs_within_one_municipality(corpus):
+    for pid, v in {"k1": [1, 0], "k2": [1, 0.2], "k3": [0, 1], "k4": [0.1, 1]}.items():
+        add_embedding(corpus, pid, v)
+    cell = cell_passages(corpus, "Køge:Køge", limit=2)
+    ids = [(p.a.passage_id, p.b.passage_id) for p in cell.pairs]
+    assert all(a != b for a, b in ids) and len(set(map(frozenset, ids))) == len(ids)
+
+
+def test_cooccurrence_mask_and_join_agree(tmp_path, monkeypatch):
+    from stratcompare.compare import matrices
+    from stratcompare.compare.synthetic import build_synthetic
+
+    store = Store.open(tmp_path / "s.db")
+    build_synthetic(store.conn, municipalities=5, passages=400, all_theme_rows=False, seed=3)
+    masked = cooccurrence_matrix(store.conn)
+    monkeypatch.setattr(matrices, "MASK_THEMES", 0)
+    joined = cooccurrence_matrix(store.conn)
+    store.close()
+    assert masked.values.sum() > 0
+    np.testing.assert_array_equal(masked.values, joined.values)

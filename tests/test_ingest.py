@@ -249,3 +249,11 @@ def test_jobs_gives_same_result_as_serial(tmp_path):
     ingest_paths([folder], db=parallel, jobs=2)
     strip = lambda db: [(p["id"], p["text"]) for p in Store.open(db).passages()]  # noqa: E731
     assert strip(serial) == strip(parallel)
+
+
+def test_force_rereads_unchanged_files(tmp_path, db):
+    f = _write(tmp_path / "koege.txt", KOEGE_TEXT)
+    ingest_paths([f], db=db)
+    again = ingest_paths([f], db=db, force=True)
+    assert [r.status for r in again.results] == ["replaced"]
+    assert len(_docs(db)) == 1

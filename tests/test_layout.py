@@ -144,3 +144,13 @@ def test_garbage_share():
 def test_clean_page_texts_is_per_page_and_total():
     texts = clean_page_texts(["", "   \n", BODY[0]])
     assert texts == ["", "", BODY[0]]
+
+
+def test_word_hyphenated_across_a_page_break():
+    pages = [f"Hjørring Kommune\n{BODY[0]}\nDet handler om omkostnin-\nSide 1",
+             f"Hjørring Kommune\ngerne på lang sigt.\n{BODY[1]}\nSide 2",
+             f"Hjørring Kommune\n{BODY[2]}\nSide 3"]
+    cleaned = clean_page_texts(pages)
+    assert cleaned[0].endswith("Det handler om omkostningerne")
+    assert cleaned[1].startswith("på lang sigt.")
+    assert not any("Hjørring Kommune" in t or "Side" in t for t in cleaned)

@@ -138,3 +138,25 @@ def test_scan_artifacts_fixed():
     # abbreviations, sentence ends and plain numbers stay
     kept = "ca. tre f.eks. to, fx. en. Derfor er 8 borgere glade."
     assert fix_scan_artifacts(kept) == kept
+
+
+def test_render_dpi_native_configured_and_capped(tmp_path):
+    import pypdfium2
+    from reportlab.pdfgen import canvas
+
+    from stratcompare.ingest.ocr import render_dpi
+
+    scan = tmp_path / "scan.pdf"
+    pdfgen.make_scanned_pdf(scan, ["Kort tekst på en side."], 200, noise=False)
+    plain = tmp_path / "plain.pdf"
+    c = canvas.Canvas(str(plain), pagesize=(595, 842))
+    c.showPage()
+    c.save()
+    poster = tmp_path / "poster.pdf"
+    c = canvas.Canvas(str(poster), pagesize=(3370, 4768))  # A0
+    c.showPage()
+    c.save()
+    assert render_dpi(pypdfium2.PdfDocument(str(scan))[0], 300) == 200  # the scan's own
+    assert render_dpi(pypdfium2.PdfDocument(str(plain))[0], 300) == 300  # no image: as asked
+    capped = render_dpi(pypdfium2.PdfDocument(str(poster))[0], 300)
+    assert capped < 300 and 3370 * 4768 * (capped / 72) ** 2 <= ocr_mod.MAX_PIXELS

@@ -186,6 +186,7 @@ def test_seed_002_target():
 @pytest.mark.parametrize("name, gold", [
     ("holstebro_003", "holstebro_003_gold.txt"),
     ("own_danish", "own_danish_gold.txt"),
+    ("own_danish_2", "own_danish_2_gold.txt"),
 ])
 def test_held_out_tesseract_target(name, gold):
     """Tesseract-English output (cached) of Danish text not used to build the lexicon."""
@@ -193,10 +194,12 @@ def test_held_out_tesseract_target(name, gold):
     s = score(damaged, repair_text(damaged).text, (FIX / gold).read_text(encoding="utf-8"))
     assert s.errors_before > 50
     assert s.removed >= 0.85, s
+    assert s.wer_after < 0.04, s
 
 
 @pytest.mark.parametrize("name", ["koege_001_clean.txt", "holstebro_003_gold.txt",
-                                  "own_danish_gold.txt", "hjoerring_000_dev.txt"])
+                                  "own_danish_gold.txt", "own_danish_2_gold.txt",
+                                  "hjoerring_000_dev.txt"])
 def test_clean_text_damage_bar(name):
     text = (FIX / name).read_text(encoding="utf-8")
     res = repair_text(text)

@@ -88,3 +88,11 @@ def test_heading_at_page_bottom_joins_paragraph_on_next_page():
     segs = segment_pages([P(1, "Første afsnit.\n\nSamskabelse"), P(2, "Vi samarbejder med frivillige.")])
     assert segs[1].text == "Samskabelse\nVi samarbejder med frivillige."
     assert segs[1].page == 2 and segs[1].section == "Samskabelse"
+
+
+def test_lead_in_sentence_is_folded_but_not_a_section():
+    text = ("Samskabelsesstrategi\n\nVi ønsker derfor at arbejde med, at\n\n"
+            "Køge Kommune samarbejder med frivillige om netværk.")
+    segs = segment_pages([P(1, text)])
+    assert segs[0].section == "Samskabelsesstrategi"
+    assert segs[0].text.endswith("med, at\nKøge Kommune samarbejder med frivillige om netværk.")

@@ -2,8 +2,8 @@
 
 One logistic regression per theme over [sentence embedding | lemma TF-IDF | zero-shot logits |
 matched-term counts | length gate].  Its probability is blended with the codebook-only
-zero-shot probability; the blend weight and one threshold per theme are chosen on
-cross-validated (out-of-fold) predictions.  Everything is seeded, so the same data and seed
+zero-shot probability and a keyword probability (matched codebook terms); the blend weights and
+one threshold per theme are chosen on cross-validated (out-of-fold) predictions.  Everything is seeded, so the same data and seed
 give the same model.  Persistence is JSON + .npz (``allow_pickle=False``): nothing executable.
 """
 
@@ -29,7 +29,9 @@ from stratcompare.errors import ModelError, UsageError
 FORMAT = "stratcompare-themes"
 FORMAT_VERSION = 1
 ZS_FEATURE_SCALE = 0.2
-BLEND_GRID = (0.0, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0)
+# Blend weights (supervised, zero-shot, keyword) on a 0.25 grid summing to 1, supervised-heavy first.
+BLEND_GRID = tuple(sorted(((a / 4, b / 4, (4 - a - b) / 4) for a in range(5) for b in range(5 - a)), reverse=True))
+ZERO_SHOT_ONLY = np.array([0.0, 1.0, 0.0])
 MIN_POSITIVES = 3  # fewer labelled positives than this: the theme stays zero-shot
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 SNIPPET = 140
@@ -87,7 +89,7 @@ class ThemeClassifier:
     tfidf: LemmaTfidf | None = field(default=None, repr=False)
     coef: np.ndarray | None = field(default=None, repr=False)
     intercept: np.ndarray | None = field(default=None, repr=False)
-    blend: np.ndarray | None = None  # per theme: weight of the supervised probability
+    blend: np.ndarray | None = None  # (k, 3): weights of supervised, zero-shot, keyword probability
     thresholds: np.ndarray | None = None
     train_emb: np.ndarray | None = field(default=None, repr=False)
     train_y: np.ndarray | None = field(default=None, repr=False)
@@ -192,22 +194,23 @@ class ThemeClassifier:
             tf = LemmaTfidf().fit([f.lem[i] for i in tr])
             coef, icpt = self._fit_linear(self._design(f, tf, tr), Y[tr])
             oof[te] = self._linear_proba(self._design(f, tf, te), coef, icpt)
-        # Per theme: the blend weight and threshold with the best out-of-fold F1.
+        # Per theme: the blend weights and threshold with the best out-of-fold F1.
         k = Y.shape[1]
-        self.blend = np.zeros(k)
+        p_kw = _keyword_proba(f)
+        self.blend = np.tile(ZERO_SHOT_ONLY, (k, 1))
         self.thresholds = np.full(k, 0.5)
         for j in range(k):
             if Y[:, j].sum() < MIN_POSITIVES:
                 continue
             best = None
             for w in BLEND_GRID:
-                p = w * oof[:, j] + (1 - w) * p_zs[:, j]
+                p = w[0] * oof[:, j] + w[1] * p_zs[:, j] + w[2] * p_kw[:, j]
                 thr = tune_threshold(p, Y[:, j])
                 f1 = theme_scores(Y[:, [j]], (p >= thr)[:, None], [self.theme_ids[j]])[0]["f1"]
                 if best is None or f1 > best[0] + 1e-9:
                     best = (f1, w, thr)
             self.blend[j], self.thresholds[j] = best[1], best[2]
-        p = self.blend * oof + (1 - self.blend) * p_zs
+        p = _mix(self.blend, oof, p_zs, p_kw)
         self.cv_scores = theme_scores(Y, p >= self.thresholds, self.theme_ids)
         # Final model on everything.
         self.tfidf = LemmaTfidf().fit(f.lem)
@@ -255,7 +258,7 @@ class ThemeClassifier:
         if not self.supervised:
             return p_zs
         p_sup = self._linear_proba(self._design(f, self.tfidf), self.coef, self.intercept)
-        return self.blend * p_sup + (1 - self.blend) * p_zs
+        return _mix(self.blend, p_sup, p_zs, _keyword_proba(f))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """(n, k) theme probabilities in codebook order."""
@@ -316,7 +319,9 @@ class ThemeClassifier:
             "format": FORMAT, "format_version": FORMAT_VERSION, "codebook": self.codebook.key,
             "theme_ids": self.theme_ids, "encoder": self.encoder_name, "dim": int(self.encoder.dim),
             "seed": self.seed, "C": self.C, "cv_folds": self.cv_folds, "emb_scale": self.emb_scale,
-            "blend": {t: float(v) for t, v in zip(self.theme_ids, self.blend if self.blend is not None else np.zeros(len(self.theme_ids)))},
+            "blend_components": ["supervised", "zeroshot", "keyword"],
+            "blend": {t: [float(x) for x in v] for t, v in zip(
+                self.theme_ids, self.blend if self.blend is not None else np.tile(ZERO_SHOT_ONLY, (len(self.theme_ids), 1)))},
             "supervised": self.supervised, "info": self.info, "cv_scores": self.cv_scores,
             "thresholds": {t: round(float(v), 4) for t, v in zip(self.theme_ids, self.thresholds)},
             "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
@@ -362,7 +367,7 @@ class ThemeClassifier:
                 emb_scale=float(meta.get("emb_scale", 1.0)))
         m.zeroshot = ZeroShot(arrays["prototypes"], arrays["centre"], arrays["scale"])
         m.thresholds = arrays["thresholds"]
-        m.blend = np.array([float(meta["blend"][t]) for t in m.theme_ids])
+        m.blend = np.array([meta["blend"][t] for t in m.theme_ids], dtype=np.float64)
         m.cv_scores = meta.get("cv_scores", [])
         m.info = meta.get("info", {})
         if meta["supervised"]:
@@ -374,6 +379,15 @@ class ThemeClassifier:
             m.train_ids = meta["train_ids"]
             m.train_snippets = meta["train_snippets"]
         return m
+
+
+def _keyword_proba(f: _Features) -> np.ndarray:
+    """Keyword evidence as a probability: 0, 0.5 or 1 for 0, 1, 2+ matched terms (length-gated)."""
+    return np.minimum(f.hits, 2) / 2 * f.gate[:, None]
+
+
+def _mix(blend: np.ndarray, p_sup: np.ndarray, p_zs: np.ndarray, p_kw: np.ndarray) -> np.ndarray:
+    return blend[:, 0] * p_sup + blend[:, 1] * p_zs + blend[:, 2] * p_kw
 
 
 def _snippet(text: str) -> str:

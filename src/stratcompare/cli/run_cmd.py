@@ -42,6 +42,9 @@ def run_command(
     typer.echo(f"\nDocuments in {summary.ingest.db}:")
     render(docs, "table", columns=["municipality", "confidence", "title", "year", "kind", "pages",
                                    "passages", "ocr_damage", "status"], max_width=60)
+    typer.echo("\nThemes (share of each municipality's passages; drill down with "
+               "`stratcompare compare --cell \"MUNICIPALITY:THEME\"`):")
+    typer.echo(run(_theme_table, summary.ingest.db))
     ing = summary.ingest
     typer.echo(
         f"\n{ing.count('ingested') + ing.count('replaced')} files ingested, "
@@ -52,3 +55,12 @@ def run_command(
         typer.echo(f"Report: {Path(summary.report).resolve()}")
     sys.stdout.flush()
     raise typer.Exit(ing.exit_code)
+
+
+def _theme_table(db) -> str:
+    from stratcompare.compare import theme_matrix
+    from stratcompare.compare.export import matrix_table
+    from stratcompare.store import Store
+
+    with Store.open(db, create=False) as store:
+        return matrix_table(theme_matrix(store.conn))

@@ -67,6 +67,9 @@ def _classify(db, input_path, codebook, model_dir, encoder) -> tuple[int, list[d
     from stratcompare.classify import classify_passages, get_model, read_passages_jsonl
 
     model = get_model(codebook, model_dir, _encoder(encoder))
+    if not model.supervised:
+        typer.echo(f"note: no trained model for {model.codebook.key} with encoder {model.encoder_name}; "
+                   "classifying zero-shot from the codebook", err=True)
     if input_path is not None:
         return 0, model.classify(read_passages_jsonl(input_path)), model.theme_ids
     from stratcompare.store import Store

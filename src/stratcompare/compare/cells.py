@@ -212,43 +212,54 @@ def similarity_cell(conn, index: CorpusIndex, themes: ThemeSet, r1: int, r2: int
     used = resolve_model(conn, model) if basis != "themes" else None
     if basis == "embeddings" and used is None:
         raise NotFoundError("no embeddings in the database", hint="run `stratcompare embed` first")
-    pairs_idx: list[tuple[int, int]] = []
     if used is not None:
         ids1, _, a = load_vectors(conn, used, d1)
         ids2, _, b = load_vectors(conn, used, d2)
-        sim = a @ b.T if a.size and b.size else np.zeros((len(ids1), len(ids2)))
-        if r1 == r2:
-            np.fill_diagonal(sim, -np.inf)
         how = "embeddings"
     else:
         ids1 = [r[0] for r in conn.execute(
             f"SELECT id FROM passages WHERE document_id IN {in_clause(d1)[0]} ORDER BY id", d1)]
         ids2 = [r[0] for r in conn.execute(
             f"SELECT id FROM passages WHERE document_id IN {in_clause(d2)[0]} ORDER BY id", d2)]
-        ta, tb = _theme_vectors(conn, themes, ids1), _theme_vectors(conn, themes, ids2)
-        sim = _cosine_block(ta, tb)
-        if r1 == r2:
-            np.fill_diagonal(sim, 0.0)
+        a, b = _unit_rows(_theme_vectors(conn, themes, ids1)), _unit_rows(
+            _theme_vectors(conn, themes, ids2))
         how = "themes"
-    pairs_idx = [(i, j) for i, j in top_pairs(sim, k) if np.isfinite(sim[i, j]) and sim[i, j] > 0]
-    refs = fetch_refs(conn, index, sorted({ids1[i] for i, _ in pairs_idx}
-                                           | {ids2[j] for _, j in pairs_idx}))
+    pairs_idx = _best_pairs(a, b, k, same=r1 == r2)
+    refs = fetch_refs(conn, index, sorted({ids1[i] for i, _, _ in pairs_idx}
+                                           | {ids2[j] for _, j, _ in pairs_idx}))
     attach_themes(conn, list(refs.values()), themes)
     pairs = []
-    for i, j in pairs_idx:
+    for i, j, v in pairs_idx:
         a_ref, b_ref = refs[ids1[i]], refs[ids2[j]]
         shared = [t for t in a_ref.themes if t in b_ref.themes]
-        pairs.append(PassagePair(a_ref, b_ref, float(sim[i, j]), shared))
+        pairs.append(PassagePair(a_ref, b_ref, v, shared))
     return CellPassages(cell=f"{m1}:{m2}", kind="similarity", row=m1, col=m2,
                         count=len(pairs), pairs=pairs, basis=how)
 
 
-def _cosine_block(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1) if x.size else np.zeros(len(x))
+    return x / np.where(norms > 0, norms, 1.0)[:, None] if x.size else x
+
+
+def _best_pairs(a: np.ndarray, b: np.ndarray, k: int, same: bool,
+                block: int = 2048) -> list[tuple[int, int, float]]:
+    """The k most similar (row of a, row of b) pairs by dot product, computed in row blocks so
+    two large municipalities never need a full n × m matrix; ``same``: a is b, skip i >= j."""
     if a.size == 0 or b.size == 0:
-        return np.zeros((a.shape[0], b.shape[0]))
-    na = np.linalg.norm(a, axis=1)
-    nb = np.linalg.norm(b, axis=1)
-    return (a / np.where(na > 0, na, 1)[:, None]) @ (b / np.where(nb > 0, nb, 1)[:, None]).T
+        return []
+    found: list[tuple[float, int, int]] = []
+    for start in range(0, len(a), block):
+        sim = a[start:start + block] @ b.T
+        if same:
+            rows = np.arange(start, start + sim.shape[0])[:, None]
+            sim[rows >= np.arange(len(b))[None, :]] = -np.inf
+        for i, j in top_pairs(sim, k):
+            v = float(sim[i, j])
+            if np.isfinite(v) and v > 0:
+                found.append((v, start + i, j))
+    found.sort(key=lambda t: -t[0])
+    return [(i, j, v) for v, i, j in found[:k]]
 
 
 def _short(names: list[str], n: int = 12) -> str:

@@ -159,6 +159,48 @@ def similarity_matrix(
     )
 
 
+MASK_THEMES = 62   # theme sets fit in one signed 64-bit SQLite integer
+
+
+def _cooccurrence_masks(conn, themes: ThemeSet, live: str) -> np.ndarray:
+    """Each passage's assigned themes as a bit mask, counted per distinct mask in SQL (a few
+    hundred rows come back, not 10⁵), then expanded: cooc = Bᵀ·diag(n)·B."""
+    case = "CASE theme " + " ".join(
+        f"WHEN ? THEN {1 << j}" for j in range(len(themes.ids))) + " ELSE 0 END"
+    rows = conn.execute(
+        f"""SELECT mask, COUNT(*) FROM (
+                SELECT SUM({case}) AS mask FROM passage_themes NOT INDEXED
+                WHERE codebook = ? AND assigned = 1 {live} GROUP BY passage_id)
+            GROUP BY mask""",
+        (*themes.ids, themes.codebook),
+    ).fetchall()
+    k = len(themes.ids)
+    if not rows:
+        return np.zeros((k, k))
+    masks = np.array([r[0] for r in rows], dtype=np.int64)
+    counts = np.array([r[1] for r in rows], dtype=np.float64)
+    bits = ((masks[:, None] >> np.arange(k)[None, :]) & 1).astype(np.float64)
+    return bits.T @ (bits * counts[:, None])
+
+
+def _cooccurrence_join(conn, themes: ThemeSet, live: str) -> np.ndarray:
+    """Self-join of the assigned (passage, theme) rows; for codebooks too big for a bit mask."""
+    k = len(themes.ids)
+    values = np.zeros((k, k))
+    col = {t: j for j, t in enumerate(themes.ids)}
+    rows = conn.execute(
+        f"""WITH a AS MATERIALIZED (
+                SELECT passage_id, theme FROM passage_themes NOT INDEXED
+                WHERE codebook = ? AND assigned = 1 {live})
+            SELECT a.theme, b.theme, COUNT(*) FROM a JOIN a AS b ON b.passage_id = a.passage_id
+            GROUP BY a.theme, b.theme""",
+        (themes.codebook,),
+    ).fetchall()
+    for a, b, n in rows:   # at most k² rows
+        values[col[a], col[b]] = n
+    return values
+
+
 def cooccurrence_matrix(
     conn: sqlite3.Connection, *, codebook: str | Path | None = None
 ) -> Matrix:
@@ -169,22 +211,11 @@ def cooccurrence_matrix(
     values = np.zeros((k, k))
     notes: list[str] = []
     if themes.has_labels and k:
-        col = {t: j for j, t in enumerate(themes.ids)}
         live = _live_filter(conn, "passage_id")
         if live:
-            live = live.replace(f"passage_id IN ({LIVE_DOCS})",
-                                f"passage_id IN (SELECT id FROM passages WHERE document_id IN ({LIVE_DOCS}))")
-        # materialise the assigned pairs once, then self-join them (SQLite indexes the CTE)
-        rows = conn.execute(
-            f"""WITH a AS MATERIALIZED (
-                    SELECT passage_id, theme FROM passage_themes NOT INDEXED
-                    WHERE codebook = ? AND assigned = 1 {live})
-                SELECT a.theme, b.theme, COUNT(*) FROM a JOIN a AS b ON b.passage_id = a.passage_id
-                GROUP BY a.theme, b.theme""",
-            (themes.codebook,),
-        ).fetchall()
-        for a, b, n in rows:   # at most k² rows
-            values[col[a], col[b]] = n
+            live = f"AND passage_id IN (SELECT id FROM passages WHERE document_id IN ({LIVE_DOCS}))"
+        values = (_cooccurrence_masks(conn, themes, live) if k <= MASK_THEMES
+                  else _cooccurrence_join(conn, themes, live))
     else:
         notes.append("no theme labels in the database yet: run the classifier")
     return Matrix(

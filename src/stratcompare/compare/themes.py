@@ -108,8 +108,12 @@ def load_themes(conn: sqlite3.Connection, codebook: str | Path | None = None) ->
         full = f"{file_data.get('id')}@{file_data.get('version')}"
         matches = [c for c in stored_ids if c == full] or [
             c for c in stored_ids if c.split("@")[0] == str(file_data.get("id"))]
+        if not matches and stored_ids and codebook is not None:
+            raise NotFoundError(
+                f"no theme labels for codebook {full!r} in the database", path=str(codebook),
+                hint="classify with this codebook first; stored: " + ", ".join(stored_ids))
         chosen = matches[0] if matches else (stored_ids[0] if stored_ids else full)
-        if matches == [] and stored_ids:
+        if not matches and stored_ids:
             file_data = None   # the stored labels come from another codebook: don't mislabel
     elif stored_ids:
         chosen = stored_ids[0]

@@ -258,19 +258,32 @@ def build_model_folder(target: Path, bin_path: str | Path | None = None) -> Path
             "Prefix queries with 'query: ' and passages with 'passage: ' (prompts are configured).\n"
         )
         (tmp / "stratcompare-format").write_text(FORMAT_VERSION)
-        if target.exists():
+        if target.exists():  # an outdated conversion
             shutil.rmtree(target, ignore_errors=True)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not _is_current(target):  # not another process winning the race: a real error
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
 
 
+def _is_current(folder: Path) -> bool:
+    marker = Path(folder) / "stratcompare-format"
+    return marker.exists() and marker.read_text().strip() == FORMAT_VERSION
+
+
 def ensure_model_folder(cache_root: Path) -> Path:
     """The converted folder under ``cache_root/models``, converting it on first use."""
     target = Path(cache_root) / "models" / FOLDER_NAME
-    marker = target / "stratcompare-format"
-    if marker.exists() and marker.read_text().strip() == FORMAT_VERSION:
+    if _is_current(target):
         return target
-    return build_model_folder(target)
+    try:
+        return build_model_folder(target)
+    except OSError as exc:
+        raise ModelError(f"cannot write the converted e5 model: {exc.strerror or exc}", path=target,
+                         hint="set STRATCOMPARE_CACHE to a writable folder with ~500 MB free") from None

@@ -59,4 +59,16 @@ class SentenceTransformerEncoder:
         return self._encode(texts, self._p_prompt, batch_size, show_progress)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self._q_prompt, 32, False)
+        texts = list(texts)
+        if len(texts) > 4:
+            return self._encode(texts, self._q_prompt, 32, False)
+        # One short query is latency-bound: a single intra-op thread avoids the fork/join
+        # overhead that dominates (and thrashes on a busy 2-core machine).
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self._encode(texts, self._q_prompt, 32, False)
+        finally:
+            torch.set_num_threads(before)

@@ -11,6 +11,7 @@ import io
 import os
 import re
 import shutil
+import statistics
 import subprocess
 from functools import lru_cache
 from importlib import resources
@@ -24,6 +25,8 @@ DEBIAN_PACKAGES = "tesseract-ocr tesseract-ocr-dan"
 BAND = 0.10  # top/bottom share of the page image where running headers/footers live
 TIMEOUT = 180  # seconds per page
 NATIVE_MIN, NATIVE_MAX = 150, 600  # scan resolutions OCR'd as they are, without resampling
+HEADING_HEIGHT = 1.35  # a scanned line this much taller than the median line is a heading
+MAX_PIXELS = 60_000_000  # largest page bitmap handed to Tesseract (greyscale bytes)
 
 
 class OCRFailed(RuntimeError):
@@ -39,7 +42,8 @@ def tesseract_status(lang: str = "dan") -> tuple[bool, str]:
     try:
         out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as exc:
-        return False, f"Tesseract does not run ({exc}): apt-get install --reinstall {_packages(lang)}"
+        return False, (f"Tesseract does not run ({exc}): "
+                       f"apt-get install --reinstall {_packages(lang)}")
     langs = {ln.strip() for ln in (out.stdout + out.stderr).splitlines()}
     missing = [code for code in lang.split("+") if code not in langs]
     if missing:
@@ -110,22 +114,26 @@ def parse_tsv(tsv: str) -> PageLines:
         top = int(f[col["top"]])
         bottom = top + int(f[col["height"]])
         if key not in lines:
-            lines[key] = [[], top, bottom]
+            lines[key] = [[], top, bottom, []]
             order.append(key)
         entry = lines[key]
         entry[0].append(f[col["text"]])
         entry[1] = min(entry[1], top)
         entry[2] = max(entry[2], bottom)
+        entry[3].append(bottom - top)
     texts: list[str] = []
     spans: list[tuple[int, int]] = []
+    sizes: list[float] = []  # median word height per line (-1 for paragraph gaps)
     prev_par: tuple[int, int] | None = None
     for key in order:
-        words, top, bottom = lines[key]
+        words, top, bottom, heights = lines[key]
         if prev_par is not None and key[:2] != prev_par:
             texts.append("")
             spans.append((-1, -1))
+            sizes.append(-1)
         texts.append(" ".join(words))
         spans.append((top, bottom))
+        sizes.append(statistics.median(heights))
         prev_par = key[:2]
     real = [s for s in spans if s[0] >= 0]
     height = height or (max(s[1] for s in real) if real else 0)
@@ -139,7 +147,20 @@ def parse_tsv(tsv: str) -> PageLines:
         if s[1] < (1 - BAND) * height:
             break
         bottom_band += 1
-    return PageLines(texts, top_band, bottom_band)
+    return PageLines(texts, top_band, bottom_band, _tall_lines(texts, sizes))
+
+
+def _tall_lines(texts: list[str], sizes: list[float]) -> set[int]:
+    """Headings of a scan: short lines whose words stand clearly taller than the body's.
+
+    Word heights vary with ascenders and descenders (body lines differ by up to ~25%), so
+    only lines over HEADING_HEIGHT times the page's median count."""
+    real = [h for h in sizes if h > 0]
+    if len(real) < 3:
+        return set()
+    body = statistics.median(real)
+    return {i for i, (t, h) in enumerate(zip(texts, sizes))
+            if h >= HEADING_HEIGHT * body and len(t) < 120 and not t.rstrip().endswith((".", ","))}
 
 
 def scan_dpi(page: pdfium.PdfPage) -> float | None:
@@ -162,8 +183,12 @@ def render_dpi(page: pdfium.PdfPage, dpi: int = 300) -> int:
     150-dpi scan to 300 dpi doubled Tesseract's word errors in our measurements."""
     native = scan_dpi(page)
     if native is not None and NATIVE_MIN <= round(native) <= NATIVE_MAX:
-        return int(round(native))
-    return dpi
+        dpi = int(round(native))
+    width, height = page.get_size()  # points
+    pixels = width * height * (dpi / 72) ** 2
+    if pixels > MAX_PIXELS:  # posters and maps: keep the bitmap within memory
+        dpi = int(dpi * (MAX_PIXELS / pixels) ** 0.5)
+    return max(dpi, 72)
 
 
 _SPECK_PERIOD = re.compile(r"(?<![.\w])([^\W\d_]{2,})\.(\s+)(?=[a-zæøå])")

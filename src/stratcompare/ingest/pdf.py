@@ -36,6 +36,7 @@ BAND = 0.10  # top/bottom share of the page where running headers and footers li
 GARBAGE = 0.30  # share of unmappable glyphs above which a page's text layer is noise
 SPARSE_CHARS = 200  # a page with less text than this under a page-sized image is a scan
 SCAN_COVER = 0.5  # share of the page an image must cover to count as a scan
+TAIL_BYTES = 32768  # where the %%EOF marker must be (junk after it is tolerated up to this)
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\ufffe]")
 # FPDFText_GetTextObject with a plain address as result (no pointer object per call)
 _get_text_object = ctypes.cast(
@@ -95,7 +96,7 @@ def _check_file(path: Path, max_mb: float | None) -> None:
             head = fh.read(1024)
             tail = b""
             if size > 1024:
-                fh.seek(max(0, size - 8192))
+                fh.seek(max(0, size - TAIL_BYTES))
                 tail = fh.read()
     except FileNotFoundError:
         raise UnreadableFileError("file not found", path) from None
@@ -138,7 +139,7 @@ def _title(doc: pdfium.PdfDocument) -> str | None:
     return title
 
 
-# --- text layer ------------------------------------------------------------------------------------
+# --- text layer --------------------------------------------------------------------------------
 class _Chars:
     """Cached char boxes / font info of one text page via PDFium's C API."""
 
@@ -199,10 +200,12 @@ class _Chars:
             return True
         n = pdfium_c.FPDFText_GetFontInfo(self.raw, i, self._font, 128, ctypes.byref(self._flags))
         name = self._font.value.decode("latin-1", "replace") if n else ""
-        return "bold" in name.lower() or "black" in name.lower() or bool(self._flags.value & (1 << 18))
+        force_bold = bool(self._flags.value & (1 << 18))
+        return "bold" in name.lower() or "black" in name.lower() or force_bold
 
     def map_error_share(self, text: str, samples: int = 40) -> float:
-        idx = [i for i in range(0, len(text), max(1, len(text) // samples)) if not text[i].isspace()]
+        step = max(1, len(text) // samples)
+        idx = [i for i in range(0, len(text), step) if not text[i].isspace()]
         if not idx:
             return 0.0
         bad = sum(1 for i in idx if pdfium_c.FPDFText_HasUnicodeMapError(self.raw, i) == 1)
@@ -228,7 +231,8 @@ def _segments(text: str, chars: _Chars) -> list[Segment]:
     return segs
 
 
-def _split_line(text: str, a: int, b: int, hyphen: bool, chars: _Chars, segs: list[Segment]) -> None:
+def _split_line(text: str, a: int, b: int, hyphen: bool, chars: _Chars,
+                segs: list[Segment]) -> None:
     """One PDFium line -> segments.  A column gap can only hide where one text object (one
     show operator) ends and the next begins, so a line drawn by a single object is taken
     whole, and in other lines only the object boundaries (found by bisection) are measured."""
@@ -428,7 +432,8 @@ def _image_cover(page: pdfium.PdfPage, page_area: float) -> float:
     return best / page_area if page_area > 0 else 0.0
 
 
-def _page_lines(layer: TextLayer, page_top: float, page_bottom: float) -> tuple[PageLines, list[str]]:
+def _page_lines(layer: TextLayer, page_top: float,
+                page_bottom: float) -> tuple[PageLines, list[str]]:
     """Lines with paragraph gaps ("") from vertical spacing, band counts and headings."""
     lines = layer.lines
     height = page_top - page_bottom
@@ -469,7 +474,7 @@ def _page_lines(layer: TextLayer, page_top: float, page_bottom: float) -> tuple[
     return PageLines(texts, top, bottom, heads), heading_texts
 
 
-# --- the document -------------------------------------------------------------------------------------
+# --- the document ------------------------------------------------------------------------------
 def _ranges(numbers: list[int]) -> str:
     """[3, 4, 7] -> "pages 3-4, 7 have"; [2] -> "page 2 has"."""
     parts: list[str] = []
@@ -556,7 +561,11 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
                         try:
                             lines = ocr_mod.ocr_page(page, lang=ocr_lang, dpi=dpi)
                             method = "ocr"
-                            status = "ok" if any(ln.strip() for ln in lines.lines) else "missing_text"
+                            found = any(ln.strip() for ln in lines.lines)
+                            status = "ok" if found else "missing_text"
+                            heads = [lines.lines[k] for k in sorted(lines.headings)]
+                            if number == 1:
+                                first_line_title = _first_heading(lines)
                         except ocr_mod.OCRFailed as exc:
                             ocr_failed.append(f"page {number}: {exc}")
                 if method != "ocr" or status != "ok":
@@ -599,6 +608,16 @@ def _largest_line(lines: list[Line]) -> str | None:
         run.append(ln.text.strip())
     title = " ".join(normalize_chars(" ".join(run)).split())
     return title or None
+
+
+def _first_heading(page: PageLines) -> str | None:
+    """An OCR'd first page's title: its first tall line below the running-header band."""
+    nonblank = [i for i, ln in enumerate(page.lines) if ln.strip()]
+    band = set(nonblank[: page.top_band])
+    for i in sorted(page.headings):
+        if i not in band:
+            return " ".join(normalize_chars(page.lines[i]).split()) or None
+    return None
 
 
 def _headings_in(headings: list[str], text: str) -> list[str]:

@@ -106,6 +106,7 @@ def ingest_paths(
     repair: bool = True,
     max_pages: int | None = 2000,
     max_mb: float | None = 200.0,
+    force: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest files, folders (recursively) or globs into the corpus database.
@@ -125,6 +126,8 @@ def ingest_paths(
         first_seen: dict[str, str] = {}
         for cand in discover(list(paths)):
             result, digest = _precheck(store, cand)
+            if force and result is not None and result.status == "unchanged":
+                result = None  # re-read it (e.g. after upgrading stratcompare)
             if result is None and digest in first_seen:
                 result = FileResult(str(cand.path), "duplicate",
                                     warnings=[f"same content as {first_seen[digest]}"])

@@ -48,30 +48,42 @@ def _index() -> tuple[dict[str, list[tuple[str, float]]], list[tuple[str, float]
     return by_first, inserts
 
 
-def sites(token: str) -> list[tuple[int, int, str, float]]:
+def sites(token: str, inserts: bool = True) -> list[tuple[int, int, str, float]]:
     """Every place an inverse rule applies: (start, end, replacement, cost)."""
-    by_first, inserts = _index()
+    by_first, insert_rules = _index()
     out = []
     for i, ch in enumerate(token):
-        for ocr, true, cost in by_first.get(ch, ()):
-            if token.startswith(ocr, i):
-                out.append((i, i + len(ocr), true, cost))
-    for i in range(1, len(token)):
-        for true, cost in inserts:
-            out.append((i, i, true, cost))
+        rules = by_first.get(ch)
+        if rules:
+            for ocr, true, cost in rules:
+                if len(ocr) == 1 or token.startswith(ocr, i):
+                    out.append((i, i + len(ocr), true, cost))
+    if inserts:
+        for i in range(1, len(token)):
+            for true, cost in insert_rules:
+                out.append((i, i, true, cost))
+        out.sort(key=lambda x: (x[0], x[1]))
     return out
 
 
 def candidates(token: str, max_edits: int = 3, budget: float = 6.0,
                max_inserts: int = 1) -> dict[str, float]:
     """Strings reachable from ``token`` by non-overlapping inverse rules -> lowest total cost."""
-    all_sites = sites(token)
+    all_sites = [x for x in sites(token, inserts=max_inserts > 0) if x[3] <= budget]
     out: dict[str, float] = {}
+    if max_edits == 1:  # the common, cheap case: no recursion
+        for s, e, rep, c in all_sites:
+            cand = token[:s] + rep + token[e:]
+            if cand not in out or out[cand] > c:
+                out[cand] = c
+        return out
+    n = len(all_sites)
 
-    def walk(k: int, last_end: int, cost: float, edits: list, inserts: int) -> None:
-        for j in range(k, len(all_sites)):
+    # the prefix up to ``last_end`` is carried along, so each candidate costs two joins
+    def walk(k: int, last_end: int, cost: float, prefix: str, nedits: int, inserts: int) -> None:
+        for j in range(k, n):
             s, e, rep, c = all_sites[j]
-            if s < last_end or (s == e and s == last_end and edits):
+            if s < last_end or (s == e and s == last_end and nedits):
                 continue
             nc = cost + c
             if nc > budget:
@@ -79,23 +91,12 @@ def candidates(token: str, max_edits: int = 3, budget: float = 6.0,
             ni = inserts + (s == e)
             if ni > max_inserts:
                 continue
-            new = edits + [(s, e, rep)]
-            cand = _apply(token, new)
+            new_prefix = prefix + token[last_end:s] + rep
+            cand = new_prefix + token[e:]
             if cand not in out or out[cand] > nc:
                 out[cand] = nc
-            if len(new) < max_edits:
-                walk(j + 1, e if e > s else s + 0, nc, new, ni)
+            if nedits + 1 < max_edits:
+                walk(j + 1, e, nc, new_prefix, nedits + 1, ni)
 
-    walk(0, 0, 0.0, [], 0)
+    walk(0, 0, 0.0, "", 0, 0)
     return out
-
-
-def _apply(token: str, edits: list[tuple[int, int, str]]) -> str:
-    parts = []
-    pos = 0
-    for s, e, rep in edits:
-        parts.append(token[pos:s])
-        parts.append(rep)
-        pos = e
-    parts.append(token[pos:])
-    return "".join(parts)

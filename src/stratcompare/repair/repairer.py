@@ -5,8 +5,9 @@ For each word token:
     ("pa" -> "på") and the previous word does not license it;
   * an unknown token gets candidates from the inverse confusion rules (channel.py); a candidate
     must be a lexicon word or a valid compound; score = Zipf(candidate) - channel cost;
-  * an unknown token that is itself a valid compound is only replaced by a cheap, directly
-    known candidate; capitalised mid-sentence tokens (proper nouns) only by a known word;
+  * an unknown token that is itself a valid compound is only replaced by a cheap candidate
+    that beats the token's own compound score; capitalised mid-sentence tokens (proper
+    nouns) only by a known word or a cheap fix of a long compound;
   * a token with no candidate may be two words run together ("Deter" -> "Det er");
   * hyphenation remnants inside a line are joined ("gen-nemsnitlig" -> "gennemsnitlig").
 """
@@ -147,9 +148,12 @@ class Repairer:
             return None
         if low in self.lex.zipf and not has_glyph:
             fix = self._real_word(low, pattern, prev, at_start)
-            if fix or low not in self.lex.weak or self.lex.zipf[low] >= WEAK_MAX_ZIPF:
+            name_in_lower = pattern == "lower" and low in self.lex.proper
+            if fix or not (low in self.lex.weak or name_in_lower) \
+                    or self.lex.zipf[low] >= WEAK_MAX_ZIPF:
                 return fix
-            # a rare word only wordfreq knows ("deter"): may be OCR damage after all
+            # a rare word only wordfreq knows ("deter"), or a name written in lower case
+            # ("malene"): may be OCR damage after all
             fix = self._nonword_cached(tok, pattern, pattern == "title" and not at_start)
             return fix if fix and fix.score >= self.lex.zipf[low] + 1.0 else None
         if pattern == "upper" and len(tok) <= 4 and not has_glyph:
@@ -192,10 +196,11 @@ class Repairer:
             stages = [(1, 2.6, 0), (2 if long_tok else 3, 5.0 if long_tok else 6.0,
                                     0 if long_tok else 1)]
         scored: list[tuple[float, str, bool]] = []
-        for n, (max_edits, budget, inserts) in enumerate(stages):
+        cands: dict[str, float] = {}
+        for max_edits, budget, inserts in stages:
             cands = channel.candidates(tok, max_edits=max_edits, budget=budget,
                                        max_inserts=inserts)
-            scored = self._score(tok, pattern, cands, compounds=own is None)
+            scored = self._score(tok, pattern, cands)
             if scored and scored[0][0] >= STAGE_STOP:
                 break
         if not scored:
@@ -217,8 +222,8 @@ class Repairer:
                 return None
         return _Fix(best, best_score, top, "ocr")
 
-    def _score(self, tok: str, pattern: str, cands: dict[str, float],
-               compounds: bool) -> list[tuple[float, str, bool]]:
+    def _score(self, tok: str, pattern: str,
+               cands: dict[str, float]) -> list[tuple[float, str, bool]]:
         """(score, candidate, directly known) best first; compounds only if nothing good."""
         lex = self.lex
         scored: list[tuple[float, str, bool]] = []

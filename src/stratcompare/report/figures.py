@@ -9,6 +9,7 @@ import re
 import numpy as np
 
 _salt = itertools.count()
+FONT_PT = 8
 
 
 def _mpl_text(s: str) -> str:
@@ -38,11 +39,22 @@ def heatmap_svg(
     n_rows, n_cols = values.shape
     if annotate is None:
         annotate = n_rows * n_cols <= 400
-    width = min(16.0, max(4.5, 2.6 + 0.42 * n_cols))
-    height = min(30.0, max(2.6, 1.6 + 0.24 * n_rows + 0.05 * max((len(c) for c in cols), default=0)))
+    # fixed margins from the label lengths: tight_layout would draw every figure twice
+    char = 0.62 * FONT_PT / 72                         # inches per character, roughly
+    longest_col = max((len(c) for c in cols), default=1)
+    left = 0.25 + char * max(max((len(r) for r in rows), default=1),
+                             0.57 * longest_col)          # the first column label leans left
+    bottom = 0.3 + char * 0.82 * longest_col               # column labels at 55°
+    top, right = (0.45 if title else 0.15), 1.25
+    area_w = min(12.0, max(2.5, 0.42 * n_cols))
+    area_h = min(24.0, max(1.2, 0.24 * n_rows))
+    fig_w, fig_h = left + area_w + right, bottom + area_h + top
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"sc{next(_salt)}",
-                                "font.size": 8}):
-        fig, ax = plt.subplots(figsize=(width, height))
+                                "font.size": FONT_PT}):
+        fig = plt.figure(figsize=(fig_w, fig_h))
+        ax = fig.add_axes((left / fig_w, bottom / fig_h, area_w / fig_w, area_h / fig_h))
+        cax = fig.add_axes(((left + area_w + 0.15) / fig_w, bottom / fig_h, 0.18 / fig_w,
+                            area_h / fig_h))
         shown = values * 100 if percent else values
         im = ax.imshow(shown, aspect="auto", cmap="viridis", interpolation="nearest",
                        vmin=None if vmin is None else (vmin * 100 if percent else vmin),
@@ -53,20 +65,18 @@ def heatmap_svg(
         ax.tick_params(length=0)
         if title:
             ax.set_title(_mpl_text(title), fontsize=10, loc="left")
-        cbar = fig.colorbar(im, ax=ax, fraction=0.035, pad=0.02)
+        cbar = fig.colorbar(im, cax=cax)
         if value_label:
             cbar.set_label(_mpl_text(value_label))
         if annotate and values.size:
-            hi = float(np.nanmax(shown)) if np.isfinite(shown).any() else 0.0
-            lo = float(np.nanmin(shown)) if np.isfinite(shown).any() else 0.0
-            mid = lo + (hi - lo) * 0.6
+            rgba = im.cmap(im.norm(shown))                 # text colour by cell brightness
+            luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
             for i in range(n_rows):
                 for j in range(n_cols):
                     v = shown[i, j]
                     text = f"{v:.0f}" if (integers or percent) else f"{v:.2f}"
                     ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                            color="black" if v > mid else "white")
-        fig.tight_layout()
+                            color="black" if luminance[i, j] > 0.5 else "white")
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
         plt.close(fig)

@@ -55,10 +55,22 @@ def is_heading(text: str, known: Sequence[str] = ()) -> bool:
         return False
     if t[-1] in ".;,!?":
         return False
-    if t.endswith(":"):
-        return len(words) <= 6  # "Konkrete initiativer:" leads into a list
+    if is_lead_in(t):
+        # "Konkrete initiativer:", "Vi ønsker derfor at arbejde med, at"
+        return len(words) <= 10 and (t.endswith(":") or t[0].isupper())
     first = t[0]
     return first.isupper() or first.isdigit()
+
+
+_LEAD_IN_END = {"at", "og", "med", "som", "for", "i", "til", "af", "om", "på", "der", "eller",
+                "men", "fx", "bl.a.", "herunder", "blandt", "via", "mod", "ved", "de", "den", "det"}
+
+
+def is_lead_in(text: str) -> bool:
+    """A line that introduces what follows without naming a section: it ends in a colon or
+    breaks off on a function word ("Vi ønsker derfor at arbejde med, at")."""
+    t = text.strip()
+    return t.endswith(":") or (t.split()[-1].lower() in _LEAD_IN_END if t else False)
 
 
 def _blocks(page_number: int, text: str, headings: Sequence[str]) -> list[_Block]:
@@ -150,8 +162,8 @@ def segment_pages(pages: Sequence) -> list[Segment]:
         for block in _blocks(page.number, page.text or "", headings):
             if block.heading:
                 pending.append(block)
-                if not block.text.endswith(":"):
-                    section = block.text.rstrip(":").strip()
+                if not is_lead_in(block.text):
+                    section = block.text.strip()
                 continue
             parts = _split_long(block)
             if (not pending and segments and block.page != last_page
