@@ -1,8 +1,9 @@
 """Benchmark the comparison matrices on a synthetic store of 98 municipalities.
 
-Usage: python bench/compare.py [--passages 100000] [--dim 384] [--db /tmp/compare-bench.db]
-Builds the store once (reused when it exists with the same size), then times each matrix
-(best of 3) and prints a table. Target: every matrix for 98 municipalities in ≤ 1 s.
+Usage: python bench/compare.py [--passages 100000] [--dim 384] [--repeat 3] [--report]
+Builds the store once under /tmp (reused when it exists with the same size), then times each
+matrix (best of --repeat) and prints a table. Target: every matrix for 98 municipalities in
+≤ 1 s.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main() -> None:
     ap.add_argument("--municipalities", type=int, default=98)
     ap.add_argument("--dim", type=int, default=384)
     ap.add_argument("--db", default=None)
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs per operation")
     ap.add_argument("--report", action="store_true", help="also time build_report (one run)")
     args = ap.parse_args()
     path = Path(args.db or f"/tmp/stratcompare-bench-compare-{args.passages}-{args.dim}.db")
@@ -62,9 +64,9 @@ def main() -> None:
         timings["similarity (embeddings)"] = lambda: similarity_matrix(conn, basis="embeddings")
         timings["cell Kommune 000:Kommune 001"] = lambda: cell_passages(
             conn, "Kommune 000:Kommune 001", limit=10)
-    print(f"{'operation':34s} {'best of 3':>10s}")
+    print(f"{'operation':34s} {f'best of {args.repeat}':>10s}")
     for name, fn in timings.items():
-        s = _best(fn)
+        s = _best(fn, args.repeat)
         flag = "" if s <= 1.0 else "  (over 1 s)"
         print(f"{name:34s} {s * 1000:8.0f} ms{flag}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")

@@ -265,3 +265,10 @@ def test_cooccurrence_mask_and_join_agree(tmp_path, monkeypatch):
     store.close()
     assert masked.values.sum() > 0
     np.testing.assert_array_equal(masked.values, joined.values)
+
+
+def test_codebook_object_from_the_classifier(corpus):
+    from stratcompare.classify.codebook import Codebook
+
+    m = theme_matrix(corpus, codebook=Codebook.load(), normalise="count")
+    assert m.codebook == CB and m.value("Køge", "housing_first") == 2

@@ -257,3 +257,44 @@ def test_force_rereads_unchanged_files(tmp_path, db):
     again = ingest_paths([f], db=db, force=True)
     assert [r.status for r in again.results] == ["replaced"]
     assert len(_docs(db)) == 1
+
+
+@pytest.mark.parametrize("kind", ["encrypted-pdf", "corrupt-pdf", "too-large"])
+def test_bad_pdfs_fail_alone_and_good_version_survives(tmp_path, db, kind):
+    import pdfgen
+
+    good = _write(tmp_path / "good.txt", KOEGE_TEXT)
+    bad = tmp_path / "strategi.pdf"
+    pdfgen.make_text_pdf(bad, ["Køge Kommune strategi. " * 40] * 6, running_header="Køge Kommune")
+    ingest_paths([bad, good], db=db)  # a good first version of strategi.pdf is stored
+    if kind == "encrypted-pdf":
+        pdfgen.make_encrypted_pdf(bad)
+    elif kind == "corrupt-pdf":
+        pdfgen.make_truncated_pdf(bad)
+    report = ingest_paths([bad, good], db=db, max_pages=1)
+    [r] = [r for r in report.results if r.path.endswith("strategi.pdf")]
+    if kind == "too-large":  # unchanged content is not re-read; force it against the cap
+        report = ingest_paths([bad], db=db, max_pages=1, force=True)
+        [r] = report.results
+    assert r.status == "failed" and r.error_kind == kind and "strategi.pdf" in r.error
+    docs = {Path(d["path"]).name: d for d in _docs(db)}
+    assert docs["strategi.pdf"]["status"] == "ok" and docs["strategi.pdf"]["passages"] > 0
+    assert docs["good.txt"]["status"] == "ok"
+
+
+def test_without_tesseract_scanned_pages_are_marked_and_user_told(tmp_path, db, monkeypatch):
+    import pdfgen
+    from stratcompare.ingest import ocr
+
+    scan = tmp_path / "scan.pdf"
+    pdfgen.make_scanned_pdf(scan, ["Køge Kommune vil styrke den tidlige indsats."], dpi=100)
+    monkeypatch.setattr(ocr, "tesseract_status", lambda lang="dan": (
+        False, "Tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-dan"))
+    report = ingest_paths([scan], db=db)
+    [r] = report.results
+    assert r.status == "ingested" and report.exit_code == 0
+    assert any("tesseract-ocr-dan" in w for w in r.warnings)
+    [doc] = _docs(db)
+    assert doc["status"] == "partial" and doc["pages_missing_text"] == doc["pages"] == 1
+    with Store.open(db) as s:
+        assert [p["status"] for p in s.pages(doc["id"])] == ["missing_text"]

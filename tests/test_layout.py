@@ -51,6 +51,16 @@ def test_two_page_document_keeps_first_lines_but_loses_page_numbers():
     assert not cleaned[0].rstrip().endswith("1") and "- 2 -" not in cleaned[1]
 
 
+def test_two_page_document_running_header_set_apart():
+    pages = [f"Køge Kommune · Strategier for indsatsen\n\n{BODY[0]}\n{BODY[1]}",
+             f"Køge Kommune - Strategier for indsatsen\n\n{BODY[2]}\n{BODY[3]}"]
+    cleaned = clean_page_texts(pages)
+    assert cleaned[0].startswith(BODY[0][:20]) and cleaned[1].startswith(BODY[2][:20])
+    # the same opening line without a gap after it is body text and stays
+    pages = [p.replace("indsatsen\n\n", "indsatsen\n") for p in pages]
+    assert all(t.startswith("Køge Kommune") for t in clean_page_texts(pages))
+
+
 @pytest.mark.parametrize("line", ["3", "Side 3", "side 3 af 12", "3/12", "- 3 -", "(3)", "Page 7"])
 def test_page_number_patterns(line):
     assert is_page_number(line)
@@ -154,3 +164,29 @@ def test_word_hyphenated_across_a_page_break():
     assert cleaned[0].endswith("Det handler om omkostningerne")
     assert cleaned[1].startswith("på lang sigt.")
     assert not any("Hjørring Kommune" in t or "Side" in t for t in cleaned)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORD = st.from_regex(r"[A-Za-zæøåÆØÅ]{1,12}[.,:]?", fullmatch=True)
+_LINE = st.lists(_WORD, min_size=0, max_size=12).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_LINE, min_size=1, max_size=40))
+def test_clean_up_never_loses_or_invents_words(lines):
+    """Without digits, hyphens or bullets nothing may be removed: reflow only moves breaks."""
+    text = "\n".join(lines)
+    (cleaned,) = clean_page_texts([text])
+    assert cleaned.split() == text.split()
+    assert "\n\n\n" not in cleaned and cleaned == cleaned.strip()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400))
+def test_clean_up_total_on_any_text(text):
+    pages = text.split("\f")
+    cleaned = clean_page_texts(pages)
+    assert len(cleaned) == len(pages)
+    assert all(isinstance(t, str) for t in cleaned)

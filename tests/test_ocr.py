@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import pdfgen
+from stratcompare.repair.evaluate import word_error_rate
 from stratcompare.ingest import ocr as ocr_mod
 from stratcompare.ingest.ocr import parse_tsv, tesseract_status
 from stratcompare.ingest.pdf import extract_pdf
@@ -20,16 +21,7 @@ needs_tesseract = pytest.mark.skipif(
 )
 
 
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate: word-level Levenshtein distance / reference length."""
-    ref, hyp = reference.split(), hypothesis.split()
-    prev = list(range(len(hyp) + 1))
-    for i, rw in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, hw in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (rw != hw))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
+wer = word_error_rate
 
 
 def paragraphs(seed: str, words: int) -> list[str]:
@@ -90,7 +82,18 @@ def test_parse_tsv_lines_paragraphs_and_bands():
     ]
     page = parse_tsv("\n".join(rows) + "\n")
     assert page.lines == ["Køge Kommune", "", "Vi vil", "styrke", "", "Nyt afsnit.", "", "Side 3"]
-    assert (page.top_band, page.bottom_band) == (1, 1)
+    assert (page.top_band, page.bottom_band) == (1, 1) and page.band == {0, 7}
+    assert page.headings == set()
+
+
+def test_parse_tsv_tall_line_is_a_heading():
+    def word(block, line, left, top, text, height):
+        return f"5\t1\t{block}\t1\t{line}\t1\t{left}\t{top}\t60\t{height}\t95\t{text}"
+
+    rows = [TSV_HEADER, word(1, 1, 200, 300, "Økonomi", 48)]
+    rows += [word(2, k, 200, 400 + 40 * k, f"linje{k} tekst", 30 + k % 3) for k in range(1, 8)]
+    page = parse_tsv("\n".join(rows))
+    assert page.lines[0] == "Økonomi" and page.headings == {0}
 
 
 def test_parse_tsv_empty():
@@ -103,12 +106,14 @@ def test_parse_tsv_empty():
 def test_scanned_page_within_three_percent_word_error(tmp_path):
     paras = paragraphs("001", 200)
     path = tmp_path / "scan.pdf"
-    pdfgen.make_scanned_pdf(path, paras, 150, page_numbers=False)
+    title = "Strategier for indsatsen"
+    pdfgen.make_scanned_pdf(path, paras, 150, page_numbers=False, title=title)
     doc = extract_pdf(path)
     assert doc.kind == "scanned_pdf" and len(doc.pages) == 1
     page = doc.pages[0]
     assert (page.method, page.status) == ("ocr", "ok")
-    assert wer(" ".join(paras), page.text) < 0.03
+    assert wer(" ".join([title, *paras]), page.text) < 0.03
+    assert doc.title == title and page.headings == [title]
     assert doc.warnings == []
 
 

@@ -17,6 +17,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 import pdfgen
+from stratcompare.repair.evaluate import word_error_rate
 from stratcompare import errors
 from stratcompare.ingest import ocr as ocr_mod
 from stratcompare.ingest import pdf as pdf_mod
@@ -28,16 +29,7 @@ SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 HEADER = "Køge Kommune · Strategier for indsatsen 2023-2026"
 
 
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate: word-level Levenshtein distance / reference length."""
-    ref, hyp = reference.split(), hypothesis.split()
-    prev = list(range(len(hyp) + 1))
-    for i, rw in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, hw in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (rw != hw))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
+wer = word_error_rate
 
 
 def seed_paragraphs(name: str, limit: int | None = None) -> list[str]:
@@ -136,8 +128,13 @@ def test_two_column_reading_order(tmp_path):
     assert wer(" ".join(paras), text) < 0.01
 
 
-def test_two_columns_drawn_line_by_line_across_the_page(tmp_path):
-    """Content-stream order left1,right1,left2,... must not leak into the text order."""
+@pytest.mark.parametrize("per_char_objects", [False, True])
+def test_two_columns_drawn_line_by_line_across_the_page(tmp_path, monkeypatch, per_char_objects):
+    """Content-stream order left1,right1,left2,... must not leak into the text order.
+
+    per_char_objects: the fallback for PDFium builds without FPDFText_GetTextObject."""
+    if per_char_objects:
+        monkeypatch.setattr(pdf_mod, "_get_text_object", lambda textpage, index: index)
     path = tmp_path / "interleaved.pdf"
     left = [f"venstre linje {i} om tidlig indsats" for i in range(30)]
     right = [f"højre linje {i} om samarbejde og økonomi" for i in range(30)]
@@ -152,6 +149,31 @@ def test_two_columns_drawn_line_by_line_across_the_page(tmp_path):
     c.save()
     raw = extract_pdf(path).pages[0].raw_text.split("\n")
     assert raw == left + right
+
+
+def test_footer_page_number_inside_the_gutter_is_removed(tmp_path):
+    """A bare page number left of the gutter's middle reads as the end of the left column."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    path = tmp_path / "gutter.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    left = [f"venstre {i} tekst i spalten om den tidlige indsats" for i in range(20)]
+    gap_middle = (60 + max(stringWidth(t, "Helvetica", 10) for t in left) + width / 2 + 30) / 2
+    for page in range(1, 4):
+        c.setFont("Helvetica", 10)
+        for i in range(20):
+            y = height - 80 - i * 14
+            c.drawString(60, y, left[i])
+            c.drawString(width / 2 + 30, y, f"højre {page}.{i} tekst i spalten")
+        c.drawString(gap_middle - 9, 30, str(page))
+        c.showPage()
+    c.save()
+    doc = extract_pdf(path)
+    for page in doc.pages:
+        raw = page.raw_text.split("\n")
+        assert raw.index(str(page.number)) < raw.index(f"højre {page.number}.0 tekst i spalten")
+        assert not any(ln.strip().isdigit() for ln in page.text.split("\n"))
 
 
 def test_full_width_heading_above_two_columns(tmp_path):
@@ -201,6 +223,55 @@ def test_unmapped_glyphs_marked_not_dropped(tmp_path):
     assert "\ufffd" in page.text
 
 
+def _unmapped_font_pdf(path: Path) -> None:
+    """One page drawn in a Type3 font whose glyph names (/g1.../g8) map to no Unicode: the
+    glyphs render, but the text layer is noise (PDFium flags every char as a map error)."""
+    import random
+
+    rng = random.Random(1)
+    lines = ["".join(chr(65 + rng.randrange(8)) if rng.random() > 0.15 else " " for _ in range(40))
+             for _ in range(30)]
+    content = ("BT /F1 12 Tf 14 TL 60 780 Td\n" + "\n".join(f"({ln}) Tj T*" for ln in lines)
+               + "\nET").encode()
+    glyph = b"500 0 0 0 400 700 d1\n0 0 400 700 re f"
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+           b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        5: ("<< /Type /Font /Subtype /Type3 /FontBBox [0 0 500 700] "
+            "/FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << "
+            + " ".join(f"/g{i} {10 + i} 0 R" for i in range(1, 9))
+            + " >> /Encoding << /Type /Encoding /Differences [32 /space 65 "
+            + " ".join(f"/g{i}" for i in range(1, 9))
+            + "] >> /FirstChar 32 /LastChar 72 /Widths ["
+            + " ".join(["250"] + ["0"] * 32 + ["500"] * 8) + "] >>").encode(),
+    }
+    for i in range(1, 9):
+        objs[10 + i] = b"<< /Length %d >>\nstream\n" % len(glyph) + glyph + b"\nendstream"
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = {}
+    for k in sorted(objs):
+        offsets[k] = len(out)
+        out += b"%d 0 obj\n" % k + objs[k] + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (max(objs) + 1)
+    for k in range(1, max(objs) + 1):
+        out += b"%010d 00000 n \n" % offsets[k] if k in offsets else b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (max(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_unmapped_font_flagged_as_garbage(tmp_path):
+    path = tmp_path / "type3.pdf"
+    _unmapped_font_pdf(path)
+    doc = extract_pdf(path, ocr=False)
+    page = doc.pages[0]
+    assert (page.status, page.method, page.text, page.raw_text) == ("cid_garbage", "none", "", "")
+    assert doc.warnings[0].startswith("page 1 has (cid:N) garbage in the text layer")
+
+
 def _garbage_layer(page):
     lines = [pdf_mod.Line("(cid:3)(cid:17)(cid:42)(cid:8) (cid:5)(cid:9)", 60, 700, 690, 692, 10, 0)]
     return pdf_mod.TextLayer(lines, 40, 0.0)
@@ -233,6 +304,24 @@ def test_cid_garbage_page_is_ocrd(tmp_path, monkeypatch):
     assert (page.method, page.status, page.text) == ("ocr", "ok", "Tekst læst med OCR fra siden.")
     assert seen == [("dan", 200)]
     assert doc.kind == "scanned_pdf"
+
+
+def test_blank_page_is_neither_ocrd_nor_missing(tmp_path, monkeypatch):
+    path = tmp_path / "blank.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 11)
+    c.drawString(60, 700, "Første side med tekst om den tidlige indsats.")
+    c.showPage()
+    c.showPage()  # an empty separator page
+    c.save()
+
+    def no_ocr(*args, **kwargs):
+        raise AssertionError("a blank page must not be OCR'd")
+
+    monkeypatch.setattr(ocr_mod, "ocr_page", no_ocr)
+    doc = extract_pdf(path)
+    assert [(p.method, p.status, p.text) for p in doc.pages][1] == ("none", "ok", "")
+    assert doc.kind == "pdf" and doc.warnings == []
 
 
 # --- scanned pages without Tesseract ---------------------------------------------------------------

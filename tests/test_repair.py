@@ -197,6 +197,19 @@ def test_held_out_tesseract_target(name, gold):
     assert s.wer_after < 0.04, s
 
 
+def test_held_out_low_resolution():
+    """The own texts rendered at 150 dpi (more damage): both sets together >= 85 %."""
+    before = after = 0
+    for name, gold in (("own_danish_150dpi", "own_danish_gold.txt"),
+                       ("own_danish_2_150dpi", "own_danish_2_gold.txt")):
+        damaged = (FIX / f"{name}_tesseract_eng.txt").read_text(encoding="utf-8")
+        s = score(damaged, repair_text(damaged).text, (FIX / gold).read_text(encoding="utf-8"))
+        before += s.errors_before
+        after += s.errors_after
+    assert before > 100
+    assert 1 - after / before >= 0.85, (before, after)
+
+
 @pytest.mark.parametrize("name", ["koege_001_clean.txt", "holstebro_003_gold.txt",
                                   "own_danish_gold.txt", "own_danish_2_gold.txt",
                                   "hjoerring_000_dev.txt"])

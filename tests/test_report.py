@@ -130,3 +130,19 @@ def test_every_listed_passage_shows_its_themes(full_report):
     cards = top.split('<div class="passage">')[1:]
     assert len(cards) == 8         # 7 passages, the Herning one under two themes
     assert all('class="tag"' in card for card in cards)
+
+
+def test_hostile_municipality_name_in_figures(tmp_path):
+    """Names end up in SVG labels too: escaped there, and "$…$" is not read as mathtext."""
+    store = Store.open(tmp_path / "x.db")
+    c = store.conn
+    add_document(c, "d1", f"{XSS} & $x$ Kommune")
+    add_document(c, "d2", "Køge")
+    for i, doc in enumerate(["d1", "d2", "d1"]):
+        add_passage(c, f"p{i}", doc, "Unge hjemløse får egen bolig med bostøtte i eget hjem.",
+                    seq=i)
+        add_theme(c, f"p{i}", "housing_first", 0.9)
+    html = build_report(c, tmp_path / "x.html").read_text(encoding="utf-8")
+    store.close()
+    assert "<script" not in html.lower() and "&lt;script&gt;" in html
+    assert html.count("<svg") >= 2

@@ -69,7 +69,7 @@ def test_sync_fts_indexes_once_and_follows_changes(store):
 
 def test_lexical_matches_inflected_forms_and_compounds(store):
     # "boliger" / "hjemløse" are lemmatised to bolig / hjemløs on both sides
-    exact = search(store.conn, "boliger til hjemløse", mode="lexical", params=FusionParams(prefix=False))
+    exact = search(store.conn, "boliger til hjemløse", mode="lexical", params=FusionParams(prefix=False, max_df=1.0))
     assert exact[0].text == HOUSING_KOEGE  # bolig + hjemløs; Herning has bolig only
     assert {h.text for h in exact} == {HOUSING_KOEGE, HOUSING_HERNING}
     assert all(h.score > 0 for h in exact)
@@ -78,6 +78,16 @@ def test_lexical_matches_inflected_forms_and_compounds(store):
     assert [h.text for h in only_h] == [HOUSING_KOEGE]
     pref = search(store.conn, "hjemløse", mode="lexical")
     assert {h.text for h in pref} == {HOUSING_KOEGE, HOUSING_HERNING}
+
+
+def test_very_common_query_words_are_dropped_but_never_all(store):
+    from stratcompare.search.fts import select_terms
+
+    sync_fts(store.conn)
+    # "bolig" is in 2 of 5 passages (> 25 %), "hjemløs" in 1: only the rarer one is searched
+    assert select_terms(store.conn, ["bolig", "hjemløs"], 0.25) == ["hjemløs"]
+    assert select_terms(store.conn, ["bolig", "hjemløs"], 1.0) == ["bolig", "hjemløs"]
+    assert select_terms(store.conn, ["bolig", "bostøtte"], 0.1) == ["bostøtte"]  # rarest stays
 
 
 def test_dense_and_hybrid_rank_the_topic_first(store, enc):

@@ -32,6 +32,7 @@ ZS_FEATURE_SCALE = 0.2
 # Blend weights (supervised, zero-shot, keyword) on a 0.25 grid summing to 1, supervised-heavy first.
 BLEND_GRID = tuple(sorted(((a / 4, b / 4, (4 - a - b) / 4) for a in range(5) for b in range(5 - a)), reverse=True))
 ZERO_SHOT_ONLY = np.array([0.0, 1.0, 0.0])
+GATE_SUPERVISED = True  # the length gate also damps the supervised part: headings stay uncoded
 MIN_POSITIVES = 3  # fewer labelled positives than this: the theme stays zero-shot
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 SNIPPET = 140
@@ -83,6 +84,7 @@ class ThemeClassifier:
     C: float = 4.0
     cv_folds: int = 5
     emb_scale: float = 1.0   # weight of the embedding block against the unit-norm TF-IDF block
+    blocks: tuple = ()       # (lo, hi) feature ranges with separate regressions; () = one over all
     encoder: object = field(default=None, repr=False)
     # learned state
     zeroshot: ZeroShot | None = field(default=None, repr=False)
@@ -136,8 +138,6 @@ class ThemeClassifier:
         gate = f.gate[sel][:, None]
         dense = np.hstack([emb * self.emb_scale, zs, np.log1p(f.hits[sel]), gate]).astype(np.float32)
         return sparse.hstack([sparse.csr_matrix(dense), tfidf.transform(lem)], format="csr")
-
-    blocks: tuple = ()  # (lo, hi) feature ranges with separate regressions; () = one over all
 
     def _blocks(self, n_features: int) -> list[tuple[int, int]]:
         return list(self.blocks) or [(0, n_features)]
@@ -194,6 +194,8 @@ class ThemeClassifier:
             tf = LemmaTfidf().fit([f.lem[i] for i in tr])
             coef, icpt = self._fit_linear(self._design(f, tf, tr), Y[tr])
             oof[te] = self._linear_proba(self._design(f, tf, te), coef, icpt)
+            if GATE_SUPERVISED:
+                oof[te] *= f.gate[te, None]
         # Per theme: the blend weights and threshold with the best out-of-fold F1.
         k = Y.shape[1]
         p_kw = _keyword_proba(f)
@@ -258,6 +260,8 @@ class ThemeClassifier:
         if not self.supervised:
             return p_zs
         p_sup = self._linear_proba(self._design(f, self.tfidf), self.coef, self.intercept)
+        if GATE_SUPERVISED:
+            p_sup = p_sup * f.gate[:, None]
         return _mix(self.blend, p_sup, p_zs, _keyword_proba(f))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

@@ -156,17 +156,19 @@ def _emit_cell(result, fmt: CompareFormat, output: Optional[Path]) -> None:
     records = result.records()
     columns = _PAIR_COLUMNS if result.kind == "similarity" else _CELL_COLUMNS
     if result.kind != "similarity":
-        columns = columns + ["passage_id"]
+        columns = columns + ["passage_id", "document_id"]
     else:
-        columns = columns + ["a_passage_id", "b_passage_id"]
+        columns = columns + ["a_passage_id", "b_passage_id", "a_document_id", "b_document_id"]
     if fmt == CompareFormat.xlsx:
         run(write_xlsx, output, [("passages", columns, records)], heat=False)
         typer.echo(f"Wrote {output}", err=True)
         return
     with _out(output) as out:
         if fmt == CompareFormat.table:
-            shown = [c for c in columns if not c.endswith("passage_id") and c not in ("year", "section")]
-            render(records, "table", columns=shown, out=out, max_width=60)
+            shown = [c for c in columns
+                     if not c.endswith(("passage_id", "document_id", "year", "section"))]
+            render(records, "table", columns=shown, out=out,
+                   max_width=40 if result.kind == "similarity" else 60)
         elif fmt == CompareFormat.md:
             out.write(records_markdown(records, columns))
         else:

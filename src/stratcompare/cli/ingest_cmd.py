@@ -41,6 +41,9 @@ def ingest(
                      progress=progress)
     for r in report.failed:
         typer.echo(f"Error: {r.error}", err=True)
+    for r in report.results:
+        for w in r.warnings if r.status in ("ingested", "replaced") else ():
+            typer.echo(f"Warning: {r.path}: {w}", err=True)
     if not quiet:
         rows = [
             {"file": _short(r.path), "status": r.status, "municipality": r.municipality,

@@ -24,8 +24,7 @@ def format_value(m: Matrix, v: float) -> str:
 
 
 def _grid(header: list[str], rows: list[list[str]], first_left: bool = True) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(header)]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
 
     def line(cells: Sequence[str]) -> str:
         parts = [c.ljust(w) if (i == 0 and first_left) else c.rjust(w)

@@ -80,12 +80,17 @@ def _stored_codebooks(conn: sqlite3.Connection) -> list[str]:
     return ids
 
 
-def load_themes(conn: sqlite3.Connection, codebook: str | Path | None = None) -> ThemeSet:
+def load_themes(conn: sqlite3.Connection, codebook=None) -> ThemeSet:
     """Resolve ``codebook`` — None (the bundled codebook / the most used stored one), a TOML
-    path, or a stored codebook id ("id@version" or just "id") — into a ThemeSet."""
+    path, a ``stratcompare.classify.Codebook``, or a stored codebook id ("id@version" or just
+    "id") — into a ThemeSet."""
     file_data: dict | None = None
     wanted: str | None = None
-    if codebook is not None and (str(codebook).endswith(".toml") or Path(codebook).is_file()):
+    if hasattr(codebook, "themes") and hasattr(codebook, "version"):   # a classify.Codebook
+        file_data = {"id": codebook.id, "version": codebook.version,
+                     "themes": [{"id": t.id, "label_da": t.label_da, "label_en": t.label_en}
+                                for t in codebook.themes]}
+    elif codebook is not None and (str(codebook).endswith(".toml") or Path(codebook).is_file()):
         file_data = _read_codebook_file(Path(codebook))
     elif codebook is not None:
         wanted = str(codebook)
@@ -110,7 +115,8 @@ def load_themes(conn: sqlite3.Connection, codebook: str | Path | None = None) ->
             c for c in stored_ids if c.split("@")[0] == str(file_data.get("id"))]
         if not matches and stored_ids and codebook is not None:
             raise NotFoundError(
-                f"no theme labels for codebook {full!r} in the database", path=str(codebook),
+                f"no theme labels for codebook {full!r} in the database",
+                path=getattr(codebook, "path", None) or str(codebook),
                 hint="classify with this codebook first; stored: " + ", ".join(stored_ids))
         chosen = matches[0] if matches else (stored_ids[0] if stored_ids else full)
         if not matches and stored_ids:

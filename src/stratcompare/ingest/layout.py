@@ -62,13 +62,16 @@ class PageLines:
     """One page's lines in reading order ("" marks a paragraph gap).
 
     ``top_band``/``bottom_band``: how many leading/trailing non-blank lines lie where running
-    headers/footers live; ``headings``: indexes of lines known to be headings (font evidence).
+    headers/footers live; ``band``: the indexes of those lines when the reader knows them from
+    geometry (a footer can sit mid-way in two-column reading order); ``headings``: indexes of
+    lines known to be headings (font evidence).
     """
 
     lines: list[str]
     top_band: int = 3
     bottom_band: int = 3
     headings: set[int] = field(default_factory=set)
+    band: set[int] | None = None
 
 
 # --- running headers / footers -----------------------------------------------------------------
@@ -96,6 +99,8 @@ def _running_key(line: str) -> str:
 
 
 def _band_indexes(page: PageLines) -> list[int]:
+    if page.band is not None:
+        return sorted(i for i in page.band if 0 <= i < len(page.lines) and page.lines[i].strip())
     nonblank = [i for i, ln in enumerate(page.lines) if ln.strip()]
     top = nonblank[: max(page.top_band, 0)]
     bottom = nonblank[len(nonblank) - max(page.bottom_band, 0):] if page.bottom_band > 0 else []
@@ -121,7 +126,33 @@ def running_line_indexes(pages: list[PageLines]) -> list[set[int]]:
             if is_page_number(line) or (len(key) > 1 and counts[key] >= MIN_REPEATS):
                 drop.add(i)
         out.append(drop)
+    if len(pages) == 2:
+        _two_page_running_lines(pages, out)
     return out
+
+
+def _two_page_running_lines(pages: list[PageLines], drops: list[set[int]]) -> None:
+    """Two pages cannot show repetition, so only a line that opens (or closes) both pages,
+    reads the same, has at least three words and stands apart (a paragraph gap after/before
+    it on both pages) counts as a running header (footer)."""
+    ends = []
+    for page in pages:
+        nonblank = [i for i, ln in enumerate(page.lines) if ln.strip()]
+        if len(nonblank) < 2:
+            return
+        ends.append(nonblank)
+    for pick, gap in ((0, 1), (-1, -1)):
+        idx = [nb[pick] for nb in ends]
+        lines = [p.lines[i] for p, i in zip(pages, idx)]
+        key = _NOT_WORD.sub("", lines[0].lower())
+        if (len(lines[0].split()) < 3 or key != _NOT_WORD.sub("", lines[1].lower())
+                or any(i in p.headings for p, i in zip(pages, idx))):
+            continue
+        apart = all(0 <= i + gap < len(p.lines) and not p.lines[i + gap].strip()
+                    for p, i in zip(pages, idx))
+        if apart:
+            for drop, i in zip(drops, idx):
+                drop.add(i)
 
 
 # --- hyphenation -------------------------------------------------------------------------------
@@ -290,7 +321,7 @@ def clean_pages(pages: list[PageLines]) -> list[str]:
     """Clean every page of one document together (running lines need the whole document)."""
     normalized = [
         PageLines(normalize_chars("\n".join(p.lines)).split("\n") if p.lines else [],
-                  p.top_band, p.bottom_band, set(p.headings))
+                  p.top_band, p.bottom_band, set(p.headings), p.band)
         for p in pages
     ]
     drops = running_line_indexes(normalized)

@@ -135,19 +135,13 @@ def parse_tsv(tsv: str) -> PageLines:
         spans.append((top, bottom))
         sizes.append(statistics.median(heights))
         prev_par = key[:2]
-    real = [s for s in spans if s[0] >= 0]
-    height = height or (max(s[1] for s in real) if real else 0)
-    top_band = 0
-    for s in real[:3]:
-        if s[0] > BAND * height:
-            break
-        top_band += 1
-    bottom_band = 0
-    for s in reversed(real[-3:]):
-        if s[1] < (1 - BAND) * height:
-            break
-        bottom_band += 1
-    return PageLines(texts, top_band, bottom_band, _tall_lines(texts, sizes))
+    real = [i for i, s in enumerate(spans) if s[0] >= 0]
+    height = height or (max(spans[i][1] for i in real) if real else 0)
+    # band lines by geometry (Tesseract may order a footer block before a second column)
+    by_top = sorted(real, key=lambda i: spans[i][0])
+    top = [i for i in by_top[:3] if spans[i][0] <= BAND * height]
+    bottom = [i for i in by_top[::-1][:3] if spans[i][1] >= (1 - BAND) * height]
+    return PageLines(texts, len(top), len(bottom), _tall_lines(texts, sizes), set(top + bottom))
 
 
 def _tall_lines(texts: list[str], sizes: list[float]) -> set[int]:

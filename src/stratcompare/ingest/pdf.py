@@ -2,9 +2,10 @@
 
 Why PDFium and not pdfplumber: PDFium (pypdfium2) hands over a page's text in one call and
 char boxes on demand, which is tens of times faster than pdfminer's layout analysis.  We only
-ask for the boxes we need — the characters around spaces and line breaks — to cut each PDFium
-line into segments, find a column gap, and put segments back in reading order.  Pages are
-closed as soon as they are read, so memory stays flat in the page count.
+ask for the boxes we need — the first/last char of each PDFium line and the chars where one
+text object (show operator) ends and the next begins — to cut lines into segments, find a
+column gap, and put segments back in reading order.  Pages are closed as soon as they are
+read, so memory stays flat in the page count.
 """
 
 from __future__ import annotations
@@ -38,11 +39,15 @@ SPARSE_CHARS = 200  # a page with less text than this under a page-sized image i
 SCAN_COVER = 0.5  # share of the page an image must cover to count as a scan
 TAIL_BYTES = 32768  # where the %%EOF marker must be (junk after it is tolerated up to this)
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\ufffe]")
-# FPDFText_GetTextObject with a plain address as result (no pointer object per call)
-_get_text_object = ctypes.cast(
-    pdfium_c.FPDFText_GetTextObject,
-    ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int),
-)
+if hasattr(pdfium_c, "FPDFText_GetTextObject"):
+    # with a plain address as result: no pointer object per call
+    _get_text_object = ctypes.cast(
+        pdfium_c.FPDFText_GetTextObject,
+        ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int),
+    )
+else:  # older PDFium: treat every char as its own object (slower, same result)
+    def _get_text_object(textpage: object, index: int) -> int:
+        return index
 _WHITESPACE = re.compile(r"\s")
 
 
@@ -76,6 +81,7 @@ class Line:
     size: float
     idx: int  # first char of the line (font lookups)
     bold: bool = False  # set only for heading candidates and a sample of body lines
+    candidate: bool = False  # short and unpunctuated: may be a heading
 
 
 @dataclass
@@ -148,6 +154,7 @@ class _Chars:
         self._l, self._r, self._b, self._t = (ctypes.c_double() for _ in range(4))
         self._refs = tuple(ctypes.byref(v) for v in (self._l, self._r, self._b, self._t))
         self._x, self._y = ctypes.c_double(), ctypes.c_double()
+        self._x_ref, self._y_ref = ctypes.byref(self._x), ctypes.byref(self._y)
         self._font = ctypes.create_string_buffer(128)
         self._flags = ctypes.c_int()
         self._boxes: dict[int, tuple[float, float, float, float]] = {}
@@ -188,9 +195,13 @@ class _Chars:
             self._boxes[i] = got
         return got
 
+    def origin(self, i: int) -> tuple[float, float]:
+        """(x, baseline y) where char i's glyph is placed."""
+        pdfium_c.FPDFText_GetCharOrigin(self.raw, i, self._x_ref, self._y_ref)
+        return self._x.value, self._y.value
+
     def baseline(self, i: int) -> float:
-        pdfium_c.FPDFText_GetCharOrigin(self.raw, i, ctypes.byref(self._x), ctypes.byref(self._y))
-        return self._y.value
+        return self.origin(i)[1]
 
     def size(self, i: int) -> float:
         return float(pdfium_c.FPDFText_GetFontSize(self.raw, i))
@@ -252,10 +263,10 @@ def _split_line(text: str, a: int, b: int, hyphen: bool, chars: _Chars,
                 e += 1
             if s <= start or e >= b:
                 continue
-            prev_box, next_box = chars.box(s - 1), chars.box(e)
             size = chars.size(s - 1) or 10.0
-            same_line = next_box[3] > prev_box[2] and next_box[2] < prev_box[3]
-            gap = next_box[0] - prev_box[1]
+            # baselines, not glyph boxes: a hyphen and a comma do not overlap vertically
+            same_line = abs(chars.baseline(s - 1) - chars.baseline(e)) < 0.5 * size
+            gap = chars.box(e)[0] - chars.box(s - 1)[1]
             if same_line and -0.5 * size < gap < 0.8 * size:
                 continue
             _emit(text, start, s, False, chars, segs)
@@ -269,10 +280,10 @@ def _emit(text: str, a: int, b: int, hyphen: bool, chars: _Chars, segs: list[Seg
         b -= 1
     if a >= b:
         return
-    first = chars.box(a)
-    size = chars.size(a) or (first[3] - first[2]) or 10.0
-    segs.append(Segment(text[a:b] + ("-" if hyphen else ""), first[0], chars.box(b - 1)[1],
-                        chars.baseline(a), size, a))
+    x0, base = chars.origin(a)
+    size = chars.size(a) or 10.0
+    segs.append(Segment(text[a:b] + ("-" if hyphen else ""), x0, chars.box(b - 1)[1], base,
+                        size, a))
 
 
 def _column_gap(segs: list[Segment]) -> float | None:
@@ -413,11 +424,22 @@ def _heading_candidate(line: Line) -> bool:
 def _mark_bold(lines: list[Line], chars: _Chars) -> bool:
     """Font weight costs two C calls per line: ask only for possible headings and a sample of
     body lines.  Returns whether the body text itself is bold (then bold marks nothing)."""
-    others = [ln for ln in lines if not _heading_candidate(ln)]
+    candidates, others = [], []
+    for ln in lines:
+        ln.candidate = _heading_candidate(ln)
+        (candidates if ln.candidate else others).append(ln)
     sample = others[:: max(1, len(others) // 8)]
-    for ln in [ln for ln in lines if _heading_candidate(ln)] + sample:
+    for ln in candidates + sample:
         ln.bold = chars.bold(ln.idx)
     return bool(sample) and sum(ln.bold for ln in sample) > len(sample) / 2
+
+
+def _is_blank(page: pdfium.PdfPage) -> bool:
+    """No page objects at all (text drawn as outlines would be paths, and gets OCR'd)."""
+    try:
+        return pdfium_c.FPDFPage_CountObjects(page.raw) == 0
+    except (AttributeError, TypeError, ValueError):
+        return False
 
 
 def _image_cover(page: pdfium.PdfPage, page_area: float) -> float:
@@ -444,34 +466,32 @@ def _page_lines(layer: TextLayer, page_top: float,
     texts: list[str] = []
     heads: set[int] = set()
     heading_texts: list[str] = []
+    position: dict[int, int] = {}  # line number -> index in texts
     body_bold = layer.body_bold
     for k, ln in enumerate(lines):
         if k and texts and texts[-1]:
             step = lines[k - 1].base - ln.base
             if step > 1.3 * pitch:  # paragraph space (a jump back up = next column: no break)
                 texts.append("")
-        is_head = _heading_candidate(ln) and (ln.size >= 1.15 * body or (ln.bold and not body_bold))
+        is_head = ln.candidate and (ln.size >= 1.15 * body or (ln.bold and not body_bold))
         prev = lines[k - 1] if k else None
         if (is_head and prev is not None and len(texts) - 1 in heads and texts[-1]
                 and abs(prev.size - ln.size) < 0.5 and prev.bold == ln.bold):
             texts[-1] = f"{texts[-1]} {ln.text}"  # a heading wrapped over two lines
             heading_texts[-1] = texts[-1]
+            position[k] = len(texts) - 1
             continue
         if is_head:
             heads.add(len(texts))
             heading_texts.append(ln.text)
+        position[k] = len(texts)
         texts.append(ln.text)
-    top = 0
-    for ln in lines[:3]:
-        if ln.top < page_top - BAND * height:
-            break
-        top += 1
-    bottom = 0
-    for ln in reversed(lines[-3:]):
-        if ln.bottom > page_bottom + BAND * height:
-            break
-        bottom += 1
-    return PageLines(texts, top, bottom, heads), heading_texts
+    # band lines by geometry: in two-column order a footer can come mid-way
+    by_height = sorted(range(len(lines)), key=lambda k: -lines[k].top)
+    top = [k for k in by_height[:3] if lines[k].top >= page_top - BAND * height]
+    bottom = [k for k in by_height[::-1][:3] if lines[k].bottom <= page_bottom + BAND * height]
+    band = {position[k] for k in top + bottom}
+    return PageLines(texts, len(top), len(bottom), heads, band), heading_texts
 
 
 # --- the document ------------------------------------------------------------------------------
@@ -513,6 +533,10 @@ def extract_pdf(
         return _extract(doc, path, n_pages, ocr, ocr_lang, progress, dpi)
     except pdfium.PdfiumError as exc:
         raise CorruptPDFError(f"damaged PDF ({exc})", path) from None
+    except (ValueError, RuntimeError, UnicodeError) as exc:  # PDFium/pypdfium2 on odd input
+        raise CorruptPDFError(f"cannot read the PDF ({type(exc).__name__}: {exc})", path) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read ({exc.strerror or exc})", path) from None
     except MemoryError:
         raise TooLargeError("PDF too large to process in memory", path) from None
     finally:
@@ -545,6 +569,9 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
                 layer.visible_chars < SPARSE_CHARS
                 and _image_cover(page, (right - left) * (top - bottom)) > SCAN_COVER)
             status, method = "ok", "text"
+            if layer.visible_chars == 0 and _is_blank(page):
+                empty = False  # an empty page: nothing to read, nothing missing
+                method = "none"
             if garbage:
                 status = "cid_garbage"
                 cid_pages.append(number)
@@ -583,14 +610,23 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
     cleaned = clean_pages(page_lines)
     pages = [
         Page(number=m["number"], raw_text="\n".join(pl.lines), text=text, method=m["method"],
-             status=m["status"] if text.strip() or m["status"] != "ok" else "missing_text",
-             headings=_headings_in(m["headings"], text))
+             status=_final_status(m, text), headings=_headings_in(m["headings"], text))
         for m, pl, text in zip(meta, page_lines, cleaned)
     ]
     warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state)
-    scanned = sum(1 for p in pages if p.method != "text") > n_pages / 2
+    not_born_digital = [p for p in pages
+                        if p.method == "ocr" or (p.method == "none" and p.status != "ok")]
+    scanned = len(not_born_digital) > n_pages / 2
     return ExtractedDocument(path=str(path), kind="scanned_pdf" if scanned else "pdf", pages=pages,
                              title=title or first_line_title, warnings=warnings)
+
+
+def _final_status(meta: dict, text: str) -> str:
+    """A text page whose clean-up left nothing (only a header, say) has missing text; a
+    blank page (method "none", status "ok") is fine as it is."""
+    if meta["status"] == "ok" and meta["method"] != "none" and not text.strip():
+        return "missing_text"
+    return meta["status"]
 
 
 def _largest_line(lines: list[Line]) -> str | None:
@@ -611,12 +647,9 @@ def _largest_line(lines: list[Line]) -> str | None:
 
 
 def _first_heading(page: PageLines) -> str | None:
-    """An OCR'd first page's title: its first tall line below the running-header band."""
-    nonblank = [i for i, ln in enumerate(page.lines) if ln.strip()]
-    band = set(nonblank[: page.top_band])
+    """An OCR'd first page's title: its first line set clearly taller than the body."""
     for i in sorted(page.headings):
-        if i not in band:
-            return " ".join(normalize_chars(page.lines[i]).split()) or None
+        return " ".join(normalize_chars(page.lines[i]).split()) or None
     return None
 
 

@@ -31,6 +31,12 @@ def edit_distance(hyp: list[str], ref: list[str]) -> int:
     return prev[-1]
 
 
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word error rate over whitespace-separated words: edit distance / reference length."""
+    ref = reference.split()
+    return edit_distance(hypothesis.split(), ref) / max(1, len(ref))
+
+
 @dataclass
 class Score:
     words: int

@@ -213,6 +213,12 @@ class Repairer:
             return None if own is not None or has_glyph else self._split(tok, pattern)
         if own is not None and best_score < own + COMPOUND_MARGIN:
             return None
+        if proper_position and cands.get(best, 9.0) <= 2.0 and best[:1] != tok[:1]:
+            # "Arligt" mid-sentence: a capital A read for a lower-case å ("årligt")
+            low_best = best[:1].lower() + best[1:]
+            twin = next((x for x in scored if x[1] == low_best), None)
+            if twin and twin[0] >= best_score - 0.5:
+                best_score, best, direct = twin
         if proper_position and not has_glyph:
             # a capitalised word mid-sentence is probably a name: only a convincing known
             # word, or a cheap fix of a long compound ("Socialradgiverforening")

@@ -35,6 +35,7 @@ class FusionParams:
     method: str = "blend"  # "blend" (scaled scores) or "rrf" (reciprocal rank fusion)
     rrf_k: int = 60
     prefix: bool = True  # lexical: long query lemmas also match as word prefixes (compounds)
+    max_df: float = 0.25  # lexical: drop query lemmas found in more than this share of passages
 
 
 FUSION = FusionParams()
@@ -183,11 +184,20 @@ def search(
     scored: list[tuple[str, float, dict]] = []
 
     lex: list[tuple[str, float]] = []
+    pending = None
     if mode in ("hybrid", "lexical"):
         ensure_fts(conn)
         where, wparams = _sql_filter(*filters)
-        lex = lexical_search(conn, query, top_k if mode == "lexical" else max(p.pool, top_k), where, wparams,
-                             prefix=p.prefix)
+        k_lex = top_k if mode == "lexical" else max(p.pool, top_k)
+        args = (query, k_lex, where, wparams)
+        kwargs = {"prefix": p.prefix, "max_df": p.max_df}
+        path = _db_file(conn)
+        if mode == "hybrid" and path:
+            # BM25 runs in SQLite and the dense product in BLAS, both without the GIL: overlap them
+            # (a second read connection; WAL lets it read while this one is open).
+            pending = _pool().submit(_lexical_on_own_connection, path, args, kwargs)
+        else:
+            lex = lexical_search(conn, *args, **kwargs)
         if mode == "lexical":
             scored = [(pid, s, {"bm25": s}) for pid, s in lex]
     if mode in ("hybrid", "dense"):
@@ -200,8 +210,46 @@ def search(
         if mode == "dense":
             scored = [(corpus.ids[r], float(c), {"cosine": float(c)}) for r, c in zip(rows, cos)]
         else:
+            if pending is not None:
+                lex = pending.result()
             scored = _fuse(conn, query, corpus, q, rows, cos, lex, p)[:top_k]
     return _hits(conn, [s[0] for s in scored], [s[1] for s in scored], [s[2] for s in scored], query)
+
+
+_EXECUTOR = None
+
+
+def _pool():
+    global _EXECUTOR
+    if _EXECUTOR is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stratcompare-bm25")
+    return _EXECUTOR
+
+
+def _db_file(conn: sqlite3.Connection) -> str | None:
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    return path or None
+
+
+_THREAD_CONNS: dict[str, tuple[sqlite3.Connection, tuple]] = {}
+
+
+def _lexical_on_own_connection(path: str, args: tuple, kwargs: dict) -> list[tuple[str, float]]:
+    """BM25 search on the worker thread's own cached connection (used by that thread only)."""
+    import os
+
+    st = os.stat(path)
+    ident = (st.st_dev, st.st_ino)
+    cached = _THREAD_CONNS.get(path)
+    if cached is None or cached[1] != ident:  # new, or the file was replaced
+        if cached is not None:
+            cached[0].close()
+        conn = sqlite3.connect(path, timeout=60)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        cached = _THREAD_CONNS[path] = (conn, ident)
+    return lexical_search(cached[0], *args, **kwargs)
 
 
 def _fuse(conn, query, corpus, q, rows, cos, lex, p: FusionParams) -> list[tuple[str, float, dict]]:
@@ -280,14 +328,19 @@ def similar(
 
 
 # --- presentation -------------------------------------------------------------------------
-def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»")) -> str:
+def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»"), wanted: set[str] | None = None) -> str:
     """``text`` with the words whose lemma is one of the query's content lemmas marked."""
-    wanted = set(query_lemmas(query))
+    wanted = set(query_lemmas(query)) if wanted is None else wanted
     if not wanted:
         return text
+    initials = {w[0] for w in wanted}
     out, last = [], 0
     for w, s, e in words(text):
-        if lemma(w) in wanted or w.lower() in wanted:
+        low = w.lower()
+        # a lemma keeps its word's first letter (Danish inflects at the end): skip the rest cheaply
+        if low[0].isalpha() and low[0] not in initials:
+            continue
+        if low in wanted or lemma(w) in wanted:
             out += [text[last:s], mark[0], w, mark[1]]
             last = e
     out.append(text[last:])
@@ -303,6 +356,7 @@ def _hits(conn, ids: list[str], scores: list[float], details: list[dict], query:
     )
     rows = {r[0]: r for r in conn.execute(q, ids)}
     hits = []
+    wanted = set(query_lemmas(query))
     for i, (pid, score, det) in enumerate(zip(ids, scores, details)):
         r = rows.get(pid)
         if r is None:
@@ -311,7 +365,7 @@ def _hits(conn, ids: list[str], scores: list[float], details: list[dict], query:
         year = None if ys is None else (str(ys) if ye in (None, ys) else f"{ys}-{ye}")
         hits.append(Hit(
             passage_id=pid, municipality=r[1], document=r[2], document_id=r[3], year=year, page=r[6],
-            section=r[7], score=round(float(score), 6), text=r[8], highlighted=highlight(r[8], query),
+            section=r[7], score=round(float(score), 6), text=r[8], highlighted=highlight(r[8], query, wanted=wanted),
             rank=i + 1, details=det,
         ))
     return hits

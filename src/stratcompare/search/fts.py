@@ -52,9 +52,31 @@ def sync_fts(conn: sqlite3.Connection, batch: int = 2000) -> tuple[int, int]:
     return len(todo), len(removed)
 
 
-def fts_query(query: str, prefix: bool = False) -> str | None:
-    """An FTS5 MATCH expression: the query's content lemmas OR-ed (BM25 ranks by how many match)."""
-    terms = query_lemmas(query)
+def _doc_freqs(conn: sqlite3.Connection, terms: list[str]) -> tuple[int, dict[str, int]]:
+    """(indexed passages, passages containing each term) from an fts5vocab view (per connection)."""
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_fts_vocab USING fts5vocab(main, passage_fts, 'row')")
+    n = conn.execute("SELECT count(*) FROM passage_fts_map").fetchone()[0]
+    df = {}
+    for t in terms:
+        row = conn.execute("SELECT doc FROM temp.passage_fts_vocab WHERE term = ?", (t,)).fetchone()
+        df[t] = row[0] if row else 0
+    return n, df
+
+
+def select_terms(conn: sqlite3.Connection, terms: list[str], max_df: float) -> list[str]:
+    """Drop query lemmas found in more than ``max_df`` of all passages ("kommune", "indsats"):
+    they barely move BM25 but make it scan most of the index.  The rarest term always stays."""
+    if max_df >= 1.0 or len(terms) < 2:
+        return terms
+    n, df = _doc_freqs(conn, terms)
+    if n == 0:
+        return terms
+    keep = [t for t in terms if df[t] <= max_df * n]
+    return keep or [min(terms, key=lambda t: df[t])]
+
+
+def fts_query(terms: list[str], prefix: bool = False) -> str | None:
+    """An FTS5 MATCH expression: the lemmas OR-ed (BM25 ranks by how many match, and how rare)."""
     if not terms:
         return None
     quoted = ['"' + t.replace('"', '""') + '"' + ("*" if prefix and len(t) >= 5 else "") for t in terms]
@@ -62,10 +84,11 @@ def fts_query(query: str, prefix: bool = False) -> str | None:
 
 
 def lexical_search(
-    conn: sqlite3.Connection, query: str, k: int, where: str = "", params: tuple = (), prefix: bool = False
+    conn: sqlite3.Connection, query: str, k: int, where: str = "", params: tuple = (), prefix: bool = False,
+    max_df: float = 1.0,
 ) -> list[tuple[str, float]]:
     """Top ``k`` (passage_id, bm25 score; higher is better) for ``query`` under an SQL filter."""
-    match = fts_query(query, prefix=prefix)
+    match = fts_query(select_terms(conn, query_lemmas(query), max_df), prefix=prefix)
     if match is None:
         return []
     sql = (

@@ -58,9 +58,32 @@ def sentence(rng: random.Random) -> str:
     return f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(TOPICS)} {rng.choice(TAILS)}."
 
 
-def synthetic_documents(n_passages: int, per_document: int = 200, seed: int = 0) -> Iterator[SynthDocument]:
-    """Documents totalling ``n_passages`` passages of 2-5 sentences each."""
+def _zipf_vocabulary(size: int = 20000):
+    """Danish words with their corpus frequencies (wordfreq), or None when wordfreq is missing."""
+    try:
+        import wordfreq
+    except ImportError:
+        return None
+    words = [w for w in wordfreq.top_n_list("da", size) if w.isalpha()]
+    weights = [wordfreq.word_frequency(w, "da") for w in words]
+    total, acc, cum = sum(weights), 0.0, []
+    for w in weights:
+        acc += w / total
+        cum.append(acc)
+    return words, cum
+
+
+def synthetic_documents(
+    n_passages: int, per_document: int = 200, seed: int = 0, realistic_vocabulary: bool = False
+) -> Iterator[SynthDocument]:
+    """Documents totalling ``n_passages`` passages.
+
+    By default a passage is 2-5 template policy sentences.  With ``realistic_vocabulary`` it is
+    one template sentence plus 25-60 words drawn from Danish word frequencies, so that term
+    document frequencies look like real text (benchmarks: BM25 cost depends on them).
+    """
     rng = random.Random(seed)
+    vocab = _zipf_vocabulary() if realistic_vocabulary else None
     made, d = 0, 0
     while made < n_passages:
         muni = MUNICIPALITIES[d % len(MUNICIPALITIES)]
@@ -68,7 +91,11 @@ def synthetic_documents(n_passages: int, per_document: int = 200, seed: int = 0)
         doc = SynthDocument(muni, f"Strategi {d} for det specialiserede socialområde", start, start + 4,
                             path=f"/synthetic/{d:06d}.txt")
         for i in range(min(per_document, n_passages - made)):
-            text = " ".join(sentence(rng) for _ in range(rng.randint(2, 5)))
+            if vocab is None:
+                text = " ".join(sentence(rng) for _ in range(rng.randint(2, 5)))
+            else:
+                filler = rng.choices(vocab[0], cum_weights=vocab[1], k=rng.randint(25, 60))
+                text = sentence(rng) + " " + " ".join(filler).capitalize() + "."
             doc.passages.append(SynthPassage(page=1 + i // 6, section=f"Afsnit {1 + i // 20}", text=text))
         made += len(doc.passages)
         d += 1
