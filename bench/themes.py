@@ -215,18 +215,18 @@ def markdown(res: dict, command: str) -> str:
               f"micro-F1 ≥ 0.85 {'met' if ok_micro else 'NOT met'}.", ""]
     lines += [
         "Notes:", "",
-        "- The model beats the keyword baseline by about 0.03–0.05 F1 overall but not on every theme; "
-        "the weakest themes (early_intervention, citizen_involvement, organisation_leadership, "
-        "evidence_data) are the ones whose boundaries are most a matter of judgement, and the labels "
+        "- The model beats the keyword baseline by about 0.03–0.07 F1 overall but not on every theme; "
+        "the weakest themes (in this run early_intervention, least_intrusive, citizen_involvement "
+        "and evidence_data) are the ones whose boundaries are most a matter of judgement, and the labels "
         "come from a single annotator (no second coding yet, see corpus/labels/README.md).",
         "- rights_accessibility is scored on written passages only (no disability policy in the "
         "corpus); the 'written' fold tests on passages written by the same person who wrote the "
         "other training passages, so its scores are likely optimistic next to a new municipality's.",
         "- The real-OCR figure rests on 21 passages of one document and moves with a handful of "
-        "labels: repair_text gives clean Danish here, and the repaired text then triggers the same "
-        "keyword-driven errors as the clean twin text on the web page (e.g. the heading "
-        "'Opfølgning og evaluering' is coded evidence_data), which the damaged spelling hid.",
-        "- Throughput depends heavily on machine load (e5 encoding dominates; 4.5–30 passages/s "
+        "labels: repair_text gives clean Danish here, and the repaired text exposes codebook terms "
+        "that the damaged spelling hid, and with them the same keyword-driven errors the model makes "
+        "on the clean twin text of the web page.",
+        "- Throughput depends heavily on machine load (e5 encoding dominates; 4.5–55 passages/s "
         "were measured on this shared machine during the day); with `--encoder hashing` it is "
         "several hundred passages/s.",
         "",

@@ -82,19 +82,6 @@ def koege_paragraphs(text: str) -> list:
     return [cover_title, items]
 
 
-def koege_chapter(text: str, chapter: str) -> list[str]:
-    """One chapter of seed 001 (heading plus its blocks) for the scanned excerpt."""
-    bs = [b for b in blocks(text)]
-    start = next(i for i, b in enumerate(bs) if b.strip() == chapter)
-    end = next(
-        (i for i in range(start + 1, len(bs)) if bs[i].strip() in KOEGE_CHAPTERS), len(bs)
-    )
-    return [f"# {chapter}"] + bs[start + 1 : end]
-
-
-# --------------------------------------------------------------------------- Herning (seed 004)
-
-
 def herning_paragraphs(text: str) -> list:
     """Seed 004: related-documents list in one column, slide transcript in two columns."""
     items: list = []
@@ -121,6 +108,15 @@ HJ_H2 = {
     "Opfølgning og evaluering",
 }
 HJ_LINK_PREFIXES = ("Se animationsvideo", "Se med i videoen", "Læs detaljeret", "Gå til", "Formålspapir om")
+
+
+HADERSLEV_START = "Møde i Haderslev Kommune den 14. september 2018"
+
+
+def split_seed_003(text: str) -> tuple[str, str]:
+    """Seed 003 = Holstebro notes + the start of Haderslev meeting notes: two documents."""
+    i = text.index(HADERSLEV_START)
+    return text[:i].rstrip() + "\n", text[i:].strip() + "\n"
 
 
 def _slug(s: str) -> str:
@@ -260,16 +256,15 @@ def metadata_rows(seed_names: dict[int, str]) -> list[dict[str, str]]:
             "hard line breaks; approved by the city council 29 May 2024",
         },
         {
-            "file": "holstebro-haderslev-investeringsmodel.txt",
-            "municipality": "Holstebro;Haderslev",
-            "title": "Hvad betyder investeringsmodellen for Holstebro Kommune – "
-            "og møde i Haderslev Kommune 14. september 2018",
+            "file": "holstebro-investeringsmodel.txt",
+            "municipality": "Holstebro",
+            "title": "Hvad betyder investeringsmodellen for Holstebro Kommune",
             "year": "2018",
             "adopted": "",
             "kind": "text",
             "source_seed": seed_names[3],
             "notes": "plain UTF-8 text with hyphenation remnants (gen-nemsnitlig, so-ciale); "
-            "Haderslev meeting 2018-09-14",
+            "the Holstebro part of seed 003 (everything before the Haderslev meeting notes)",
         },
         {
             "file": "herning-herningmodellen.pdf",
@@ -283,16 +278,15 @@ def metadata_rows(seed_names: dict[int, str]) -> list[dict[str, str]]:
             "in two columns from 'Transkript:' on",
         },
         {
-            "file": "scanned/koege-kapacitetsstrategi-scan.pdf",
-            "municipality": "Køge",
-            "title": "Kapacitets- og resursestrategi",
-            "year": "",
+            "file": "scanned/haderslev-moede-2018-scan.pdf",
+            "municipality": "Haderslev",
+            "title": "Møde i Haderslev Kommune den 14. september 2018",
+            "year": "2018",
             "adopted": "",
             "kind": "scanned_pdf",
-            "source_seed": seed_names[1],
-            "notes": "image-only scan (150 dpi, grey JPEG, no text layer) of the chapter "
-            "'Kapacitets- og resursestrategi' printed on its own; same Køge text as that "
-            "chapter of koege-strategier-for-indsatsen.pdf",
+            "source_seed": seed_names[3],
+            "notes": "image-only scan (150 dpi, grey JPEG, no text layer) of the Haderslev "
+            "meeting notes that end seed 003; no text of it appears in another corpus file",
         },
     ]
 
@@ -328,9 +322,10 @@ Ground truth is in `metadata.csv` (UTF-8, comma-separated, header row).  Columns
 
 The script uses `tests/pdfgen.py` (reportlab with `invariant=1`, pypdfium2 + Pillow for the
 scan, fixed random seeds), so running it again gives byte-identical files.  It also copies the
-seed texts to `tests/fixtures/seeds/`.  The scanned PDF repeats the Køge chapter
-"Kapacitets- og resursestrategi" (same municipality) because every seed text is already used
-by another corpus file; no text appears under two different municipalities.
+seed texts to `tests/fixtures/seeds/`.  Seed 003 holds two documents — notes on Holstebro's
+investment model and the start of meeting notes from Haderslev — so it is split in two: the
+Holstebro part as text, the Haderslev part as the scanned PDF.  No text appears twice in the
+corpus, so comparisons count every passage once.
 """
 
 
@@ -375,20 +370,21 @@ def build(seeds: Path, out: Path, fixtures: Path | None) -> list[Path]:
     )
     written.append(p)
 
-    p = out / "holstebro-haderslev-investeringsmodel.txt"
-    p.write_text(texts[3], encoding="utf-8")
+    holstebro, haderslev = split_seed_003(texts[3])
+    p = out / "holstebro-investeringsmodel.txt"
+    p.write_text(holstebro, encoding="utf-8")
     written.append(p)
 
     p = out / "hjoerring-forebyggelsesstrategi.html"
     p.write_text(hjoerring_html(texts[0]), encoding="utf-8")
     written.append(p)
 
-    p = out / "scanned" / "koege-kapacitetsstrategi-scan.pdf"
+    p = out / "scanned" / "haderslev-moede-2018-scan.pdf"
+    heading, *body = blocks(haderslev)
     pdfgen.make_scanned_pdf(
         p,
-        koege_chapter(texts[1], "Kapacitets- og resursestrategi"),
+        ["# " + heading, *body],
         dpi=150,
-        running_header=KOEGE_HEADER,
         font_size=11,
     )
     written.append(p)

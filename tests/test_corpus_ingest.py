@@ -47,7 +47,7 @@ def test_metadata_matches_ground_truth(corpus_db, row):
     if expected_kind == "scanned_pdf" and not tesseract_available():
         assert doc["pages_missing_text"] == doc["pages"] and doc["status"] == "partial"
     else:
-        assert doc["status"] == "ok" and doc["passages"] > 5
+        assert doc["status"] == "ok" and doc["passages"] >= 3
 
 
 def test_ocr_damaged_pdf_is_repaired_but_raw_text_kept(corpus_db):
@@ -77,7 +77,7 @@ def test_scanned_pdf_is_ocred(corpus_db):
         pages = s.pages(doc["id"])
         text = " ".join(p["text"] for p in s.passages(document_id=doc["id"]))
     assert all(p["method"] == "ocr" for p in pages)
-    assert "nærhedsprincippet" in text and "kapacitet" in text
+    assert "ressourcebevidst tilgang" in text and "Socialstyrelsen" in text
 
 
 def test_passages_have_page_provenance(corpus_db):

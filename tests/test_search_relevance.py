@@ -15,8 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 JUDGMENTS = REPO / "tests" / "fixtures" / "relevance" / "judgments.json"
 FILES = [
     "corpus/herning-herningmodellen.pdf", "corpus/hjoerring-forebyggelsesstrategi.html",
-    "corpus/hjoerring-formaalspapir-2024.pdf", "corpus/holstebro-haderslev-investeringsmodel.txt",
-    "corpus/koege-strategier-for-indsatsen.pdf", "corpus/scanned/koege-kapacitetsstrategi-scan.pdf",
+    "corpus/hjoerring-formaalspapir-2024.pdf", "corpus/holstebro-investeringsmodel.txt",
+    "corpus/koege-strategier-for-indsatsen.pdf", "corpus/scanned/haderslev-moede-2018-scan.pdf",
 ]
 
 pytestmark = pytest.mark.slow
