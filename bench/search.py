@@ -44,11 +44,7 @@ from stratcompare.search.synthetic import synthetic_documents, write_documents  
 from stratcompare.store import Store  # noqa: E402
 
 JUDGMENTS = REPO / "tests" / "fixtures" / "relevance" / "judgments.json"
-CORPUS_FILES = [
-    "corpus/herning-herningmodellen.pdf", "corpus/hjoerring-forebyggelsesstrategi.html",
-    "corpus/hjoerring-formaalspapir-2024.pdf", "corpus/holstebro-investeringsmodel.txt",
-    "corpus/koege-strategier-for-indsatsen.pdf", "corpus/scanned/haderslev-moede-2018-scan.pdf",
-]
+CORPUS = "corpus"  # the bundled corpus folder (its .stratcompareignore leaves labels and notes out)
 BENCH_MODEL = "bench-random-384"
 
 
@@ -185,7 +181,7 @@ def relevance(tmp: Path, themes: bool) -> list[tuple]:
 
     db = tmp / "corpus.db"
     os.chdir(REPO)
-    report = ingest_paths(CORPUS_FILES, db=db)
+    report = ingest_paths([CORPUS], db=db)
     if report.failed:
         print("ingest failures:", [(r.path, r.error) for r in report.failed], file=sys.stderr)
     store = Store.open(db)

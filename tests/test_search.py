@@ -194,3 +194,6 @@ def test_exact_index_matches_brute_force():
 def test_highlight_marks_lemma_matches():
     assert highlight("Boligerne til de hjemløse.", "bolig hjemløs") == "«Boligerne» til de «hjemløse»."
     assert highlight("Ingen træf her.", "bolig") == "Ingen træf her."
+    # 5+ letter lemmas also mark compounds, as the lexical search matches them
+    assert highlight("Budgetopfølgning hver måned.", "budget") == "«Budgetopfølgning» hver måned."
+    assert highlight("Bofællesskab og bolde.", "bold") == "Bofællesskab og «bolde»."

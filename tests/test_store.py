@@ -97,3 +97,26 @@ def test_passages_filter_by_municipality_and_document_prefix(tmp_path):
     assert len(list(store.passages(municipality="herning"))) == 3
     assert len(list(store.passages(document_id="aaaa"))) == 2
     assert store.document("bbbb")["passages"] == 3
+
+
+def test_document_theme_totals_follow_passage_themes(tmp_path):
+    store = Store.open(tmp_path / "c.db")
+    store.replace_source("/x/doc.pdf", [_bundle(n=3)])
+    ins = "INSERT INTO passage_themes VALUES (?,?,?,?,?,?,?)"
+    pids = [p["id"] for p in store.passages()]
+    for pid, prob in zip(pids, (0.9, 0.2, 0.7)):
+        store.conn.execute(ins, (pid, "cb@1", "housing_first", prob, int(prob > 0.5), None, None))
+
+    def totals():
+        return store.conn.execute(
+            "SELECT passages, assigned, ROUND(probability_sum, 6) FROM document_theme_totals "
+            "WHERE codebook = 'cb@1' AND theme = 'housing_first'").fetchone()
+
+    assert tuple(totals()) == (3, 2, 1.8)
+    store.conn.execute("UPDATE passage_themes SET assigned = 1, probability = 0.6 "
+                       "WHERE passage_id = ?", (pids[1],))
+    assert tuple(totals()) == (3, 3, 2.2)
+    store.conn.execute("DELETE FROM passage_themes WHERE passage_id = ?", (pids[0],))
+    assert tuple(totals()) == (2, 2, 1.3)
+    store.delete_document("a" * 16)
+    assert store.conn.execute("SELECT COUNT(*) FROM document_theme_totals").fetchone()[0] == 0

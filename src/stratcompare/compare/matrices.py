@@ -35,20 +35,19 @@ def _live_filter(conn: sqlite3.Connection, column: str) -> str:
 def _doc_theme_sums(conn, themes: ThemeSet, index: CorpusIndex, column: str) -> np.ndarray:
     """Per municipality and theme: SUM(column) over live passages (assigned or probability).
 
-    ``NOT INDEXED``: one sequential scan of passage_themes beats the (codebook, theme, assigned)
-    index here, whose hits each cost a table lookup (measured 2-3x faster at 1.6M rows)."""
+    Reads ``document_theme_totals`` (one row per document and theme, kept current by triggers
+    on passage_themes), not the (passage, theme) rows themselves: 10x fewer rows at 10^5
+    passages.  Documents not in ``index`` (failed ones) are skipped."""
     out = np.zeros((len(index.municipalities), len(themes.ids)))
     if not themes.has_labels or not themes.ids:
         return out
-    where = "AND pt.assigned = 1" if column == "assigned" else ""
+    total = "assigned" if column == "assigned" else "probability_sum"
     rows = conn.execute(
-        f"""SELECT ps.document_id, pt.theme, SUM(pt.{column}) FROM passage_themes pt NOT INDEXED
-            JOIN passages ps ON ps.id = pt.passage_id
-            WHERE pt.codebook = ? {where} {_live_filter(conn, "ps.document_id")}
-            GROUP BY ps.document_id, pt.theme""",
+        f"SELECT document_id, theme, {total} FROM document_theme_totals WHERE codebook = ?",
         (themes.codebook,),
     ).fetchall()
     col = {t: j for j, t in enumerate(themes.ids)}
+    rows = [r for r in rows if r[0] in index.doc_row and r[1] in col]
     r_idx = np.fromiter((index.doc_row[r[0]] for r in rows), dtype=np.int64, count=len(rows))
     c_idx = np.fromiter((col[r[1]] for r in rows), dtype=np.int64, count=len(rows))
     vals = np.fromiter((r[2] or 0.0 for r in rows), dtype=np.float64, count=len(rows))

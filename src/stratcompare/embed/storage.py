@@ -84,11 +84,29 @@ def load_matrix(
     With ``passage_ids`` the rows follow that order and passages without a vector are left out.
     """
     if passage_ids is None:
-        rows = conn.execute(
+        # Stream into a preallocated matrix: at 10^6 passages a list of blobs would triple the peak memory.
+        n, dims = conn.execute(
+            "SELECT count(*), count(DISTINCT dim) FROM embeddings WHERE model = ?", (model,)).fetchone()
+        if n == 0:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        if dims != 1:
+            raise StoreError(f"embeddings of model {model!r} have mixed dimensions",
+                             hint="run `stratcompare embed` to refresh them")
+        ids: list[str] = []
+        mat = None
+        cur = conn.execute(
             "SELECT e.passage_id, e.dim, e.vector FROM embeddings e JOIN passages p ON p.id = e.passage_id "
             "WHERE e.model = ? ORDER BY p.rowid",
             (model,),
-        ).fetchall()
+        )
+        for pid, dim, blob in cur:
+            if mat is None:
+                mat = np.empty((n, dim), dtype=np.float32)
+            mat[len(ids)] = np.frombuffer(blob, dtype="<f4")
+            ids.append(pid)
+        if mat is None:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return ids, mat[: len(ids)]
     else:
         wanted = list(passage_ids)
         got: dict[str, tuple] = {}

@@ -333,18 +333,20 @@ def similar(
 
 # --- presentation -------------------------------------------------------------------------
 def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»"), wanted: set[str] | None = None) -> str:
-    """``text`` with the words whose lemma is one of the query's content lemmas marked."""
+    """``text`` with the words whose lemma is one of the query's content lemmas (or, for lemmas of
+    5+ letters, starts with one, as in compounds) marked."""
     wanted = set(query_lemmas(query)) if wanted is None else wanted
     if not wanted:
         return text
     initials = {w[0] for w in wanted}
+    prefixes = [w for w in wanted if len(w) >= 5]  # as the lexical search matches them (compounds)
     out, last = [], 0
     for w, s, e in words(text):
         low = w.lower()
         # a lemma keeps its word's first letter (Danish inflects at the end): skip the rest cheaply
         if low[0].isalpha() and low[0] not in initials:
             continue
-        if low in wanted or lemma(w) in wanted:
+        if low in wanted or lemma(w) in wanted or any(low.startswith(x) for x in prefixes):
             out += [text[last:s], mark[0], w, mark[1]]
             last = e
     out.append(text[last:])

@@ -120,3 +120,67 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# --- version 3 (compare): per-document theme totals, kept by triggers --------------------------
+# The municipality x theme matrices need SUM(assigned) and SUM(probability) per document and
+# theme; reading them from passage_themes means touching every (passage, theme) row (1.6M at
+# 10^5 passages).  These triggers keep the totals current whoever writes passage_themes, so
+# the matrices read one row per (document, theme).  Rows go with their document (cascade).
+MIGRATIONS.append(
+    (
+        3,
+        """
+        CREATE TABLE IF NOT EXISTS document_theme_totals (
+            document_id     TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            codebook        TEXT NOT NULL,
+            theme           TEXT NOT NULL,
+            passages        INTEGER NOT NULL DEFAULT 0,    -- passages with a score
+            assigned        INTEGER NOT NULL DEFAULT 0,    -- passages carrying the theme
+            probability_sum REAL NOT NULL DEFAULT 0,
+            PRIMARY KEY (document_id, codebook, theme)
+        );
+        INSERT OR REPLACE INTO document_theme_totals
+            SELECT p.document_id, pt.codebook, pt.theme, COUNT(*), SUM(pt.assigned),
+                   SUM(pt.probability)
+            FROM passage_themes pt JOIN passages p ON p.id = pt.passage_id
+            GROUP BY p.document_id, pt.codebook, pt.theme;
+        CREATE TRIGGER IF NOT EXISTS passage_themes_totals_insert AFTER INSERT ON passage_themes
+        BEGIN
+            INSERT INTO document_theme_totals
+                (document_id, codebook, theme, passages, assigned, probability_sum)
+                SELECT p.document_id, new.codebook, new.theme, 1, new.assigned, new.probability
+                FROM passages p WHERE p.id = new.passage_id
+            ON CONFLICT (document_id, codebook, theme) DO UPDATE SET
+                passages = passages + 1,
+                assigned = assigned + excluded.assigned,
+                probability_sum = probability_sum + excluded.probability_sum;
+        END;
+        CREATE TRIGGER IF NOT EXISTS passage_themes_totals_delete AFTER DELETE ON passage_themes
+        BEGIN
+            UPDATE document_theme_totals SET
+                passages = passages - 1,
+                assigned = assigned - old.assigned,
+                probability_sum = probability_sum - old.probability
+            WHERE codebook = old.codebook AND theme = old.theme
+              AND document_id = (SELECT document_id FROM passages WHERE id = old.passage_id);
+        END;
+        CREATE TRIGGER IF NOT EXISTS passage_themes_totals_update AFTER UPDATE ON passage_themes
+        BEGIN
+            UPDATE document_theme_totals SET
+                passages = passages - 1,
+                assigned = assigned - old.assigned,
+                probability_sum = probability_sum - old.probability
+            WHERE codebook = old.codebook AND theme = old.theme
+              AND document_id = (SELECT document_id FROM passages WHERE id = old.passage_id);
+            INSERT INTO document_theme_totals
+                (document_id, codebook, theme, passages, assigned, probability_sum)
+                SELECT p.document_id, new.codebook, new.theme, 1, new.assigned, new.probability
+                FROM passages p WHERE p.id = new.passage_id
+            ON CONFLICT (document_id, codebook, theme) DO UPDATE SET
+                passages = passages + 1,
+                assigned = assigned + excluded.assigned,
+                probability_sum = probability_sum + excluded.probability_sum;
+        END;
+        """,
+    )
+)
