@@ -26,7 +26,7 @@ class SentenceTransformerEncoder:
                 "sentence-transformers is not installed", hint="pip install sentence-transformers, or use --model hashing"
             ) from None
         try:
-            self._model = SentenceTransformer(str(path_or_name), device="cpu")
+            self._model = _quietly(SentenceTransformer, str(path_or_name), device="cpu")
         except Exception as exc:  # any loading failure becomes one line
             is_dir = Path(str(path_or_name)).is_dir()
             hint = (
@@ -72,3 +72,22 @@ class SentenceTransformerEncoder:
             return self._encode(texts, self._q_prompt, 32, False)
         finally:
             torch.set_num_threads(before)
+
+
+def _quietly(factory, *args, **kwargs):
+    """Load without transformers' per-weight "Loading weights" bar and info logs: the user
+    sees stratcompare's own progress, not a library's."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover
+        return factory(*args, **kwargs)
+    was = hf_logging.is_progress_bar_enabled()
+    level = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        return factory(*args, **kwargs)
+    finally:
+        hf_logging.set_verbosity(level)
+        if was:
+            hf_logging.enable_progress_bar()
