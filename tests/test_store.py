@@ -120,3 +120,22 @@ def test_document_theme_totals_follow_passage_themes(tmp_path):
     assert tuple(totals()) == (2, 2, 1.3)
     store.delete_document("a" * 16)
     assert store.conn.execute("SELECT COUNT(*) FROM document_theme_totals").fetchone()[0] == 0
+
+
+def test_many_processes_creating_one_database_at_once(tmp_path):
+    """Switching a new file to WAL takes an exclusive lock that SQLite does not wait for;
+    opening must retry instead of failing with 'database is locked'."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from stratcompare.store import Store; "
+            "Store.open(sys.argv[1]).close()")
+    for round_ in range(4):
+        path = tmp_path / f"new{round_}.db"
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(path)],
+                                  stderr=subprocess.PIPE, text=True) for _ in range(6)]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+        with Store.open(path) as s:
+            assert s.integrity_check() == []

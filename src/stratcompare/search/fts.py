@@ -6,6 +6,7 @@ import sqlite3
 
 from stratcompare.embed.storage import text_hash
 from stratcompare.errors import StoreError
+from stratcompare.search.index import change_token
 from stratcompare.search.lemmas import lemmatise, query_lemmas
 
 
@@ -52,10 +53,26 @@ def sync_fts(conn: sqlite3.Connection, batch: int = 2000) -> tuple[int, int]:
     return len(todo), len(removed)
 
 
+_COUNTS: dict[str, tuple[tuple, int]] = {}
+
+
+def _indexed_count(conn: sqlite3.Connection) -> int:
+    """Number of indexed passages, cached until the database changes (count(*) scans the table)."""
+    tok = change_token(conn)
+    if tok is not None:
+        hit = _COUNTS.get(tok[0])
+        if hit is not None and hit[0] == tok:  # same connection, nothing committed since
+            return hit[1]
+    n = conn.execute("SELECT count(*) FROM passage_fts_map").fetchone()[0]
+    if tok is not None:
+        _COUNTS[tok[0]] = (tok, n)
+    return n
+
+
 def _doc_freqs(conn: sqlite3.Connection, terms: list[str]) -> tuple[int, dict[str, int]]:
     """(indexed passages, passages containing each term) from an fts5vocab view (per connection)."""
     conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_fts_vocab USING fts5vocab(main, passage_fts, 'row')")
-    n = conn.execute("SELECT count(*) FROM passage_fts_map").fetchone()[0]
+    n = _indexed_count(conn)
     df = {}
     for t in terms:
         row = conn.execute("SELECT doc FROM temp.passage_fts_vocab WHERE term = ?", (t,)).fetchone()

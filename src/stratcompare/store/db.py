@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -89,11 +90,11 @@ class Store:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             store = cls(conn, path)
-            store.migrate()
+            _retry_locked(store.migrate)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the database: {exc}", path,
                              hint="is it an SQLite file written by stratcompare?") from None
@@ -298,6 +299,24 @@ class _Transaction:
         else:
             self.conn.execute("ROLLBACK")
         return False
+
+
+def _retry_locked(step, timeout: float = BUSY_TIMEOUT_MS / 1000):
+    """Run ``step``, retrying while another process holds the lock.  Switching a new file to
+    WAL needs an exclusive lock and SQLite does not wait for it (no busy handler there), so two
+    processes creating one database at once would otherwise fail."""
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
 
 
 def _split_sql(sql: str) -> list[str]:

@@ -6,8 +6,6 @@ names say what they hold.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
-
 MIGRATIONS: list[tuple[int, str]] = [
     (
         1,
@@ -184,3 +182,6 @@ MIGRATIONS.append(
         """,
     )
 )
+
+
+SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
