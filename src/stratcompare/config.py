@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_DB = "stratcompare.db"
@@ -32,3 +33,11 @@ def data_path(*parts: str) -> Path:
 def repo_models_dir() -> Path:
     """``models/`` of a source checkout; packaged copies live under ``data/models``."""
     return Path(__file__).resolve().parents[2] / "models"
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """A lower-cased word list from ``data/<name>``: one entry per line, ``#`` starts a comment."""
+    lines = data_path(name).read_text(encoding="utf-8").splitlines()
+    words = (ln.split("#")[0].strip().lower() for ln in lines)
+    return frozenset(w for w in words if w)

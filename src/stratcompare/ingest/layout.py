@@ -15,7 +15,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+
+from stratcompare.config import word_list
 
 # --- characters ------------------------------------------------------------------------------
 _LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
@@ -163,11 +164,8 @@ _LINE_END_WORD = re.compile(rf"([{_LETTER}0-9]+)-$")
 _INLINE = re.compile(r"(?<![\w-])([a-zæøå]{2,})-([a-zæøå]{2,})(?![\w-])")
 
 
-@lru_cache(maxsize=1)
 def _hyphen_keep_prefixes() -> frozenset[str]:
-    data = resources.files("stratcompare.data").joinpath("hyphen_keep_prefixes.txt")
-    words = (ln.split("#")[0].strip().lower() for ln in data.read_text("utf-8").splitlines())
-    return frozenset(w for w in words if w)
+    return word_list("hyphen_keep_prefixes.txt")
 
 
 @lru_cache(maxsize=65536)

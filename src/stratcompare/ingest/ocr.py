@@ -14,11 +14,11 @@ import shutil
 import statistics
 import subprocess
 from functools import lru_cache
-from importlib import resources
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from stratcompare.config import word_list
 from stratcompare.ingest.layout import PageLines, is_known_word
 
 DEBIAN_PACKAGES = "tesseract-ocr tesseract-ocr-dan"
@@ -189,11 +189,8 @@ _SPECK_PERIOD = re.compile(r"(?<![.\w])([^\W\d_]{2,})\.(\s+)(?=[a-zæøå])")
 _SECTION = re.compile(r"(^|[\s(])[$&8]\s?(?=\d{1,3}\b)")
 
 
-@lru_cache(maxsize=1)
 def _abbreviations() -> frozenset[str]:
-    data = resources.files("stratcompare.data").joinpath("abbreviations_da.txt")
-    words = (ln.split("#")[0].strip().lower() for ln in data.read_text("utf-8").splitlines())
-    return frozenset(w for w in words if w)
+    return word_list("abbreviations_da.txt")
 
 
 def fix_scan_artifacts(text: str) -> str:

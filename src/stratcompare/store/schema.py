@@ -124,10 +124,27 @@ MIGRATIONS.append(
 # theme; reading them from passage_themes means touching every (passage, theme) row (1.6M at
 # 10^5 passages).  These triggers keep the totals current whoever writes passage_themes, so
 # the matrices read one row per (document, theme).  Rows go with their document (cascade).
+_TOTALS_SUBTRACT_OLD = """
+            UPDATE document_theme_totals SET
+                passages = passages - 1,
+                assigned = assigned - old.assigned,
+                probability_sum = probability_sum - old.probability
+            WHERE codebook = old.codebook AND theme = old.theme
+              AND document_id = (SELECT document_id FROM passages WHERE id = old.passage_id);"""
+_TOTALS_ADD_NEW = """
+            INSERT INTO document_theme_totals
+                (document_id, codebook, theme, passages, assigned, probability_sum)
+                SELECT p.document_id, new.codebook, new.theme, 1, new.assigned, new.probability
+                FROM passages p WHERE p.id = new.passage_id
+            ON CONFLICT (document_id, codebook, theme) DO UPDATE SET
+                passages = passages + 1,
+                assigned = assigned + excluded.assigned,
+                probability_sum = probability_sum + excluded.probability_sum;"""
+
 MIGRATIONS.append(
     (
         3,
-        """
+        f"""
         CREATE TABLE IF NOT EXISTS document_theme_totals (
             document_id     TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
             codebook        TEXT NOT NULL,
@@ -144,40 +161,16 @@ MIGRATIONS.append(
             GROUP BY p.document_id, pt.codebook, pt.theme;
         CREATE TRIGGER IF NOT EXISTS passage_themes_totals_insert AFTER INSERT ON passage_themes
         BEGIN
-            INSERT INTO document_theme_totals
-                (document_id, codebook, theme, passages, assigned, probability_sum)
-                SELECT p.document_id, new.codebook, new.theme, 1, new.assigned, new.probability
-                FROM passages p WHERE p.id = new.passage_id
-            ON CONFLICT (document_id, codebook, theme) DO UPDATE SET
-                passages = passages + 1,
-                assigned = assigned + excluded.assigned,
-                probability_sum = probability_sum + excluded.probability_sum;
+{_TOTALS_ADD_NEW}
         END;
         CREATE TRIGGER IF NOT EXISTS passage_themes_totals_delete AFTER DELETE ON passage_themes
         BEGIN
-            UPDATE document_theme_totals SET
-                passages = passages - 1,
-                assigned = assigned - old.assigned,
-                probability_sum = probability_sum - old.probability
-            WHERE codebook = old.codebook AND theme = old.theme
-              AND document_id = (SELECT document_id FROM passages WHERE id = old.passage_id);
+{_TOTALS_SUBTRACT_OLD}
         END;
         CREATE TRIGGER IF NOT EXISTS passage_themes_totals_update AFTER UPDATE ON passage_themes
         BEGIN
-            UPDATE document_theme_totals SET
-                passages = passages - 1,
-                assigned = assigned - old.assigned,
-                probability_sum = probability_sum - old.probability
-            WHERE codebook = old.codebook AND theme = old.theme
-              AND document_id = (SELECT document_id FROM passages WHERE id = old.passage_id);
-            INSERT INTO document_theme_totals
-                (document_id, codebook, theme, passages, assigned, probability_sum)
-                SELECT p.document_id, new.codebook, new.theme, 1, new.assigned, new.probability
-                FROM passages p WHERE p.id = new.passage_id
-            ON CONFLICT (document_id, codebook, theme) DO UPDATE SET
-                passages = passages + 1,
-                assigned = assigned + excluded.assigned,
-                probability_sum = probability_sum + excluded.probability_sum;
+{_TOTALS_SUBTRACT_OLD}
+{_TOTALS_ADD_NEW}
         END;
         """,
     )
