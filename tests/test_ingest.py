@@ -298,3 +298,20 @@ def test_without_tesseract_scanned_pages_are_marked_and_user_told(tmp_path, db, 
     assert doc["status"] == "partial" and doc["pages_missing_text"] == doc["pages"] == 1
     with Store.open(db) as s:
         assert [p["status"] for p in s.pages(doc["id"])] == ["missing_text"]
+
+
+def test_globs_markdown_and_stable_ids(tmp_path, db):
+    _write(tmp_path / "docs" / "a.md", "# Strategi for Køge Kommune\n\nVi vil **styrke** den "
+           "[tidlige indsats](https://example.org) for børn.\n")
+    _write(tmp_path / "docs" / "sub" / "b.txt", KOEGE_TEXT)
+    _write(tmp_path / "docs" / "skip.csv", "a,b\n")
+    report = ingest_paths([str(tmp_path / "docs" / "**" / "*")], db=db)
+    assert sorted(Path(r.path).name for r in report.results) == ["a.md", "b.txt"]
+    with Store.open(db) as s:
+        md = [p for p in s.passages() if p["document_path"].endswith("a.md")]
+        ids = sorted(p["id"] for p in s.passages())
+    assert md[0]["text"] == ("Strategi for Køge Kommune\nVi vil styrke den tidlige indsats "
+                             "for børn.")
+    ingest_paths([tmp_path / "docs"], db=db, force=True)
+    with Store.open(db) as s:
+        assert sorted(p["id"] for p in s.passages()) == ids  # same content, same ids

@@ -37,3 +37,12 @@ def test_every_command_is_documented_in_usage():
     assert len(commands) >= 8, out.stdout
     for command in commands:
         assert f"stratcompare {command}" in usage, command
+
+
+def test_every_command_help_ends_with_a_runnable_example():
+    out = CliRunner().invoke(app, ["--help"])
+    commands = re.findall(r"^[│ ]+([a-z][a-z-]+)\s{2,}", out.stdout, re.M)
+    for command in commands:
+        help_text = CliRunner().invoke(app, [command, "--help"]).stdout.strip()
+        last_paragraph = " ".join(help_text.split("\n\n")[-1].split())  # epilogs may wrap
+        assert last_paragraph.startswith("Example: stratcompare " + command), command

@@ -65,7 +65,7 @@ def _repair(path: str, out: Optional[Path], diff: bool, explain: bool) -> None:
             fh.close()
 
 
-@app.command("repair")
+@app.command("repair", epilog="Example: stratcompare repair scan.txt --diff")
 def repair_cmd(
     file: str = typer.Argument("-", help="UTF-8 text file to repair, or - for stdin."),
     output: Optional[Path] = typer.Option(None, "-o", "--output",
@@ -79,6 +79,5 @@ def repair_cmd(
     Whitespace and line breaks are kept exactly; names, numbers, URLs and e-mail addresses
     are left alone.
 
-    Example: stratcompare repair scan.txt --diff
     """
     run(_repair, file, output, diff, explain)

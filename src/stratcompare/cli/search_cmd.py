@@ -122,7 +122,7 @@ def search(
     _render_hits(records, format)
 
 
-@app.command(epilog="Example: stratcompare similar 3f2a9c1d0b7e4a51-00012 --top-k 5")
+@app.command(epilog="Example: stratcompare similar 3f2a9c1d0b7e-0004 --top-k 5")
 def similar(
     passage_id: str = typer.Argument(..., help="A passage id (from search or `stratcompare passages`)."),
     db: Optional[Path] = DbOption,

@@ -45,7 +45,7 @@ def _themes(codebook: Optional[Path]) -> list[dict]:
              "terms": list(t.terms), "examples": len(t.examples), "codebook": cb.key} for t in cb.themes]
 
 
-@app.command("themes")
+@app.command("themes", epilog="Example: stratcompare themes --codebook my_codebook.toml --format json")
 def themes_cmd(
     codebook: Optional[Path] = CodebookOption,
     fmt: Format = FormatOption,
@@ -55,8 +55,6 @@ def themes_cmd(
     A codebook is a TOML file with top-level id, version, language and [[themes]] tables with
     id, label_da, label_en, definition, include, exclude, terms ("hjemløs*": * at either end
     only) and examples.
-
-    Example: stratcompare themes --codebook my_codebook.toml --format json
     """
     rows = run(_themes, codebook)
     cols = ["id", "label_da", "label_en", "definition"] if fmt == Format.table else None
@@ -79,7 +77,7 @@ def _classify(db, input_path, codebook, model_dir, encoder) -> tuple[int, list[d
     return n, None, model.theme_ids
 
 
-@app.command("classify")
+@app.command("classify", epilog="Example: stratcompare classify --input passages.jsonl --format csv -o themes.csv")
 def classify_cmd(
     db: Optional[Path] = DbOption,
     input_path: Optional[Path] = typer.Option(
@@ -96,8 +94,6 @@ def classify_cmd(
     (earlier results for the same codebook id@version are replaced).  With --input a JSONL file
     is classified and printed: {"id", "themes", "scores", "evidence"} per passage.  A codebook
     without a trained model is classified zero-shot from its definitions, terms and examples.
-
-    Example: stratcompare classify --input passages.jsonl --format csv -o themes.csv
     """
     n, results, theme_ids = run(_classify, db, input_path, codebook, model_dir, encoder)
     if results is None:
@@ -122,7 +118,7 @@ def _train(labels, codebook, out, encoder, seed):
     return model
 
 
-@app.command("train")
+@app.command("train", epilog="Example: stratcompare train --labels corpus/labels --out models/themes")
 def train_cmd(
     labels: Path = typer.Option(..., "--labels", "-l", help="Labelled JSONL file or folder of *.jsonl ({id, text, themes})."),
     codebook: Optional[Path] = CodebookOption,
@@ -134,8 +130,6 @@ def train_cmd(
 
     Per-theme thresholds and the blend with the zero-shot score are tuned by 5-fold
     cross-validation; the cross-validated scores are printed and stored in model.json.
-
-    Example: stratcompare train --labels corpus/labels --out models/themes
     """
     model = run(_train, labels, codebook, out, encoder, seed)
     rows = [{"theme": r["theme"], "precision": r["precision"], "recall": r["recall"], "f1": r["f1"],
@@ -144,7 +138,7 @@ def train_cmd(
     render(rows, "table")
 
 
-@app.command("evaluate")
+@app.command("evaluate", epilog="Example: stratcompare evaluate --labels my_coding.jsonl --format csv")
 def evaluate_cmd(
     labels: Path = typer.Option(..., "--labels", "-l", help="Gold-labelled JSONL file or folder."),
     codebook: Optional[Path] = CodebookOption,
@@ -156,8 +150,6 @@ def evaluate_cmd(
 
     Evaluating on the passages the model was trained on overstates its quality; use held-out
     labels (bench/themes.py does grouped cross-validation by municipality).
-
-    Example: stratcompare evaluate --labels my_coding.jsonl --format csv
     """
     from stratcompare.classify import evaluate
 
@@ -165,7 +157,7 @@ def evaluate_cmd(
     render(rows, fmt, ["theme", "precision", "recall", "f1", "support", "predicted"])
 
 
-@app.command("agreement")
+@app.command("agreement", epilog="Example: stratcompare agreement coder_a.jsonl coder_b.jsonl")
 def agreement_cmd(
     coding_a: Path = typer.Argument(..., help="First coding (JSONL with id and themes)."),
     coding_b: Path = typer.Argument(..., help="Second coding, matched by id."),
@@ -173,8 +165,6 @@ def agreement_cmd(
     fmt: Format = FormatOption,
 ) -> None:
     """Inter-coder agreement per theme: Cohen's kappa and % agreement over passages both coded.
-
-    Example: stratcompare agreement coder_a.jsonl coder_b.jsonl
     """
     from stratcompare.classify import coding_agreement
 
