@@ -23,7 +23,6 @@ import pdfgen  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 SEEDS = REPO / "tests" / "fixtures" / "seeds"
-NOT_DOCUMENTS = {"README.md", "metadata.csv", "build.py"}
 KINDS = {"pdf", "scanned_pdf", "text", "html"}
 HYPHEN_END = re.compile(r"[A-Za-zæøåÆØÅ]{3}-$")
 
@@ -54,12 +53,10 @@ def test_metadata_lists_exactly_the_corpus_files():
     rows = _rows()
     listed = {r["file"] for r in rows}
     assert len(listed) == len(rows), "duplicate file in metadata.csv"
-    on_disk = {
-        p.relative_to(CORPUS).as_posix()
-        for p in CORPUS.rglob("*")
-        if p.is_file() and p.name not in NOT_DOCUMENTS and "__pycache__" not in p.parts
-        and not p.name.startswith(".") and "labels" not in p.relative_to(CORPUS).parts
-    }
+    from stratcompare.ingest.discover import discover
+
+    # what `stratcompare ingest corpus/` would read (corpus/.stratcompareignore applies)
+    on_disk = {c.path.relative_to(CORPUS.resolve()).as_posix() for c in discover([CORPUS])}
     assert listed == on_disk
 
 

@@ -36,6 +36,35 @@ GATE_SUPERVISED = True  # the length gate also damps the supervised part: headin
 MIN_POSITIVES = 3  # fewer labelled positives than this: the theme stays zero-shot
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 SNIPPET = 140
+import os as _os
+STACK = _os.environ.get("STACK", "1") == "1"
+KNN_K = int(_os.environ.get("KNN_K", "10"))
+KNN_TAU = float(_os.environ.get("KNN_TAU", "0.02"))
+USE_KNN = _os.environ.get("KNN", "1") == "1"
+USE_CHAR = _os.environ.get("CHAR", "0") == "1"
+STACK_C = float(_os.environ.get("STACK_C", "1.0"))
+STACK_BAL = _os.environ.get("STACK_BAL", "1") == "1"
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def knn_vote(emb: np.ndarray, train_emb: np.ndarray, train_y: np.ndarray, k: int = 10,
+             tau: float = 0.02, exclude_self: bool = False) -> np.ndarray:
+    """(n, themes) share of the k nearest labelled passages (softmax-weighted by cosine) with each theme."""
+    if len(train_emb) == 0:
+        return np.zeros((len(emb), train_y.shape[1]), dtype=np.float32)
+    s = emb @ train_emb.T
+    if exclude_self:
+        np.fill_diagonal(s, -np.inf)
+    kk = min(k, s.shape[1] - (1 if exclude_self else 0))
+    idx = np.argsort(-s, axis=1, kind="stable")[:, :kk]
+    top = np.take_along_axis(s, idx, axis=1)
+    w = np.exp((top - top[:, :1]) / tau)
+    w /= w.sum(axis=1, keepdims=True)
+    return np.einsum("nk,nkj->nj", w, train_y[idx].astype(np.float32)).astype(np.float32)
 
 
 def _encoder_for(name: str | None, encoder=None):
