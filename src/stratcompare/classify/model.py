@@ -225,6 +225,8 @@ class ThemeClassifier:
             oof[te] = self._linear_proba(self._design(f, tf, te), coef, icpt)
             if GATE_SUPERVISED:
                 oof[te] *= f.gate[te, None]
+        if STACK:
+            return self._fit_stack(f, Y, oof, p_zs, texts, ids, groups)
         # Per theme: the blend weights and threshold with the best out-of-fold F1.
         k = Y.shape[1]
         p_kw = _keyword_proba(f)
@@ -244,6 +246,64 @@ class ThemeClassifier:
         p = _mix(self.blend, oof, p_zs, p_kw)
         self.cv_scores = theme_scores(Y, p >= self.thresholds, self.theme_ids)
         # Final model on everything.
+        self.tfidf = LemmaTfidf().fit(f.lem)
+        self.coef, self.intercept = self._fit_linear(self._design(f, self.tfidf), Y)
+        self.train_emb = f.emb.astype(np.float32)
+        self.train_y = Y
+        self.train_ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(n)]
+        self.train_snippets = [_snippet(t) for t in texts]
+        self.info = {"n_train": n, "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(self.theme_ids)},
+                     "cv": f"{self.cv_folds}-fold {'grouped' if groups is not None else 'shuffled'}"}
+        return self
+
+    def _components(self, p_sup: np.ndarray, f: _Features, knn: np.ndarray) -> np.ndarray:
+        """(n, k, c) stacker inputs: supervised logit, zero-shot logit, log matched terms, kNN vote."""
+        zs = self._zs().logits(f.emb, f.hits)
+        comps = [_logit(p_sup), zs, np.log1p(f.hits)]
+        if USE_KNN:
+            comps.append(knn)
+        return np.stack(comps, axis=2).astype(np.float32)
+
+    def _stack_proba(self, Z: np.ndarray, gate: np.ndarray) -> np.ndarray:
+        w = self.blend
+        return sigmoid(np.einsum("nkc,kc->nk", Z, w[:, :-1]) + w[:, -1]) * gate[:, None]
+
+    def _fit_stack(self, f, Y, oof, p_zs, texts, ids, groups):
+        from sklearn.linear_model import LogisticRegression
+
+        n, k = Y.shape
+        folds = self._folds(n, groups)
+        knn = np.zeros(Y.shape, dtype=np.float32)
+        for tr, te in folds:
+            knn[te] = knn_vote(f.emb[te], f.emb[tr], Y[tr], KNN_K, KNN_TAU)
+        Z = self._components(oof, f, knn)
+        c = Z.shape[2]
+        self.blend = np.zeros((k, c + 1))
+        self.thresholds = np.full(k, 0.5)
+        P = np.zeros(Y.shape)
+        for j in range(k):
+            y = Y[:, j]
+            if y.sum() < MIN_POSITIVES:
+                self.blend[j, 1] = 1.0  # zero-shot logit alone
+                P[:, j] = sigmoid(Z[:, j, 1]) * f.gate
+                continue
+            def lr():
+                return LogisticRegression(C=STACK_C, class_weight="balanced" if STACK_BAL else None,
+                                          solver="lbfgs", max_iter=1000)
+            q = np.zeros(n)
+            for tr, te in folds:
+                if y[tr].min() == y[tr].max():
+                    q[te] = float(y[tr][0])
+                    continue
+                m = lr().fit(Z[tr, j], y[tr])
+                q[te] = m.predict_proba(Z[te, j])[:, 1]
+            q *= f.gate
+            self.thresholds[j] = tune_threshold(q, y)
+            P[:, j] = q
+            m = lr().fit(Z[:, j], y)
+            self.blend[j, :c] = m.coef_[0]
+            self.blend[j, c] = m.intercept_[0]
+        self.cv_scores = theme_scores(Y, P >= self.thresholds, self.theme_ids)
         self.tfidf = LemmaTfidf().fit(f.lem)
         self.coef, self.intercept = self._fit_linear(self._design(f, self.tfidf), Y)
         self.train_emb = f.emb.astype(np.float32)
@@ -289,6 +349,9 @@ class ThemeClassifier:
         if not self.supervised:
             return p_zs
         p_sup = self._linear_proba(self._design(f, self.tfidf), self.coef, self.intercept)
+        if STACK:
+            knn = knn_vote(f.emb, self.train_emb, self.train_y, KNN_K, KNN_TAU)
+            return self._stack_proba(self._components(p_sup, f, knn), f.gate)
         if GATE_SUPERVISED:
             p_sup = p_sup * f.gate[:, None]
         return _mix(self.blend, p_sup, p_zs, _keyword_proba(f))

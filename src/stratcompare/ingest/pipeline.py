@@ -473,11 +473,14 @@ def _title(extracted, path: Path) -> str:
     for page in extracted.pages:
         if page.headings:
             return page.headings[0][:200]
-    for page in extracted.pages[:2]:
-        for line in (page.text or "").split("\n"):
-            line = line.strip()
-            if len(line) >= 4 and not _BULLET_START.match(line):
-                return line[:200]
+    from stratcompare.segment.passages import is_lead_in
+
+    lines = [ln.strip() for page in extracted.pages[:2] for ln in (page.text or "").split("\n")]
+    lines = [ln for ln in lines if len(ln) >= 4 and not _BULLET_START.match(ln)]
+    for i, line in enumerate(lines):
+        if is_lead_in(line) and not line.endswith(":") and i + 1 < len(lines):
+            return f"{line} {lines[i + 1]}"[:200]  # "HVAD BETYDER DET FOR" + "Holstebro Kommune"
+        return line[:200]
     return path.stem.replace("_", " ").replace("-", " ")
 
 
