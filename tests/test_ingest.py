@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from stratcompare.ingest import ingest_paths
 from stratcompare.store import Store
 

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from stratcompare.cli.app import DbOption, Format, FormatOption, app, fail, run
+from stratcompare.cli.app import DbOption, Format, FormatOption, app, run
 from stratcompare.cli.output import render
 from stratcompare.errors import NotFoundError
 

@@ -18,7 +18,6 @@ from typing import Callable, Sequence
 
 from stratcompare.errors import (
     EmptyFileError,
-    InputFileError,
     InvalidJSONLError,
     StratcompareError,
     UnreadableFileError,
