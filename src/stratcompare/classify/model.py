@@ -36,35 +36,6 @@ GATE_SUPERVISED = True  # the length gate also damps the supervised part: headin
 MIN_POSITIVES = 3  # fewer labelled positives than this: the theme stays zero-shot
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 SNIPPET = 140
-import os as _os
-STACK = _os.environ.get("STACK", "1") == "1"
-KNN_K = int(_os.environ.get("KNN_K", "10"))
-KNN_TAU = float(_os.environ.get("KNN_TAU", "0.02"))
-USE_KNN = _os.environ.get("KNN", "1") == "1"
-USE_CHAR = _os.environ.get("CHAR", "0") == "1"
-STACK_C = float(_os.environ.get("STACK_C", "1.0"))
-STACK_BAL = _os.environ.get("STACK_BAL", "1") == "1"
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
-
-
-def knn_vote(emb: np.ndarray, train_emb: np.ndarray, train_y: np.ndarray, k: int = 10,
-             tau: float = 0.02, exclude_self: bool = False) -> np.ndarray:
-    """(n, themes) share of the k nearest labelled passages (softmax-weighted by cosine) with each theme."""
-    if len(train_emb) == 0:
-        return np.zeros((len(emb), train_y.shape[1]), dtype=np.float32)
-    s = emb @ train_emb.T
-    if exclude_self:
-        np.fill_diagonal(s, -np.inf)
-    kk = min(k, s.shape[1] - (1 if exclude_self else 0))
-    idx = np.argsort(-s, axis=1, kind="stable")[:, :kk]
-    top = np.take_along_axis(s, idx, axis=1)
-    w = np.exp((top - top[:, :1]) / tau)
-    w /= w.sum(axis=1, keepdims=True)
-    return np.einsum("nk,nkj->nj", w, train_y[idx].astype(np.float32)).astype(np.float32)
 
 
 def _encoder_for(name: str | None, encoder=None):
@@ -225,8 +196,6 @@ class ThemeClassifier:
             oof[te] = self._linear_proba(self._design(f, tf, te), coef, icpt)
             if GATE_SUPERVISED:
                 oof[te] *= f.gate[te, None]
-        if STACK:
-            return self._fit_stack(f, Y, oof, p_zs, texts, ids, groups)
         # Per theme: the blend weights and threshold with the best out-of-fold F1.
         k = Y.shape[1]
         p_kw = _keyword_proba(f)
@@ -246,64 +215,6 @@ class ThemeClassifier:
         p = _mix(self.blend, oof, p_zs, p_kw)
         self.cv_scores = theme_scores(Y, p >= self.thresholds, self.theme_ids)
         # Final model on everything.
-        self.tfidf = LemmaTfidf().fit(f.lem)
-        self.coef, self.intercept = self._fit_linear(self._design(f, self.tfidf), Y)
-        self.train_emb = f.emb.astype(np.float32)
-        self.train_y = Y
-        self.train_ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(n)]
-        self.train_snippets = [_snippet(t) for t in texts]
-        self.info = {"n_train": n, "positives": {t: int(Y[:, j].sum()) for j, t in enumerate(self.theme_ids)},
-                     "cv": f"{self.cv_folds}-fold {'grouped' if groups is not None else 'shuffled'}"}
-        return self
-
-    def _components(self, p_sup: np.ndarray, f: _Features, knn: np.ndarray) -> np.ndarray:
-        """(n, k, c) stacker inputs: supervised logit, zero-shot logit, log matched terms, kNN vote."""
-        zs = self._zs().logits(f.emb, f.hits)
-        comps = [_logit(p_sup), zs, np.log1p(f.hits)]
-        if USE_KNN:
-            comps.append(knn)
-        return np.stack(comps, axis=2).astype(np.float32)
-
-    def _stack_proba(self, Z: np.ndarray, gate: np.ndarray) -> np.ndarray:
-        w = self.blend
-        return sigmoid(np.einsum("nkc,kc->nk", Z, w[:, :-1]) + w[:, -1]) * gate[:, None]
-
-    def _fit_stack(self, f, Y, oof, p_zs, texts, ids, groups):
-        from sklearn.linear_model import LogisticRegression
-
-        n, k = Y.shape
-        folds = self._folds(n, groups)
-        knn = np.zeros(Y.shape, dtype=np.float32)
-        for tr, te in folds:
-            knn[te] = knn_vote(f.emb[te], f.emb[tr], Y[tr], KNN_K, KNN_TAU)
-        Z = self._components(oof, f, knn)
-        c = Z.shape[2]
-        self.blend = np.zeros((k, c + 1))
-        self.thresholds = np.full(k, 0.5)
-        P = np.zeros(Y.shape)
-        for j in range(k):
-            y = Y[:, j]
-            if y.sum() < MIN_POSITIVES:
-                self.blend[j, 1] = 1.0  # zero-shot logit alone
-                P[:, j] = sigmoid(Z[:, j, 1]) * f.gate
-                continue
-            def lr():
-                return LogisticRegression(C=STACK_C, class_weight="balanced" if STACK_BAL else None,
-                                          solver="lbfgs", max_iter=1000)
-            q = np.zeros(n)
-            for tr, te in folds:
-                if y[tr].min() == y[tr].max():
-                    q[te] = float(y[tr][0])
-                    continue
-                m = lr().fit(Z[tr, j], y[tr])
-                q[te] = m.predict_proba(Z[te, j])[:, 1]
-            q *= f.gate
-            self.thresholds[j] = tune_threshold(q, y)
-            P[:, j] = q
-            m = lr().fit(Z[:, j], y)
-            self.blend[j, :c] = m.coef_[0]
-            self.blend[j, c] = m.intercept_[0]
-        self.cv_scores = theme_scores(Y, P >= self.thresholds, self.theme_ids)
         self.tfidf = LemmaTfidf().fit(f.lem)
         self.coef, self.intercept = self._fit_linear(self._design(f, self.tfidf), Y)
         self.train_emb = f.emb.astype(np.float32)
@@ -349,9 +260,6 @@ class ThemeClassifier:
         if not self.supervised:
             return p_zs
         p_sup = self._linear_proba(self._design(f, self.tfidf), self.coef, self.intercept)
-        if STACK:
-            knn = knn_vote(f.emb, self.train_emb, self.train_y, KNN_K, KNN_TAU)
-            return self._stack_proba(self._components(p_sup, f, knn), f.gate)
         if GATE_SUPERVISED:
             p_sup = p_sup * f.gate[:, None]
         return _mix(self.blend, p_sup, p_zs, _keyword_proba(f))
