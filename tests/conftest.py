@@ -1,4 +1,4 @@
-"""Shared fixtures.  Tests never read ../shared: they use tests/fixtures/, corpus/ or make files."""
+"""Shared fixtures.  Tests read only what the repo holds (tests/fixtures/, corpus/) or make files."""
 
 from __future__ import annotations
 
