@@ -130,13 +130,3 @@ class BatchFailedError(StratcompareError):
     exit_code = 1
     kind = "batch-failed"
 
-
-EXIT_CODES = {
-    cls.__name__: cls.exit_code
-    for cls in [
-        StratcompareError, InputFileError, EmptyFileError, CorruptPDFError, EncryptedPDFError,
-        NotAPDFError, UndecodableTextError, UnreadableFileError, TooLargeError,
-        UnsupportedFormatError, InvalidJSONLError, MissingDependencyError, CodebookError,
-        ModelError, StoreError, NotFoundError, UsageError, BatchFailedError,
-    ]
-}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -16,13 +15,6 @@ from stratcompare.errors import NotFoundError
 DOCUMENT_COLUMNS = ["id", "path", "municipality", "confidence", "title", "year", "pages",
                     "passages", "status", "ocr_damage", "words_repaired", "error"]
 PASSAGE_COLUMNS = ["id", "document_id", "document_path", "municipality", "page", "section", "text"]
-
-
-class PassageFormat(str, Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
 
 
 def list_documents(db: Optional[Path] = None) -> list[dict]:
@@ -91,7 +83,7 @@ def passages(
     db: Optional[Path] = DbOption,
     document: Optional[str] = typer.Option(None, "--document", "-d", help="Document id (or prefix)."),
     municipality: Optional[str] = typer.Option(None, "--municipality", "-m"),
-    format: PassageFormat = typer.Option(PassageFormat.jsonl, "--format", "-f"),
+    format: Format = typer.Option(Format.jsonl, "--format", "-f", help="Output format."),
 ) -> None:
     """List passages in document order: id, document, municipality, page, section, text."""
     records = run(list_passages, db, document, municipality)

@@ -432,10 +432,8 @@ def _describe(doc: DocumentRecord, texts: list[str], segments, options: IngestOp
     from stratcompare.metadata import detect_municipality as detect, detect_years
 
     pages = _texts_by_page(texts, segments)
-    if options.municipality:
-        from stratcompare.metadata import normalise_municipality
-
-        doc.municipality = normalise_municipality(options.municipality) or options.municipality
+    if options.municipality:  # already resolved to the canonical name by ingest_paths
+        doc.municipality = options.municipality
         doc.municipality_confidence, doc.municipality_source = 1.0, "override"
     elif detect_municipality:
         guess = detect(pages, title=doc.title, filename=filename)

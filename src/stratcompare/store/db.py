@@ -213,10 +213,6 @@ class Store:
                 ("failed:" + path, path, path, kind, "failed", error, "[]", _now()),
             )
 
-    def clear_failure(self, path: str) -> None:
-        with self.transaction():
-            self._delete_where("path = ? AND status = 'failed'", (path,))
-
     def _delete_where(self, where: str, params: tuple) -> None:
         self.conn.execute(f"DELETE FROM documents WHERE {where}", params)
 
