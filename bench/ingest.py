@@ -66,25 +66,18 @@ def _rss_mb() -> float:
 
 def run_variant(variant: str, pdf: str) -> dict:
     """Child-process body: import, note baseline peak RSS, run, report time and peak RSS."""
-    if variant == "pdfplumber":
+    if variant in ("pdfplumber", "pdfplumber+close"):
         import pdfplumber
+
+        close_pages = variant == "pdfplumber+close"
 
         def work() -> int:
             n = 0
             with pdfplumber.open(pdf) as doc:
                 for page in doc.pages:
                     page.extract_text()
-                    n += 1
-            return n
-    elif variant == "pdfplumber+close":
-        import pdfplumber
-
-        def work() -> int:
-            n = 0
-            with pdfplumber.open(pdf) as doc:
-                for page in doc.pages:
-                    page.extract_text()
-                    page.close()  # drops the page's cached objects: memory stays flat
+                    if close_pages:
+                        page.close()  # drops the page's cached objects: memory stays flat
                     n += 1
             return n
     elif variant == "pypdfium2":

@@ -75,21 +75,29 @@ def keyword_baseline(cb: Codebook, texts: list[str]) -> np.ndarray:
     return np.array([[bool(t.match_terms(x)) for t in cb.themes] for x in texts])
 
 
-def run(args) -> dict:
-    cb = Codebook.load(args.codebook)
-    data = load_labels(args.labels, cb.theme_ids)
+def grouped_data(labels, codebook=None):
+    """Codebook, labelled passages, texts, label matrix, groups and the grouped folds.
+
+    One group per municipality (written passages form their own), one fold per group: every
+    theme benchmark uses these same folds.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    cb = Codebook.load(codebook)
+    data = load_labels(labels, cb.theme_ids)
     texts = [d.text for d in data]
     Y = label_matrix([d.themes for d in data], cb.theme_ids)
     groups = [d.municipality or "written" for d in data]
+    folds = list(GroupKFold(n_splits=len(set(groups))).split(np.zeros(len(texts)), groups=groups))
+    return cb, data, texts, Y, groups, folds
+
+
+def run(args) -> dict:
+    cb, data, texts, Y, groups, folds = grouped_data(args.labels, args.codebook)
     real = np.array([not d.written for d in data])
     ocr_seed = np.array([d.source in OCR_DAMAGED_SOURCES for d in data])
     raw_enc = get_encoder(args.encoder)
     enc = CachedEncoder(raw_enc)
-
-    from sklearn.model_selection import GroupKFold
-
-    n_groups = len(set(groups))
-    folds = list(GroupKFold(n_splits=n_groups).split(np.zeros(len(texts)), groups=groups))
     P_model = np.zeros(Y.shape, bool)
     P_zero = np.zeros(Y.shape, bool)
     P_kw = keyword_baseline(cb, texts)

@@ -17,7 +17,6 @@ Same grouped cross-validation by municipality as bench/themes.py.  Prints, from 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -27,9 +26,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from themes import CachedEncoder  # noqa: E402
+from themes import CachedEncoder, grouped_data  # noqa: E402
 
-from stratcompare.classify import Codebook, ThemeClassifier, label_matrix, load_labels  # noqa: E402
+from stratcompare.classify import ThemeClassifier, label_matrix  # noqa: E402
+from stratcompare.classify.labels import read_jsonl  # noqa: E402
 from stratcompare.classify.metrics import theme_scores  # noqa: E402
 from stratcompare.embed import get_encoder  # noqa: E402
 
@@ -41,16 +41,6 @@ def _f1(rows, which: str) -> float:
     return next(r for r in rows if r["theme"] == which)["f1"]
 
 
-def average_precision(y: np.ndarray, score: np.ndarray) -> float:
-    """Mean precision at each positive, ranking by score (ties broken by order, stable)."""
-    order = np.argsort(-score, kind="stable")
-    hits = y[order].astype(bool)
-    if not hits.any():
-        return float("nan")
-    ranks = np.flatnonzero(hits) + 1
-    return float(np.mean(np.arange(1, len(ranks) + 1) / ranks))
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--encoder", default="e5-small")
@@ -59,14 +49,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
-    from sklearn.model_selection import GroupKFold
+    from sklearn.metrics import average_precision_score
 
-    cb = Codebook.load(None)
-    data = load_labels(args.labels, cb.theme_ids)
-    texts = [d.text for d in data]
-    Y = label_matrix([d.themes for d in data], cb.theme_ids)
-    groups = [d.municipality or "written" for d in data]
-    folds = list(GroupKFold(n_splits=len(set(groups))).split(np.zeros(len(texts)), groups=groups))
+    cb, data, texts, Y, _, folds = grouped_data(args.labels)
     enc = CachedEncoder(get_encoder(args.encoder))
 
     def run(fraction: float = 1.0, draw: int = 0):
@@ -83,11 +68,11 @@ def main() -> int:
     full = theme_scores(Y, proba >= thr, cb.theme_ids)
     oracle = np.zeros(Y.shape, bool)
     lines = ["| theme | F1 | average precision | F1 at the best test threshold |", "|---|---|---|---|"]
+    grid = np.round(np.arange(0.02, 0.99, 0.01), 2)
     for j, t in enumerate(cb.theme_ids):
-        grid = np.round(np.arange(0.02, 0.99, 0.01), 2)
         f1s = [theme_scores(Y[:, [j]], (proba[:, [j]] >= g), [t])[0]["f1"] for g in grid]
         oracle[:, j] = proba[:, j] >= grid[int(np.argmax(f1s))]
-        ap_j = average_precision(Y[:, j], proba[:, j])
+        ap_j = average_precision_score(Y[:, j], proba[:, j])
         lines.append(f"| {t} | {full[j]['f1']:.2f} | {ap_j:.2f} | {max(f1s):.2f} |")
     best = theme_scores(Y, oracle, cb.theme_ids)
     print(f"Grouped CV, {len(texts)} passages, encoder {enc.model_id}, seed {args.seed}\n")
@@ -109,11 +94,7 @@ def main() -> int:
 
     agree = Path(args.agreement)
     if agree.exists():
-        second = {}
-        for line in agree.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                second[r["id"]] = r["themes"]
+        second = {r["id"]: r["themes"] for r in read_jsonl(agree, require_text=False)}
         idx = [i for i, d in enumerate(data) if d.id in second]
         YB = label_matrix([second[data[i].id] for i in idx], cb.theme_ids).astype(bool)
         coder = theme_scores(Y[idx], YB, cb.theme_ids)
