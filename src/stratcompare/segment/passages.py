@@ -30,6 +30,8 @@ class Segment:
     char_start: int
     char_end: int
     text: str
+    kind: str = "content"          # content | list | heading | toc (structural); refined later
+    cells: list | None = None      # rows of cells, for table passages only
 
 
 @dataclass
