@@ -146,7 +146,7 @@ def _split_long(block: _Block) -> list[_Block]:
     return result
 
 
-def segment_pages(pages: Sequence) -> list[Segment]:
+def segment_pages(pages: Sequence, *, genre: str | None = None) -> list[Segment]:
     """``pages``: objects with ``number``, ``text`` and optionally ``headings``.
 
     No text is dropped: headings are folded into the paragraph that follows them (also across
