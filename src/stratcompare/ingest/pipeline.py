@@ -24,6 +24,7 @@ from stratcompare.errors import (
     UnsupportedFormatError,
 )
 from stratcompare.ingest.discover import Candidate, discover, kind_of
+from stratcompare.segment import SEGMENTER_VERSION
 from stratcompare.store import DocumentRecord, PageRecord, PassageRecord, Store
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -36,6 +37,7 @@ class IngestOptions:
     repair: bool = True
     max_pages: int | None = 2000
     max_mb: float | None = 200.0
+    genre: str | None = None    # override: strategy | minutes | news | other
 
 
 @dataclass
@@ -107,6 +109,7 @@ def ingest_paths(
     max_mb: float | None = 200.0,
     force: bool = False,
     progress: Progress | None = None,
+    genre: str | None = None,
 ) -> IngestReport:
     """Ingest files, folders (recursively) or globs into the corpus database.
 
@@ -116,8 +119,10 @@ def ingest_paths(
         from stratcompare.metadata import resolve_municipality
 
         municipality = resolve_municipality(municipality).name  # unknown name: UsageError
+    if genre:
+        genre = resolve_genre(genre)  # unknown genre: UsageError
     options = IngestOptions(municipality=municipality, ocr=ocr, repair=repair,
-                            max_pages=max_pages, max_mb=max_mb)
+                            max_pages=max_pages, max_mb=max_mb, genre=genre)
     store = Store.open(db)
     report = IngestReport(db=str(store.path))
     try:
@@ -149,6 +154,21 @@ def ingest_paths(
     return report
 
 
+GENRES = ("strategy", "minutes", "news", "other")
+
+
+def resolve_genre(name: str) -> str:
+    """A genre name as a user may type it (any case; 'policy'/'plan' mean strategy)."""
+    from stratcompare.errors import UsageError
+
+    key = name.strip().lower()
+    key = {"policy": "strategy", "plan": "strategy", "politik": "strategy",
+           "referat": "minutes", "dagsorden": "minutes", "nyhed": "news"}.get(key, key)
+    if key not in GENRES:
+        raise UsageError(f"unknown genre '{name}'", hint="one of: " + ", ".join(GENRES))
+    return key
+
+
 def _tick(progress: Progress | None, event: str, n: int) -> None:
     if progress:
         progress(event, n)
@@ -168,7 +188,7 @@ def _precheck(store: Store, cand: Candidate) -> tuple[FileResult | None, str]:
     stored = store.stored_version(path)
     if stored and all(r["status"] != "failed" for r in stored) and any(
         r["id"].startswith(digest) for r in stored
-    ):
+    ) and all(r["pipeline"] >= SEGMENTER_VERSION for r in stored):
         return FileResult(path, "unchanged", documents=len(stored)), digest
     other = store.document_by_id(digest)
     if other is not None and other["path"] != path and other["status"] != "failed":
@@ -345,16 +365,14 @@ def _process(path: Path, digest: str, kind: str, options: IngestOptions,
 
 
 def _bundle_from_extracted(path: Path, digest: str, size: int, extracted, options) -> _Bundle:
-    from stratcompare.segment import segment_pages
-
-    segments = segment_pages(extracted.pages)
+    segments, genre = _segments(extracted, path, options)
     texts, damage, changed = _repair([s.text for s in segments], options.repair)
     sections = _repaired_sections(segments, options.repair)
     passages = [
         PassageRecord(id=f"{digest[:12]}-{s.seq:04d}", seq=s.seq, page=s.page,
                       section=sections.get(s.section),
                       char_start=s.char_start, char_end=s.char_end, raw_text=s.text, text=t,
-                      words=_words(t))
+                      words=_words(t), kind=s.kind, cells=s.cells)
         for s, t in zip(segments, texts)
     ]
     pages = [PageRecord(p.number, p.method, p.status, p.raw_text, p.text) for p in extracted.pages]
@@ -367,7 +385,8 @@ def _bundle_from_extracted(path: Path, digest: str, size: int, extracted, option
         title=_title(extracted, path), pages=len(pages), pages_missing_text=len(missing),
         words=sum(p.words for p in passages), ocr_damage=damage, words_repaired=changed,
         status="partial" if missing or not passages else "ok", warnings=warnings,
-        size_bytes=size,
+        size_bytes=size, genre=genre[0], genre_confidence=genre[1], genre_source=genre[2],
+        pipeline=SEGMENTER_VERSION,
     )
     if options.repair and doc.title:
         from stratcompare.repair import repair_text
@@ -377,19 +396,75 @@ def _bundle_from_extracted(path: Path, digest: str, size: int, extracted, option
     return _Bundle(doc, pages, passages)
 
 
+def _segments(extracted, path: Path, options: IngestOptions):
+    """Genre first (minutes are cut by agenda item), then passages, their kinds, and the
+    tables the PDF reader found, in page order."""
+    from stratcompare.segment import segment_pages
+    try:  # TEMP(coordinator): until segment/kinds.py lands
+        from stratcompare.segment.kinds import refine_kinds
+    except ImportError:
+        def refine_kinds(segments, genre=None):
+            return None
+
+    genre = _genre(extracted.title, "\n\n".join(p.text or "" for p in extracted.pages[:3]),
+                   extracted.kind, path.name, options)
+    segments = segment_pages(extracted.pages, genre=genre[0])
+    refine_kinds(segments, genre=genre[0])
+    if any(getattr(p, "tables", None) for p in extracted.pages):
+        segments = _with_tables(segments, extracted.pages)
+    return segments, genre
+
+
+def _with_tables(segments, pages):
+    """Put each page's table passages after that page's text passages; renumber seq."""
+    from stratcompare.segment.tables import table_segments
+
+    by_page: dict[int, list] = {}
+    for s in segments:
+        by_page.setdefault(s.page, []).append(s)
+    out: list = []
+    for page in pages:
+        out.extend(by_page.pop(page.number, []))
+        if getattr(page, "tables", None):
+            for t in table_segments(page, start_seq=len(out)):
+                if t.section is None and out:
+                    t.section = out[-1].section
+                out.append(t)
+    for rest in by_page.values():
+        out.extend(rest)
+    for i, s in enumerate(out):
+        s.seq = i
+    return out
+
+
+def _genre(title, text, source_kind, filename, options) -> tuple[str, float, str]:
+    if options.genre:
+        return options.genre, 1.0, "override"
+    try:  # TEMP(coordinator): until metadata/genre.py lands
+        from stratcompare.metadata.genre import detect_genre
+    except ImportError:
+        return "other", 0.0, "detected"
+
+    name, confidence = detect_genre(title, text, source_kind=source_kind, filename=filename)
+    return name, round(float(confidence), 3), "detected"
+
+
 def _bundle_from_jsonl(path: Path, digest: str, size: int, given, options) -> _Bundle:
     doc_id = f"{digest}-{hashlib.sha256(given.name.encode()).hexdigest()[:6]}"
     texts, damage, changed = _repair([p.text for p in given.passages], options.repair)
+    kinds = _jsonl_kinds(given, options)
     passages = [
         PassageRecord(id=p.id, seq=i, page=p.page, section=p.section, char_start=None,
-                      char_end=None, raw_text=p.text, text=t, words=_words(t))
-        for i, (p, t) in enumerate(zip(given.passages, texts))
+                      char_end=None, raw_text=p.text, text=t, words=_words(t), kind=k)
+        for i, (p, t, k) in enumerate(zip(given.passages, texts, kinds[0]))
     ]
     page_numbers = sorted({p.page for p in given.passages if p.page is not None})
     doc = DocumentRecord(
         id=doc_id, path=str(path), source_key=f"{path}#{given.name}", kind="jsonl",
         title=given.title, pages=len(page_numbers), words=sum(p.words for p in passages),
         ocr_damage=damage, words_repaired=changed, status="ok", size_bytes=size,
+        genre=kinds[1][0], genre_confidence=kinds[1][1], genre_source=kinds[1][2],
+        pipeline=SEGMENTER_VERSION,
     )
     if given.municipality and not options.municipality:
         from stratcompare.metadata import normalise_municipality
@@ -400,6 +475,24 @@ def _bundle_from_jsonl(path: Path, digest: str, size: int, given, options) -> _B
     if given.year:
         _set_years_from_text(doc, given.year)
     return _Bundle(doc, [], passages)
+
+
+def _jsonl_kinds(given, options):
+    """Pre-segmented passages keep their cut; their kinds and the group's genre are judged
+    from the text like any other document's."""
+    from stratcompare.segment import Segment
+    try:  # TEMP(coordinator): until segment/kinds.py lands
+        from stratcompare.segment.kinds import refine_kinds
+    except ImportError:
+        def refine_kinds(segments, genre=None):
+            return None
+
+    text = "\n\n".join(p.text for p in given.passages[:40])
+    genre = _genre(given.title, text, "jsonl", None, options)
+    segs = [Segment(i, p.page or 1, p.section, 0, len(p.text), p.text)
+            for i, p in enumerate(given.passages)]
+    refine_kinds(segs, genre=genre[0])
+    return [s.kind for s in segs], genre
 
 
 def _repair(texts: list[str], enabled: bool) -> tuple[list[str], float | None, int]:

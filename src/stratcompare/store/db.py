@@ -44,6 +44,10 @@ class DocumentRecord:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     size_bytes: int | None = None
+    genre: str | None = None                 # strategy | minutes | news | other
+    genre_confidence: float | None = None
+    genre_source: str | None = None          # detected | override
+    pipeline: int = 0                        # stratcompare.segment.SEGMENTER_VERSION used
 
 
 @dataclass
@@ -66,6 +70,8 @@ class PassageRecord:
     raw_text: str
     text: str
     words: int
+    kind: str = "content"
+    cells: list | None = None                # table passages: rows of cells
 
 
 class Store:
@@ -164,14 +170,16 @@ class Store:
             """INSERT INTO documents (id, path, source_key, kind, municipality,
                municipality_confidence, municipality_source, title, year_start, year_end,
                adopted, pages, pages_missing_text, words, ocr_damage, words_repaired, status,
-               error, warnings, size_bytes, ingested_at)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+               error, warnings, size_bytes, ingested_at, genre, genre_confidence,
+               genre_source, pipeline)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
                 doc.id, doc.path, doc.source_key, doc.kind, doc.municipality,
                 doc.municipality_confidence, doc.municipality_source, doc.title,
                 doc.year_start, doc.year_end, doc.adopted, doc.pages, doc.pages_missing_text,
                 doc.words, doc.ocr_damage, doc.words_repaired, doc.status, doc.error,
                 json.dumps(doc.warnings, ensure_ascii=False), doc.size_bytes, _now(),
+                doc.genre, doc.genre_confidence, doc.genre_source, doc.pipeline,
             ),
         )
         self.conn.executemany(
@@ -181,10 +189,11 @@ class Store:
         )
         self.conn.executemany(
             "INSERT INTO passages (id, document_id, seq, page, section, char_start, char_end, "
-            "raw_text, text, words) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "raw_text, text, words, kind, cells) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (p.id, doc.id, p.seq, p.page, p.section, p.char_start, p.char_end,
-                 p.raw_text, p.text, p.words)
+                 p.raw_text, p.text, p.words, p.kind,
+                 None if p.cells is None else json.dumps(p.cells, ensure_ascii=False))
                 for p in passages
             ],
         )
@@ -192,7 +201,7 @@ class Store:
     def stored_version(self, path: str) -> list[sqlite3.Row]:
         """The documents currently stored for a file path (several for a grouped JSONL)."""
         return self.conn.execute(
-            "SELECT id, status FROM documents WHERE path = ?", (path,)
+            "SELECT id, status, pipeline FROM documents WHERE path = ?", (path,)
         ).fetchall()
 
     def document_by_id(self, doc_id: str) -> sqlite3.Row | None:
@@ -240,13 +249,22 @@ class Store:
         return None
 
     def passages(
-        self, document_id: str | None = None, municipality: str | None = None
+        self, document_id: str | None = None, municipality: str | None = None,
+        kinds: Sequence[str] | None = None, genre: str | None = None,
     ) -> Iterator[dict]:
+        """Passages in reading order; ``kinds`` (e.g. ``SUBSTANTIVE_KINDS``) and ``genre``
+        filter them, None means all."""
         sql = ["""SELECT p.id, p.document_id, d.path AS document_path, d.title AS document_title,
-                  d.municipality, p.seq, p.page, p.section, p.char_start, p.char_end,
-                  p.text, p.raw_text, p.words
+                  d.municipality, d.genre, p.seq, p.page, p.section, p.kind, p.char_start,
+                  p.char_end, p.text, p.raw_text, p.words, p.cells
                   FROM passages p JOIN documents d ON d.id = p.document_id WHERE 1=1"""]
         params: list = []
+        if kinds is not None:
+            sql.append("AND p.kind IN (%s)" % ",".join("?" * len(kinds)))
+            params += list(kinds)
+        if genre:
+            sql.append("AND d.genre = ?")
+            params.append(genre)
         if document_id:
             sql.append("AND (p.document_id = ? OR p.document_id LIKE ? || '%')")
             params += [document_id, document_id]

@@ -177,4 +177,26 @@ MIGRATIONS.append(
 )
 
 
+# --- version 4 (real passages): passage kinds, table cells, document genre ---------------------
+# kind: content | list | heading | toc | procedure | boilerplate | table (stratcompare.segment);
+# themes, search, matrices and the report use the substantive kinds unless asked for all.
+# documents.pipeline is the passage-cutting version a document was made with: ingest re-reads
+# a file whose stored version is older, so an upgrade re-cuts old passages on the next ingest
+# (one transaction per document, like any replacement) without a manual step.
+MIGRATIONS.append(
+    (
+        4,
+        """
+        ALTER TABLE passages ADD COLUMN kind TEXT NOT NULL DEFAULT 'content';
+        ALTER TABLE passages ADD COLUMN cells TEXT;                -- JSON rows, table passages
+        ALTER TABLE documents ADD COLUMN genre TEXT;               -- strategy|minutes|news|other
+        ALTER TABLE documents ADD COLUMN genre_confidence REAL;
+        ALTER TABLE documents ADD COLUMN genre_source TEXT;        -- detected | override
+        ALTER TABLE documents ADD COLUMN pipeline INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS passages_kind ON passages(kind);
+        """,
+    )
+)
+
+
 SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
