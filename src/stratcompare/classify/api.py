@@ -98,14 +98,20 @@ def read_passages_jsonl(path: str | Path) -> list[dict]:
 def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path | None = None,
                       model_dir: str | Path | None = None, encoder=None, batch_size: int = 256,
                       model: ThemeClassifier | None = None) -> int:
-    """Classify every stored passage and write ``passage_themes``; returns passages classified.
+    """Classify every stored substantive passage (``SUBSTANTIVE_KINDS``) and write
+    ``passage_themes``; returns passages classified.
 
     Rows of the same codebook (``id@version``) are replaced in one transaction, so compare and
     report never see a half-written coding.
     """
     model = model or get_model(codebook, model_dir, encoder)
     try:
-        rows = conn.execute("SELECT id, text FROM passages ORDER BY document_id, seq").fetchall()
+        # headings, contents lines, minutes' formalities and boilerplate get no themes
+        from stratcompare.segment import SUBSTANTIVE_KINDS
+
+        rows = conn.execute(
+            "SELECT id, text FROM passages WHERE kind IN (%s) ORDER BY document_id, seq"
+            % ",".join("?" * len(SUBSTANTIVE_KINDS)), SUBSTANTIVE_KINDS).fetchall()
     except sqlite3.OperationalError as exc:
         raise StoreError(f"cannot read passages: {exc}", hint="run `stratcompare ingest` first") from None
     stored = _stored_vectors(conn, model.encoder_name, int(model.encoder.dim))

@@ -12,9 +12,10 @@ from stratcompare.cli.app import DbOption, Format, FormatOption, app, run
 from stratcompare.cli.output import render
 from stratcompare.errors import NotFoundError
 
-DOCUMENT_COLUMNS = ["id", "path", "municipality", "confidence", "title", "year", "pages",
+DOCUMENT_COLUMNS = ["id", "path", "municipality", "confidence", "title", "genre", "year", "pages",
                     "passages", "status", "ocr_damage", "words_repaired", "error"]
-PASSAGE_COLUMNS = ["id", "document_id", "document_path", "municipality", "page", "section", "text"]
+PASSAGE_COLUMNS = ["id", "document_id", "document_path", "municipality", "page", "section", "kind",
+                   "text"]
 
 
 def list_documents(db: Optional[Path] = None) -> list[dict]:
@@ -25,7 +26,8 @@ def list_documents(db: Optional[Path] = None) -> list[dict]:
         docs = store.documents()
     return [
         {"id": d["id"], "path": d["path"], "municipality": d["municipality"],
-         "confidence": d["municipality_confidence"], "title": d["title"], "year": d["year"],
+         "confidence": d["municipality_confidence"], "title": d["title"],
+         "genre": d.get("genre"), "genre_confidence": d.get("genre_confidence"), "year": d["year"],
          "adopted": d["adopted"], "kind": d["kind"], "pages": d["pages"],
          "pages_missing_text": d["pages_missing_text"], "passages": d["passages"],
          "words": d["words"], "ocr_damage": d["ocr_damage"], "words_repaired": d["words_repaired"],
@@ -35,15 +37,25 @@ def list_documents(db: Optional[Path] = None) -> list[dict]:
 
 
 def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
-                  municipality: Optional[str] = None) -> list[dict]:
+                  municipality: Optional[str] = None, kinds: Optional[list[str]] = None,
+                  genre: Optional[str] = None) -> list[dict]:
+    """Passages in document order; every kind unless ``kinds`` names some."""
+    from stratcompare.segment import kinds_filter
     from stratcompare.store import Store
 
+    wanted = kinds_filter(kinds) if kinds else None
+    if genre:
+        from stratcompare.ingest.pipeline import resolve_genre
+
+        genre = resolve_genre(genre)
     with Store.open(db, create=False) as store:
         return [
             {"id": p["id"], "document_id": p["document_id"], "document_path": p["document_path"],
-             "municipality": p["municipality"], "page": p["page"], "section": p["section"],
-             "text": p["text"]}
-            for p in store.passages(document_id=document, municipality=municipality)
+             "municipality": p["municipality"], "genre": p["genre"], "page": p["page"],
+             "section": p["section"], "kind": p["kind"], "text": p["text"],
+             **({"cells": json.loads(p["cells"])} if p["cells"] else {})}
+            for p in store.passages(document_id=document, municipality=municipality,
+                                    kinds=wanted, genre=genre)
         ]
 
 
@@ -78,15 +90,20 @@ def documents(db: Optional[Path] = DbOption, format: Format = FormatOption) -> N
     render(records, format, columns=cols, max_width=50)
 
 
-@app.command(epilog="Example: stratcompare passages --municipality Køge --format jsonl | head")
+@app.command(epilog="Example: stratcompare passages --municipality Køge --kind content,list --format jsonl | head")
 def passages(
     db: Optional[Path] = DbOption,
     document: Optional[str] = typer.Option(None, "--document", "-d", help="Document id (or prefix)."),
     municipality: Optional[str] = typer.Option(None, "--municipality", "-m"),
+    kind: Optional[list[str]] = typer.Option(
+        None, "--kind", "-k", help="Only these kinds (content, list, table, heading, toc, "
+        "procedure, boilerplate); repeat or comma-separate. Default: every kind."),
+    genre: Optional[str] = typer.Option(None, "--genre", help="Only documents of this genre "
+                                        "(strategy, minutes, news, other)."),
     format: Format = typer.Option(Format.jsonl, "--format", "-f", help="Output format."),
 ) -> None:
-    """List passages in document order: id, document, municipality, page, section, text."""
-    records = run(list_passages, db, document, municipality)
+    """List passages in document order: id, document, municipality, page, section, kind, text."""
+    records = run(list_passages, db, document, municipality, kind, genre)
     render(records, format, columns=PASSAGE_COLUMNS, max_width=80)
 
 
