@@ -43,6 +43,8 @@ class CompareFormat(str, Enum):
 
 CodebookOption = typer.Option(
     None, "--codebook", help="Codebook TOML file or stored codebook id (default: the bundled one).")
+GenreOption = typer.Option(None, "--genre",
+                           help="Only documents of this genre: strategy, minutes, news, other.")
 ModelOption = typer.Option(
     None, "--model", help="Embedding model id stored in the database (default: the most used).")
 
@@ -84,6 +86,10 @@ def compare(
              '(most similar passage pairs) or "housing_first:early_intervention".'),
     limit: Optional[int] = typer.Option(None, "--limit", min=1,
                                         help="--cell: at most this many passages (pairs: 10)."),
+    genre: Optional[str] = GenreOption,
+    all_kinds: bool = typer.Option(False, "--all-kinds",
+                                   help="Count headings, contents lines, minutes' formalities "
+                                        "and boilerplate too (default: substantive passages)."),
 ) -> None:
     """Compare municipalities: theme matrix, similarity matrix, theme co-occurrence.
 
@@ -98,11 +104,12 @@ def compare(
         if cell:
             result = run(api.cell_passages, store.conn, cell, codebook=codebook, model=model,
                          basis=basis.value if matrix == MatrixKind.similarity else None,
-                         limit=limit, normalise=normalise.value)
+                         limit=limit, normalise=normalise.value, genre=genre)
             _emit_cell(result, fmt, output)
             return
         m = run(api.matrix, store.conn, matrix.value, normalise=normalise.value,
-                basis=basis.value, model=model, codebook=codebook)
+                basis=basis.value, model=model, codebook=codebook, genre=genre,
+                all_kinds=all_kinds)
         if m.notes:
             err = NotFoundError(
                 m.notes[0], path=str(store.path),
@@ -207,6 +214,7 @@ def report(
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
     model: Optional[str] = ModelOption,
     codebook: Optional[str] = CodebookOption,
+    genre: Optional[str] = GenreOption,
 ) -> None:
     """Write one self-contained HTML report: corpus overview, heatmaps of the theme,
     similarity and co-occurrence matrices, top passages per theme and municipality, and similar
@@ -216,7 +224,7 @@ def report(
 
     store = _open(db)
     try:
-        path = run(build_report, store.conn, output, codebook=codebook, model=model)
+        path = run(build_report, store.conn, output, codebook=codebook, model=model, genre=genre)
     finally:
         store.close()
     size = Path(path).stat().st_size

@@ -26,6 +26,9 @@ def ingest(
     max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Refuse PDFs with more pages."),
     max_mb: float = typer.Option(200.0, "--max-mb", min=0.001, help="Refuse files larger than this."),
     force: bool = typer.Option(False, "--force", help="Re-read files even when unchanged."),
+    genre: Optional[str] = typer.Option(
+        None, "--genre", help="Set the genre of every document: strategy, minutes, news, other "
+        "(no detection)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
 ) -> None:
     """Ingest strategy documents (PDF, scanned PDF, .txt/.md, .html, .jsonl) into the corpus.
@@ -38,7 +41,7 @@ def ingest(
     with _progress(quiet) as progress:
         report = run(ingest_paths, paths, db=db, municipality=municipality, jobs=jobs, ocr=ocr,
                      repair=repair, max_pages=max_pages, max_mb=max_mb, force=force,
-                     progress=progress)
+                     progress=progress, genre=genre)
     for r in report.failed:
         typer.echo(f"Error: {r.error}", err=True)
     for r in report.results:

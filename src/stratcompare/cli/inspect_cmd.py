@@ -90,7 +90,7 @@ def documents(db: Optional[Path] = DbOption, format: Format = FormatOption) -> N
     render(records, format, columns=cols, max_width=50)
 
 
-@app.command(epilog="Example: stratcompare passages --municipality Køge --kind content,list --format jsonl | head")
+@app.command(epilog="Example: stratcompare passages -m Køge --kind content,list | head")
 def passages(
     db: Optional[Path] = DbOption,
     document: Optional[str] = typer.Option(None, "--document", "-d", help="Document id (or prefix)."),

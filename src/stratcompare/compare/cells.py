@@ -275,6 +275,7 @@ def cell_passages(
     basis: str | None = None,
     limit: int | None = None,
     normalise: str | None = None,
+    genre: str | None = None,
 ) -> CellPassages:
     """The passages behind a cell. ``"Køge:housing_first"`` → the municipality's passages
     carrying the theme (their count is the matrix's count, ``count/total`` its share; with
@@ -285,7 +286,11 @@ def cell_passages(
         raise UsageError(f"cell {cell!r} is not ROW:COLUMN",
                          hint='e.g. --cell "Køge:housing_first"')
     left, right = (s.strip() for s in cell.split(":", 1))
-    index = corpus_index(conn)
+    if genre:
+        from stratcompare.ingest.pipeline import resolve_genre
+
+        genre = resolve_genre(genre)
+    index = corpus_index(conn, genre=genre)
     themes = load_themes(conn, codebook)
 
     def muni(name: str) -> int | None:

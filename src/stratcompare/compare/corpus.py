@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from stratcompare.compare.names import danish_sort_key, main_municipality, match_name
 from stratcompare.errors import NotFoundError
+from stratcompare.segment import SUBSTANTIVE_KINDS
 
 # Passages of failed documents never count.
 LIVE_DOCS = "SELECT id FROM documents WHERE status != 'failed'"
@@ -40,13 +42,24 @@ class CorpusIndex:
         )
 
 
-def corpus_index(conn: sqlite3.Connection) -> CorpusIndex:
-    """Municipality rows of every non-failed document that has passages (or none at all)."""
+def corpus_index(conn: sqlite3.Connection, *, genre: str | None = None,
+                 kinds: Sequence[str] | None = SUBSTANTIVE_KINDS) -> CorpusIndex:
+    """Municipality rows of every non-failed document (of ``genre``, if given) that has
+    passages (or none at all); ``passages`` counts the passages of ``kinds`` (None: all), the
+    denominator of theme shares."""
+    kind_sql, params = "", []
+    if kinds is not None:
+        kind_sql = "WHERE kind IN (%s)" % ",".join("?" * len(kinds))
+        params += list(kinds)
+    genre_sql = ""
+    if genre:
+        genre_sql = "AND d.genre = ?"
+        params.append(genre)
     docs = conn.execute(
-        """SELECT d.id, d.municipality, COALESCE(n.n, 0) FROM documents d
-           LEFT JOIN (SELECT document_id, COUNT(*) AS n FROM passages GROUP BY document_id) n
-                  ON n.document_id = d.id
-           WHERE d.status != 'failed'"""
+        f"""SELECT d.id, d.municipality, COALESCE(n.n, 0) FROM documents d
+           LEFT JOIN (SELECT document_id, COUNT(*) AS n FROM passages {kind_sql}
+                      GROUP BY document_id) n ON n.document_id = d.id
+           WHERE d.status != 'failed' {genre_sql}""", params,
     ).fetchall()
     main = {r[0]: main_municipality(r[1]) for r in docs}
     names = sorted(set(main.values()), key=danish_sort_key)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Sequence
 
 import numpy as np
 
 from stratcompare.compare.corpus import LIVE_DOCS, in_clause
 from stratcompare.errors import NotFoundError, StoreError
+from stratcompare.segment import SUBSTANTIVE_KINDS
 
 
 def stored_models(conn: sqlite3.Connection) -> list[str]:
@@ -33,14 +35,19 @@ def resolve_model(conn: sqlite3.Connection, model: str | None) -> str | None:
 
 
 def load_vectors(
-    conn: sqlite3.Connection, model: str, documents: list[str] | None = None
+    conn: sqlite3.Connection, model: str, documents: list[str] | None = None,
+    kinds: Sequence[str] | None = SUBSTANTIVE_KINDS,
 ) -> tuple[list[str], list[str], np.ndarray]:
     """(passage ids, their document ids, float32 matrix) for live documents, optionally only
-    the given documents; in storage order (sorting 10⁵ blob rows costs more than it helps)."""
+    the given documents and only passages of ``kinds`` (None: all); in storage order (sorting
+    10⁵ blob rows costs more than it helps)."""
     where, params = f"ps.document_id IN ({LIVE_DOCS})", []
     if documents is not None:
         clause, params = in_clause(documents)
         where = f"ps.document_id IN {clause}"
+    if kinds is not None:
+        where += " AND ps.kind IN (%s)" % ",".join("?" * len(kinds))
+        params = [*params, *kinds]
     rows = conn.execute(
         f"""SELECT e.passage_id, ps.document_id, e.dim, e.vector FROM embeddings e
             JOIN passages ps ON ps.id = e.passage_id

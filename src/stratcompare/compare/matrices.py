@@ -18,6 +18,7 @@ from stratcompare.compare.embeddings import load_vectors, resolve_model
 from stratcompare.compare.matrix import Matrix
 from stratcompare.compare.themes import ThemeSet, load_themes
 from stratcompare.errors import UsageError
+from stratcompare.segment import SUBSTANTIVE_KINDS
 
 NORMALISE = ("share", "count", "score")
 BASES = ("themes", "embeddings")
@@ -60,6 +61,8 @@ def theme_matrix(
     *,
     codebook: str | Path | None = None,
     normalise: str = "share",
+    genre: str | None = None,
+    all_kinds: bool = False,
 ) -> Matrix:
     """Municipality × theme. ``share``: fraction of the municipality's passages carrying the
     theme (so a long strategy does not outweigh a short one); ``count``: number of those
@@ -105,6 +108,10 @@ def municipality_mean_vectors(
     n = len(index.municipalities)
     if mat.size == 0:
         return np.zeros((n, 0)), np.zeros(n, dtype=np.int64)
+    keep = np.fromiter((d in index.doc_row for d in docs), dtype=bool, count=len(docs))
+    if not keep.all():  # documents outside the index (another genre)
+        docs = [d for d, k in zip(docs, keep) if k]
+        mat = mat[keep]
     rows = np.fromiter((index.doc_row[d] for d in docs), dtype=np.int64, count=len(docs))
     indicator = sparse.csr_matrix(
         (np.ones(len(docs), dtype=np.float32), (rows, np.arange(len(docs)))),
@@ -131,6 +138,8 @@ def similarity_matrix(
     model: str | None = None,
     codebook: str | Path | None = None,
     vectors: tuple[list[str], list[str], np.ndarray] | None = None,
+    genre: str | None = None,
+    all_kinds: bool = False,
 ) -> Matrix:
     """Municipality × municipality cosine similarity of theme-share profiles (``themes``) or of
     mean passage embeddings (``embeddings``). Rows without data get 0 everywhere."""
@@ -138,12 +147,13 @@ def similarity_matrix(
         raise UsageError(f"unknown basis {basis!r}", hint="use themes or embeddings")
     notes: list[str] = []
     if basis == "themes":
-        tm = theme_matrix(conn, codebook=codebook, normalise="share")
+        tm = theme_matrix(conn, codebook=codebook, normalise="share", genre=genre,
+                          all_kinds=all_kinds)
         rows, support, used_model, cb = tm.rows, tm.support, None, tm.codebook
         profile = tm.values
         notes += tm.notes
     else:
-        index = corpus_index(conn)
+        index = corpus_index(conn, genre=genre, kinds=_kinds(all_kinds))
         used_model = resolve_model(conn, model)
         rows, cb = index.municipalities, None
         if used_model is None:
@@ -151,6 +161,8 @@ def similarity_matrix(
             support = np.zeros(len(rows), dtype=np.int64)
             notes.append("no embeddings in the database yet: run `stratcompare embed`")
         else:
+            if vectors is None:
+                vectors = load_vectors(conn, used_model, kinds=_kinds(all_kinds))
             profile, support = municipality_mean_vectors(conn, used_model, index, vectors)
     sim = _cosine_rows(profile) if profile.size else np.zeros((len(rows), len(rows)))
     return Matrix(
@@ -203,7 +215,7 @@ def _cooccurrence_join(conn, themes: ThemeSet, live: str) -> np.ndarray:
 
 
 def cooccurrence_matrix(
-    conn: sqlite3.Connection, *, codebook: str | Path | None = None
+    conn: sqlite3.Connection, *, codebook: str | Path | None = None, genre: str | None = None
 ) -> Matrix:
     """Theme × theme: number of passages carrying both themes (MAXQDA's code relations); the
     diagonal is the number of passages carrying the theme at all."""
@@ -215,6 +227,10 @@ def cooccurrence_matrix(
         live = _live_filter(conn, "passage_id")
         if live:
             live = f"AND passage_id IN (SELECT id FROM passages WHERE document_id IN ({LIVE_DOCS}))"
+        if genre:
+            # a literal, not a parameter: the genre was checked against GENRES by the caller
+            live += (" AND passage_id IN (SELECT p.id FROM passages p JOIN documents d ON "
+                     f"d.id = p.document_id WHERE d.genre = '{_checked_genre(genre)}')")
         values = (_cooccurrence_masks(conn, themes, live) if k <= MASK_THEMES
                   else _cooccurrence_join(conn, themes, live))
     else:
@@ -226,15 +242,30 @@ def cooccurrence_matrix(
     )
 
 
+def _kinds(all_kinds: bool):
+    return None if all_kinds else SUBSTANTIVE_KINDS
+
+
+def _checked_genre(genre: str) -> str:
+    from stratcompare.ingest.pipeline import resolve_genre
+
+    return resolve_genre(genre)
+
+
 def matrix(conn: sqlite3.Connection, kind: str, **kwargs) -> Matrix:
     """Dispatch by name (the CLI's ``--matrix``)."""
+    if kwargs.get("genre"):
+        kwargs["genre"] = _checked_genre(kwargs["genre"])
     if kind == "themes":
-        return theme_matrix(conn, **{k: v for k, v in kwargs.items() if k in ("codebook", "normalise")})
+        return theme_matrix(conn, **{k: v for k, v in kwargs.items()
+                                     if k in ("codebook", "normalise", "genre", "all_kinds")})
     if kind == "similarity":
         return similarity_matrix(conn, **{k: v for k, v in kwargs.items()
-                                          if k in ("basis", "model", "codebook")})
+                                          if k in ("basis", "model", "codebook", "genre",
+                                                   "all_kinds")})
     if kind == "cooccurrence":
-        return cooccurrence_matrix(conn, **{k: v for k, v in kwargs.items() if k == "codebook"})
+        return cooccurrence_matrix(conn, **{k: v for k, v in kwargs.items()
+                                            if k in ("codebook", "genre")})
     raise UsageError(f"unknown matrix {kind!r}", hint="use themes, similarity or cooccurrence")
 
 

@@ -38,14 +38,23 @@ def build_report(
     *,
     codebook: str | Path | None = None,
     model: str | None = None,
+    genre: str | None = None,
 ) -> Path:
-    """Write the report to ``out_path`` and return the path."""
+    """Write the report to ``out_path`` and return the path; ``genre`` limits it to
+    documents of that genre.  Only substantive passages (``SUBSTANTIVE_KINDS``) count."""
     out_path = Path(out_path)
+    if genre:
+        from stratcompare.ingest.pipeline import resolve_genre
+
+        genre = resolve_genre(genre)
     themes = load_themes(conn, codebook)
-    index = corpus_index(conn)
+    index = corpus_index(conn, genre=genre)
     used_model = resolve_model(conn, model)
-    vectors = load_vectors(conn, used_model) if used_model else None
-    count = theme_matrix(conn, codebook=codebook, normalise="count") if themes.has_labels else None
+    vectors = None
+    if used_model:
+        vectors = load_vectors(conn, used_model, documents=list(index.doc_row))
+    count = (theme_matrix(conn, codebook=codebook, normalise="count", genre=genre)
+             if themes.has_labels else None)
     share = None
     if count is not None:
         share = replace(count, measure="share",
@@ -57,7 +66,7 @@ def build_report(
     parts.append(("themes", "Temaer", _theme_section(share, count)))
     parts.append(("similarity", "Ligheder",
                   _similarity_section(conn, share, used_model, vectors)))
-    parts.append(("cooccurrence", "Samforekomst", _cooccurrence_section(conn, codebook)))
+    parts.append(("cooccurrence", "Samforekomst", _cooccurrence_section(conn, codebook, genre)))
     parts.append(("corpus", "Dokumenter", _corpus_section(docs)))
     parts.append(("top-themes", "Pr. tema", _top_per_theme(conn, index, themes)))
     parts.append(("municipalities", "Pr. kommune", _per_municipality(conn, index, themes, share)))
@@ -221,8 +230,8 @@ def _similarity_section(conn, share, model: str | None, vectors) -> str:
     return section("similarity", "Ligheder mellem kommuner", *parts)
 
 
-def _cooccurrence_section(conn, codebook) -> str:
-    m = cooccurrence_matrix(conn, codebook=codebook)
+def _cooccurrence_section(conn, codebook, genre=None) -> str:
+    m = cooccurrence_matrix(conn, codebook=codebook, genre=genre)
     if m.empty:
         return section("cooccurrence", "Temaers samforekomst",
                        empty("Ingen temaer endnu — samforekomst vises, når passagerne er "
