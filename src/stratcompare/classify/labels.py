@@ -29,7 +29,8 @@ class LabelledPassage:
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        files = sorted(path.glob("*.jsonl"))
+        # "*.todo.jsonl": passages cut for coding that are not coded yet
+        files = sorted(f for f in path.glob("*.jsonl") if not f.name.endswith(".todo.jsonl"))
         if not files:
             raise NotFoundError("no *.jsonl files in this folder", path=path)
         return files
