@@ -129,15 +129,45 @@ def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path 
             ev = res["evidence"].get(t)
             out_rows.append((res["id"], key, t, float(res["scores"][t]), int(assigned),
                              json.dumps(ev, ensure_ascii=False) if ev else None, model.model_id))
+    return _write_themes(conn, key, out_rows)
+
+
+def _write_themes(conn: sqlite3.Connection, key: str, out_rows: list[tuple]) -> int:
+    """Replace the codebook's rows in ONE transaction (``BEGIN IMMEDIATE`` … ``COMMIT``).
+
+    ``Store.open`` connects with ``isolation_level=None``, where ``with conn:`` opens no
+    transaction: the DELETE would commit alone and a failure later leave most passages without
+    labels.  Passages an ingest replaced since they were read are skipped (their ids are re-read
+    under the write lock), so a concurrent ingest costs their labels until the next run, never a
+    foreign-key error.  Returns the number of passages written.
+    """
+    if conn.in_transaction:  # a caller's pending implicit transaction (legacy isolation level)
+        conn.commit()
     try:
-        with conn:
-            conn.execute("DELETE FROM passage_themes WHERE codebook = ?", (key,))
-            conn.executemany(
-                "INSERT INTO passage_themes(passage_id, codebook, theme, probability, assigned, evidence, model) "
-                "VALUES (?,?,?,?,?,?,?)", out_rows)
+        conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"cannot write passage_themes: {exc}") from None
-    return len(results)
+        raise _store_error(exc) from None
+    try:
+        live = {r[0] for r in conn.execute("SELECT id FROM passages")}
+        rows = [r for r in out_rows if r[0] in live]
+        conn.execute("DELETE FROM passage_themes WHERE codebook = ?", (key,))
+        conn.executemany(
+            "INSERT INTO passage_themes(passage_id, codebook, theme, probability, assigned, evidence, model) "
+            "VALUES (?,?,?,?,?,?,?)", rows)
+        conn.execute("COMMIT")
+    except BaseException as exc:  # KeyboardInterrupt too: the old coding stays whole
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise _store_error(exc) from None
+        raise
+    return len({r[0] for r in rows})
+
+
+def _store_error(exc: sqlite3.DatabaseError) -> StoreError:
+    from stratcompare.store.db import describe_db_error
+
+    return describe_db_error(exc, "cannot write passage_themes")
 
 
 def train(labels: str | Path, codebook: Codebook | str | Path | None = None, out: str | Path | None = None,

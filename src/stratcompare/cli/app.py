@@ -6,6 +6,7 @@ on ``app``; each is a thin shell over a function of the Python API.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from enum import Enum
 from pathlib import Path
@@ -52,6 +53,10 @@ def run(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except StratcompareError as exc:
         raise fail(exc) from None
+    except sqlite3.DatabaseError as exc:  # a write path that did not say it itself (read-only db …)
+        from stratcompare.store.db import describe_db_error
+
+        raise fail(describe_db_error(exc, "database error")) from None
     except KeyboardInterrupt:
         typer.echo("Interrupted; everything committed so far is kept.", err=True)
         raise typer.Exit(code=130) from None

@@ -241,8 +241,9 @@ class Store:
     def document(self, doc_id: str) -> dict | None:
         row = self.conn.execute(
             """SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages
-               FROM documents d WHERE d.id = ? OR d.id LIKE ? || '%' ORDER BY d.id LIMIT 2""",
-            (doc_id, doc_id),
+               FROM documents d WHERE d.id = ? OR d.id LIKE ? || '%' ESCAPE '\\' ORDER BY d.id
+               LIMIT 2""",
+            (doc_id, like_prefix(doc_id)),
         ).fetchall()
         if len(row) == 1 or (row and row[0]["id"] == doc_id):
             return _document_dict(row[0])
@@ -266,8 +267,8 @@ class Store:
             sql.append("AND d.genre = ?")
             params.append(genre)
         if document_id:
-            sql.append("AND (p.document_id = ? OR p.document_id LIKE ? || '%')")
-            params += [document_id, document_id]
+            sql.append("AND (p.document_id = ? OR p.document_id LIKE ? || '%' ESCAPE '\\')")
+            params += [document_id, like_prefix(document_id)]
         if municipality:
             sql.append("AND d.municipality = ? COLLATE NOCASE")
             params.append(municipality)
@@ -304,15 +305,51 @@ class _Transaction:
         self.conn = conn
 
     def __enter__(self):
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise  # _retry_locked waits for the other writer
+            raise describe_db_error(exc, "cannot write to the database") from None
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
+            try:
+                self.conn.execute("COMMIT")
+                return False
+            except sqlite3.DatabaseError as commit_exc:
+                exc = commit_exc
+        if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError) and not _is_locked(exc):
+            # "attempt to write a readonly database", "database or disk is full", …: one line
+            raise describe_db_error(exc, "cannot write to the database") from None
         return False
+
+
+def describe_db_error(exc: sqlite3.DatabaseError, what: str, path: str | Path | None = None) -> StoreError:
+    """One-line StoreError (exit 17) for an SQLite failure, with what to do about it."""
+    msg = str(exc)
+    low = msg.lower()
+    if "readonly" in low or "read-only" in low:
+        return StoreError(f"{what}: the database is read-only", path,
+                          hint="check the file's permissions, or copy it somewhere writable")
+    if "disk is full" in low or "disk i/o" in low:
+        return StoreError(f"{what}: {msg}", path, hint="free disk space and run the command again")
+    if "locked" in low or "busy" in low:
+        return StoreError(f"{what}: {msg}", path,
+                          hint="another process holds the write lock too long; try again when it is done")
+    return StoreError(f"{what}: {msg}", path)
+
+
+def _is_locked(exc: Exception) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def like_prefix(text: str) -> str:
+    """``text`` with LIKE wildcards escaped (use with ``ESCAPE '\\'``): an id prefix is literal."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _retry_locked(step, timeout: float = BUSY_TIMEOUT_MS / 1000):
