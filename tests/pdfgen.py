@@ -42,6 +42,7 @@ __all__ = [
     "make_encrypted_pdf",
     "make_truncated_pdf",
     "make_cid_garbage_pdf",
+    "make_table_pdf",
 ]
 
 PAGE_W, PAGE_H = A4
@@ -557,3 +558,127 @@ def make_cid_garbage_pdf(path: str | Path, text: str | None = None) -> None:
     data = Path(path).read_bytes()
     data = re.sub(rb"/ToUnicode \d+ 0 R", lambda m: b" " * len(m.group(0)), data)
     Path(path).write_bytes(data)
+
+
+# --------------------------------------------------------------------------- tables
+def _table_specs() -> list[dict]:
+    """The tables of :func:`make_table_pdf`: kind, rows (the truth), ruling style, page size."""
+    key_figures = [
+        ["Nøgletal", "2021", "2022", "2023", "Mål 2026"],
+        ["Borgere i botilbud", "412", "398", "405", "380"],
+        ["Unge i efterværn", "57", "63", "71", "90"],
+        ["Ventetid på udredning (uger)", "14", "12", "11", "8"],
+        ["Andel i uddannelse eller job", "41 %", "44 %", "47 %", "55 %"],
+        ["Tilsynsbesøg pr. år", "96", "102", "110", "120"],
+    ]
+    budget = [
+        ["Område", "Budget 2024 (mio. kr.)", "Forbrug 2024 (mio. kr.)", "Afvigelse"],
+        ["Botilbud for voksne", "312,4", "318,9", "-6,5"],
+        ["Forebyggende foranstaltninger", "88,1", "84,6", "3,5"],
+        ["Anbringelser", "201,7", "209,2", "-7,5"],
+        ["Socialpsykiatri", "64,0", "61,3", "2,7"],
+        ["Misbrugsbehandling", "22,8", "23,1", "-0,3"],
+        ["I alt", "689,0", "697,1", "-8,1"],
+    ]
+    action_plan = [
+        ["Initiativ", "Ansvarlig", "Frist"],
+        ["Housing First-team for unge hjemløse etableres med to bostøtter og en koordinator",
+         "Socialafdelingen", "1. kvartal 2025"],
+        ["Fælles indgang for borgere med samtidig misbrug og psykisk sygdom",
+         "Psykiatri og Handicap i samarbejde med regionen", "Juni 2025"],
+        ["Udslusningsboliger til borgere fra forsorgshjem", "Boligsocialt team", "2026"],
+        ["Kompetenceløft i recovery-orienteret praksis for alle medarbejdere på botilbud",
+         "HR og Myndighed", "Løbende 2025-2026"],
+        ["Evaluering af strategien med inddragelse af brugerrådet", "Direktionen", "December 2026"],
+    ]
+    landscape = [
+        ["Indsats", "Målgruppe", "Antal pladser", "Takst pr. døgn", "Leverandør", "Status"],
+        ["Akutpladser", "Voksne med sindslidelse", "8", "2.450 kr.", "Kommunal", "I drift"],
+        ["Skæve boliger", "Hjemløse", "12", "610 kr.", "Boligforening", "Under opførelse"],
+        ["Bostøtte (§ 85)", "Unge 18-30 år", "45", "1.120 kr.", "Kommunal", "I drift"],
+        ["Aflastning", "Børn med handicap", "6", "3.900 kr.", "Privat", "Udbud 2025"],
+        ["Dagtilbud", "Voksne med autisme", "20", "1.480 kr.", "Selvejende", "I drift"],
+    ]
+    unruled = [
+        ["Målgruppe", "Borgere", "Andel", "Udvikling"],
+        ["Hjemløse", "124", "0,3 %", "stigende"],
+        ["Udsatte unge", "310", "1,9 %", "uændret"],
+        ["Borgere med misbrug", "560", "1,4 %", "faldende"],
+        ["Psykisk sårbare", "1.240", "3,1 %", "stigende"],
+    ]
+    return [
+        {"name": "key_figures", "rows": key_figures, "style": "grid"},
+        {"name": "budget", "rows": budget, "style": "grid_shaded"},
+        {"name": "action_plan", "rows": action_plan, "style": "grid"},
+        {"name": "landscape", "rows": landscape, "style": "grid", "landscape": True},
+        {"name": "unruled", "rows": unruled, "style": "none"},
+    ]
+
+
+TABLE_TEXT_BEFORE = ("Kommunen har de seneste år arbejdet målrettet med at styrke indsatsen for "
+                     "borgere i udsatte positioner. Tabellen herunder viser udviklingen.")
+TABLE_TEXT_AFTER = ("Tallene viser, at der fortsat er behov for en samlet og helhedsorienteret "
+                    "indsats, hvor borgeren er i centrum og indsatserne hænger sammen.")
+
+
+def _table_flowables(spec: dict, width: float) -> list:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13.5)
+    cell = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11)
+    head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=12, leading=15, spaceAfter=6)
+    rows = spec["rows"]
+    bold = ParagraphStyle("cellhead", parent=cell, fontName=FONT_BOLD)
+    wrap = spec["name"] in ("action_plan", "budget")  # cells as paragraphs: text wraps in them
+    data = [[Paragraph(c, bold if r == 0 else cell) if wrap else c for c in row]
+            for r, row in enumerate(rows)]
+    ncol = len(rows[0])
+    first = 0.40 * width if ncol > 2 else 0.5 * width
+    col_widths = [first] + [(width - first) / (ncol - 1)] * (ncol - 1)
+    if spec.get("landscape"):
+        col_widths = [width / ncol] * ncol
+    table = Table(data, colWidths=col_widths, hAlign="LEFT")
+    style = [("FONTNAME", (0, 0), (-1, 0), FONT_BOLD), ("FONTNAME", (0, 1), (-1, -1), FONT),
+             ("FONTSIZE", (0, 0), (-1, -1), 9), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    if spec["style"] in ("grid", "grid_shaded"):
+        style.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
+    if spec["style"] == "grid_shaded":
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey))
+    if spec["style"] == "none":
+        style.append(("LEFTPADDING", (0, 0), (-1, -1), 0))
+    table.setStyle(TableStyle(style))
+    title = {"key_figures": "Nøgletal for området", "budget": "Budget og forbrug",
+             "action_plan": "Handleplan", "landscape": "Tilbud og pladser",
+             "unruled": "Målgrupper i tal"}[spec["name"]]
+    return [Paragraph(title, head), Paragraph(TABLE_TEXT_BEFORE, body), Spacer(1, 8), table,
+            Spacer(1, 8), Paragraph(TABLE_TEXT_AFTER, body)]
+
+
+def make_table_pdf(path: str | Path, names: Sequence[str] | None = None) -> list[dict]:
+    """Born-digital PDF with one table per page (key figures, budget, action plan, a landscape
+    page, a table without ruling lines), each between two paragraphs.  Returns the truth:
+    ``[{"name", "page", "rows"}]`` in page order."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.pagesizes import landscape
+    from reportlab.platypus import SimpleDocTemplate
+
+    specs = [s for s in _table_specs() if names is None or s["name"] in names]
+    out = pdfium.PdfDocument.new()
+    truth: list[dict] = []
+    with tempfile.TemporaryDirectory() as td:
+        for i, spec in enumerate(specs):
+            size = landscape(A4) if spec.get("landscape") else A4
+            part = Path(td) / f"part{i}.pdf"
+            doc = SimpleDocTemplate(str(part), pagesize=size, leftMargin=MARGIN_X,
+                                    rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+                                    bottomMargin=MARGIN_BOTTOM, invariant=1)
+            doc.build(_table_flowables(spec, size[0] - 2 * MARGIN_X))
+            src = pdfium.PdfDocument(str(part))
+            out.import_pages(src)
+            src.close()
+            truth.append({"name": spec["name"], "page": i + 1, "rows": spec["rows"]})
+        out.save(str(path))
+    out.close()
+    return truth

@@ -17,6 +17,7 @@ class Page:
     method: str  # "text" | "ocr" | "none"
     status: str  # "ok" | "missing_text" | "cid_garbage"
     headings: list[str] = field(default_factory=list)  # lines judged to be headings
+    tables: list = field(default_factory=list)  # ingest.tables.Table: rows of cells, page, bbox
 
 
 @dataclass

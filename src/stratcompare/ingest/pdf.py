@@ -14,7 +14,7 @@ import ctypes
 import os
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -32,6 +32,7 @@ from stratcompare.errors import (
 from stratcompare.ingest import ocr as ocr_mod
 from stratcompare.ingest.extracted import ExtractedDocument, Page
 from stratcompare.ingest.layout import PageLines, clean_pages, garbage_share, normalize_chars
+from stratcompare.ingest.tables import TableFinder
 
 BAND = 0.10  # top/bottom share of the page where running headers and footers live
 GARBAGE = 0.30  # share of unmappable glyphs above which a page's text layer is noise
@@ -90,6 +91,18 @@ class TextLayer:
     visible_chars: int
     unicode_errors: float  # sampled share of glyphs PDFium could not map to Unicode
     body_bold: bool = False
+    segments: list[Segment] = field(default_factory=list)  # the pieces the lines were made of
+
+
+def _without_tables(layer: TextLayer, kept: list[Segment]) -> TextLayer:
+    """The layer put in order again from the pieces left once tables are taken out (font
+    weights carried over from the lines as first read)."""
+    bold = {ln.idx: ln.bold for ln in layer.lines}
+    lines = _reading_order(kept)
+    for ln in lines:
+        ln.candidate = _heading_candidate(ln)
+        ln.bold = bold.get(ln.idx, False)
+    return TextLayer(lines, layer.visible_chars, layer.unicode_errors, layer.body_bold, kept)
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -410,9 +423,10 @@ def read_text_layer(page: pdfium.PdfPage) -> TextLayer:
         chars = _Chars(textpage)
         visible = len(text) - len(_WHITESPACE.findall(text))
         errors = chars.map_error_share(text) if visible else 0.0
-        lines = _reading_order(_segments(text, chars))
+        segs = _segments(text, chars)
+        lines = _reading_order(segs)
         body_bold = _mark_bold(lines, chars)
-        return TextLayer(lines, visible, errors, body_bold)
+        return TextLayer(lines, visible, errors, body_bold, segs)
     finally:
         textpage.close()
 
@@ -553,6 +567,7 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
     ocr_failed: list[str] = []
     first_line_title: str | None = None
     ocr_state: tuple[bool, str] | None = None
+    tables = TableFinder(path)
     for i in range(n_pages):
         number = i + 1
         try:
@@ -562,6 +577,9 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
         try:
             left, bottom, right, top = page.get_bbox()
             layer = read_text_layer(page)
+            kept = tables.find(page, i, layer.segments)
+            if kept is not None:
+                layer = _without_tables(layer, kept)
             garbage = layer.unicode_errors > GARBAGE or garbage_share(
                 "\n".join(ln.text for ln in layer.lines)) > GARBAGE
             # a scan with a stamped page number or a born-digital header is still a scan
@@ -576,6 +594,7 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
                 status = "cid_garbage"
                 cid_pages.append(number)
             if garbage or empty:
+                tables.discard(number)
                 lines = PageLines([], 0, 0)
                 heads: list[str] = []
                 method = "none"
@@ -607,13 +626,15 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
         meta.append({"number": number, "method": method, "status": status, "headings": heads})
         if progress is not None:
             progress(1)
+    found = tables.finish()
     cleaned = clean_pages(page_lines)
     pages = [
         Page(number=m["number"], raw_text="\n".join(pl.lines), text=text, method=m["method"],
-             status=_final_status(m, text), headings=_headings_in(m["headings"], text))
+             status=_final_status(m, text, found.get(m["number"])),
+             headings=_headings_in(m["headings"], text), tables=found.get(m["number"], []))
         for m, pl, text in zip(meta, page_lines, cleaned)
     ]
-    warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state)
+    warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state) + tables.warnings
     not_born_digital = [p for p in pages
                         if p.method == "ocr" or (p.method == "none" and p.status != "ok")]
     scanned = len(not_born_digital) > n_pages / 2
@@ -621,10 +642,10 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
                              title=title or first_line_title, warnings=warnings)
 
 
-def _final_status(meta: dict, text: str) -> str:
+def _final_status(meta: dict, text: str, tables: list | None = None) -> str:
     """A text page whose clean-up left nothing (only a header, say) has missing text; a
-    blank page (method "none", status "ok") is fine as it is."""
-    if meta["status"] == "ok" and meta["method"] != "none" and not text.strip():
+    blank page (method "none", status "ok") and a page that is all table are fine."""
+    if meta["status"] == "ok" and meta["method"] != "none" and not text.strip() and not tables:
         return "missing_text"
     return meta["status"]
 

@@ -1,0 +1,387 @@
+"""Tables in born-digital PDFs: a cheap look per page, pdfplumber's table finder where it pays.
+
+Why: key-figure, budget and action-plan tables come out of a text layer as run-on text
+("Borgere i botilbud 412 398 405 380"), useless for search and themes.  pdfplumber's table
+finder recovers rows and cells well, but it parses the whole page with pdfminer — tens of
+times slower than the PDFium text the extractor reads.  So each page is first judged from what
+PDFium already has: ruling lines and cell boxes among its path objects, or text lines cut into
+three or more aligned pieces.  Only pages that pass are handed to pdfplumber, and the text of a
+table that is kept is taken out of the page's running text so it is not stored twice.
+
+Coordinates in `Table.bbox` are pdfplumber's: (x0, top, x1, bottom) in points from the page's
+top-left corner.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from stratcompare.ingest.layout import join_line_hyphens, normalize_chars
+
+RULE_THICK = 3.0  # a path thinner than this (pt) and ...
+RULE_LONG = 10.0  # ... longer than this is a ruling line
+BOX_MAX_SEGMENTS = 6  # a rectangle: move + 3-4 lines + close
+MIN_CELL_ROWS = 3  # aligned multi-piece text lines needed before a page counts as tabular
+ALIGN_TOL = 3.0  # pt: piece starts (or ends) this close share a column edge
+PAD = 2.0  # pt added around an unruled table's text region before pdfplumber reads it
+CONTINUE_BAND = 0.25  # share of the page height: a table ending/starting here may continue
+
+# A number as a table cell holds it: "412", "2.450 kr.", "41 %", "-6,5", "312,4 mio."
+_NUMERIC = re.compile(r"^[-–+]?\d[\d.,  ]*\s*(?:%|kr\.?|mio\.?|mia\.?|t\.kr\.?)?$", re.I)
+# A bare page number ("3", "12"): a table of contents' right column, not a figure
+_PAGE_NO = re.compile(r"^\d{1,3}$")
+# List markers laid out in a grid ("a.", "B)", "1.", "•"): a lettered list, not a table
+_LIST_MARKER = re.compile(r"^(?:[a-zA-Z]|\d{1,2}|[ivx]{1,4})[.)]$|^[-–•▪●◦*]$")
+# Dot leaders: a table-of-contents line
+_LEADERS = re.compile(r"(?:\.\s?){4,}|…{2,}")
+
+# pdfplumber settings: ruled tables from lines and cell boxes, unruled from word positions
+RULED_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                  "intersection_tolerance": 3, "snap_tolerance": 3}
+UNRULED_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text",
+                    "min_words_vertical": 2, "text_x_tolerance": 2, "snap_tolerance": 2}
+
+
+@dataclass
+class Table:
+    """One table as read from a page: rows of cell strings ("" for an empty cell)."""
+
+    page: int  # 1-based
+    bbox: tuple[float, float, float, float]  # (x0, top, x1, bottom), pdfplumber coordinates
+    rows: list[list[str]]
+    ruled: bool  # found from drawn lines (else from aligned text)
+    header_bold: bool = False  # the first row is set in a bold font
+    caption: str | None = None  # the short line just above the table, if any
+    header: list[str] | None = None  # header row carried over when the table continues
+    page_height: float = 842.0  # pt, to tell a table that runs to the page's foot
+
+
+# --- the cheap look ------------------------------------------------------------------------------
+@dataclass
+class _Rules:
+    h: int = 0
+    v: int = 0
+    boxes: int = 0
+
+    @property
+    def ruled(self) -> bool:
+        return self.h + 2 * self.boxes >= 3 and self.v + 2 * self.boxes >= 2
+
+
+def count_rules(page: pdfium.PdfPage) -> _Rules:
+    """Ruling lines and rectangles among the page's top-level path objects (C calls only;
+    curves such as a vector logo are skipped by their segment count)."""
+    rules = _Rules()
+    l, b, r, t = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (l, b, r, t)]
+    try:
+        n = pdfium_c.FPDFPage_CountObjects(page.raw)
+        for i in range(n):
+            obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
+            if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+                continue
+            if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+                continue
+            w, h = r.value - l.value, t.value - b.value
+            if h <= RULE_THICK and w >= RULE_LONG:
+                rules.h += 1
+            elif w <= RULE_THICK and h >= RULE_LONG:
+                rules.v += 1
+            elif w >= RULE_LONG and h >= 6 and \
+                    pdfium_c.FPDFPath_CountSegments(obj) <= BOX_MAX_SEGMENTS:
+                rules.boxes += 1
+    except (AttributeError, TypeError, ValueError):
+        return _Rules()
+    return rules
+
+
+def _rows_of(segs: Sequence[Any]) -> list[list[Any]]:
+    """Text pieces grouped into lines by baseline, top to bottom, each left to right."""
+    rows: list[list[Any]] = []
+    for s in sorted(segs, key=lambda s: -s.base):
+        if rows and abs(rows[-1][0].base - s.base) < 0.5 * rows[-1][0].size:
+            rows[-1].append(s)
+        else:
+            rows.append([s])
+    for row in rows:
+        row.sort(key=lambda s: s.x0)
+    return rows
+
+
+def _cell_row(row: list[Any]) -> bool:
+    """A line cut into 3+ pieces, or 2 where the last is a figure (not a page number)."""
+    if len(row) >= 3:
+        return not any(_LEADERS.search(s.text) for s in row)
+    if len(row) == 2:
+        last = row[1].text.strip()
+        return bool(_NUMERIC.match(last)) and not _PAGE_NO.match(last) \
+            and not _LEADERS.search(row[0].text)
+    return False
+
+
+def _aligned(rows: list[list[Any]]) -> bool:
+    """Some column edge (a piece's start, or a right-aligned figure's end) recurs in at least
+    MIN_CELL_ROWS rows."""
+    starts = sorted(s.x0 for row in rows for s in row[1:])
+    ends = sorted(row[-1].x1 for row in rows)
+    for xs in (starts, ends):
+        for i in range(len(xs) - MIN_CELL_ROWS + 1):
+            if xs[i + MIN_CELL_ROWS - 1] - xs[i] <= ALIGN_TOL:
+                return True
+    return False
+
+
+def unruled_regions(segs: Sequence[Any]) -> list[tuple[float, float, float, float]]:
+    """PDF-space boxes (left, bottom, right, top) of runs of aligned cell rows."""
+    rows = _rows_of(segs)
+    out: list[tuple[float, float, float, float]] = []
+    run: list[list[Any]] = []
+    misses = 0
+
+    def flush() -> None:
+        cells = [r for r in run if _cell_row(r)]
+        if len(cells) >= MIN_CELL_ROWS and _aligned(cells):
+            pieces = [s for r in run for s in r]
+            out.append((min(s.x0 for s in pieces), min(s.bottom for s in pieces),
+                        max(s.x1 for s in pieces), max(s.top for s in pieces)))
+
+    for row in rows:
+        if _cell_row(row):
+            run.append(row)
+            misses = 0
+        elif run and misses == 0 and len(row) <= 2 and \
+                run[-1][0].base - row[0].base < 2.0 * row[0].size:
+            run.append(row)  # a cell wrapped onto a second line
+            misses = 1
+        else:
+            if misses:
+                run.pop()
+            flush()
+            run, misses = [], 0
+    if misses:
+        run.pop()
+    flush()
+    return out
+
+
+# --- reading and checking a table ------------------------------------------------------------------
+def clean_cell(value: str | None) -> str:
+    """pdfplumber's cell text as one line: hyphenated line ends joined, spaces unified."""
+    if not value:
+        return ""
+    lines = [ln.strip() for ln in normalize_chars(value).split("\n") if ln.strip()]
+    return " ".join(" ".join(join_line_hyphens(lines)).split())
+
+
+def tidy_rows(rows: list[list[str | None]]) -> list[list[str]]:
+    """Cells cleaned; rows and columns that are empty throughout dropped."""
+    grid = [[clean_cell(c) for c in row] for row in rows]
+    grid = [row for row in grid if any(row)]
+    if not grid:
+        return []
+    width = max(len(row) for row in grid)
+    grid = [row + [""] * (width - len(row)) for row in grid]
+    keep = [j for j in range(width) if any(row[j] for row in grid)]
+    return [[row[j] for j in keep] for row in grid]
+
+
+def is_table(rows: list[list[str]]) -> bool:
+    """At least two columns and two rows that fill two cells; not a list drawn in a grid
+    (every first cell a list marker), not a one-column text box."""
+    if len(rows) < 2 or len(rows[0]) < 2:
+        return False
+    if sum(1 for row in rows if sum(1 for c in row if c) >= 2) < 2:
+        return False
+    firsts = [row[0] for row in rows if row[0]]
+    if firsts and all(_LIST_MARKER.match(c) for c in firsts) and len(rows[0]) == 2:
+        return False
+    return True
+
+
+def _first_row_bold(page: Any, table: Any) -> bool:
+    try:
+        rows = table.rows
+        if not rows:
+            return False
+        x0, top, x1, bottom = rows[0].bbox
+        chars = [c for c in page.chars if x0 <= c["x0"] and c["x1"] <= x1 + 1
+                 and top <= c["top"] and c["bottom"] <= bottom + 1 and c["text"].strip()]
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
+    if not chars:
+        return False
+    bold = sum(1 for c in chars if "bold" in str(c.get("fontname", "")).lower())
+    return bold > 0.6 * len(chars)
+
+
+# --- per document -----------------------------------------------------------------------------------
+@dataclass
+class TableFinder:
+    """Finds the tables of one PDF page by page while the extractor reads it.
+
+    `find(page, index, pieces)` looks at the page, runs pdfplumber if the page looks tabular,
+    records the tables and returns the text pieces that lie outside them (None: no table).
+    pdfplumber opens the file only when a first page needs it.
+    """
+
+    path: Path
+    tables: dict[int, list[Table]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    pages_checked: int = 0  # pages handed to pdfplumber
+    _pdf: Any = None
+    _failed: bool = False
+
+    def _plumber_page(self, index: int) -> Any:
+        if self._failed:
+            return None
+        try:
+            if self._pdf is None:
+                import pdfplumber
+
+                self._pdf = pdfplumber.open(str(self.path))
+            return self._pdf.pages[index]
+        except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds; tables are extra
+            self._failed = True
+            self.warnings.append(f"tables not read (pdfplumber: {type(exc).__name__})")
+            return None
+
+    def find(self, page: pdfium.PdfPage, index: int, segs: list[Any]) -> list[Any] | None:
+        if not segs:
+            return None
+        try:
+            rotation = page.get_rotation()
+        except (pdfium.PdfiumError, AttributeError):
+            rotation = 0
+        if rotation:
+            return None  # PDFium and pdfminer place rotated pages differently: leave the text
+        rules = count_rules(page)
+        regions = [] if rules.ruled else unruled_regions(segs)
+        if not rules.ruled and not regions:
+            return None
+        plumber = self._plumber_page(index)
+        if plumber is None:
+            return None
+        self.pages_checked += 1
+        number = index + 1
+        try:
+            found = self._read(plumber, number, rules.ruled, regions)
+        except Exception as exc:  # noqa: BLE001 - a table is extra, never a reason to fail
+            self.warnings.append(f"page {number}: tables not read ({type(exc).__name__})")
+            found = []
+        finally:
+            plumber.close()
+        if not found:
+            return None
+        self.tables[number] = found
+        top_y = float(plumber.height)  # PDF y = page height - pdfplumber top (box at origin)
+        boxes = [(t.bbox[0], top_y - t.bbox[3], t.bbox[2], top_y - t.bbox[1]) for t in found]
+        kept = [s for s in segs if not any(_inside(s, box) for box in boxes)]
+        for t in found:
+            t.caption = _caption(kept, t, top_y)
+        return kept
+
+    def _read(self, plumber: Any, number: int, ruled: bool,
+              regions: list[tuple[float, float, float, float]]) -> list[Table]:
+        out: list[Table] = []
+        height = float(plumber.height)
+        if ruled:
+            for t in plumber.find_tables(RULED_SETTINGS):
+                rows = tidy_rows(t.extract())
+                if is_table(rows):
+                    out.append(Table(number, tuple(t.bbox), rows, True,
+                                     _first_row_bold(plumber, t), page_height=height))
+            return out
+        for left, bottom, right, top in regions:
+            box = (max(0.0, left - PAD), max(0.0, height - top - PAD),
+                   min(float(plumber.width), right + PAD), min(height, height - bottom + PAD))
+            crop = plumber.crop(box)
+            for t in crop.find_tables(UNRULED_SETTINGS):
+                rows = tidy_rows(t.extract())
+                if is_table(rows):
+                    out.append(Table(number, tuple(t.bbox), rows, False,
+                                     _first_row_bold(crop, t), page_height=height))
+        return out
+
+    def discard(self, number: int) -> None:
+        """The page's text turned out unusable (scan, garbage): its tables go too."""
+        self.tables.pop(number, None)
+
+    def finish(self) -> dict[int, list[Table]]:
+        """Close pdfplumber; mark tables that run on from the previous page (same columns,
+        ending low and starting high) with that table's header row."""
+        if self._pdf is not None:
+            try:
+                self._pdf.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+            self._pdf = None
+        for number in sorted(self.tables):
+            prev = self.tables.get(number - 1)
+            here = self.tables[number]
+            if not prev or not here:
+                continue
+            last, first = prev[-1], here[0]
+            if len(last.rows[0]) != len(first.rows[0]) or first.rows[0] == last.rows[0]:
+                continue
+            if first.caption:
+                continue
+            head = last.header or (last.rows[0] if last.header_bold or
+                                   looks_like_header(last.rows) else None)
+            if head is not None and _starts_high(first) and _ends_low(last):
+                first.header = head
+        return self.tables
+
+
+def _inside(seg: Any, box: tuple[float, float, float, float]) -> bool:
+    x = (seg.x0 + seg.x1) / 2
+    y = seg.base + 0.3 * seg.size
+    return box[0] - 1 <= x <= box[2] + 1 and box[1] - 1 <= y <= box[3] + 1
+
+
+def _caption(segs: list[Any], table: Table, top_y: float) -> str | None:
+    """The short unpunctuated line right above the table (within two lines), if any."""
+    table_top = top_y - table.bbox[1]
+    above = [s for s in segs if 0 <= s.bottom - table_top < 2.5 * s.size
+             and s.x1 > table.bbox[0] and s.x0 < table.bbox[2]]
+    if not above:
+        return None
+    low = min(above, key=lambda s: s.base)
+    text = " ".join(normalize_chars(low.text).split())
+    if not text or len(text) > 100 or text[-1] in ".,;":
+        return None
+    return text
+
+
+def _starts_high(table: Table) -> bool:
+    return table.bbox[1] < CONTINUE_BAND * table.page_height
+
+
+def _ends_low(table: Table) -> bool:
+    return table.bbox[3] > (1 - CONTINUE_BAND) * table.page_height
+
+
+def looks_like_header(rows: list[list[str]]) -> bool:
+    """The first row names the columns: every cell filled, short and not a figure, and the
+    rows below differ from it (figures, or longer text in some column)."""
+    if len(rows) < 2:
+        return False
+    head = rows[0]
+    if not all(head) or any(len(c) > 60 or len(c.split()) > 8 for c in head):
+        return False
+    if any(_NUMERIC.match(c) and not re.fullmatch(r"(?:19|20)\d\d", c) for c in head):
+        return False
+    body = rows[1:]
+    for j in range(len(head)):
+        col = [row[j] for row in body if row[j]]
+        if col and sum(1 for c in col if _NUMERIC.match(c)) > len(col) / 2:
+            return True
+        if col and max(len(c) for c in col) > 1.5 * len(head[j]) + 10:
+            return True
+    return False
