@@ -68,8 +68,28 @@ class Hit:
 
 # --- keeping the indexes in step -------------------------------------------------------------
 def _fingerprint(conn: sqlite3.Connection) -> str:
+    """Changes with every insert, delete or update of a passage, from any process: the revision
+    counter that schema migration 5's triggers keep in ``meta`` (count/max(rowid) stay the same
+    when a document is replaced by an edit with as many passages)."""
+    rev = _meta_get(conn, "passages_revision")
+    if rev is not None:
+        return f"rev:{rev}"
     n, mx = conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM passages").fetchone()
     return f"{n}:{mx}"
+
+
+_VECTORS_SEEN: dict[str, str | None] = {}
+
+
+def _forget_stale_vectors(conn: sqlite3.Connection) -> None:
+    """Drop this process's cached dense matrices when any process changed ``embeddings``."""
+    from stratcompare.search.index import clear_cache
+
+    db = conn.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(conn)}"
+    rev = _meta_get(conn, "embeddings_revision")
+    if rev is None or _VECTORS_SEEN.get(db) != rev:
+        clear_cache()
+        _VECTORS_SEEN[db] = rev
 
 
 def _meta_get(conn: sqlite3.Connection, key: str) -> str | None:
@@ -102,6 +122,7 @@ def ensure_embeddings(conn: sqlite3.Connection, encoder, progress: bool = False)
     if _meta_get(conn, key) != fp:
         embed_passages(conn, encoder, progress=progress)
         _meta_set(conn, key, fp)
+    _forget_stale_vectors(conn)
     mark(conn, key)
 
 

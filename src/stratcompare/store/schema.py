@@ -198,5 +198,24 @@ MIGRATIONS.append(
     )
 )
 
+# --- version 5 (reliability): revision counters that move on every change -------------------------
+# "Is the search index current?" cannot be read off count(*)/max(rowid): a replaced document with
+# as many passages reuses the same rowids.  These triggers bump a counter in meta on every insert,
+# delete and update of passages and embeddings, from any writer; readers compare the counter with
+# the one they indexed at (stratcompare.search.api).
+_BUMP = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = '{key}';"
+MIGRATIONS.append(
+    (
+        5,
+        "\n".join(
+            [f"INSERT OR IGNORE INTO meta(key, value) VALUES ('{t}_revision', '0');"
+             for t in ("passages", "embeddings")]
+            + [f"CREATE TRIGGER IF NOT EXISTS {t}_revision_{op} AFTER {op.upper()} ON {t} "
+               f"BEGIN {_BUMP.format(key=t + '_revision')} END;"
+               for t in ("passages", "embeddings") for op in ("insert", "delete", "update")]
+        ),
+    )
+)
+
 
 SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
