@@ -1,0 +1,89 @@
+"""Which genre a document is: strategy, minutes, news or other.
+
+Minutes and news are read differently from strategies (their formalities and quotes are not
+policy), so ingest stores a genre with a confidence. The cues and their weights live in
+``data/lang/da/genre.toml``: each cue looks at the title, the file name, the head of the text or
+the whole text and adds its weight to one genre. The best-scoring genre wins; its confidence is
+its share of the scores, scaled down when there is little evidence.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["GENRES", "detect_genre", "genre_scores"]
+
+GENRES = ("strategy", "minutes", "news", "other")
+_WHERE = ("title", "text", "head", "filename")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    genre: str
+    where: str
+    pattern: re.Pattern[str]
+    weight: float
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class GenreRules:
+    cues: tuple[Cue, ...]
+    head_chars: int
+    max_hits: int
+    prior_other: float
+    evidence_scale: float
+
+
+@lru_cache(maxsize=1)
+def _rules() -> GenreRules:
+    path = resources.files("stratcompare") / "data" / "lang" / "da" / "genre.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    cues = []
+    for c in data["cue"]:
+        if c["genre"] not in GENRES or c["where"] not in _WHERE or not c.get("why"):
+            raise ValueError(f"genre.toml: bad cue {c!r}")
+        flags = re.IGNORECASE | (re.MULTILINE if c["where"] in ("text", "head") else 0)
+        cues.append(Cue(c["genre"], c["where"], re.compile(c["pattern"], flags),
+                        float(c["weight"]), c["why"]))
+    s = data["settings"]
+    return GenreRules(tuple(cues), int(s["head_chars"]), int(s["max_hits"]),
+                      float(s["prior_other"]), float(s["evidence_scale"]))
+
+
+def genre_scores(title: str | None, text: str, source_kind: str | None = None,
+                 filename: str | None = None) -> dict[str, float]:
+    """The score of each genre (before the prior) — what ``detect_genre`` decides on."""
+    rules = _rules()
+    fields = {"title": title or "", "text": text or "", "head": (text or "")[: rules.head_chars],
+              "filename": (filename or "").lower()}
+    scores = dict.fromkeys(GENRES, 0.0)
+    for cue in rules.cues:
+        where = fields[cue.where]
+        if not where:
+            continue
+        if cue.where == "text":
+            hits = sum(1 for _ in zip(range(rules.max_hits), cue.pattern.finditer(where)))
+        else:
+            hits = 1 if cue.pattern.search(where) else 0
+        scores[cue.genre] += hits * cue.weight
+    return scores
+
+
+def detect_genre(title: str | None, text: str, source_kind: str | None = None,
+                 filename: str | None = None) -> tuple[str, float]:
+    """(genre, confidence 0..1) from title, text, file kind and file name."""
+    rules = _rules()
+    scores = genre_scores(title, text, source_kind, filename)
+    scores = {g: max(0.0, s) for g, s in scores.items()}
+    evidence = sum(scores.values())
+    scores["other"] += rules.prior_other
+    best = max(GENRES, key=lambda g: (scores[g], -GENRES.index(g)))
+    total = sum(scores.values())
+    share = scores[best] / total if total else 0.0
+    strength = min(1.0, evidence / rules.evidence_scale)
+    return best, round(share * (0.5 + 0.5 * strength), 3)
