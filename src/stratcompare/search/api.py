@@ -20,7 +20,7 @@ import numpy as np
 from stratcompare.embed import get_encoder
 from stratcompare.embed.storage import embed_passages
 from stratcompare.errors import NotFoundError, UsageError
-from stratcompare.search.fts import lexical_search, sync_fts
+from stratcompare.search.fts import index_version, lexical_search, sync_fts
 from stratcompare.search.index import dense_corpus, mark, unchanged_since
 from stratcompare.search.lemmas import lemma, query_lemmas, words
 from stratcompare.search.themes import query_themes, theme_weights
@@ -106,7 +106,7 @@ def ensure_fts(conn: sqlite3.Connection) -> None:
     """Sync the full-text index if passages were added/removed since the last sync."""
     if unchanged_since(conn, "fts"):
         return
-    fp = _fingerprint(conn)
+    fp = f"{_fingerprint(conn)}|{index_version()}"  # a new index version re-indexes old databases
     if _meta_get(conn, "fts_synced") != fp:
         sync_fts(conn)
         _meta_set(conn, "fts_synced", fp)

@@ -1,4 +1,10 @@
-"""The lexical half: an FTS5 (BM25) index over lemmatised passage text, kept in step with passages."""
+"""The lexical half: an FTS5 (BM25) index over lemmatised passage text, kept in step with passages.
+
+Each word is indexed as its lemma plus, for a compound, its parts' lemmas (``lemmas.index_terms``).
+A query ORs its lemmas, each repeated ``whole_weight`` times (FTS5's bm25 sums over the query's
+phrases, so a repeated phrase counts that many times), with its compound parts once: a passage
+that has the query's whole word outranks one that only shares its parts.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,20 @@ import sqlite3
 from stratcompare.embed.storage import text_hash
 from stratcompare.errors import StoreError
 from stratcompare.search.index import change_token
-from stratcompare.search.lemmas import lemmatise, query_lemmas
+from stratcompare.search.lemmas import index_terms, query_terms
+
+COMPOUNDS = True  # index and query compound parts (False = the plain lemma index, for comparisons)
+WHOLE_WEIGHT = 2  # a query lemma counts this many times as much as a compound part (tuned, see api)
+
+
+def index_version() -> str:
+    """Names what the index holds; part of each row's text hash, so a change re-indexes every row."""
+    return "lemmas+compounds-1" if COMPOUNDS else "lemmas"
+
+
+def _hash(text: str) -> str:
+    v = index_version()
+    return text_hash(text) if v == "lemmas" else text_hash(v + "\n" + text)  # "lemmas": old databases stay valid
 
 
 def _begin(conn: sqlite3.Connection) -> None:
@@ -33,7 +52,7 @@ def sync_fts(conn: sqlite3.Connection, batch: int = 2000) -> tuple[int, int]:
     removed = [r[0] for r in stale]
     todo = []
     for pid, text, rowid, old_hash in rows:
-        h = text_hash(text or "")
+        h = _hash(text or "")
         if old_hash != h:
             todo.append((pid, text or "", rowid, h))
     if removed:
@@ -48,7 +67,7 @@ def sync_fts(conn: sqlite3.Connection, batch: int = 2000) -> tuple[int, int]:
                 conn.execute("DELETE FROM passage_fts WHERE rowid = ?", (rowid,))
                 conn.execute("DELETE FROM passage_fts_map WHERE rowid = ?", (rowid,))
             cur = conn.execute("INSERT INTO passage_fts_map(passage_id, text_hash) VALUES (?, ?)", (pid, h))
-            conn.execute("INSERT INTO passage_fts(rowid, lemmas) VALUES (?, ?)", (cur.lastrowid, " ".join(lemmatise(text))))
+            conn.execute("INSERT INTO passage_fts(rowid, lemmas) VALUES (?, ?)", (cur.lastrowid, " ".join(index_terms(text, COMPOUNDS))))
         conn.commit()
     return len(todo), len(removed)
 
@@ -92,20 +111,27 @@ def select_terms(conn: sqlite3.Connection, terms: list[str], max_df: float) -> l
     return keep or [min(terms, key=lambda t: df[t])]
 
 
-def fts_query(terms: list[str], prefix: bool = False) -> str | None:
-    """An FTS5 MATCH expression: the lemmas OR-ed (BM25 ranks by how many match, and how rare)."""
-    if not terms:
+def fts_query(terms: list[str], prefix: bool = False, parts: list[str] = (), whole_weight: int = 1) -> str | None:
+    """An FTS5 MATCH expression: the lemmas OR-ed (BM25 ranks by how many match, and how rare),
+    each lemma ``whole_weight`` times, then the compound parts once."""
+    if not terms and not parts:
         return None
     quoted = ['"' + t.replace('"', '""') + '"' + ("*" if prefix and len(t) >= 5 else "") for t in terms]
+    quoted = [q for q in quoted for _ in range(max(1, whole_weight))]
+    quoted += ['"' + t.replace('"', '""') + '"' for t in parts]
     return " OR ".join(quoted)
 
 
 def lexical_search(
     conn: sqlite3.Connection, query: str, k: int, where: str = "", params: tuple = (), prefix: bool = False,
-    max_df: float = 1.0,
+    max_df: float = 1.0, whole_weight: int | None = None,
 ) -> list[tuple[str, float]]:
     """Top ``k`` (passage_id, bm25 score; higher is better) for ``query`` under an SQL filter."""
-    match = fts_query(select_terms(conn, query_lemmas(query), max_df), prefix=prefix)
+    whole, parts = query_terms(query, COMPOUNDS)
+    kept = set(select_terms(conn, whole + parts, max_df))
+    whole, parts = [t for t in whole if t in kept], [t for t in parts if t in kept]
+    match = fts_query(whole, prefix=prefix, parts=parts,
+                      whole_weight=WHOLE_WEIGHT if whole_weight is None else whole_weight)
     if match is None:
         return []
     sql = (
