@@ -86,6 +86,14 @@ class UnsupportedFormatError(InputFileError):
     hint = "supported: .pdf .txt .md .html .htm .jsonl"
 
 
+class NothingToIngestError(InputFileError):
+    """A folder or glob named on the command line that holds no file stratcompare can read."""
+
+    exit_code = 12
+    kind = "nothing-to-ingest"
+    hint = "supported: .pdf .txt .md .html .htm .jsonl; check the path, the glob's quoting and .stratcompareignore"
+
+
 class InvalidJSONLError(InputFileError):
     exit_code = 13
     kind = "invalid-jsonl"

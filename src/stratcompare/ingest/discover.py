@@ -18,6 +18,12 @@ class Candidate:
     path: Path
     explicit: bool          # named directly (an unsupported explicit file is an error)
     missing: bool = False
+    problem: str | None = None  # "loop" (symlink loop) | "empty" (folder/glob with nothing to read)
+
+    @property
+    def storable(self) -> bool:
+        """Could this candidate put anything in the database?  (Else no db file is created.)"""
+        return not self.missing and self.problem is None
 
 
 def kind_of(path: Path) -> str | None:
@@ -30,14 +36,20 @@ def discover(paths: list[str | Path]) -> list[Candidate]:
     seen: set[Path] = set()
     out: list[Candidate] = []
 
-    def add(p: Path, explicit: bool, missing: bool = False):
-        key = p.resolve() if not missing else p.absolute()
+    def add(p: Path, explicit: bool, missing: bool = False, problem: str | None = None):
+        key = p.absolute()
+        if not missing and problem is None:
+            try:
+                key = p.resolve()
+            except (RuntimeError, OSError):  # a symlink loop: report this path, go on with the rest
+                problem = "loop"
         if key not in seen:
             seen.add(key)
-            out.append(Candidate(key, explicit, missing))
+            out.append(Candidate(key, explicit, missing, problem))
 
     for raw in paths:
         p = Path(raw).expanduser()
+        before = len(seen)
         if p.is_dir():
             ignore = _ignore_patterns(p)
             for f in sorted(p.rglob("*")):
@@ -45,20 +57,36 @@ def discover(paths: list[str | Path]) -> list[Candidate]:
                 if any(part.startswith(".") for part in rel) or _ignored(rel, ignore):
                     continue
                 if f.is_file() and kind_of(f):
+                    before -= _found(f, seen)
                     add(f, False)
+            if len(seen) == before:
+                add(p, True, problem="empty")
         elif p.exists() or p.is_symlink():
             add(p, True)
         elif any(ch in str(raw) for ch in "*?["):
             for match in sorted(glob.glob(str(raw), recursive=True)):
                 m = Path(match)
                 if m.is_file() and kind_of(m):
+                    before -= _found(m, seen)
                     add(m, False)
                 elif m.is_dir():
                     for c in discover([m]):
-                        add(c.path, False)
+                        if c.problem != "empty":
+                            before -= _found(c.path, seen)
+                            add(c.path, False, c.missing, c.problem)
+            if len(seen) == before:
+                add(p, True, problem="empty")
         else:
             add(p, True, missing=True)
     return out
+
+
+def _found(path: Path, seen: set[Path]) -> int:
+    """1 if ``path`` was already found by an earlier argument (so this one is not "empty")."""
+    try:
+        return int(path.resolve() in seen)
+    except (RuntimeError, OSError):
+        return 0
 
 
 def _ignore_patterns(folder: Path) -> list[str]:

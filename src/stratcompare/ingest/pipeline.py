@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 from stratcompare.errors import (
     EmptyFileError,
     InvalidJSONLError,
+    NothingToIngestError,
     StratcompareError,
     UnreadableFileError,
     UnsupportedFormatError,
@@ -123,12 +124,23 @@ def ingest_paths(
         genre = resolve_genre(genre)  # unknown genre: UsageError
     options = IngestOptions(municipality=municipality, ocr=ocr, repair=repair,
                             max_pages=max_pages, max_mb=max_mb, genre=genre)
+    candidates = discover(list(paths))
+    if not any(c.storable for c in candidates):
+        # nothing here could be stored (missing paths, empty folders, symlink loops): say so per
+        # path and leave no database file behind
+        from stratcompare.config import db_path
+
+        report = IngestReport(db=str(db_path(db)))
+        for cand in candidates:
+            report.results.append(_precheck(None, cand)[0])
+            _tick(progress, "file", 1)
+        return report
     store = Store.open(db)
     report = IngestReport(db=str(store.path))
     try:
         todo: list[tuple[Candidate, str]] = []
         first_seen: dict[str, str] = {}
-        for cand in discover(list(paths)):
+        for cand in candidates:
             result, digest = _precheck(store, cand)
             if force and result is not None and result.status == "unchanged":
                 result = None  # re-read it (e.g. after upgrading stratcompare)
@@ -138,7 +150,7 @@ def ingest_paths(
             first_seen.setdefault(digest, str(cand.path))
             if result is not None:
                 report.results.append(result)
-                if result.status == "failed":
+                if result.status == "failed" and cand.problem is None:
                     store.record_failure(str(cand.path), kind_of(cand.path) or "unknown",
                                          result.error or "")
                 _tick(progress, "file", 1)
@@ -174,12 +186,17 @@ def _tick(progress: Progress | None, event: str, n: int) -> None:
         progress(event, n)
 
 
-def _precheck(store: Store, cand: Candidate) -> tuple[FileResult | None, str]:
+def _precheck(store: Store | None, cand: Candidate) -> tuple[FileResult | None, str]:
     """Cheap checks in the parent: missing, unreadable, empty, unsupported, unchanged."""
     path = str(cand.path)
     try:
         if cand.missing:
             raise UnreadableFileError("no such file or folder", path)
+        if cand.problem == "loop":
+            raise UnreadableFileError("symbolic link loop (the link points back at itself)", path,
+                                      hint="point the link at a real file, or remove it")
+        if cand.problem == "empty":
+            raise NothingToIngestError("nothing to ingest: no readable documents here", path)
         if kind_of(cand.path) is None:
             raise UnsupportedFormatError(f"unsupported file type '{cand.path.suffix or '(none)'}'", path)
         digest = _file_digest(cand.path)
