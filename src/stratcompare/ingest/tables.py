@@ -116,13 +116,17 @@ def _rows_of(segs: Sequence[Any]) -> list[list[Any]]:
 
 
 def _cell_row(row: list[Any]) -> bool:
-    """A line cut into 3+ pieces, or 2 where the last is a figure (not a page number)."""
+    """A line cut into 3+ pieces, or 2 where the last is a figure (not a page number).  A
+    leading list marker does not count as a piece: "1. | Meddelelser | 3" is a contents line."""
+    if any(_LEADERS.search(s.text) for s in row):
+        return False
+    if len(row) >= 2 and _LIST_MARKER.match(row[0].text.strip()):
+        row = row[1:]
     if len(row) >= 3:
-        return not any(_LEADERS.search(s.text) for s in row)
+        return True
     if len(row) == 2:
         last = row[1].text.strip()
-        return bool(_NUMERIC.match(last)) and not _PAGE_NO.match(last) \
-            and not _LEADERS.search(row[0].text)
+        return bool(_NUMERIC.match(last)) and not _PAGE_NO.match(last)
     return False
 
 
@@ -138,10 +142,11 @@ def _aligned(rows: list[list[Any]]) -> bool:
     return False
 
 
-def unruled_regions(segs: Sequence[Any]) -> list[tuple[float, float, float, float]]:
-    """PDF-space boxes (left, bottom, right, top) of runs of aligned cell rows."""
+def unruled_regions(segs: Sequence[Any]) -> list[tuple[float, float, float, float, int]]:
+    """PDF-space boxes (left, bottom, right, top) of runs of aligned cell rows, each with the
+    most pieces one of its lines has (more columns than that means a piece was cut)."""
     rows = _rows_of(segs)
-    out: list[tuple[float, float, float, float]] = []
+    out: list[tuple[float, float, float, float, int]] = []
     run: list[list[Any]] = []
     misses = 0
 
@@ -150,7 +155,8 @@ def unruled_regions(segs: Sequence[Any]) -> list[tuple[float, float, float, floa
         if len(cells) >= MIN_CELL_ROWS and _aligned(cells):
             pieces = [s for r in run for s in r]
             out.append((min(s.x0 for s in pieces), min(s.bottom for s in pieces),
-                        max(s.x1 for s in pieces), max(s.top for s in pieces)))
+                        max(s.x1 for s in pieces), max(s.top for s in pieces),
+                        max(len(r) for r in run)))
 
     for row in rows:
         if _cell_row(row):
@@ -203,6 +209,14 @@ def is_table(rows: list[list[str]]) -> bool:
     if firsts and all(_LIST_MARKER.match(c) for c in firsts) and len(rows[0]) == 2:
         return False
     return True
+
+
+def split_title(rows: list[list[str]]) -> tuple[str | None, list[list[str]]]:
+    """A first row with one filled cell over a wider table ("PROGRAM:") is its title."""
+    if len(rows) >= 3 and len(rows[0]) >= 2 and sum(1 for c in rows[0] if c) == 1:
+        title = next(c for c in rows[0] if c).rstrip(":").strip()
+        return title or None, rows[1:]
+    return None, rows
 
 
 def _first_row_bold(page: Any, table: Any) -> bool:
@@ -284,29 +298,31 @@ class TableFinder:
         boxes = [(t.bbox[0], top_y - t.bbox[3], t.bbox[2], top_y - t.bbox[1]) for t in found]
         kept = [s for s in segs if not any(_inside(s, box) for box in boxes)]
         for t in found:
-            t.caption = _caption(kept, t, top_y)
+            t.caption = t.caption or _caption(kept, t, top_y)
         return kept
 
     def _read(self, plumber: Any, number: int, ruled: bool,
-              regions: list[tuple[float, float, float, float]]) -> list[Table]:
+              regions: list[tuple[float, float, float, float, int]]) -> list[Table]:
         out: list[Table] = []
         height = float(plumber.height)
         if ruled:
             for t in plumber.find_tables(RULED_SETTINGS):
-                rows = tidy_rows(t.extract())
+                title, rows = split_title(tidy_rows(t.extract()))
                 if is_table(rows):
                     out.append(Table(number, tuple(t.bbox), rows, True,
-                                     _first_row_bold(plumber, t), page_height=height))
+                                     not title and _first_row_bold(plumber, t), title,
+                                     page_height=height))
             return out
-        for left, bottom, right, top in regions:
+        for left, bottom, right, top, most in regions:
             box = (max(0.0, left - PAD), max(0.0, height - top - PAD),
                    min(float(plumber.width), right + PAD), min(height, height - bottom + PAD))
             crop = plumber.crop(box)
             for t in crop.find_tables(UNRULED_SETTINGS):
-                rows = tidy_rows(t.extract())
-                if is_table(rows):
+                title, rows = split_title(tidy_rows(t.extract()))
+                if is_table(rows) and len(rows[0]) <= most:  # else words were cut apart
                     out.append(Table(number, tuple(t.bbox), rows, False,
-                                     _first_row_bold(crop, t), page_height=height))
+                                     not title and _first_row_bold(crop, t), title,
+                                     page_height=height))
         return out
 
     def discard(self, number: int) -> None:
