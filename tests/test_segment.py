@@ -15,13 +15,14 @@ class P:
 
 def test_heading_is_folded_into_following_paragraph_and_becomes_section():
     text = ("Samskabelsesstrategi\n\nSamskabelse er, når kommune og borgere går sammen om at "
-            "udvikle initiativer.\n\nVi ønsker at involvere civilsamfundet.")
+            "udvikle initiativer.\n\nVi ønsker at involvere civilsamfundet i arbejdet med "
+            "de nye initiativer.")
     segs = segment_pages([P(1, text)])
     assert len(segs) == 2
     assert segs[0].text.startswith("Samskabelsesstrategi\nSamskabelse er")
     assert segs[0].section == "Samskabelsesstrategi"
     assert segs[1].section == "Samskabelsesstrategi"
-    assert segs[1].text == "Vi ønsker at involvere civilsamfundet."
+    assert segs[1].text == "Vi ønsker at involvere civilsamfundet i arbejdet med de nye initiativer."
 
 
 def test_offsets_point_into_page_text():
@@ -31,12 +32,13 @@ def test_offsets_point_into_page_text():
         assert text[s.char_start:s.char_end].split() == s.text.split()
 
 
-def test_list_items_become_separate_passages_with_lead_in_folded():
+def test_list_stays_with_its_lead_in_as_one_list_passage():
+    # (was: each item its own passage -- the fragmenting issue 9 removes)
     text = ("Konkrete initiativer:\n- Analyse af kapacitetsbehov på voksenområdet\n"
             "- Boliger til målgruppen, billige ungdomsboliger\n- Klagedrevet innovation")
     segs = segment_pages([P(1, text)])
-    assert [s.text.splitlines()[-1][:10] for s in segs] == ["- Analyse ", "- Boliger ", "- Klagedre"]
-    assert segs[0].text.startswith("Konkrete initiativer:")
+    assert len(segs) == 1 and segs[0].kind == "list"
+    assert segs[0].text == text
 
 
 def test_long_paragraph_is_split_at_sentence_ends():
@@ -50,8 +52,8 @@ def test_long_paragraph_is_split_at_sentence_ends():
 
 
 def test_sequence_runs_across_pages_and_section_carries_over():
-    segs = segment_pages([P(1, "Organisering\n\nStyregruppen mødes hver måned."),
-                          P(2, "Der følges op på målene hvert år.")])
+    segs = segment_pages([P(1, "Organisering\n\nStyregruppen mødes hver måned i rådhusets mødelokale."),
+                          P(2, "Der følges op på målene for indsatsen hvert år.")])
     assert [s.seq for s in segs] == [0, 1]
     assert [s.page for s in segs] == [1, 2]
     assert segs[1].section == "Organisering"
@@ -78,10 +80,12 @@ def test_trailing_adoption_notice_is_kept_as_its_own_passage():
 
 def test_paragraph_broken_by_page_break_is_continued():
     segs = segment_pages([P(1, "Samarbejdet styrkes på tværs af forvaltningsområderne,"),
-                          P(2, "og arbejdet er forankret i en styregruppe.\n\nNyt afsnit.")])
+                          P(2, "og arbejdet er forankret i en styregruppe.\n\n"
+                               "Et nyt afsnit om noget helt andet begynder her.")])
     assert segs[0].text == ("Samarbejdet styrkes på tværs af forvaltningsområderne, og arbejdet "
                             "er forankret i en styregruppe.")
-    assert segs[0].page == 1 and segs[1].text == "Nyt afsnit." and segs[1].page == 2
+    assert segs[0].page == 1 and segs[1].page == 2
+    assert segs[1].text == "Et nyt afsnit om noget helt andet begynder her."
 
 
 def test_heading_at_page_bottom_joins_paragraph_on_next_page():
@@ -96,3 +100,157 @@ def test_lead_in_sentence_is_folded_but_not_a_section():
     segs = segment_pages([P(1, text)])
     assert segs[0].section == "Samskabelsesstrategi"
     assert segs[0].text.endswith("med, at\nKøge Kommune samarbejder med frivillige om netværk.")
+
+
+# --- issue 9: passages a reader would cut ---------------------------------------------------
+ITEM = "- arbejde for at styrke det lokale foreningsliv og de frivilliges muligheder i kommunen"
+
+
+def test_lead_in_paragraph_and_items_across_blank_lines_form_one_list():
+    text = ("Socialudvalget ønsker at styrke tillid og samarbejde på socialområdet.\n\n"
+            "Derfor vil vi:\n\n• Tage udgangspunkt i borgerens egne ønsker\n\n"
+            "• Styrke samarbejdet med pårørende\n\n• Følge implementeringen af kodekset")
+    segs = segment_pages([P(1, text)])
+    assert [s.kind for s in segs] == ["content", "list"]
+    assert segs[1].text.startswith("Derfor vil vi:\n• Tage udgangspunkt")
+    assert segs[1].text.endswith("• Følge implementeringen af kodekset")
+
+
+def test_paragraph_ending_in_colon_is_the_lead_in_of_the_list_after_it():
+    text = ("Handicappolitikken har fem overordnede indsatsområder og en række konkrete "
+            "initiativer på hvert af disse fem indsatsområder:\n\n1. Bedre dialog\n"
+            "2. En del af fællesskabet\n3. Sundhed for alle")
+    [seg] = segment_pages([P(1, text)])
+    assert seg.kind == "list" and seg.text.startswith("Handicappolitikken har fem")
+    assert seg.text.endswith("3. Sundhed for alle")
+
+
+def test_long_list_splits_at_item_boundaries_and_repeats_the_lead_in():
+    items = [f"{ITEM} (nr. {i})" for i in range(40)]
+    text = "Vi vil:\n" + "\n".join(items)
+    segs = segment_pages([P(1, text)])
+    assert len(segs) > 1 and all(s.kind == "list" for s in segs)
+    assert all(s.text.startswith("Vi vil:\n- arbejde") for s in segs)
+    assert all(len(s.text) <= MAX_CHARS for s in segs)
+    got = [ln for s in segs for ln in s.text.split("\n") if ln != "Vi vil:"]
+    assert got == items  # every item once, in order, never cut inside
+
+
+def test_heading_followed_by_heading_or_at_the_end_stands_alone_as_heading():
+    text = ("Handicappolitik\n\nIndsatsområder\n\nKommunen arbejder for et godt liv for "
+            "borgere med handicap.\n\nKontakt")
+    segs = segment_pages([P(1, text)])
+    assert [(s.kind, s.text) for s in segs] == [
+        ("heading", "Handicappolitik"),
+        ("content", "Indsatsområder\nKommunen arbejder for et godt liv for borgere med handicap."),
+        ("heading", "Kontakt")]
+    assert segs[1].section == "Indsatsområder"
+
+
+def test_noise_lines_are_dropped_and_never_a_passage():
+    text = ("Vision\n\nKommunen vil skabe gode rammer for frivillige.\n\n•\n\n.\n\n(3)\n\n"
+            "Side 4 af 12\n\n- 5 -\n\nVi samarbejder med foreninger og borgere om netværk.")
+    segs = segment_pages([P(1, text)])
+    joined = "\n".join(s.text for s in segs)
+    for junk in ("(3)", "Side 4", "- 5 -", "\n.\n", "•"):
+        assert junk not in joined
+    assert "frivillige" in joined and "netværk" in joined
+
+
+def test_date_url_nav_and_signature_lines_attach_to_a_neighbour():
+    text = ("Ny politik vedtaget\n\n21. jun. 2023\n\nByrådet har vedtaget en ny socialpolitik "
+            "for de kommende år.\n\nLæs mere på: www.kommune.dk/socialpolitik\n\n"
+            "https://www.kommune.dk/politik\n\nBorgmester Anne Hansen")
+    segs = segment_pages([P(1, text)])
+    assert len(segs) == 1
+    assert segs[0].text.startswith("Ny politik vedtaget\n21. jun. 2023\nByrådet har")
+    assert segs[0].text.endswith("Borgmester Anne Hansen")
+
+
+def test_short_fragment_merges_into_the_passage_before_it_in_the_same_section():
+    text = ("Vision\n\nKommunen vil skabe gode rammer for de frivillige foreninger.\n\n"
+            "Det er vigtigt.\n\nMål\n\nFlere frivillige i foreningerne i hele kommunen.")
+    segs = segment_pages([P(1, text)])
+    assert segs[0].text.endswith("foreninger.\nDet er vigtigt.")
+    assert segs[1].section == "Mål"
+    assert all(len(s.text.split()) > 5 for s in segs)
+
+
+def test_words_are_never_lost():
+    text = ("Vision\n\nGodt.\n\n•\n\nKort.\n\nKommunen vil skabe gode rammer.\n\n3\n\n"
+            "Se mere her\n\n- Rammer\n\nDe fysiske rammer er vigtige for foreningerne.")
+    segs = segment_pages([P(1, text)])
+    words = [w for s in segs for w in s.text.replace("•", " ").split()]
+    expected = [w for w in text.split() if w not in ("•", "3")]
+    assert sorted(words) == sorted(expected)
+
+
+def test_toc_lines_are_grouped_into_one_toc_passage():
+    text = ("Indhold\n\nIndledning ........ 3\nVision ........ 4\nIndsatser ........ 6\n\n"
+            "Indledning\n\nPolitikken gælder for alle borgere over 18 år i kommunen.")
+    segs = segment_pages([P(1, text)])
+    assert segs[0].kind == "toc"
+    assert segs[0].text == "Indhold\nIndledning ........ 3\nVision ........ 4\nIndsatser ........ 6"
+    assert segs[1].kind == "content" and segs[1].section == "Indledning"
+
+
+def test_run_on_toc_of_a_transcript_is_a_toc_passage():
+    text = ("Indhold Forord... 1 Ildsjæle gør forskellen... 2 Vision... 3 Mål... 3 "
+            "Organisering... 8\n\nForord\n\nMed strategien har kommunen lagt et nyt fokus.")
+    segs = segment_pages([P(1, text)])
+    assert segs[0].kind == "toc" and segs[1].kind == "content"
+
+
+def test_page_numbers_glued_into_transcript_text_are_unglued():
+    text = ("1 Politik for voksne med særlige behov\n\n2 Indledning Målgruppen spænder bredt og "
+            "politikken gælder for alle borgerne 3 Indsatsområder Vi vil styrke den tidlige "
+            "indsats for borgerne 4 Opfølgning Byrådet følger op hvert år.")
+    segs = segment_pages([P(1, text)])
+    joined = "\n".join(s.text for s in segs)
+    assert " 3 " not in joined and " 4 " not in joined and not joined.startswith("1 ")
+    assert any(s.text.startswith("Indsatsområder Vi vil") for s in segs)
+    assert any(s.text.startswith("Opfølgning Byrådet") for s in segs)
+    for s in segs:   # the offsets still point at (part of) the passage
+        piece = " ".join(text[s.char_start:s.char_end].split())
+        assert piece and piece in " ".join(s.text.split())
+
+
+def test_a_count_before_a_capitalised_word_is_not_a_page_number():
+    text = "Kommunen har vedtaget FN s 17 Verdensmål som ramme for sine 16 strategier i alt."
+    [seg] = segment_pages([P(1, text)])
+    assert seg.text == text
+
+
+def test_minutes_agenda_items_are_sections_and_no_passage_spans_two_items():
+    text = ("Referat\n\nPunkt 1: Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n\n"
+            "2. Kvalitetsstandarder for stof- og alkoholbehandling 2012-2013\n\nSagsfremstilling\n\n"
+            "Byrådet skal godkende kvalitetsstandarderne for behandlingen hvert år.\n\n"
+            "Beslutning\n\nAnbefales.\n\nSag nr. 3 Meddelelser\n\nUdvalget orienterede om "
+            "konferencer og møder i det kommende år.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    sections = [s.section for s in segs if s.kind != "heading"]
+    assert sections == ["Punkt 1: Godkendelse af dagsorden",
+                        "2. Kvalitetsstandarder for stof- og alkoholbehandling 2012-2013",
+                        "Sag nr. 3 Meddelelser"]
+    assert "Anbefales." in segs[-2].text and "Sagsfremstilling" in segs[-2].text
+    # without the genre the same lines are ordinary headings/list items
+    plain = segment_pages([P(1, text)])
+    assert "Sag nr. 3 Meddelelser" not in [s.section for s in plain if s.section == "Beslutning"]
+
+
+def test_minutes_labels_do_not_become_sections():
+    text = ("1. Godkendelse af dagsorden\n\nSagsfremstilling\n\nUdvalget skal godkende "
+            "dagsordenen for mødet i dag.\n\nBeslutning\n\nDagsordenen blev godkendt uden "
+            "bemærkninger fra medlemmerne.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    assert {s.section for s in segs} == {"1. Godkendelse af dagsorden"}
+    assert all(s.kind != "heading" for s in segs)
+
+
+def test_a_lone_short_bullet_before_prose_is_a_subheading():
+    text = ("Indsatsområderne er:\n\n- Rammer\n\nDe fysiske rammer for politikken har særlig "
+            "fokus i de kommende år.")
+    segs = segment_pages([P(1, text)])
+    assert segs[-1].text.endswith("- Rammer\nDe fysiske rammer for politikken har særlig fokus i de "
+                                  "kommende år.")
+    assert segs[-1].section == "Rammer"

@@ -1,25 +1,45 @@
-"""Cut cleaned page text into paragraph-sized passages with page, section and offsets.
+"""Cut cleaned page text into the passages a reader would cut, with page, section, offsets, kind.
 
 A passage is the unit that gets themes, embeddings and search hits, so it should read as one
-initiative or argument: one paragraph or list item, its heading(s) folded in, very long
-paragraphs split at sentence ends.  Offsets index the page's cleaned text so every passage can
-be traced back to its page.
+initiative or argument: a paragraph with its heading(s) folded in, a list together with its
+lead-in ("Vi vil:"), in minutes never more than one agenda item.  Very long paragraphs split at
+sentence ends, long lists at item boundaries (each part repeats the lead-in as context).
+Layout debris (bare page numbers, stray bullets) is dropped; dates, links, signatures,
+navigation lines and other fragments of a few words join a neighbour instead of standing alone.
+
+Offsets index the page's cleaned text: ``text[char_start:char_end]`` is a contiguous part of
+the passage (its whole text unless a lead-in is repeated, a heading comes from another page or
+noise was dropped inside it), so every passage can be traced back to its page.
+
+The line rules (noise, markers, agenda items, lead-in words, toc titles) live in
+``data/lang/da/segment_*.txt``.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
-MAX_CHARS = 1500          # split paragraphs longer than this ...
+from stratcompare.config import data_path
+
+MAX_CHARS = 1500          # split paragraphs and lists longer than this ...
 TARGET_CHARS = 900        # ... into chunks of about this size
 HEADING_MAX_WORDS = 14
+SHORT_WORDS = 5           # a passage of this many words or fewer is a fragment: merge it
 
 _PARA_SPLIT = re.compile(r"\n[ \t]*\n+")
-_BULLET = re.compile(r"^(?:[-–•▪●◦*]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-–•▪●◦○■□➢➤►✓✔*]|\d{1,2}[.)]|[a-zæøå][.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-ZÆØÅ0-9\"“‘(])")
 _TOC_LINE = re.compile(r"(\.{3,}|…{2,}|\t)\s*\d+\s*$")
+_TOC_LEADER = re.compile(r"(?:\.{2,}|…+)\s*\d{1,3}\b")
+_WORD = re.compile(r"\w+")
+# a paragraph that starts with its page number (PDF transcripts): "3 Forord ...", "3 3 Indledning"
+_LEADING_NUMBER = re.compile(r"^(\d{1,3})(?:\s+\1)?\s+(?=[^\W\d])")
+# a page number glued between two words: "... borgerne 3 Indsatsområder ..."
+_INLINE_NUMBER = re.compile(r"(?<=[^\W\d_]|[.,;:!?)\"”])\s(\d{1,3})\s(?=[A-ZÆØÅ][a-zæøå])")
 
 
 @dataclass
@@ -34,13 +54,95 @@ class Segment:
     cells: list | None = None      # rows of cells, for table passages only
 
 
-@dataclass
-class _Block:
-    page: int
-    start: int
-    end: int
-    text: str
-    heading: bool
+# --- language data -----------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _rule_lines(name: str) -> tuple[str, ...]:
+    """Non-comment lines of ``data/lang/da/<name>`` (a ``#`` line is the rule's reason)."""
+    text = data_path("lang", "da", name).read_text(encoding="utf-8")
+    return tuple(ln.rstrip("\n") for ln in text.splitlines()
+                 if ln.strip() and not ln.lstrip().startswith("#"))
+
+
+@lru_cache(maxsize=None)
+def _words(name: str) -> frozenset[str]:
+    return frozenset(ln.strip().lower() for ln in _rule_lines(name))
+
+
+@lru_cache(maxsize=None)
+def _noise_rules() -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(r, re.I) for r in _rule_lines("segment_noise.txt"))
+
+
+@lru_cache(maxsize=None)
+def _marker_rules() -> tuple[tuple[str, re.Pattern], ...]:
+    out = []
+    for ln in _rule_lines("segment_markers.txt"):
+        kind, rx = ln.split("\t", 1)
+        out.append((kind.strip(), re.compile(rx.strip(), re.I)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _agenda_rules() -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(r.strip(), re.I) for r in _rule_lines("segment_agenda.txt"))
+
+
+def is_noise(line: str) -> bool:
+    """Layout debris with no words a reader needs: punctuation, a bullet or a page number alone."""
+    t = line.strip()
+    return not t or any(r.fullmatch(t) for r in _noise_rules())
+
+
+def marker_kind(line: str) -> str | None:
+    """``date``, ``url``, ``nav`` or ``signature`` for a line that belongs to a neighbour."""
+    t = line.strip().lstrip("•-–* ").strip()
+    if not t or len(t) > 120:
+        return None
+    for kind, rx in _marker_rules():
+        if rx.fullmatch(t):
+            return kind
+    return None
+
+
+def is_agenda_item(line: str) -> bool:
+    """An agenda-item title in minutes: "Punkt 5: ...", "5. Godkendelse af ...", "1 : ..."."""
+    t = line.strip()
+    if "\n" in t or not t or len(t) > 200 or t.endswith((":", ",")):
+        return False
+    if len(t.split()) < 2 or len(t.split()) > 25:
+        return False
+    return any(r.match(t) for r in _agenda_rules())
+
+
+def is_minutes_label(line: str) -> bool:
+    """A standing sub-heading of an agenda item ("Sagsfremstilling", "Beslutning", "Sagsnr.: 12")."""
+    t = line.strip()
+    if not t or "\n" in t or len(t.split()) > 10:
+        return False
+    low = t.lower()
+    for label in _words("segment_minutes_labels.txt"):
+        if low.startswith(label):
+            nxt = t[len(label):len(label) + 1]
+            if not nxt or not nxt.islower():
+                return True
+    return False
+
+
+def is_toc(text: str) -> bool:
+    """A table-of-contents line (dot leaders + page number) or a run-on contents block."""
+    t = text.strip()
+    if not t:
+        return False
+    if all(_TOC_LINE.search(ln) for ln in t.split("\n") if ln.strip()):
+        return True
+    if len(_TOC_LEADER.findall(t)) >= 3:
+        return True
+    first = t.split(None, 1)[0].rstrip(":").lower()
+    if first in _words("segment_toc_titles.txt") and len(t.split()) > 2:
+        rest = t.split(None, 1)[1]
+        # chapter names run on, no sentence in between
+        return ". " not in rest and not rest.rstrip().endswith(".")
+    return False
 
 
 def is_heading(text: str, known: Sequence[str] = ()) -> bool:
@@ -60,46 +162,117 @@ def is_heading(text: str, known: Sequence[str] = ()) -> bool:
     if is_lead_in(t):
         # "Konkrete initiativer:", "Vi ønsker derfor at arbejde med, at"
         return len(words) <= 10 and (t.endswith(":") or t[0].isupper())
+    if is_noise(t) or marker_kind(t):
+        return False
     first = t[0]
     return first.isupper() or first.isdigit()
-
-
-_LEAD_IN_END = {"at", "og", "med", "som", "for", "i", "til", "af", "om", "på", "der", "eller",
-                "men", "fx", "bl.a.", "herunder", "blandt", "via", "mod", "ved", "de", "den", "det"}
 
 
 def is_lead_in(text: str) -> bool:
     """A line that introduces what follows without naming a section: it ends in a colon or
     breaks off on a function word ("Vi ønsker derfor at arbejde med, at")."""
     t = text.strip()
-    return t.endswith(":") or (t.split()[-1].lower() in _LEAD_IN_END if t else False)
+    if not t:
+        return False
+    return t.endswith(":") or t.split()[-1].lower() in _words("segment_lead_in_words.txt")
 
 
-def _blocks(page_number: int, text: str, headings: Sequence[str]) -> list[_Block]:
-    blocks: list[_Block] = []
+def _n_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+# --- blocks: typed pieces of page text ---------------------------------------------------------
+@dataclass
+class _Block:
+    page: int
+    start: int
+    end: int
+    text: str
+    type: str = "para"      # para | heading | label | item | toc | noise | marker | agenda
+
+
+def _typed(block: _Block, headings: Sequence[str], minutes: bool) -> _Block:
+    t = block.text
+    if is_noise(t):
+        block.type = "noise"
+    elif minutes and "\n" not in t and is_agenda_item(t):
+        block.type = "agenda"
+    elif is_toc(t):
+        block.type = "toc"
+    elif "\n" not in t and marker_kind(t):
+        block.type = "marker"
+    elif _BULLET.match(t):
+        block.type = "item"
+    elif is_heading(t, headings):
+        block.type = "label" if minutes and is_minutes_label(t) else "heading"
+    else:
+        block.type = "para"
+    return block
+
+
+def _page_blocks(page_number: int, text: str, headings: Sequence[str],
+                 cuts: Sequence[tuple[int, int]], minutes: bool) -> list[_Block]:
+    """Paragraphs (blank-line separated), cut further at list items, after heading lines, around
+    noise/marker/toc/agenda lines and at glued page numbers (``cuts``: spans to drop)."""
+    spans: list[tuple[int, int, bool]] = []   # (start, end, text runs on past a cut)
     pos = 0
     for m in list(_PARA_SPLIT.finditer(text)) + [None]:
         end = m.start() if m else len(text)
-        chunk = text[pos:end]
-        _add_paragraph(blocks, page_number, pos, chunk, headings)
+        spans.append((pos, end, False))
         if m:
             pos = m.end()
+    # glued page numbers: cut the paragraph there and drop the number
+    for a, b in sorted(cuts):
+        for i, (s, e, cont) in enumerate(spans):
+            if s <= a and b <= e:
+                spans[i:i + 1] = [(s, a, s != a), (b, e, cont)]
+                break
+    blocks: list[_Block] = []
+    for s, e, cont in spans:
+        n = len(blocks)
+        _add_paragraph(blocks, page_number, s, text[s:e], headings, minutes)
+        if cont and len(blocks) > n and blocks[-1].type == "heading":
+            blocks[-1].type = "para"   # text that ran on past a page number is no heading
     return blocks
 
 
-def _add_paragraph(blocks, page_number, offset, chunk, headings):
-    """One paragraph, split further where list items start on their own lines."""
+def _line_type(line: str, headings: Sequence[str], minutes: bool) -> str:
+    t = line.strip()
+    if not t:
+        return "blank"
+    if is_noise(t):
+        return "noise"
+    if minutes and is_agenda_item(t):
+        return "agenda"
+    if _TOC_LINE.search(t):
+        return "toc"
+    if marker_kind(t):
+        return "marker"
+    if _BULLET.match(t):
+        return "item"
+    if is_heading(t, headings):
+        return "label" if minutes and is_minutes_label(t) else "heading"
+    return "text"
+
+
+def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
     lines = chunk.split("\n")
     starts, acc = [], 0
     for line in lines:
         starts.append(acc)
         acc += len(line) + 1
+    types = [_line_type(ln, headings, minutes) for ln in lines]
     cut_points = [0]
     for i in range(1, len(lines)):
-        line = lines[i]
-        if _BULLET.match(line) and not line[:1].isspace():
+        prev, cur = types[i - 1], types[i]
+        if cur in ("item", "noise", "marker", "agenda", "toc") or prev in ("noise", "marker",
+                                                                            "agenda", "toc"):
+            # a run of toc lines stays one block; every other such line stands alone
+            if not (cur == "toc" and prev == "toc"):
+                cut_points.append(i)
+        elif prev in ("heading", "label") and cur not in ("heading", "label"):
             cut_points.append(i)
-        elif is_heading(lines[i - 1], headings) and not is_heading(line, headings):
+        elif prev == "item" and cur == "heading" and minutes:
             cut_points.append(i)
     cut_points.append(len(lines))
     for a, b in zip(cut_points, cut_points[1:]):
@@ -109,8 +282,79 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings):
         if not body:
             continue
         start = offset + starts[a] + lead
-        blocks.append(_Block(page_number, start, start + len(body), body,
-                             is_heading(body, headings)))
+        blocks.append(_typed(_Block(page_number, start, start + len(body), body), headings,
+                             minutes))
+
+
+# --- page numbers glued into the text (PDF transcripts) ----------------------------------------
+def _page_number_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
+    """Spans of page numbers that can be told from the text: numbers that start a paragraph or
+    sit between two words and continue a page sequence (n, n+1, ...) found in the same
+    document.  Returns spans to drop, per page number."""
+    cands: list[tuple[int, int, int, int]] = []   # (page, start, end, value)
+    stop = _words("segment_number_words.txt")
+    for page in pages:
+        text = page.text or ""
+        pos = 0
+        for m in list(_PARA_SPLIT.finditer(text)) + [None]:
+            end = m.start() if m else len(text)
+            para = text[pos:end]
+            lead = _LEADING_NUMBER.match(para.lstrip())
+            if lead:
+                off = pos + len(para) - len(para.lstrip())
+                cands.append((page.number, off, off + lead.end(), int(lead.group(1))))
+            for im in _INLINE_NUMBER.finditer(para if not is_toc(para) else ""):
+                if para[max(0, im.start() - 2):im.start()] in ("..", "…") or \
+                        para[im.start() - 1:im.start()] == "…":
+                    continue   # a dot leader: the number is a toc entry's page
+                before = para[:im.start()].split()
+                prev_word = before[-1].lower().rstrip(".:") if before else ""
+                if prev_word in stop or before and before[-1].lower() in stop:
+                    continue
+                cands.append((page.number, pos + im.start(), pos + im.end(), int(im.group(1))))
+            if m:
+                pos = m.end()
+    # keep candidates that chain: value v after v-1 (or v again, "3 3") earlier in the document
+    keep: set[int] = set()
+    for i, (_, _, _, v) in enumerate(cands):
+        for j in range(i):
+            w = cands[j][3]
+            if w == v - 1:
+                keep.update((i, j))
+    cuts: dict[int, list[tuple[int, int]]] = {}
+    for i in sorted(keep):
+        pg, a, b, _ = cands[i]
+        cuts.setdefault(pg, []).append((a, b))
+    return cuts
+
+
+# --- units: passages under construction --------------------------------------------------------
+@dataclass
+class _Unit:
+    kind: str
+    section: str | None
+    pieces: list[_Block] = field(default_factory=list)   # in reading order
+    context: list[str] = field(default_factory=list)     # repeated lead-in lines, text only
+    heads: int = 0          # leading pieces that are folded headings / markers
+
+    @property
+    def text(self) -> str:
+        parts = list(self.context)
+        out = "\n".join(parts)
+        for p in self.pieces:
+            sep = getattr(p, "joiner", "\n")
+            out = (out + sep + p.text) if out else p.text
+        return out
+
+    @property
+    def body(self) -> list[_Block]:
+        return self.pieces[self.heads:] or self.pieces
+
+
+def _join(block: _Block, joiner: str) -> _Block:
+    b = _Block(block.page, block.start, block.end, block.text, block.type)
+    b.joiner = joiner  # type: ignore[attr-defined]
+    return b
 
 
 def _split_long(block: _Block) -> list[_Block]:
@@ -130,8 +374,11 @@ def _split_long(block: _Block) -> list[_Block]:
     out = []
     for a, b in pieces:
         # a run with no sentence end at all: hard-cut at whitespace
-        while b - a > MAX_CHARS * 1.5:
-            cut = block.text.rfind(" ", a, a + TARGET_CHARS) if " " in block.text[a:a + TARGET_CHARS] else a + TARGET_CHARS
+        while b - a > MAX_CHARS:
+            window = block.text[a:a + TARGET_CHARS]
+            cut = a + window.rfind(" ") if " " in window.strip() else a + TARGET_CHARS
+            if cut <= a:
+                cut = a + TARGET_CHARS
             out.append((a, cut))
             a = cut
         out.append((a, b))
@@ -142,54 +389,281 @@ def _split_long(block: _Block) -> list[_Block]:
         seg = seg.strip()
         if seg:
             s = block.start + a + lead
-            result.append(_Block(block.page, s, s + len(seg), seg, False))
+            result.append(_Block(block.page, s, s + len(seg), seg, block.type))
     return result
 
 
-def segment_pages(pages: Sequence, *, genre: str | None = None) -> list[Segment]:
-    """``pages``: objects with ``number``, ``text`` and optionally ``headings``.
+def _lead_context(text: str) -> str:
+    """The line of a lead-in to repeat on each part of a long list: its last line, or its last
+    sentence when that line is long."""
+    last = text.strip().split("\n")[-1]
+    if len(last) > 200:
+        sentences = _SENTENCE_END.split(last)
+        last = sentences[-1] if sentences else last
+    return last
 
-    No text is dropped: headings are folded into the paragraph that follows them (also across
-    a page break); a paragraph cut by a page break is continued in the passage where it
-    started (offsets then cover its first page); trailing headings (e.g. an adoption notice)
-    become passages of their own.
-    """
-    segments: list[Segment] = []
-    section: str | None = None
-    pending: list[_Block] = []  # heading lines waiting for the paragraph they introduce
-    last_page = None
 
-    for page in pages:
-        headings = list(getattr(page, "headings", None) or [])
-        for block in _blocks(page.number, page.text or "", headings):
-            if block.heading:
-                pending.append(block)
-                if not is_lead_in(block.text):
-                    section = block.text.strip()
-                continue
-            parts = _split_long(block)
-            if (not pending and segments and block.page != last_page
-                    and _continues(segments[-1].text, block.text)):
-                prev = segments[-1]
-                prev.text = prev.text + " " + parts[0].text
-                parts = parts[1:]
-            for i, part in enumerate(parts):
-                if i == 0 and pending:
-                    same_page = [h for h in pending if h.page == part.page]
-                    start = same_page[0].start if same_page else part.start
-                    text = "\n".join(h.text for h in pending) + "\n" + part.text
-                    segments.append(Segment(len(segments), part.page, section, start, part.end, text))
-                else:
-                    segments.append(Segment(len(segments), part.page, section, part.start,
-                                            part.end, part.text))
-            pending = []
-            last_page = block.page
-    for h in pending:
-        segments.append(Segment(len(segments), h.page, section, h.start, h.end, h.text))
-    return segments
+class _Builder:
+    """Walks the typed blocks of a document and builds units."""
+
+    def __init__(self, minutes: bool):
+        self.minutes = minutes
+        self.units: list[_Unit] = []
+        self.section: str | None = None
+        self.pending: list[_Block] = []      # headings/markers waiting for what they introduce
+        self.in_agenda = False               # minutes: an agenda item has been seen
+
+    # -- helpers
+    def _emit(self, kind: str, body: list[_Block], context: Sequence[str] = ()) -> _Unit:
+        unit = _Unit(kind, self.section, list(self.pending) + list(body), list(context),
+                     heads=len(self.pending))
+        self.pending = []
+        self.units.append(unit)
+        return unit
+
+    def _flush_pending_as_heading(self) -> None:
+        if self.pending:
+            self.units.append(_Unit("heading", self.section, list(self.pending),
+                                    heads=len(self.pending)))
+            self.pending = []
+
+    def _section_heading_pending(self) -> bool:
+        return any(b.type in ("heading", "agenda") and not is_lead_in(b.text)
+                   for b in self.pending)
+
+    # -- block handlers
+    def heading(self, b: _Block) -> None:
+        sets_section = not is_lead_in(b.text) and not (self.minutes and self.in_agenda)
+        if sets_section and self._section_heading_pending():
+            # a heading that introduces nothing but another heading stands alone
+            self._flush_pending_as_heading()
+        self.pending.append(b)
+        if sets_section:
+            self.section = _BULLET.sub("", b.text).strip()
+
+    def label(self, b: _Block) -> None:
+        """A standing sub-heading of minutes: folded into what follows, never a section."""
+        self.pending.append(b)
+
+    def agenda(self, b: _Block) -> None:
+        self._flush_pending_as_heading()
+        self.in_agenda = True
+        self.section = b.text.strip()
+        self.pending.append(b)
+
+    def marker(self, b: _Block) -> None:
+        prev = self.units[-1] if self.units else None
+        if (not self.pending and prev is not None and prev.section == self.section
+                and prev.kind in ("content", "list")):
+            prev.pieces.append(b)
+        else:
+            self.pending.append(b)
+
+    def toc(self, blocks: list[_Block]) -> None:
+        self._emit("toc", blocks)
+
+    def para(self, b: _Block, new_page: bool) -> None:
+        prev = self.units[-1] if self.units else None
+        if (new_page and not self.pending and prev is not None and prev.kind == "content"
+                and _continues(prev.text, b.text)):
+            parts = _split_long(b)
+            prev.pieces.append(_join(parts[0], " "))
+            for part in parts[1:]:
+                self._emit("content", [part])
+            return
+        for part in _split_long(b):
+            self._emit("content", [part])
+
+    def items(self, run: list[_Block]) -> None:
+        """A list: stays with its lead-in (the paragraph before it when that introduces it, or
+        a lead-in line among the pending headings); long lists split at item boundaries."""
+        lead: list[_Block] = []
+        prev = self.units[-1] if self.units else None
+        if (not self.pending and prev is not None and prev.kind == "content"
+                and prev.section == self.section and is_lead_in(prev.body[-1].text)):
+            self.units.pop()
+            self.pending = prev.pieces
+            lead = []
+        items: list[_Block] = []
+        for it in run:
+            items.extend(_split_long(it))
+        head_text = "\n".join(p.text for p in self.pending)
+        lead_line = ""
+        if self.pending and is_lead_in(self.pending[-1].text):
+            lead_line = _lead_context(self.pending[-1].text)
+        total = len(head_text) + sum(len(i.text) + 1 for i in items)
+        if total <= MAX_CHARS:
+            self._emit("list", lead + items)
+            return
+        n = math.ceil(total / MAX_CHARS)
+        target = total / n
+        parts: list[list[_Block]] = [[]]
+        size = len(head_text)
+        for it in items:
+            if parts[-1] and size + len(it.text) > min(MAX_CHARS, target * 1.15):
+                parts.append([])
+                size = len(lead_line)
+            parts[-1].append(it)
+            size += len(it.text) + 1
+        for i, part in enumerate(parts):
+            self._emit("list", part, context=[lead_line] if i and lead_line else ())
 
 
 def _continues(prev_text: str, next_text: str) -> bool:
     """A paragraph broken by a page break: no sentence end before, lowercase start after."""
     tail = prev_text.rstrip()
     return bool(tail) and tail[-1] not in ".!?:;\"”)" and next_text[:1].islower()
+
+
+def _short_subheading(blocks: list[_Block], i: int) -> bool:
+    """A lone short bullet followed by prose ("- Rammer" + paragraph) names what follows."""
+    b = blocks[i]
+    if b.type != "item" or _n_words(b.text) > SHORT_WORDS or b.text.rstrip()[-1:] in ".;,":
+        return False
+    prev = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
+    nxt = next((x for x in blocks[i + 1:] if x.type != "noise"), None)
+    return (nxt is not None and nxt.type == "para" and (prev is None or prev.type != "item"))
+
+
+def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
+    bld = _Builder(minutes)
+    i, last_page = 0, None
+    while i < len(blocks):
+        b = blocks[i]
+        if b.type == "noise":
+            i += 1
+            continue
+        if b.type == "item" and _short_subheading(blocks, i):
+            b.type = "heading"
+            b.text = b.text  # keep the bullet: it is the author's text
+        if b.type == "agenda":
+            bld.agenda(b)
+        elif b.type == "heading":
+            bld.heading(b)
+        elif b.type == "label":
+            bld.label(b)
+        elif b.type == "marker":
+            bld.marker(b)
+        elif b.type == "toc":
+            run = [b]
+            while i + 1 < len(blocks) and blocks[i + 1].type in ("toc", "noise"):
+                i += 1
+                if blocks[i].type == "toc":
+                    run.append(blocks[i])
+            bld.toc(run)
+        elif b.type == "item":
+            run = [b]
+            while i + 1 < len(blocks) and blocks[i + 1].type in ("item", "noise"):
+                i += 1
+                if blocks[i].type == "item":
+                    run.append(blocks[i])
+            bld.items(run)
+        else:
+            bld.para(b, new_page=last_page is not None and b.page != last_page)
+        last_page = b.page
+        i += 1
+    if bld.pending:
+        prev = bld.units[-1] if bld.units else None
+        if (all(p.type == "marker" for p in bld.pending) and prev is not None
+                and prev.kind in ("content", "list")):
+            prev.pieces.extend(bld.pending)
+            bld.pending = []
+        else:
+            bld._flush_pending_as_heading()
+    return bld.units
+
+
+# --- fragments: merge passages of a few words into a neighbour ---------------------------------
+def _is_fragment(u: _Unit) -> bool:
+    if u.kind not in ("content", "list"):
+        return False
+    if all(p.type == "marker" for p in u.pieces):
+        return True
+    return _n_words(u.text) <= SHORT_WORDS
+
+
+def _mergeable(a: _Unit, b: _Unit) -> bool:
+    return a.section == b.section and a.kind in ("content", "list") and \
+        len(a.text) + len(b.text) <= MAX_CHARS + 200
+
+
+def _merge_fragments(units: list[_Unit]) -> list[_Unit]:
+    changed = True
+    while changed:
+        changed = False
+        for i, u in enumerate(units):
+            if not _is_fragment(u):
+                continue
+            prev = units[i - 1] if i > 0 else None
+            nxt = units[i + 1] if i + 1 < len(units) else None
+            forward = is_lead_in(u.pieces[-1].text) or u.heads == len(u.pieces)
+            order = [(nxt, "next"), (prev, "prev")] if forward else [(prev, "prev"), (nxt, "next")]
+            for other, where in order:
+                if other is None or not _mergeable(other, u):
+                    continue
+                if where == "prev":
+                    other.pieces.extend(u.pieces)
+                else:
+                    other.pieces[0:0] = u.pieces
+                    other.heads += len(u.pieces)
+                    if other.context:
+                        other.context = []
+                del units[i]
+                changed = True
+                break
+            if changed:
+                break
+    return units
+
+
+# --- assembling Segments -----------------------------------------------------------------------
+def _offsets(unit: _Unit, page_texts: dict[int, str]) -> tuple[int, int, int]:
+    """Page of the passage (its first body piece) and the widest contiguous span on that page
+    around it whose text appears in the passage."""
+    body = unit.body
+    anchor = body[0]
+    idx = unit.pieces.index(anchor)
+    page = anchor.page
+    text = page_texts.get(page, "")
+    lo = hi = idx
+    while lo > 0:
+        p = unit.pieces[lo - 1]
+        if p.page != page or p.end > unit.pieces[lo].start or \
+                text[p.end:unit.pieces[lo].start].strip():
+            break
+        lo -= 1
+    while hi + 1 < len(unit.pieces):
+        p = unit.pieces[hi + 1]
+        if p.page != page or p.start < unit.pieces[hi].end or \
+                text[unit.pieces[hi].end:p.start].strip():
+            break
+        hi += 1
+    return page, unit.pieces[lo].start, unit.pieces[hi].end
+
+
+def segment_pages(pages: Sequence, *, genre: str | None = None) -> list[Segment]:
+    """``pages``: objects with ``number``, ``text`` and optionally ``headings``.
+
+    ``genre="minutes"`` makes agenda items sections: no passage spans two items.  Words are
+    never dropped: only punctuation, bare page numbers and page markers are left out; headings
+    are folded into what they introduce (also across a page break); a paragraph cut by a page
+    break is continued in the passage where it started; a heading that introduces nothing
+    becomes a passage of kind ``heading``.
+    """
+    minutes = (genre or "").lower() == "minutes"
+    cuts = _page_number_cuts(pages)
+    blocks: list[_Block] = []
+    page_texts: dict[int, str] = {}
+    for page in pages:
+        text = page.text or ""
+        page_texts[page.number] = text
+        headings = list(getattr(page, "headings", None) or [])
+        blocks.extend(_page_blocks(page.number, text, headings, cuts.get(page.number, []),
+                                   minutes))
+    units = _merge_fragments(_build(blocks, minutes))
+    segments: list[Segment] = []
+    for unit in units:
+        page, start, end = _offsets(unit, page_texts)
+        segments.append(Segment(len(segments), page, unit.section, start, end, unit.text,
+                                kind=unit.kind))
+    return segments
