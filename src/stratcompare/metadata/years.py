@@ -17,6 +17,15 @@ covered period is chosen in this order:
 So the Hjørring web page (seed 000), which only names its budget periods, covers 2023-2027,
 while the approval paper for the same strategy (seed 002) is dated by its approval: 2024,
 with ``adopted`` = 2024-05-29.  This matches ``corpus/metadata.csv``.
+
+Minutes, news items and notes are dated, not periods: ``dated`` is the first full date in the
+title or the head of the first page ("Referat: 12. november 2025", "Publiceret 08-03-2024",
+"Mødedato: 04.12.2012").  With ``genre="minutes"`` (or ``"news"``/``"other"``) that date is the
+document's year and its period (a news item keeps a range from its first pages that does not
+start before it: "gælder fra 2023-2026").  ``year`` is the one year a reader would give the
+document: the date of a meeting or news item, else the start of a range in the title, else the
+adoption year, else the start of the period.  Years introduced as goals ("inden 2025",
+"frem mod 2030") never count as mentions.  ``genre=None`` keeps the period rules above.
 """
 
 from __future__ import annotations
@@ -39,6 +48,8 @@ PROMINENT_CHARS = 4000
 TITLE_WEIGHT = 6.0
 DATE_WEIGHT = 1.5  # a full date ("14. september 2018") is better evidence than a bare year
 BUDGET_WINDOW = 30  # characters before a range searched for the word "budget"
+HEAD_CHARS = 400  # the document's own date is in the title or the first characters of page 1
+DATED_GENRES = ("minutes", "news", "other")  # genres dated by a day, not by a period
 
 _Y = r"(?:19|20)\d\d"
 _DASH = r"(?:-|‐|‑|–|—|/|\s+til\s+)"
@@ -50,6 +61,9 @@ _NUMERIC_HEAD = re.compile(r"(?<![\w.])(\d{1,2})[./-](\d{1,2})[./-]$")
 _BEFORE_BAD = re.compile(r"[\w.,/-]")
 _AFTER_BAD = re.compile(r"[\w/-]|[.,]\d")
 _BUDGET = re.compile(r"budget", re.IGNORECASE)
+_GOAL = re.compile(r"(?:\binden|\bsenest|\bfrem\s+mod|\bfrem\s+til|\bfør|\binden\s+udgangen\s+af|"
+                   r"\bi\s+løbet\s+af|\bvision|\bmålet\s+for|\bmål\s+for|\bi\s+år)\s*$",
+                   re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÆØÅ]|\n\s*\n")
 
 
@@ -62,7 +76,9 @@ class YearInfo:
     adopted: str | None = None  # ISO date
     evidence: list[str] = field(default_factory=list)
     basis: str = "none"  # title-range, first-pages-range, adopted, budget-range, title-year,
-    # mentions or none
+    # dated, mentions or none
+    dated: str | None = None  # ISO date of the document itself (meeting, news item, note)
+    year: int | None = None   # the one year a reader would give the document (module docstring)
 
 
 @dataclass(slots=True)
@@ -77,6 +93,8 @@ class _Mention:
     where: str
     date: dt.date | None = None
     budget: bool = False  # a range introduced as a budget period ("budget 2023-2026")
+    goal: bool = False  # a year introduced as a goal ("inden 2025", "frem mod 2030")
+    at: int = 0  # offset in the document (title: 0)
 
 
 @lru_cache(maxsize=1)
@@ -132,7 +150,8 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
             date = _make_date(year, month_of[m.group(2).lower()], int(m.group(1)))
         elif (m := _NUMERIC_HEAD.search(before)) is not None:
             kind, start = "date", ys - len(before) + m.start()
-            date = _make_date(year, int(m.group(2)), int(m.group(1)))
+            date = (_make_date(year, int(m.group(2)), int(m.group(1)))
+                    or _make_date(year, int(m.group(1)), int(m.group(2))))  # 5/29/2019
         elif (m := month_only.search(before)) is not None:
             kind, start = "year", ys - len(before) + m.start()
         else:
@@ -160,11 +179,12 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         at = offset + start
         budget = kind == "range" and bool(_BUDGET.search(text, max(0, start - BUDGET_WINDOW),
                                                          start))
+        goal = kind == "year" and bool(_GOAL.search(text[max(0, start - 30):start]))
         found.append(_Mention(
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
             in_title or at < PROMINENT_CHARS, in_title,
-            " ".join(text[start:end].split()), where, date, budget,
+            " ".join(text[start:end].split()), where, date, budget, goal, at,
         ))
         if date is not None:
             window = text[max(0, start - 80) : start]
@@ -190,8 +210,23 @@ def _cite(m: _Mention) -> str:
     return f"{m.text!r} ({m.where})"
 
 
-def detect_years(pages: list[str], *, title: str | None = None) -> YearInfo:
-    """The period a document covers and its adoption date (see the module docstring)."""
+def _dated(mentions: list[_Mention]) -> _Mention | None:
+    """The document's own date: the first full date in the title, else in the head of page 1."""
+    dates = [m for m in mentions if m.kind == "date" and m.date is not None]
+    in_title = [m for m in dates if m.in_title]
+    if in_title:
+        return in_title[0]
+    head = [m for m in dates if not m.in_title and m.at < HEAD_CHARS]
+    return min(head, key=lambda m: m.at) if head else None
+
+
+def detect_years(pages: list[str], *, title: str | None = None,
+                 genre: str | None = None) -> YearInfo:
+    """The period a document covers, its adoption date, its own date and its one year.
+
+    ``genre`` (strategy | minutes | news | other, or None) decides whether the document is dated
+    by a day (minutes, news, notes) or by the period it covers (see the module docstring).
+    """
     mentions: list[_Mention] = []
     adopted_dates: list[str] = []
     if title:
@@ -206,6 +241,28 @@ def detect_years(pages: list[str], *, title: str | None = None) -> YearInfo:
             adopted_dates += adopted
             offset += len(page)
 
+    info = _period(mentions, adopted_dates)
+    dated = _dated(mentions)
+    info.dated = dated.date.isoformat() if dated is not None and dated.date else None
+    if genre in DATED_GENRES and dated is not None and info.basis != "title-range":
+        day_year = dated.date.year
+        keep_range = (genre == "news" and info.basis == "first-pages-range"
+                      and info.start is not None and info.start >= day_year)
+        if not keep_range:
+            info.start = info.end = day_year
+            info.basis = "dated"
+            info.evidence = [_cite(dated), *info.evidence[:2]]
+    if genre in DATED_GENRES and info.dated:
+        info.year = int(info.dated[:4])
+    elif info.basis == "title-range" or not info.adopted:
+        info.year = info.start
+    else:
+        info.year = int(info.adopted[:4])
+    return info
+
+
+def _period(mentions: list[_Mention], adopted_dates: list[str]) -> YearInfo:
+    """The covered period by the order of the module docstring (steps 1-6)."""
     adopted_iso = max(adopted_dates) if adopted_dates else None
     adopted_note = [f"adopted {adopted_iso}"] if adopted_iso else []
     ranges = [m for m in mentions if m.kind == "range"]
@@ -228,13 +285,16 @@ def detect_years(pages: list[str], *, title: str | None = None) -> YearInfo:
     if budget:
         start, end, _, members = budget[0]
         return YearInfo(start, end, None, [_cite(m) for m in members[:4]], "budget-range")
-    title_years = [m for m in mentions if m.in_title and m.kind in ("year", "date")]
+    goal_years = {m.start for m in mentions if m.goal}  # "Kulturkommune 2017" + "frem mod 2017"
+    title_years = [m for m in mentions if m.in_title and m.kind in ("year", "date")
+                   and not (m.kind == "year" and m.start in goal_years)]
     if title_years:
         best = title_years[0]
         return YearInfo(best.start, best.end, None, [_cite(best)], "title-year")
 
     cites: dict[int, list[_Mention]] = defaultdict(list)
-    for m in mentions:  # a range mentions both its years
+    counted = [m for m in mentions if not m.goal] or mentions
+    for m in counted:  # a range mentions both its years
         for year in {m.start, m.end}:
             cites[year].append(m)
     if not cites:
