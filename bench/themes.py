@@ -164,8 +164,12 @@ def share_matrix_spearman(Y, P, munis) -> float:
     return float(spearmanr(a.ravel(), b.ravel()).statistic)
 
 
+SENTENCES = False   # set from --sentences
+
+
 def _fit(cb, enc, seed, texts, Y, ids, groups):
-    return ThemeClassifier(cb, encoder=enc, seed=seed).fit(texts, Y, ids=ids, groups=groups)
+    return ThemeClassifier(cb, encoder=enc, seed=seed, sentences=SENTENCES).fit(
+        texts, Y, ids=ids, groups=groups)
 
 
 def run(args) -> dict:
@@ -403,12 +407,15 @@ def main() -> int:
     ap.add_argument("--codebook", default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10)
+    ap.add_argument("--sentences", action="store_true", help="score long passages by sentence too (max)")
     ap.add_argument("--curve", action="store_true", help="also the learning curve by training municipalities")
     ap.add_argument("--write-docs", action="store_true", help="update the '## Themes' section of docs/benchmarks.md")
     args = ap.parse_args()
+    global SENTENCES
+    SENTENCES = args.sentences
     res = run(args)
     cmd = ("python bench/themes.py" + (f" --encoder {args.encoder}" if args.encoder != "e5-small" else "")
-           + (" --curve" if args.curve else "") + (f" --folds {args.folds}" if args.folds != 10 else ""))
+           + (" --sentences" if args.sentences else "") + (" --curve" if args.curve else "") + (f" --folds {args.folds}" if args.folds != 10 else ""))
     md = markdown(res, cmd)
     print(md)
     if args.write_docs:

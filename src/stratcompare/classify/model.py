@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,6 +37,45 @@ GATE_SUPERVISED = True  # the length gate also damps the supervised part: headin
 MIN_POSITIVES = 3  # fewer labelled positives than this: the theme stays zero-shot
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 SNIPPET = 140
+# Sentence scoring: a passage of at least SENTENCE_MIN_WORDS words is also scored sentence by
+# sentence (sentences under SENTENCE_UNIT_WORDS words join the next one), and each probability
+# is the max of the passage's and its sentences': one sentence can address a theme in substance.
+SENTENCE_MIN_WORDS = 40
+SENTENCE_UNIT_WORDS = 8
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-ZÆØÅ0-9\"“‘(•–-])|\n+(?=[-–•▪●◦*]\s)")
+_WORD_RE = re.compile(r"\w+")
+
+
+def sentence_units(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """(sentence texts, index of the passage each belongs to) for passages long enough to
+    hold more than one statement."""
+    units, owner = [], []
+    for i, t in enumerate(texts):
+        if len(_WORD_RE.findall(t or "")) < SENTENCE_MIN_WORDS:
+            continue
+        buf = ""
+        pieces = [p.strip() for p in _SENTENCE_END.split(t) if p and p.strip()]
+        if len(pieces) < 2:
+            continue
+        for piece in pieces:
+            buf = f"{buf} {piece}".strip()
+            if len(_WORD_RE.findall(buf)) >= SENTENCE_UNIT_WORDS:
+                units.append(buf)
+                owner.append(i)
+                buf = ""
+        if buf and owner and owner[-1] == i:
+            units[-1] = f"{units[-1]} {buf}"
+        elif buf:
+            units.append(buf)
+            owner.append(i)
+    return units, np.array(owner, dtype=np.int64)
+
+
+def _max_by_owner(p: np.ndarray, p_units: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    out = p.copy()
+    if len(owner):
+        np.maximum.at(out, owner, p_units)
+    return out
 
 
 def _encoder_for(name: str | None, encoder=None):
@@ -85,6 +125,7 @@ class ThemeClassifier:
     cv_folds: int = 5
     emb_scale: float = 1.0   # weight of the embedding block against the unit-norm TF-IDF block
     blocks: tuple = ()       # (lo, hi) feature ranges with separate regressions; () = one over all
+    sentences: bool = False  # also score long passages sentence by sentence (max)
     encoder: object = field(default=None, repr=False)
     # learned state
     zeroshot: ZeroShot | None = field(default=None, repr=False)
@@ -129,6 +170,15 @@ class ThemeClassifier:
         if self.zeroshot is None:
             self.zeroshot = ZeroShot.build(self.codebook, self.encoder)
         return self.zeroshot
+
+    def _units(self, texts: Sequence[str], need_lemmas: bool = True):
+        """Sentence units of the long passages and their features (None when off or none)."""
+        if not self.sentences:
+            return [], np.zeros(0, dtype=np.int64), None
+        units, owner = sentence_units(texts)
+        if not units:
+            return units, owner, None
+        return units, owner, self._features(units, need_lemmas=need_lemmas)
 
     def _design(self, f: _Features, tfidf: LemmaTfidf, rows=None) -> sparse.csr_matrix:
         sel = slice(None) if rows is None else rows
@@ -188,6 +238,11 @@ class ThemeClassifier:
         f = self._features(texts)
         self._zs()
         p_zs = self._zs().proba(f.emb, f.hits, f.gate)
+        p_kw = _keyword_proba(f)
+        units, owner, fu = self._units(texts)
+        if fu is not None:
+            p_zs = _max_by_owner(p_zs, self._zs().proba(fu.emb, fu.hits, fu.gate), owner)
+            p_kw = _max_by_owner(p_kw, _keyword_proba(fu), owner)
         # Out-of-fold supervised probabilities choose the blend weight and thresholds.
         oof = np.zeros(Y.shape, dtype=np.float32)
         for tr, te in self._folds(n, groups):
@@ -196,9 +251,15 @@ class ThemeClassifier:
             oof[te] = self._linear_proba(self._design(f, tf, te), coef, icpt)
             if GATE_SUPERVISED:
                 oof[te] *= f.gate[te, None]
+            if fu is not None:
+                sel = np.flatnonzero(np.isin(owner, te))
+                if len(sel):
+                    pu = self._linear_proba(self._design(fu, tf, sel), coef, icpt)
+                    if GATE_SUPERVISED:
+                        pu = pu * fu.gate[sel, None]
+                    oof = _max_by_owner(oof, pu.astype(np.float32), owner[sel])
         # Per theme: the blend weights and threshold with the best out-of-fold F1.
         k = Y.shape[1]
-        p_kw = _keyword_proba(f)
         self.blend = np.tile(ZERO_SHOT_ONLY, (k, 1))
         self.thresholds = np.full(k, 0.5)
         for j in range(k):
@@ -255,18 +316,35 @@ class ThemeClassifier:
         return m
 
     # --- prediction ---------------------------------------------------------------------
-    def _proba(self, f: _Features) -> np.ndarray:
+    def _proba_one(self, f: _Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         p_zs = self._zs().proba(f.emb, f.hits, f.gate)
+        p_kw = _keyword_proba(f)
         if not self.supervised:
-            return p_zs
+            return np.zeros_like(p_zs), p_zs, p_kw
         p_sup = self._linear_proba(self._design(f, self.tfidf), self.coef, self.intercept)
         if GATE_SUPERVISED:
             p_sup = p_sup * f.gate[:, None]
-        return _mix(self.blend, p_sup, p_zs, _keyword_proba(f))
+        return p_sup, p_zs, p_kw
+
+    def _proba(self, f: _Features, units=None) -> np.ndarray:
+        """Blended probabilities; with ``units`` = (owner, unit features), each component is
+        the max over the passage and its sentence units."""
+        comps = self._proba_one(f)
+        if units is not None:
+            owner, fu = units
+            comps = tuple(_max_by_owner(c, cu, owner) for c, cu in zip(comps, self._proba_one(fu)))
+        if not self.supervised:
+            return comps[1]
+        return _mix(self.blend, *comps)
+
+    def _proba_texts(self, texts: Sequence[str], f: _Features) -> np.ndarray:
+        _, owner, fu = self._units(texts, need_lemmas=self.supervised)
+        return self._proba(f, None if fu is None else (owner, fu))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """(n, k) theme probabilities in codebook order."""
-        return self._proba(self._features(texts, need_lemmas=self.supervised))
+        texts = [t or "" for t in texts]
+        return self._proba_texts(texts, self._features(texts, need_lemmas=self.supervised))
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         return self.predict_proba(texts) >= self.thresholds
@@ -277,7 +355,7 @@ class ThemeClassifier:
         if not texts:
             return []
         f = self._features(texts, need_lemmas=self.supervised)
-        P = self._proba(f)
+        P = self._proba_texts(texts, f)
         sims = f.emb @ self.train_emb.T if self.train_emb is not None else None
         ex_emb = None
         out = []
@@ -323,6 +401,7 @@ class ThemeClassifier:
             "format": FORMAT, "format_version": FORMAT_VERSION, "codebook": self.codebook.key,
             "theme_ids": self.theme_ids, "encoder": self.encoder_name, "dim": int(self.encoder.dim),
             "seed": self.seed, "C": self.C, "cv_folds": self.cv_folds, "emb_scale": self.emb_scale,
+            "sentences": self.sentences,
             "blend_components": ["supervised", "zeroshot", "keyword"],
             "blend": {t: [float(x) for x in v] for t, v in zip(
                 self.theme_ids, self.blend if self.blend is not None else np.tile(ZERO_SHOT_ONLY, (len(self.theme_ids), 1)))},
@@ -368,7 +447,7 @@ class ThemeClassifier:
         if enc.model_id != meta["encoder"] or int(enc.dim) != int(meta["dim"]):
             raise ModelError(f"model needs encoder {meta['encoder']} (dim {meta['dim']}), got {enc.model_id}", path=d)
         m = cls(codebook=codebook, encoder=enc, seed=meta["seed"], C=meta["C"], cv_folds=meta["cv_folds"],
-                emb_scale=float(meta.get("emb_scale", 1.0)))
+                emb_scale=float(meta.get("emb_scale", 1.0)), sentences=bool(meta.get("sentences", False)))
         m.zeroshot = ZeroShot(arrays["prototypes"], arrays["centre"], arrays["scale"])
         m.thresholds = arrays["thresholds"]
         m.blend = np.array([meta["blend"][t] for t in m.theme_ids], dtype=np.float64)
