@@ -19,6 +19,8 @@ class SentenceTransformerEncoder:
         if offline:
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if Path(str(path_or_name)).is_dir():
+            check_model_folder(Path(str(path_or_name)))  # before any library reads it
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:  # pragma: no cover - environment problem
@@ -72,6 +74,56 @@ class SentenceTransformerEncoder:
             return self._encode(texts, self._q_prompt, 32, False)
         finally:
             torch.set_num_threads(before)
+
+
+# Files whose loading can run code: Python modules, and pickles (torch.load of a .bin/.pt unpickles).
+_CODE_SUFFIXES = {".py", ".pyc", ".so"}
+_PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".joblib"}
+_MAX_FILES = 10_000
+
+
+def check_model_folder(folder: Path) -> None:
+    """Refuse a model folder that could run code when loaded (exit 16), whatever the installed
+    sentence-transformers/transformers/torch would do: custom Python modules, a ``modules.json``
+    or ``config.json`` that names code outside sentence-transformers (``auto_map``), or pickled
+    weights (``pytorch_model.bin`` and the like).  Safe formats only: safetensors, JSON, tokenizer
+    files."""
+    import json
+
+    def refuse(what: str, hint: str) -> ModelError:
+        return ModelError(f"refusing model folder: {what}", path=folder, hint=hint)
+
+    files = []
+    for i, f in enumerate(folder.rglob("*")):
+        if i > _MAX_FILES:
+            raise refuse(f"more than {_MAX_FILES} files", "point --model at the model folder itself")
+        if f.is_file() or f.is_symlink():
+            files.append(f)
+    for f in files:
+        rel = f.relative_to(folder)
+        if f.suffix.lower() in _CODE_SUFFIXES:
+            raise refuse(f"it holds Python code ({rel}), which loading would run",
+                         "use a model without custom code, or --model hashing / the default e5-small")
+        if f.suffix.lower() in _PICKLE_SUFFIXES:
+            raise refuse(f"it holds a pickle-format file ({rel}), which can run code when loaded",
+                         "convert the weights to model.safetensors and remove the pickle")
+    for f in files:
+        if f.name not in ("modules.json", "config.json"):
+            continue
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise refuse(f"{f.relative_to(folder)} is not readable JSON ({exc})", "is it a model folder?") from None
+        if f.name == "modules.json":
+            entries = data if isinstance(data, list) else []
+            for m in entries:
+                kind = str(m.get("type", "")) if isinstance(m, dict) else ""
+                if not kind.startswith("sentence_transformers."):
+                    raise refuse(f"modules.json names custom code ({kind or m!r})",
+                                 "only sentence_transformers.* modules are loaded")
+        elif isinstance(data, dict) and (data.get("auto_map") or data.get("trust_remote_code")):
+            raise refuse(f"{f.relative_to(folder)} asks for custom code (auto_map)",
+                         "use a model whose architecture transformers ships")
 
 
 def _quietly(factory, *args, **kwargs):
