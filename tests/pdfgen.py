@@ -43,6 +43,7 @@ __all__ = [
     "make_truncated_pdf",
     "make_cid_garbage_pdf",
     "make_table_pdf",
+    "make_rotated_table_pdf",
 ]
 
 PAGE_W, PAGE_H = A4
@@ -682,3 +683,40 @@ def make_table_pdf(path: str | Path, names: Sequence[str] | None = None) -> list
         out.save(str(path))
     out.close()
     return truth
+
+
+def make_rotated_table_pdf(path: str | Path, rotation: int = 90) -> list[list[str]]:
+    """A portrait page with /Rotate 90 or 270 whose content is drawn turned, so that it is
+    displayed as a landscape page with a ruled table between two lines of text (as a scanner
+    driver or a print-to-PDF of a landscape section writes it).  Returns the table's rows."""
+    import pypdfium2 as pdfium
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    rows = next(s for s in _table_specs() if s["name"] == "landscape")["rows"]
+    w, h = A4
+    with tempfile.TemporaryDirectory() as td:
+        flat = Path(td) / "flat.pdf"
+        c = rl_canvas.Canvas(str(flat), pagesize=A4, invariant=1)
+        if rotation == 90:  # shown turned clockwise: draw turned counter-clockwise
+            c.translate(w, 0)
+            c.rotate(90)
+        else:
+            c.translate(0, h)
+            c.rotate(-90)
+        c.setFont(FONT, 10)
+        c.drawString(MARGIN_X, w - 55, TABLE_TEXT_BEFORE[:70])
+        table = Table(rows, colWidths=[(h - 2 * MARGIN_X) / len(rows[0])] * len(rows[0]))
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                                   ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),
+                                   ("FONTSIZE", (0, 0), (-1, -1), 9)]))
+        _, th = table.wrapOn(c, h - 2 * MARGIN_X, w)
+        table.drawOn(c, MARGIN_X, w - 80 - th)
+        c.drawString(MARGIN_X, w - 100 - th, TABLE_TEXT_AFTER[:70])
+        c.showPage()
+        c.save()
+        doc = pdfium.PdfDocument(str(flat))
+        doc[0].set_rotation(rotation)
+        doc.save(str(path))
+        doc.close()
+    return rows

@@ -203,3 +203,15 @@ def test_long_table_split_between_rows_repeating_the_header():
 def test_tidy_rows_drops_empty_rows_and_columns_and_joins_cell_lines():
     raw = [[None, "Tids-\npunkt", "", "Punkt"], ["", "", None, ""], ["", "12.00", "", "Velkomst\nog kaffe"]]
     assert tidy_rows(raw) == [["Tidspunkt", "Punkt"], ["12.00", "Velkomst og kaffe"]]
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_table_on_a_rotated_landscape_page(tmp_path, rotation):
+    path = tmp_path / f"rot{rotation}.pdf"
+    rows = pdfgen.make_rotated_table_pdf(path, rotation)
+    doc = extract_pdf(path, ocr=False)
+    page = doc.pages[0]
+    assert len(page.tables) == 1
+    assert page.tables[0].rows == rows
+    assert "Voksne med sindslidelse" not in page.text
+    assert pdfgen.TABLE_TEXT_AFTER[:40] in page.text

@@ -270,13 +270,15 @@ class TableFinder:
         if not segs:
             return None
         try:
-            rotation = page.get_rotation()
-        except (pdfium.PdfiumError, AttributeError):
-            rotation = 0
-        if rotation:
-            return None  # PDFium and pdfminer place rotated pages differently: leave the text
+            rotation = page.get_rotation() % 360
+            mediabox = page.get_mediabox()
+        except (pdfium.PdfiumError, AttributeError, TypeError):
+            return None
+        if rotation not in (0, 90, 180, 270):
+            return None
         rules = count_rules(page)
-        regions = [] if rules.ruled else unruled_regions(segs)
+        # aligned text is judged on upright pages only (PDFium's lines run across them)
+        regions = [] if rules.ruled or rotation else unruled_regions(segs)
         if not rules.ruled and not regions:
             return None
         plumber = self._plumber_page(index)
@@ -294,11 +296,12 @@ class TableFinder:
         if not found:
             return None
         self.tables[number] = found
-        top_y = float(plumber.height)  # PDF y = page height - pdfplumber top (box at origin)
-        boxes = [(t.bbox[0], top_y - t.bbox[3], t.bbox[2], top_y - t.bbox[1]) for t in found]
+        w, h = mediabox[2] - mediabox[0], mediabox[3] - mediabox[1]
+        boxes = [page_box(t.bbox, rotation, w, h) for t in found]
         kept = [s for s in segs if not any(_inside(s, box) for box in boxes)]
-        for t in found:
-            t.caption = t.caption or _caption(kept, t, top_y)
+        if not rotation:
+            for t in found:
+                t.caption = t.caption or _caption(kept, t, h)
         return kept
 
     def _read(self, plumber: Any, number: int, ruled: bool,
@@ -353,6 +356,20 @@ class TableFinder:
             if head is not None and _starts_high(first) and _ends_low(last):
                 first.header = head
         return self.tables
+
+
+def page_box(bbox: tuple[float, float, float, float], rotation: int, w: float,
+             h: float) -> tuple[float, float, float, float]:
+    """pdfplumber's (x0, top, x1, bottom), measured on the page as displayed, as PDFium's
+    (left, bottom, right, top) in the unrotated page (w x h) the text pieces are placed in."""
+    x0, top, x1, bottom = bbox
+    if rotation == 90:
+        return top, x0, bottom, x1
+    if rotation == 180:
+        return w - x1, top, w - x0, bottom
+    if rotation == 270:
+        return w - bottom, h - x1, w - top, h - x0
+    return x0, h - bottom, x1, h - top
 
 
 def _inside(seg: Any, box: tuple[float, float, float, float]) -> bool:
