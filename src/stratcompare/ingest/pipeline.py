@@ -354,7 +354,7 @@ def _process(path: Path, digest: str, kind: str, options: IngestOptions,
     if kind == "jsonl":
         from stratcompare.ingest.jsonlfile import read_jsonl
 
-        docs = read_jsonl(path, _read_bytes(path))
+        docs = read_jsonl(path, _read_bytes(path), check_municipality=not options.municipality)
         return [_bundle_from_jsonl(path, digest, size, d, options) for d in docs]
     if kind == "pdf":
         from stratcompare.ingest.pdf import extract_pdf
