@@ -28,7 +28,7 @@ def list_documents(db: Optional[Path] = None) -> list[dict]:
         {"id": d["id"], "path": d["path"], "municipality": d["municipality"],
          "confidence": d["municipality_confidence"], "title": d["title"],
          "genre": d.get("genre"), "genre_confidence": d.get("genre_confidence"), "year": d["year"],
-         "adopted": d["adopted"], "kind": d["kind"], "pages": d["pages"],
+         "adopted": d["adopted"], "dated": d.get("dated"), "kind": d["kind"], "pages": d["pages"],
          "pages_missing_text": d["pages_missing_text"], "passages": d["passages"],
          "words": d["words"], "ocr_damage": d["ocr_damage"], "words_repaired": d["words_repaired"],
          "status": d["status"], "error": d["error"], "warnings": d["warnings"]}
@@ -49,6 +49,8 @@ def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
 
         genre = resolve_genre(genre)
     with Store.open(db, create=False) as store:
+        if municipality:  # the one resolver: Koebenhavn works, a typo gets a suggestion (exit 2)
+            municipality = corpus_municipality(store.conn, municipality)
         return [
             {"id": p["id"], "document_id": p["document_id"], "document_path": p["document_path"],
              "municipality": p["municipality"], "genre": p["genre"], "page": p["page"],
@@ -57,6 +59,14 @@ def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
             for p in store.passages(document_id=document, municipality=municipality,
                                     kinds=wanted, genre=genre)
         ]
+
+
+def corpus_municipality(conn, name: str) -> str:
+    """The stored spelling of a user-typed municipality filter (see ``match_municipality``)."""
+    from stratcompare.metadata.municipalities import match_municipality
+
+    present = [r[0] for r in conn.execute("SELECT DISTINCT municipality FROM documents")]
+    return match_municipality(name, present)
 
 
 def show_item(db: Optional[Path], item_id: str) -> dict:

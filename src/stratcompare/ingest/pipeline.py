@@ -417,11 +417,7 @@ def _segments(extracted, path: Path, options: IngestOptions):
     """Genre first (minutes are cut by agenda item), then passages, their kinds, and the
     tables the PDF reader found, in page order."""
     from stratcompare.segment import segment_pages
-    try:  # TEMP(coordinator): until segment/kinds.py lands
-        from stratcompare.segment.kinds import refine_kinds
-    except ImportError:
-        def refine_kinds(segments, genre=None):
-            return None
+    from stratcompare.segment.kinds import refine_kinds
 
     genre = _genre(extracted.title, "\n\n".join(p.text or "" for p in extracted.pages[:3]),
                    extracted.kind, path.name, options)
@@ -457,10 +453,7 @@ def _with_tables(segments, pages):
 def _genre(title, text, source_kind, filename, options) -> tuple[str, float, str]:
     if options.genre:
         return options.genre, 1.0, "override"
-    try:  # TEMP(coordinator): until metadata/genre.py lands
-        from stratcompare.metadata.genre import detect_genre
-    except ImportError:
-        return "other", 0.0, "detected"
+    from stratcompare.metadata.genre import detect_genre
 
     name, confidence = detect_genre(title, text, source_kind=source_kind, filename=filename)
     return name, round(float(confidence), 3), "detected"
@@ -498,11 +491,7 @@ def _jsonl_kinds(given, options):
     """Pre-segmented passages keep their cut; their kinds and the group's genre are judged
     from the text like any other document's."""
     from stratcompare.segment import Segment
-    try:  # TEMP(coordinator): until segment/kinds.py lands
-        from stratcompare.segment.kinds import refine_kinds
-    except ImportError:
-        def refine_kinds(segments, genre=None):
-            return None
+    from stratcompare.segment.kinds import refine_kinds
 
     text = "\n\n".join(p.text for p in given.passages[:40])
     genre = _genre(given.title, text, "jsonl", None, options)
@@ -553,8 +542,9 @@ def _describe(doc: DocumentRecord, texts: list[str], segments, options: IngestOp
             doc.municipality_source = "detected"
         else:
             doc.warnings.append("municipality not recognised: pass --municipality")
-    years = detect_years(pages, title=doc.title)
+    years = detect_years(pages, title=doc.title, genre=doc.genre)
     doc.year_start, doc.year_end, doc.adopted = years.start, years.end, years.adopted
+    doc.dated = years.dated
 
 
 def _set_years_from_text(doc: DocumentRecord, year: str) -> None:

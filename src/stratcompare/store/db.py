@@ -48,6 +48,7 @@ class DocumentRecord:
     genre_confidence: float | None = None
     genre_source: str | None = None          # detected | override
     pipeline: int = 0                        # stratcompare.segment.SEGMENTER_VERSION used
+    dated: str | None = None                 # ISO date of a meeting, news item or note
 
 
 @dataclass
@@ -171,15 +172,15 @@ class Store:
                municipality_confidence, municipality_source, title, year_start, year_end,
                adopted, pages, pages_missing_text, words, ocr_damage, words_repaired, status,
                error, warnings, size_bytes, ingested_at, genre, genre_confidence,
-               genre_source, pipeline)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+               genre_source, pipeline, dated)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (
                 doc.id, doc.path, doc.source_key, doc.kind, doc.municipality,
                 doc.municipality_confidence, doc.municipality_source, doc.title,
                 doc.year_start, doc.year_end, doc.adopted, doc.pages, doc.pages_missing_text,
                 doc.words, doc.ocr_damage, doc.words_repaired, doc.status, doc.error,
                 json.dumps(doc.warnings, ensure_ascii=False), doc.size_bytes, _now(),
-                doc.genre, doc.genre_confidence, doc.genre_source, doc.pipeline,
+                doc.genre, doc.genre_confidence, doc.genre_source, doc.pipeline, doc.dated,
             ),
         )
         self.conn.executemany(

@@ -218,4 +218,15 @@ MIGRATIONS.append(
 )
 
 
+# --- version 6 (years): the document's own date (a meeting, a news item, a note) ------------------
+MIGRATIONS.append(
+    (
+        6,
+        """
+        ALTER TABLE documents ADD COLUMN dated TEXT;               -- ISO date of the document itself
+        """,
+    )
+)
+
+
 SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
