@@ -15,6 +15,7 @@ from pathlib import Path
 from stratcompare.config import data_path
 from stratcompare.errors import CodebookError
 
+MAX_CODEBOOK_BYTES = 5_000_000  # the shipped codebook is ~30 kB
 TOP_KEYS = {"id", "version", "language", "title", "description", "themes"}
 TOP_REQUIRED = ("id", "version", "language", "themes")
 THEME_KEYS = {"id", "label_da", "label_en", "definition", "include", "exclude", "terms", "examples"}
@@ -98,15 +99,21 @@ class Codebook:
         """Read and validate a codebook TOML file (default: the packaged codebook v1)."""
         p = Path(path) if path is not None else data_path("codebook.toml")
         try:
-            raw = p.read_bytes()
+            with open(p, "rb") as fh:  # capped: `--codebook /dev/zero` must not eat the memory
+                raw = fh.read(MAX_CODEBOOK_BYTES + 1)
         except OSError as exc:
             raise CodebookError(f"cannot read codebook ({exc.strerror or exc})", path=p) from None
+        if len(raw) > MAX_CODEBOOK_BYTES:
+            raise CodebookError(f"codebook is too large (over {MAX_CODEBOOK_BYTES // 1_000_000} MB)", path=p,
+                                hint="a codebook is a small TOML file; check the path") from None
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
             raise CodebookError("codebook is not UTF-8 text", path=p) from None
         except tomllib.TOMLDecodeError as exc:
             raise CodebookError(f"invalid TOML: {exc}", path=p) from None
+        except RecursionError:
+            raise CodebookError("invalid TOML: arrays or tables nested too deeply", path=p) from None
         return cls.from_dict(data, path=p)
 
     @classmethod

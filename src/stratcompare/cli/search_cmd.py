@@ -50,6 +50,23 @@ def _check_theme(conn, theme: Optional[str]) -> None:
     raise UsageError(f"no passage carries theme {theme!r}", hint=hint)
 
 
+def _municipalities(conn, municipality, exclude):
+    """``-m``/``-x`` through the one municipality resolver (as ``ingest`` and ``passages`` do).
+    Excluding a real municipality that has no documents excludes nothing; a typo is refused."""
+    from stratcompare.cli.inspect_cmd import corpus_municipality
+    from stratcompare.errors import UsageError
+
+    if municipality:
+        municipality = corpus_municipality(conn, municipality)
+    if exclude:
+        try:
+            exclude = corpus_municipality(conn, exclude)
+        except UsageError as exc:
+            if "unknown" in exc.detail:
+                raise
+    return municipality, exclude
+
+
 def search_records(db, query, top_k, municipality, exclude_municipality, theme, year, mode, model) -> list[dict]:
     """The API behind ``stratcompare search``: one dict per hit."""
     from stratcompare.embed import get_encoder
@@ -58,6 +75,7 @@ def search_records(db, query, top_k, municipality, exclude_municipality, theme, 
 
     with Store.open(db, create=False) as store:
         _check_theme(store.conn, theme)
+        municipality, exclude_municipality = _municipalities(store.conn, municipality, exclude_municipality)
         encoder = get_encoder(model) if mode != "lexical" else None
         hits = search(store.conn, query, top_k=top_k, mode=mode, municipality=municipality,
                       exclude_municipality=exclude_municipality, theme=theme, year=year,

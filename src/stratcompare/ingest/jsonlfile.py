@@ -31,7 +31,11 @@ class PresegmentedDocument:
     passages: list[GivenPassage] = field(default_factory=list)
 
 
-def read_jsonl(path: Path, data: bytes) -> list[PresegmentedDocument]:
+def read_jsonl(path: Path, data: bytes, check_municipality: bool = True) -> list[PresegmentedDocument]:
+    """Group the records into documents.  A ``municipality`` must be one of the 98 (any spelling
+    the resolver accepts; stored canonical): an unknown one — a typo, or HTML scraped into the
+    field — fails the file with exit 13 and a suggestion, rather than becoming a 99th municipality.
+    ``check_municipality=False`` when ``--municipality`` overrides the records' values anyway."""
     text = decode_bytes(data, path)
     groups: dict[str, PresegmentedDocument] = {}
     seen: set[str] = set()
@@ -42,6 +46,8 @@ def read_jsonl(path: Path, data: bytes) -> list[PresegmentedDocument]:
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InvalidJSONLError(f"line {lineno}: not valid JSON ({exc.msg})", path) from None
+        except RecursionError:
+            raise InvalidJSONLError(f"line {lineno}: JSON nested too deeply", path) from None
         if not isinstance(rec, dict):
             raise InvalidJSONLError(f"line {lineno}: not a JSON object", path)
         for key in ("id", "text"):
@@ -58,6 +64,10 @@ def read_jsonl(path: Path, data: bytes) -> list[PresegmentedDocument]:
             raise InvalidJSONLError(f'line {lineno}: "page" must be a whole number', path)
         name = str(rec.get("document") or path.stem)
         muni = rec.get("municipality")
+        if muni not in (None, "") and check_municipality:
+            muni = _municipality(muni, lineno, path)
+        elif not check_municipality:
+            muni = None
         doc = groups.setdefault(
             name, PresegmentedDocument(name=name, municipality=muni, title=rec.get("title") or name,
                                        year=str(rec["year"]) if rec.get("year") else None))
@@ -72,3 +82,17 @@ def read_jsonl(path: Path, data: bytes) -> list[PresegmentedDocument]:
     if not groups:
         raise InvalidJSONLError("no records", path)
     return list(groups.values())
+
+
+def _municipality(value, lineno: int, path: Path) -> str:
+    from stratcompare.errors import UsageError
+    from stratcompare.metadata.municipalities import resolve_municipality
+
+    if not isinstance(value, str):
+        raise InvalidJSONLError(f'line {lineno}: "municipality" must be a string', path)
+    try:
+        return resolve_municipality(value).name
+    except UsageError as exc:
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        raise InvalidJSONLError(f"line {lineno}: unknown municipality {shown!r}", path,
+                                hint=f"{exc.hint}; or pass --municipality to set it for the file") from None

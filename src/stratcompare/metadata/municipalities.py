@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterable
 
 from stratcompare.errors import UsageError
 
@@ -21,7 +21,9 @@ __all__ = [
     "Municipality",
     "all_municipalities",
     "detection_config",
+    "match_municipality",
     "municipality_by_code",
+    "municipality_hint",
     "name_key",
     "normalise_municipality",
     "resolve_municipality",
@@ -122,16 +124,49 @@ def normalise_municipality(name: str) -> str | None:
     return found.name if found else None
 
 
+def municipality_hint(name: str) -> str:
+    """What to say about an unknown name: the closest of the 98 ("did you mean 'København'?")."""
+    names = {name_key(m.name): m.name for m in all_municipalities()}
+    close = difflib.get_close_matches(name_key(name), list(names), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(names[c]) for c in close) + "?"
+    return "use one of the 98 municipality names, e.g. 'Hjørring' or 'København'"
+
+
 def resolve_municipality(name: str) -> Municipality:
-    """Like :func:`normalise_municipality` but for user input: unknown names are a usage error."""
+    """Like :func:`normalise_municipality` but for user input: unknown names are a usage error.
+
+    The one resolver every command uses (ingest --municipality, JSONL records, and through
+    :func:`match_municipality` the filters of passages/search/…): the same spellings are accepted
+    everywhere (København, Københavns Kommune, Koebenhavn, kobenhavn) with the same suggestions."""
     found = _lookup(name)
     if found is not None:
         return found
-    names = {name_key(m.name): m.name for m in all_municipalities()}
-    close = difflib.get_close_matches(name_key(name), list(names), n=3, cutoff=0.6)
-    hint = (
-        "did you mean " + " or ".join(repr(names[c]) for c in close) + "?"
-        if close
-        else "use one of the 98 municipality names, e.g. 'Hjørring' or 'København'"
-    )
-    raise UsageError(f"unknown municipality {name!r}", hint=hint)
+    raise UsageError(f"unknown municipality {name!r}", hint=municipality_hint(name))
+
+
+def match_municipality(name: str, present: Iterable[str]) -> str:
+    """The spelling stored in the corpus for a user-typed ``name`` (a filter such as ``-m``).
+
+    ``present`` are the municipality values in the corpus.  A stored value is matched exactly,
+    case-insensitively or as the same one of the 98; an unknown name is a UsageError with the
+    suggestions of :func:`resolve_municipality`; a known municipality that has no documents is a
+    UsageError listing the ones that do."""
+    present = [p for p in present if p]
+    wanted = name.strip()
+    for p in present:
+        if p == wanted:
+            return p
+    for p in present:
+        if p.casefold() == wanted.casefold():
+            return p
+    found = _lookup(wanted)
+    if found is None:
+        raise UsageError(f"unknown municipality {name!r}", hint=municipality_hint(wanted))
+    for p in present:
+        if _lookup(p) is found:
+            return p
+    have = sorted(set(present))
+    hint = ("the corpus has: " + ", ".join(have[:20]) + ("…" if len(have) > 20 else "")) if have \
+        else "the corpus is empty"
+    raise UsageError(f"no documents from municipality {found.name!r}", hint=hint)
