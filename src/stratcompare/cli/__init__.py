@@ -12,6 +12,7 @@ from stratcompare.cli import search_cmd  # noqa: E402,F401
 from stratcompare.cli import themes_cmd  # noqa: E402,F401
 from stratcompare.cli import compare_cmd  # noqa: E402,F401
 from stratcompare.cli import run_cmd  # noqa: E402,F401
+from stratcompare.cli import serve_cmd  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,0 +1,193 @@
+"""The ASGI application behind ``stratcompare serve``: state loaded once, security on every request.
+
+- The database is opened read-only (one connection per worker thread).
+- The embedding model is loaded once, here, not per request.
+- With a token, every request (pages, API, static files) must carry it: ``?token=`` once (a
+  cookie is set and the token dropped from the URL), the cookie, or ``Authorization: Bearer``.
+- Every answer carries a Content-Security-Policy allowing only this app's own scripts/styles.
+- Bad parameters are 400, unknown ids 404, anything else a plain 500 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import time
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+
+from stratcompare.errors import NotFoundError, StratcompareError, UsageError
+from stratcompare.web import queries as Q
+from stratcompare.web.params import BadParameter
+from stratcompare.web.render import render
+from stratcompare.web.views import WebState
+
+log = logging.getLogger("stratcompare.web")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+TOKEN_COOKIE = "sc_token"
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class SecurityMiddleware:
+    """Token check and security headers, as plain ASGI (no per-request task overhead)."""
+
+    def __init__(self, app, token: str | None = None):
+        self.app = app
+        self.token = token
+
+    def _authorised(self, request: Request) -> bool:
+        if not self.token:
+            return True
+        given = [request.cookies.get(TOKEN_COOKIE, "")]
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            given.append(auth[7:].strip())
+        return any(g and hmac.compare_digest(g.encode(), self.token.encode()) for g in given)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        if self.token:
+            qtok = request.query_params.get("token")
+            if qtok is not None:
+                if hmac.compare_digest(qtok.encode(), self.token.encode()):
+                    # remember it in a cookie and take it out of the (shareable) URL
+                    q = {k: v for k, v in request.query_params.multi_items() if k != "token"}
+                    target = request.url.path + ("?" + urlencode(q) if q else "")
+                    resp = RedirectResponse(target, status_code=303)
+                    resp.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
+                    return await self._send(resp, scope, receive, send)
+                return await self._send(self._deny(request), scope, receive, send)
+            if not self._authorised(request):
+                return await self._send(self._deny(request), scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-web-source"]
+                source = any(k.lower() == b"x-web-source" for k, _ in message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                         (b"x-frame-options", b"DENY")]
+                if not source and b"content-security-policy" not in names:
+                    extra.append((b"content-security-policy", CSP.encode()))
+                if request.url.path.startswith("/api/") or not source:
+                    extra.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers + [e for e in extra if e[0] not in names]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _send(self, resp: Response, scope, receive, send):
+        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        await resp(scope, receive, send)
+
+    @staticmethod
+    def _deny(request: Request) -> Response:
+        msg = "access needs a token: open the address with ?token=… once, or send Authorization: Bearer …"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": msg, "status": 401}, status_code=401)
+        return PlainTextResponse("401 " + msg, status_code=401)
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/") or request.url.path.endswith((".csv", ".xlsx")):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    try:
+        return render(request, "error.html", status=status, status_code=status, message=message)
+    except Exception:  # pragma: no cover - the error page itself failed
+        return PlainTextResponse(f"{status} {message}", status_code=status)
+
+
+async def _bad_parameter(request: Request, exc: Exception):
+    return _error(request, 400, str(exc))
+
+
+async def _not_found(request: Request, exc: Exception):
+    msg = exc.detail if isinstance(exc, StratcompareError) else "not found"
+    return _error(request, 404, msg)
+
+
+async def _http(request: Request, exc: HTTPException):
+    return _error(request, exc.status_code, "not found" if exc.status_code == 404 else str(exc.detail))
+
+
+async def _stratcompare(request: Request, exc: StratcompareError):
+    status = 400 if isinstance(exc, UsageError) else 503
+    return _error(request, status, exc.detail)
+
+
+async def _server_error(request: Request, exc: Exception):
+    log.exception("error answering %s", request.url.path)
+    return _error(request, 500, "internal error (the server log has the details)")
+
+
+def default_model(conn, model: str | None) -> str | None:
+    """``--model`` / STRATCOMPARE_MODEL, else the model with the most stored vectors, else e5."""
+    import os
+
+    if model:
+        return model
+    if os.environ.get("STRATCOMPARE_MODEL"):
+        return os.environ["STRATCOMPARE_MODEL"]
+    from stratcompare.compare.embeddings import stored_models
+
+    models = stored_models(conn)
+    return models[0] if models else None
+
+
+def create_app(db: str | Path, *, token: str | None = None, model: str | None = None,
+               mode: str = "hybrid", progress: Callable[[str], None] | None = None) -> Starlette:
+    """The web application over the corpus ``db`` (opened read-only); loads the model now."""
+    from stratcompare.web.routes import ROUTES
+
+    say = progress or (lambda msg: None)
+    if mode not in ("hybrid", "dense", "lexical"):
+        raise UsageError(f"unknown search mode {mode!r}", hint="use hybrid, dense or lexical")
+    conns = Q.Connections(db)
+    state = WebState(conns=conns, cache=Q.Cache(conns), encoder=None, model_id=None, mode=mode, token=token)
+    if mode != "lexical":
+        from stratcompare.embed import get_encoder
+
+        name = default_model(conns.get(), model)
+        t0 = time.perf_counter()
+        say(f"Loading the embedding model {name or 'e5-small'} …")
+        enc = get_encoder(name)
+        enc.encode_queries(["opvarmning"])   # load the weights now, not on the first request
+        state.encoder, state.model_id = enc, enc.model_id
+        say(f"Model {enc.model_id} ready in {time.perf_counter() - t0:.1f} s.")
+        n = conns.get().execute("SELECT count(*) FROM embeddings WHERE model = ?", (enc.model_id,)).fetchone()[0]
+        if n == 0:
+            state.notes.append(f"no stored embeddings for {enc.model_id}: run `stratcompare embed --model {enc.model_id}`")
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(SecurityMiddleware, token=token)],
+        exception_handlers={
+            BadParameter: _bad_parameter,
+            NotFoundError: _not_found,
+            StratcompareError: _stratcompare,
+            HTTPException: _http,
+            Exception: _server_error,
+        },
+    )
+    app.state.web = state
+    return app
