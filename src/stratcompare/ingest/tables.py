@@ -69,10 +69,23 @@ class _Rules:
     h: int = 0
     v: int = 0
     boxes: int = 0
+    xs: list[float] = field(default_factory=list)  # x of every vertical edge
+
+    def columns(self) -> int:
+        """Distinct x positions of vertical edges, less one: the most columns they can bound
+        (a stack of one-column text boxes has two edges, left and right)."""
+        edges = 0
+        last = None
+        for x in sorted(self.xs):
+            if last is None or x - last > ALIGN_TOL:
+                edges += 1
+            last = x
+        return edges - 1
 
     @property
     def ruled(self) -> bool:
-        return self.h + 2 * self.boxes >= 3 and self.v + 2 * self.boxes >= 2
+        return self.h + 2 * self.boxes >= 3 and self.v + 2 * self.boxes >= 2 \
+            and self.columns() >= 2
 
 
 def count_rules(page: pdfium.PdfPage) -> _Rules:
@@ -94,9 +107,11 @@ def count_rules(page: pdfium.PdfPage) -> _Rules:
                 rules.h += 1
             elif w <= RULE_THICK and h >= RULE_LONG:
                 rules.v += 1
+                rules.xs.append((l.value + r.value) / 2)
             elif w >= RULE_LONG and h >= 6 and \
                     pdfium_c.FPDFPath_CountSegments(obj) <= BOX_MAX_SEGMENTS:
                 rules.boxes += 1
+                rules.xs += [l.value, r.value]
     except (AttributeError, TypeError, ValueError):
         return _Rules()
     return rules
