@@ -164,6 +164,8 @@ def is_heading(text: str, known: Sequence[str] = ()) -> bool:
         return len(words) <= 10 and (t.endswith(":") or t[0].isupper())
     if is_noise(t) or marker_kind(t):
         return False
+    if len(words) >= 6 and any(w.lower() in _words("segment_sentence_verbs.txt") for w in words[1:]):
+        return False   # a sentence cut off (page end, truncated page), not a heading
     first = t[0]
     return first.isupper() or first.isdigit()
 
@@ -195,10 +197,10 @@ def _typed(block: _Block, headings: Sequence[str], minutes: bool) -> _Block:
     t = block.text
     if is_noise(t):
         block.type = "noise"
-    elif minutes and "\n" not in t and is_agenda_item(t):
-        block.type = "agenda"
     elif is_toc(t):
         block.type = "toc"
+    elif minutes and "\n" not in t and is_agenda_item(t):
+        block.type = "agenda"
     elif "\n" not in t and marker_kind(t):
         block.type = "marker"
     elif _BULLET.match(t):
@@ -242,10 +244,10 @@ def _line_type(line: str, headings: Sequence[str], minutes: bool) -> str:
         return "blank"
     if is_noise(t):
         return "noise"
-    if minutes and is_agenda_item(t):
-        return "agenda"
     if _TOC_LINE.search(t):
         return "toc"
+    if minutes and is_agenda_item(t):
+        return "agenda"
     if marker_kind(t):
         return "marker"
     if _BULLET.match(t):
@@ -415,41 +417,59 @@ class _Builder:
 
     # -- helpers
     def _emit(self, kind: str, body: list[_Block], context: Sequence[str] = ()) -> _Unit:
+        # headings that introduce only the next heading stand alone, as one heading passage
+        marks = [i for i, b in enumerate(self.pending) if self._sets_section(b)]
+        if len(marks) > 1:
+            run, self.pending = self.pending[:marks[-1]], self.pending[marks[-1]:]
+            self.units.append(_Unit("heading", _section_name(run[marks[-2]]), run,
+                                    heads=len(run)))
         unit = _Unit(kind, self.section, list(self.pending) + list(body), list(context),
                      heads=len(self.pending))
         self.pending = []
         self.units.append(unit)
         return unit
 
-    def _flush_pending_as_heading(self) -> None:
-        if self.pending:
-            self.units.append(_Unit("heading", self.section, list(self.pending),
-                                    heads=len(self.pending)))
-            self.pending = []
+    def _sets_section(self, b: _Block) -> bool:
+        return b.type == "agenda" or (b.type == "heading" and getattr(b, "section", False))
 
-    def _section_heading_pending(self) -> bool:
-        return any(b.type in ("heading", "agenda") and not is_lead_in(b.text)
-                   for b in self.pending)
+    def flush_pending(self) -> None:
+        """Headings/lines left waiting when a new agenda item or the end comes: section headings
+        stand alone as a heading passage; lines that name nothing (labels, lead-ins, markers)
+        join the passage before them."""
+        if not self.pending:
+            return
+        prev = self.units[-1] if self.units else None
+        if not any(self._sets_section(b) for b in self.pending) and prev is not None \
+                and prev.kind in ("content", "list"):
+            prev.pieces.extend(self.pending)
+        else:
+            marks = [i for i, b in enumerate(self.pending) if self._sets_section(b)]
+            name = _section_name(self.pending[marks[-1]]) if marks else self.section
+            self.units.append(_Unit("heading", name, list(self.pending),
+                                    heads=len(self.pending)))
+        self.pending = []
 
     # -- block handlers
     def heading(self, b: _Block) -> None:
         sets_section = not is_lead_in(b.text) and not (self.minutes and self.in_agenda)
-        if sets_section and self._section_heading_pending():
-            # a heading that introduces nothing but another heading stands alone
-            self._flush_pending_as_heading()
+        b.section = sets_section  # type: ignore[attr-defined]
         self.pending.append(b)
         if sets_section:
-            self.section = _BULLET.sub("", b.text).strip()
+            self.section = _section_name(b)
 
     def label(self, b: _Block) -> None:
         """A standing sub-heading of minutes: folded into what follows, never a section."""
         self.pending.append(b)
 
     def agenda(self, b: _Block) -> None:
-        self._flush_pending_as_heading()
+        self.flush_pending()
         self.in_agenda = True
-        self.section = b.text.strip()
+        self.section = _section_name(b)
         self.pending.append(b)
+
+    def agenda_overview(self, run: list[_Block]) -> None:
+        """Consecutive agenda titles with nothing between: the meeting's list of contents."""
+        self._emit("toc", run)
 
     def marker(self, b: _Block) -> None:
         prev = self.units[-1] if self.units else None
@@ -493,7 +513,9 @@ class _Builder:
             lead_line = _lead_context(self.pending[-1].text)
         total = len(head_text) + sum(len(i.text) + 1 for i in items)
         if total <= MAX_CHARS:
-            self._emit("list", lead + items)
+            # one bullet with nothing introducing it reads as a paragraph
+            single = len(run) == 1 and not (self.pending and is_lead_in(self.pending[-1].text))
+            self._emit("content" if single else "list", lead + items)
             return
         n = math.ceil(total / MAX_CHARS)
         target = total / n
@@ -507,6 +529,10 @@ class _Builder:
             size += len(it.text) + 1
         for i, part in enumerate(parts):
             self._emit("list", part, context=[lead_line] if i and lead_line else ())
+
+
+def _section_name(b: _Block) -> str:
+    return _BULLET.sub("", b.text).strip() if b.type != "agenda" else b.text.strip()
 
 
 def _continues(prev_text: str, next_text: str) -> bool:
@@ -537,7 +563,17 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
             b.type = "heading"
             b.text = b.text  # keep the bullet: it is the author's text
         if b.type == "agenda":
-            bld.agenda(b)
+            run = [b]
+            j = i + 1
+            while j < len(blocks) and blocks[j].type in ("agenda", "noise"):
+                if blocks[j].type == "agenda":
+                    run.append(blocks[j])
+                j += 1
+            if len(run) > 1:
+                bld.agenda_overview(run)
+                i = j - 1
+            else:
+                bld.agenda(b)
         elif b.type == "heading":
             bld.heading(b)
         elif b.type == "label":
@@ -562,14 +598,7 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
             bld.para(b, new_page=last_page is not None and b.page != last_page)
         last_page = b.page
         i += 1
-    if bld.pending:
-        prev = bld.units[-1] if bld.units else None
-        if (all(p.type == "marker" for p in bld.pending) and prev is not None
-                and prev.kind in ("content", "list")):
-            prev.pieces.extend(bld.pending)
-            bld.pending = []
-        else:
-            bld._flush_pending_as_heading()
+    bld.flush_pending()
     return bld.units
 
 
