@@ -404,7 +404,7 @@ def test_ctrl_c_with_jobs_stops_promptly_and_keeps_committed_work(tmp_path):
     err = proc.stderr.read()
     assert proc.returncode == 130, err
     assert "Traceback" not in err
-    assert took < 10
+    assert took < 5, f"took {took:.1f} s to stop"  # the rest of the batch took ~10 s more
     kept = _wait_docs(db, 1, 5)
     assert 2 <= kept < 40
     time.sleep(1)

@@ -158,9 +158,13 @@ def ingest_paths(
                 todo.append((cand, digest))
         if progress:
             progress("total", len(todo) + len(report.results))
-        for outcome in _run(todo, options, jobs, progress):
-            report.results.append(_store_outcome(store, outcome))
-            _tick(progress, "file", 1)
+        outcomes = _run(todo, options, jobs, progress)
+        try:
+            for outcome in outcomes:
+                report.results.append(_store_outcome(store, outcome))
+                _tick(progress, "file", 1)
+        finally:
+            outcomes.close()  # on Ctrl-C: stop the workers now, not when the generator is collected
     finally:
         store.close()
     return report
@@ -243,7 +247,8 @@ def _run(todo, options: IngestOptions, jobs: int, progress: Progress | None):
             yield process_file(str(cand.path), digest, options,
                                lambda n: _tick(progress, "pages", n))
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),))
+    try:
         pending = {pool.submit(process_file, str(c.path), d, options, None): c for c, d in todo}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -263,6 +268,53 @@ def _run(todo, options: IngestOptions, jobs: int, progress: Progress | None):
                 if outcome.bundles:
                     _tick(progress, "pages", sum(b.doc.pages for b in outcome.bundles))
                 yield outcome
+    except BaseException:
+        # Ctrl-C (or the caller stopped consuming): do not wait for the files in flight — stop
+        # the workers now; every file stored so far was committed in its own transaction.
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        try:
+            proc.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for proc in processes:
+        try:
+            proc.join(timeout=2)
+        except (OSError, ValueError, AssertionError):
+            pass
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the parent (which stops the batch), and die with the
+    parent — ``kill -9`` of ``stratcompare ingest`` must not leave ~200 MB workers behind."""
+    import signal
+    import threading
+    import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # Linux: the kernel sends SIGKILL when the parent goes
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere (and as a fallback): poll the parent once a second
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="stratcompare-parent-watch", daemon=True).start()
 
 
 def _store_outcome(store: Store, outcome: _Outcome) -> FileResult:
