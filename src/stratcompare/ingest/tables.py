@@ -227,10 +227,12 @@ def is_table(rows: list[list[str]]) -> bool:
 
 
 def split_title(rows: list[list[str]]) -> tuple[str | None, list[list[str]]]:
-    """A first row with one filled cell over a wider table ("PROGRAM:") is its title."""
+    """A first row with one short filled cell over a wider table ("PROGRAM:") is its title
+    (a long one is more likely a cell's text run on from the previous page)."""
     if len(rows) >= 3 and len(rows[0]) >= 2 and sum(1 for c in rows[0] if c) == 1:
         title = next(c for c in rows[0] if c).rstrip(":").strip()
-        return title or None, rows[1:]
+        if title and len(title) <= 60 and len(title.split()) <= 8 and title[-1] not in ".,;":
+            return title, rows[1:]
     return None, rows
 
 
