@@ -114,6 +114,12 @@ def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path 
             % ",".join("?" * len(SUBSTANTIVE_KINDS)), SUBSTANTIVE_KINDS).fetchall()
     except sqlite3.OperationalError as exc:
         raise StoreError(f"cannot read passages: {exc}", hint="run `stratcompare ingest` first") from None
+    # One embedding per passage text and model: compute what is missing into the embeddings
+    # table (search, similar and compare read the same vectors), then read them back.
+    from stratcompare.embed import embed_passages
+
+    base = model.encoder.encoder if isinstance(model.encoder, _StoredFirst) else model.encoder
+    embed_passages(conn, base, progress=False)
     stored = _stored_vectors(conn, model.encoder_name, int(model.encoder.dim))
     if stored and not isinstance(model.encoder, _StoredFirst):
         model.encoder = _StoredFirst(model.encoder, stored)

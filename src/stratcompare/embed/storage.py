@@ -58,8 +58,7 @@ def embed_passages(store_conn: sqlite3.Connection, encoder, progress: bool = Tru
     try:
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
-            vecs = encoder.encode_passages([t for _, t, _ in chunk], batch_size=batch_size)
-            vecs = np.ascontiguousarray(vecs, dtype="<f4")
+            vecs = _vectors(conn, encoder, chunk, batch_size)
             if not conn.in_transaction:
                 conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
@@ -74,6 +73,25 @@ def embed_passages(store_conn: sqlite3.Connection, encoder, progress: bool = Tru
         if bar is not None:
             bar.stop()
     return done
+
+
+def _vectors(conn: sqlite3.Connection, encoder, chunk, batch_size: int) -> np.ndarray:
+    """Vectors for ``chunk`` (passage id, text, hash): a text already stored for another
+    passage (a second version of a document, a repeated line) is copied, not encoded again, and
+    a text repeated inside the chunk is encoded once."""
+    hashes = list(dict.fromkeys(h for _, _, h in chunk))
+    known: dict[str, bytes] = {}
+    q = ("SELECT text_hash, vector FROM embeddings WHERE model = ? AND dim = ? AND text_hash IN "
+         f"({','.join('?' * len(hashes))})")
+    for h, blob in conn.execute(q, (encoder.model_id, encoder.dim, *hashes)):
+        known[h] = blob
+    new = {h: t for _, t, h in chunk if h not in known}
+    if new:
+        enc = encoder.encode_passages(list(new.values()), batch_size=batch_size)
+        enc = np.ascontiguousarray(enc, dtype="<f4")
+        for i, h in enumerate(new):
+            known[h] = enc[i].tobytes()
+    return np.stack([np.frombuffer(known[h], dtype="<f4") for _, _, h in chunk])
 
 
 def load_matrix(

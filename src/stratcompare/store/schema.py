@@ -229,4 +229,15 @@ MIGRATIONS.append(
 )
 
 
+# --- version 7 (embeddings): find a stored vector by text, so a text is encoded once -----------
+MIGRATIONS.append(
+    (
+        7,
+        """
+        CREATE INDEX IF NOT EXISTS embeddings_text ON embeddings(model, text_hash);
+        """,
+    )
+)
+
+
 SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
