@@ -164,8 +164,6 @@ def is_heading(text: str, known: Sequence[str] = ()) -> bool:
         return len(words) <= 10 and (t.endswith(":") or t[0].isupper())
     if is_noise(t) or marker_kind(t):
         return False
-    if len(words) >= 6 and any(w.lower() in _words("segment_sentence_verbs.txt") for w in words[1:]):
-        return False   # a sentence cut off (page end, truncated page), not a heading
     first = t[0]
     return first.isupper() or first.isdigit()
 
@@ -235,7 +233,17 @@ def _page_blocks(page_number: int, text: str, headings: Sequence[str],
         _add_paragraph(blocks, page_number, s, text[s:e], headings, minutes)
         if cont and len(blocks) > n and blocks[-1].type == "heading":
             blocks[-1].type = "para"   # text that ran on past a page number is no heading
+    if blocks and blocks[-1].type == "heading" and _cut_sentence(blocks[-1].text) \
+            and blocks[-1].text not in headings:
+        blocks[-1].type = "para"       # a sentence cut off at the end of the page
     return blocks
+
+
+def _cut_sentence(text: str) -> bool:
+    """A line of six or more words with a finite verb: a sentence, not a heading."""
+    words = text.split()
+    verbs = _words("segment_sentence_verbs.txt")
+    return len(words) >= 6 and any(w.lower() in verbs for w in words[1:])
 
 
 def _line_type(line: str, headings: Sequence[str], minutes: bool) -> str:
@@ -611,6 +619,18 @@ def _is_fragment(u: _Unit) -> bool:
     return _n_words(u.text) <= SHORT_WORDS
 
 
+def _is_title(u: _Unit) -> bool:
+    """Headings over one short line ("Arbejdsgrundlag" + "Fokusområder 2022-2025."): a title
+    block that reads best with the paragraph it introduces."""
+    body = u.pieces[u.heads:]
+    if not (u.kind == "content" and u.heads > 0 and len(body) == 1):
+        return False
+    words = body[0].text.split()
+    verbs = _words("segment_sentence_verbs.txt")
+    return (len(words) <= 6 and "\n" not in body[0].text and _n_words(u.text) <= 20
+            and not any(w.lower().strip(",.") in verbs for w in words))
+
+
 def _mergeable(a: _Unit, b: _Unit) -> bool:
     return a.section == b.section and a.kind in ("content", "list") and \
         len(a.text) + len(b.text) <= MAX_CHARS + 200
@@ -621,12 +641,16 @@ def _merge_fragments(units: list[_Unit]) -> list[_Unit]:
     while changed:
         changed = False
         for i, u in enumerate(units):
-            if not _is_fragment(u):
-                continue
             prev = units[i - 1] if i > 0 else None
             nxt = units[i + 1] if i + 1 < len(units) else None
-            forward = is_lead_in(u.pieces[-1].text) or u.heads == len(u.pieces)
-            order = [(nxt, "next"), (prev, "prev")] if forward else [(prev, "prev"), (nxt, "next")]
+            if _is_fragment(u):
+                forward = is_lead_in(u.pieces[-1].text) or u.heads == len(u.pieces)
+                order = [(nxt, "next"), (prev, "prev")] if forward else \
+                    [(prev, "prev"), (nxt, "next")]
+            elif _is_title(u):
+                order = [(nxt, "next")]
+            else:
+                continue
             for other, where in order:
                 if other is None or not _mergeable(other, u):
                     continue
