@@ -27,10 +27,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-__all__ = ["KINDS", "classify_kind", "refine_kinds", "load_rules"]
+__all__ = ["KINDS", "classify_kind", "refine_kinds", "load_rules", "subsection"]
 
 KINDS = ("content", "list", "heading", "toc", "procedure", "boilerplate", "table")
 _KEEP = ("table", "toc")
+_COUNTED = ("procedure", "boilerplate", "toc")
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"\w{3,}[.!?]$")
 
@@ -59,6 +60,7 @@ class Rules:
     whole: tuple[Rule, ...]
     line: tuple[Rule, ...]
     section_procedure: re.Pattern[str]
+    section_substance: re.Pattern[str]
     share: float
     short_line_words: int
     section_prose_words: int
@@ -86,6 +88,7 @@ def load_rules() -> Rules:
         tuple(_rule(e) for e in data.get("whole", [])),
         tuple(_rule(e) for e in data.get("line", [])),
         re.compile(data["sections"]["procedure"], re.IGNORECASE),
+        re.compile(data["sections"]["substance"], re.IGNORECASE),
         float(s["share"]), int(s["short_line_words"]), int(s["section_prose_words"]),
         float(s["edge_share"]), int(s["carry_words"]),
     )
@@ -96,14 +99,18 @@ def _words(text: str) -> int:
 
 
 def _clean(line: str) -> str:
-    return " ".join(line.replace("\u00a0", " ").split()).strip(" *")
+    return " ".join(line.replace("\u00a0", " ").split()).strip(" *|")
 
 
 def _line_kind(line: str, rules: Rules, genre: str | None, at_edge: bool) -> str | None:
+    """A line's formality kind; a line longer than ``short_line_words`` only matches rules
+    that set their own ``max_words`` (formulas that run long, like attendance sentences)."""
     words = _words(line)
-    if words == 0 or words > rules.short_line_words:
+    if words == 0:
         return None
     for rule in rules.line:
+        if rule.max_words is None and words > rules.short_line_words:
+            continue
         if rule.applies(line, words, genre, at_edge):
             return rule.kind
     return None
@@ -115,7 +122,11 @@ def _at_edge(position: float | None, rules: Rules) -> bool:
 
 def classify_kind(text: str, *, section: str | None = None, genre: str | None = None,
                   position: float | None = None, structural: str = "content") -> str:
-    """The kind of one passage; ``position`` is its place in the document, 0 (start) to 1."""
+    """The kind of one passage; ``position`` is its place in the document, 0 (start) to 1.
+
+    ``section`` may be the passage's section or the formal heading it falls under inside its
+    agenda item ("Beslutning", "Sagsfremstilling"); ``refine_kinds`` passes the latter.
+    """
     rules = load_rules()
     if structural in _KEEP:
         return structural
@@ -125,19 +136,14 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
         return structural
     edge = _at_edge(position, rules)
     for rule in rules.whole:
-        if rule.applies(flat, words, genre, edge):
-            if structural == "heading" and rule.kind != "boilerplate":
-                return structural
+        if rule.applies(flat, words, genre, edge) or (
+                rule.kind == "toc" and rule.applies(text.strip(), words, genre, edge)):
             return rule.kind
-    if structural == "heading":
-        return structural
 
-    counts = {"procedure": 0, "boilerplate": 0}
+    counts = dict.fromkeys(_COUNTED, 0)
     carry: str | None = None  # a "Fraværende:" line lends its kind to the names under it
-    for raw in text.splitlines():
-        line = _clean(raw)
-        if not line:
-            continue
+    lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
+    for line in lines:
         kind = _line_kind(line, rules, genre, edge)
         if kind:
             counts[kind] += _words(line)
@@ -146,20 +152,89 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
             counts[carry] += _words(line)
         else:
             carry = None
-    best = max(counts, key=lambda k: (counts[k], k == "procedure"))
+    best = max(_COUNTED, key=lambda k: (counts[k], k == "procedure"))
+    formal = counts["procedure"] + counts["boilerplate"]
+    if genre == "minutes" and counts["procedure"] and formal >= rules.share * words:
+        return "procedure"  # "Godkendt." + "Kopier link - Print": the formality is the point
     if counts[best] and counts[best] >= rules.share * words:
         return best
-    if (genre == "minutes" and section and rules.section_procedure.search(_clean(section))
-            and (words <= rules.section_prose_words or counts["procedure"])):
+    if structural == "heading" or genre != "minutes":
+        return structural
+    head = lines[0] if lines else ""
+    if rules.section_substance.search(head):
+        return structural  # the substance rule: Sagsfremstilling/Baggrund text is content
+    under = head if rules.section_procedure.search(head) else _clean(section or "")
+    if under and rules.section_procedure.search(under) and words <= rules.section_prose_words:
         return "procedure"
     return structural
 
 
+def subsection(text: str) -> str | None:
+    """The formal heading a passage opens with ("Beslutning ...", "Sagsfremstilling"), if any."""
+    rules = load_rules()
+    for raw in text.splitlines():
+        line = _clean(raw)
+        if line:
+            if rules.section_procedure.search(line) or rules.section_substance.search(line):
+                return line
+            return None
+    return None
+
+
 def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
-    """Set ``seg.kind`` on each segment (in place), from its text, section, genre and place."""
+    """Set ``seg.kind`` on each segment (in place), from its text, section, genre and place.
+
+    Inside an agenda item a passage without a heading of its own falls under the last formal
+    heading seen ("Beslutning ..." -> its follow-up lines are the decision). In minutes, a short
+    line between two formalities is one too (the place and time lines of a meeting header), and
+    a run of three or more numbered one-line passages is the agenda's list of items (toc).
+    """
     segments = list(segments)
     n = len(segments)
+    under: str | None = None
+    last_section: object = object()
     for i, seg in enumerate(segments):
+        if seg.section != last_section:
+            under, last_section = None, seg.section
+        own = subsection(seg.text)
+        if own:
+            under = own
         position = i / (n - 1) if n > 1 else 0.0
-        seg.kind = classify_kind(seg.text, section=seg.section, genre=genre, position=position,
+        seg.kind = classify_kind(seg.text, section=under or seg.section, genre=genre,
+                                 position=position,
                                  structural=getattr(seg, "kind", None) or "content")
+    if genre == "minutes":
+        _smooth_minutes(segments)
+
+
+_NUMBERED = re.compile(r"^\d{1,3}\s*[.:]?\s*[A-ZÆØÅa-zæøå]")
+
+
+def _one_line(seg) -> bool:
+    text = seg.text.strip()
+    return "\n" not in text and _words(text) <= 15
+
+
+def _smooth_minutes(segments: list) -> None:
+    numbered = [seg.kind in ("heading", "content", "procedure") and _one_line(seg)
+                and bool(_NUMBERED.match(seg.text.strip())) for seg in segments]
+    i = 0
+    while i < len(segments):
+        j = i
+        while j < len(segments) and numbered[j]:
+            j += 1
+        if j - i >= 3:
+            for seg in segments[i:j]:
+                seg.kind = "toc"
+        i = max(j, i + 1)
+    short = [seg.kind in ("heading", "content") and _words(seg.text) <= 5
+             and not _SENTENCE_END.search(seg.text.strip()) for seg in segments]
+    i = 1
+    while i < len(segments) - 1:
+        j = i
+        while j < len(segments) - 1 and short[j]:
+            j += 1
+        if j > i and segments[i - 1].kind == "procedure" and segments[j].kind == "procedure":
+            for seg in segments[i:j]:
+                seg.kind = "procedure"
+        i = j + 1
