@@ -144,8 +144,10 @@ def test_similarity_embeddings(corpus):
     m = similarity_matrix(corpus, basis="embeddings")
     assert m.model == "synthetic"
     unit = {p: np.array(v) / np.linalg.norm(v) for p, v in vecs.items()}
-    mk = np.mean([unit[p] for p in ("k1", "k2", "k3", "k4")], axis=0)
-    mh = np.mean([unit[p] for p in ("h1", "h2")], axis=0)
+    corpus_mean = np.mean(list(unit.values()), axis=0)
+    mk = np.mean([unit[p] for p in ("k1", "k2", "k3", "k4")], axis=0) - corpus_mean
+    mh = np.mean([unit[p] for p in ("h1", "h2")], axis=0) - corpus_mean
+    # centred on the corpus mean: with two municipalities they end up opposite
     assert m.value("Køge", "Herning") == pytest.approx(
         mk @ mh / np.linalg.norm(mk) / np.linalg.norm(mh), abs=1e-6)
     cell = cell_passages(corpus, "Køge:Herning", limit=3)
@@ -272,3 +274,33 @@ def test_codebook_object_from_the_classifier(corpus):
 
     m = theme_matrix(corpus, codebook=Codebook.load(), normalise="count")
     assert m.codebook == CB and m.value("Køge", "housing_first") == 2
+
+
+def test_centred_embedding_similarity_spreads_a_shared_direction():
+    """Raw means that share one large common component look alike (0.9+) whatever their own
+    direction; centring on the corpus mean shows which municipalities really are alike."""
+    from stratcompare.compare.corpus import CorpusIndex
+    from stratcompare.compare.matrices import cosine_rows, municipality_mean_vectors
+
+    rng = np.random.default_rng(0)
+    common = np.zeros(16)
+    common[0] = 4.0
+    own = {"A": 0, "B": 0, "C": 5}          # A and B talk about the same thing, C not
+    docs, rows = [], []
+    for m, axis in own.items():
+        for _ in range(20):
+            v = common.copy()
+            v[axis + 1] += 1.0
+            v += rng.normal(0, 0.2, 16)
+            rows.append(v / np.linalg.norm(v))
+            docs.append("d" + m)
+    mat = np.array(rows, dtype=np.float32)
+    index = CorpusIndex(municipalities=["A", "B", "C"], doc_row={"dA": 0, "dB": 1, "dC": 2},
+                        passages=np.array([20, 20, 20]))
+    raw, _ = municipality_mean_vectors(None, "m", index, ([], docs, mat), centre=False)
+    cen, _ = municipality_mean_vectors(None, "m", index, ([], docs, mat), centre=True)
+    raw_s, cen_s = cosine_rows(raw), cosine_rows(cen)
+    assert raw_s[0, 2] > 0.9                      # raw: C looks like A
+    assert cen_s[0, 1] > 0.5 > cen_s[0, 2]         # centred: A is like B, not like C
+    off = lambda s: s[np.triu_indices(3, 1)]       # noqa: E731
+    assert np.ptp(off(cen_s)) > 3 * np.ptp(off(raw_s))
