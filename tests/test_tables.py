@@ -215,3 +215,25 @@ def test_table_on_a_rotated_landscape_page(tmp_path, rotation):
     assert page.tables[0].rows == rows
     assert "Voksne med sindslidelse" not in page.text
     assert pdfgen.TABLE_TEXT_AFTER[:40] in page.text
+
+
+def test_caption_or_callers_section_and_a_page_that_is_all_table(tmp_path):
+    from reportlab.platypus import Table as RLTable
+    from reportlab.platypus import TableStyle
+
+    rows = [["Område", "Budget", "Forbrug"], ["Botilbud", "312,4", "318,9"],
+            ["Anbringelser", "201,7", "209,2"], ["I alt", "514,1", "528,1"]]
+    path = tmp_path / "only.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    table = RLTable(rows, colWidths=[200, 100, 100])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    table.wrapOn(c, 400, 400)
+    table.drawOn(c, 80, 600)
+    c.showPage()
+    c.save()
+    doc = extract_pdf(path, ocr=False)
+    page = doc.pages[0]
+    assert page.status == "ok" and page.text == "" and page.tables[0].rows == rows
+    assert [s.section for s in table_segments(page, 0, section="Økonomi")] == ["Økonomi"]
+    page.tables[0].caption = "Tabel 2. Budget"
+    assert [s.section for s in table_segments(page, 0, section="Økonomi")] == ["Tabel 2. Budget"]

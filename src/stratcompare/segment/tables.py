@@ -40,12 +40,14 @@ def _header_of(table: Any) -> tuple[list[str] | None, list[list[str]]]:
     return None, rows
 
 
-def table_segments(page: Any, start_seq: int) -> list[Segment]:
+def table_segments(page: Any, start_seq: int, section: str | None = None) -> list[Segment]:
     """One `table` Segment per table on `page` (more for a long one), numbered from start_seq.
 
-    `section` is the table's caption (the short line above it) when it has one; char offsets
-    are None because the table's text is not part of the page's running text.
+    A segment's `section` is the table's caption (the short line above it) when it has one,
+    else `section` (the caller's: say, the section of the passage before it); char offsets are
+    None because the table's text is not part of the page's running text.
     """
+    default_section = section
     out: list[Segment] = []
     seq = start_seq
     for table in getattr(page, "tables", None) or []:
@@ -54,7 +56,7 @@ def table_segments(page: Any, start_seq: int) -> list[Segment]:
         header, body = _header_of(table)
         if not body:
             continue
-        section = getattr(table, "caption", None)
+        section = getattr(table, "caption", None) or default_section
         part: list[list[str]] = []
         lines: list[str] = []
         size = 0
