@@ -410,6 +410,7 @@ def main() -> int:
     ap.add_argument("--sentences", action="store_true", help="score long passages by sentence too (max)")
     ap.add_argument("--curve", action="store_true", help="also the learning curve by training municipalities")
     ap.add_argument("--write-docs", action="store_true", help="update the '## Themes' section of docs/benchmarks.md")
+    ap.add_argument("--json", default=None, help="also write the results as JSON (the model card reads it)")
     args = ap.parse_args()
     global SENTENCES
     SENTENCES = args.sentences
@@ -418,6 +419,12 @@ def main() -> int:
            + (" --sentences" if args.sentences else "") + (" --curve" if args.curve else "") + (f" --folds {args.folds}" if args.folds != 10 else ""))
     md = markdown(res, cmd)
     print(md)
+    if args.json:
+        import json
+
+        res["command"] = cmd
+        Path(args.json).write_text(json.dumps(res, ensure_ascii=False, indent=1, default=float) + "\n",
+                                   encoding="utf-8")
     if args.write_docs:
         write_docs(md, REPO / "docs" / "benchmarks.md")
     return 0

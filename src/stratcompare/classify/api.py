@@ -177,14 +177,21 @@ def _store_error(exc: sqlite3.DatabaseError) -> StoreError:
 
 
 def train(labels: str | Path, codebook: Codebook | str | Path | None = None, out: str | Path | None = None,
-          encoder=None, encoder_name: str | None = None, seed: int = 0) -> ThemeClassifier:
-    """Train on labelled JSONL (file or folder) and save to ``out`` (default models/themes)."""
+          encoder=None, encoder_name: str | None = None, seed: int = 0,
+          sentences: bool = False) -> ThemeClassifier:
+    """Train on labelled JSONL (file or folder) and save to ``out`` (default models/themes).
+
+    Blend weights and thresholds are chosen on out-of-fold predictions grouped by
+    municipality (written passages form one group), so they are tuned for municipalities the
+    model has not seen."""
     cb = _as_codebook(codebook)
     data = load_labels(labels, cb.theme_ids)
     texts = [d.text for d in data]
     Y = label_matrix([d.themes for d in data], cb.theme_ids)
-    model = ThemeClassifier(cb, encoder=encoder, encoder_name=encoder_name, seed=seed)
-    model.fit(texts, Y, ids=[d.id for d in data])
+    model = ThemeClassifier(cb, encoder=encoder, encoder_name=encoder_name, seed=seed,
+                            sentences=sentences)
+    model.fit(texts, Y, ids=[d.id for d in data],
+              groups=[d.municipality or "written" for d in data])
     model.info["labels"] = Path(labels).name
     model.info["written"] = sum(d.written for d in data)
     if out is None:
