@@ -105,7 +105,8 @@ def measure(structural: bool = False):
 
 
 def kind_agreement(labels_file: Path, cut: dict[str, list]) -> dict[str, tuple[int, int]]:
-    """Per hand-labelled kind: (passages whose kind agrees, passages matched)."""
+    """Per hand-labelled kind: (passages whose kind agrees, passages matched).  Labels whose
+    text no longer is a passage (the cutting changed since) are left out."""
     norm = " ".join
     out: dict[str, list[int]] = {}
     for line in labels_file.read_text(encoding="utf-8").splitlines():
@@ -114,11 +115,11 @@ def kind_agreement(labels_file: Path, cut: dict[str, list]) -> dict[str, tuple[i
         row = json.loads(line)
         segs = cut.get(Path(row["source"]).name, [])
         seg = None
-        if row.get("seq") is not None:
-            seg = next((s for s in segs if s.seq == int(row["seq"])), None)
-        if seg is None and row.get("text"):
+        if row.get("text"):   # the text names the passage even when the cutting changed
             want = norm(row["text"].split())
             seg = next((s for s in segs if norm(s.text.split()) == want), None)
+        elif row.get("seq") is not None:
+            seg = next((s for s in segs if s.seq == int(row["seq"])), None)
         if seg is None:
             continue
         agree, total = out.setdefault(row["kind"], [0, 0])
