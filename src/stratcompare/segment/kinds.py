@@ -66,6 +66,7 @@ class Rules:
     section_prose_words: int
     edge_share: float
     carry_words: int
+    minutes_procedure_share: float
 
 
 def _rule(entry: dict) -> Rule:
@@ -91,6 +92,7 @@ def load_rules() -> Rules:
         re.compile(data["sections"]["substance"], re.IGNORECASE),
         float(s["share"]), int(s["short_line_words"]), int(s["section_prose_words"]),
         float(s["edge_share"]), int(s["carry_words"]),
+        float(s["minutes_procedure_share"]),
     )
 
 
@@ -154,7 +156,8 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
             carry = None
     best = max(_COUNTED, key=lambda k: (counts[k], k == "procedure"))
     formal = counts["procedure"] + counts["boilerplate"]
-    if genre == "minutes" and counts["procedure"] and formal >= rules.share * words:
+    if (genre == "minutes" and counts["procedure"] >= rules.minutes_procedure_share * formal
+            and formal >= rules.share * words):
         return "procedure"  # "Godkendt." + "Kopier link - Print": the formality is the point
     if counts[best] and counts[best] >= rules.share * words:
         return best
