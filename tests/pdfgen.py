@@ -613,6 +613,7 @@ def _table_specs() -> list[dict]:
         {"name": "action_plan", "rows": action_plan, "style": "grid"},
         {"name": "landscape", "rows": landscape, "style": "grid", "landscape": True},
         {"name": "unruled", "rows": unruled, "style": "none"},
+        {"name": "action_plan_unruled", "rows": action_plan, "style": "none"},
     ]
 
 
@@ -632,7 +633,7 @@ def _table_flowables(spec: dict, width: float) -> list:
     head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=12, leading=15, spaceAfter=6)
     rows = spec["rows"]
     bold = ParagraphStyle("cellhead", parent=cell, fontName=FONT_BOLD)
-    wrap = spec["name"] in ("action_plan", "budget")  # cells as paragraphs: text wraps in them
+    wrap = spec["name"] in ("action_plan", "budget", "action_plan_unruled")  # cells as paragraphs: text wraps in them
     data = [[Paragraph(c, bold if r == 0 else cell) if wrap else c for c in row]
             for r, row in enumerate(rows)]
     ncol = len(rows[0])
@@ -652,14 +653,15 @@ def _table_flowables(spec: dict, width: float) -> list:
     table.setStyle(TableStyle(style))
     title = {"key_figures": "Nøgletal for området", "budget": "Budget og forbrug",
              "action_plan": "Handleplan", "landscape": "Tilbud og pladser",
-             "unruled": "Målgrupper i tal"}[spec["name"]]
+             "unruled": "Målgrupper i tal", "action_plan_unruled": "Indsatser"}[spec["name"]]
     return [Paragraph(title, head), Paragraph(TABLE_TEXT_BEFORE, body), Spacer(1, 8), table,
             Spacer(1, 8), Paragraph(TABLE_TEXT_AFTER, body)]
 
 
 def make_table_pdf(path: str | Path, names: Sequence[str] | None = None) -> list[dict]:
     """Born-digital PDF with one table per page (key figures, budget, action plan, a landscape
-    page, a table without ruling lines), each between two paragraphs.  Returns the truth:
+    page, two tables without ruling lines: figures, and an action plan whose cells wrap), each
+    between two paragraphs.  Returns the truth:
     ``[{"name", "page", "rows"}]`` in page order."""
     import pypdfium2 as pdfium
     from reportlab.lib.pagesizes import landscape

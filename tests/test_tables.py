@@ -43,7 +43,7 @@ def test_every_built_table_recovered_cell_for_cell(built):
         assert len(page.tables) == 1, t["name"]
         assert cell_accuracy(page.tables[0].rows, t["rows"]) == 1.0, t["name"]
         assert page.status == "ok"
-    assert [p.tables[0].ruled for p in doc.pages] == [True, True, True, True, False]
+    assert [p.tables[0].ruled for p in doc.pages] == [True, True, True, True, False, False]
 
 
 def test_table_text_leaves_the_running_text(built):

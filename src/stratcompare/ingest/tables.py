@@ -30,6 +30,7 @@ RULE_LONG = 10.0  # ... longer than this is a ruling line
 BOX_MAX_SEGMENTS = 6  # a rectangle: move + 3-4 lines + close
 MIN_CELL_ROWS = 3  # aligned multi-piece text lines needed before a page counts as tabular
 ALIGN_TOL = 3.0  # pt: piece starts (or ends) this close share a column edge
+MAX_WRAPPED = 2  # lines a cell may wrap onto in a table without ruling lines
 PAD = 2.0  # pt added around an unruled table's text region before pdfplumber reads it
 CONTINUE_BAND = 0.25  # share of the page height: a table ending/starting here may continue
 
@@ -45,8 +46,9 @@ _LEADERS = re.compile(r"(?:\.\s?){4,}|…{2,}")
 # pdfplumber settings: ruled tables from lines and cell boxes, unruled from word positions
 RULED_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
                   "intersection_tolerance": 3, "snap_tolerance": 3}
-UNRULED_SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text",
-                    "min_words_vertical": 2, "text_x_tolerance": 2, "snap_tolerance": 2}
+# (unruled: columns cut where the text pieces' starts line up, rows from the text lines)
+UNRULED_SETTINGS = {"vertical_strategy": "explicit", "horizontal_strategy": "text",
+                    "text_x_tolerance": 2, "snap_tolerance": 2}
 
 
 @dataclass
@@ -157,11 +159,54 @@ def _aligned(rows: list[list[Any]]) -> bool:
     return False
 
 
-def unruled_regions(segs: Sequence[Any]) -> list[tuple[float, float, float, float, int]]:
-    """PDF-space boxes (left, bottom, right, top) of runs of aligned cell rows, each with the
-    most pieces one of its lines has (more columns than that means a piece was cut)."""
+@dataclass
+class Region:
+    """A run of aligned cell rows: its PDF-space box, the most pieces one of its lines has
+    (more columns than that means a piece was cut) and x positions between its columns."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    most: int
+    cuts: list[float]
+
+
+def _column_cuts(cell_rows: list[list[Any]], pieces: list[Any]) -> list[float]:
+    """x just left of each column start shared by two or more cell rows, where no piece of the
+    region crosses (a right-aligned figure's start moves with its width: the leftmost counts)."""
+    starts = sorted(s.x0 for row in cell_rows for s in row[1:])
+    groups: list[list[float]] = []
+    for x in starts:
+        if groups and x - groups[-1][-1] <= ALIGN_TOL:
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    cuts: list[float] = []
+    for group in groups:
+        if len(group) < 2:
+            continue
+        x = group[0] - 1.0
+        if any(s.x0 < x < s.x1 for s in pieces):
+            continue
+        if not cuts or x - cuts[-1] > ALIGN_TOL:
+            cuts.append(x)
+    return cuts
+
+
+def _wrapped(row: list[Any], run: list[list[Any]]) -> bool:
+    """A line right under the run (line spacing, no paragraph gap) whose pieces all start
+    where a column of the run's cell rows starts."""
+    if run[-1][0].base - row[0].base > 1.6 * row[0].size:
+        return False
+    starts = [s.x0 for r in run if _cell_row(r) for s in r]
+    return all(any(abs(p.x0 - x) <= ALIGN_TOL for x in starts) for p in row)
+
+
+def unruled_regions(segs: Sequence[Any]) -> list[Region]:
+    """Runs of aligned cell rows (with the lines of cells wrapped between them)."""
     rows = _rows_of(segs)
-    out: list[tuple[float, float, float, float, int]] = []
+    out: list[Region] = []
     run: list[list[Any]] = []
     misses = 0
 
@@ -169,25 +214,22 @@ def unruled_regions(segs: Sequence[Any]) -> list[tuple[float, float, float, floa
         cells = [r for r in run if _cell_row(r)]
         if len(cells) >= MIN_CELL_ROWS and _aligned(cells):
             pieces = [s for r in run for s in r]
-            out.append((min(s.x0 for s in pieces), min(s.bottom for s in pieces),
-                        max(s.x1 for s in pieces), max(s.top for s in pieces),
-                        max(len(r) for r in run)))
+            cuts = _column_cuts(cells, pieces)
+            if cuts:
+                out.append(Region(min(s.x0 for s in pieces), min(s.bottom for s in pieces),
+                                  max(s.x1 for s in pieces), max(s.top for s in pieces),
+                                  max(len(r) for r in run), cuts))
 
     for row in rows:
         if _cell_row(row):
             run.append(row)
             misses = 0
-        elif run and misses == 0 and len(row) <= 2 and \
-                run[-1][0].base - row[0].base < 2.0 * row[0].size:
-            run.append(row)  # a cell wrapped onto a second line
-            misses = 1
+        elif run and misses < MAX_WRAPPED and _wrapped(row, run):
+            run.append(row)  # a cell's text wrapped onto the next line
+            misses += 1
         else:
-            if misses:
-                run.pop()
             flush()
             run, misses = [], 0
-    if misses:
-        run.pop()
     flush()
     return out
 
@@ -211,6 +253,23 @@ def tidy_rows(rows: list[list[str | None]]) -> list[list[str]]:
     grid = [row + [""] * (width - len(row)) for row in grid]
     keep = [j for j in range(width) if any(row[j] for row in grid)]
     return [[row[j] for j in keep] for row in grid]
+
+
+def merge_wrapped(rows: list[list[str]]) -> list[list[str]]:
+    """Without ruling lines every text line is a row: a line that leaves the first or the last
+    column empty while other rows fill more cells is a cell's text wrapped onto the next line,
+    and joins the row above it."""
+    if len(rows) < 2:
+        return rows
+    full = max(sum(1 for c in row if c) for row in rows)
+    out = [list(rows[0])]
+    for row in rows[1:]:
+        filled = sum(1 for c in row if c)
+        if filled < full and (not row[0] or not row[-1]):
+            out[-1] = [f"{a} {b}".strip() for a, b in zip(out[-1], row)]
+        else:
+            out.append(list(row))
+    return out
 
 
 def is_table(rows: list[list[str]]) -> bool:
@@ -322,7 +381,7 @@ class TableFinder:
         return kept
 
     def _read(self, plumber: Any, number: int, ruled: bool,
-              regions: list[tuple[float, float, float, float, int]]) -> list[Table]:
+              regions: list[Region]) -> list[Table]:
         out: list[Table] = []
         height = float(plumber.height)
         if ruled:
@@ -333,13 +392,16 @@ class TableFinder:
                                      not title and _first_row_bold(plumber, t), title,
                                      page_height=height))
             return out
-        for left, bottom, right, top, most in regions:
-            box = (max(0.0, left - PAD), max(0.0, height - top - PAD),
-                   min(float(plumber.width), right + PAD), min(height, height - bottom + PAD))
+        for reg in regions:
+            box = (max(0.0, reg.left - PAD), max(0.0, height - reg.top - PAD),
+                   min(float(plumber.width), reg.right + PAD),
+                   min(height, height - reg.bottom + PAD))
             crop = plumber.crop(box)
-            for t in crop.find_tables(UNRULED_SETTINGS):
-                title, rows = split_title(tidy_rows(t.extract()))
-                if is_table(rows) and len(rows[0]) <= most:  # else words were cut apart
+            settings = dict(UNRULED_SETTINGS,
+                            explicit_vertical_lines=[box[0]] + reg.cuts + [box[2]])
+            for t in crop.find_tables(settings):
+                title, rows = split_title(merge_wrapped(tidy_rows(t.extract())))
+                if is_table(rows) and len(rows[0]) <= reg.most:  # else words were cut apart
                     out.append(Table(number, tuple(t.bbox), rows, False,
                                      not title and _first_row_bold(crop, t), title,
                                      page_height=height))
