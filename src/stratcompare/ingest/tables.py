@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,25 +24,28 @@ from typing import Any, Sequence
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from stratcompare.config import data_path
 from stratcompare.ingest.layout import join_line_hyphens, normalize_chars
 
-RULE_THICK = 3.0  # a path thinner than this (pt) and ...
-RULE_LONG = 10.0  # ... longer than this is a ruling line
-BOX_MAX_SEGMENTS = 6  # a rectangle: move + 3-4 lines + close
-MIN_CELL_ROWS = 3  # aligned multi-piece text lines needed before a page counts as tabular
-ALIGN_TOL = 3.0  # pt: piece starts (or ends) this close share a column edge
-MAX_WRAPPED = 2  # lines a cell may wrap onto in a table without ruling lines
-PAD = 2.0  # pt added around an unruled table's text region before pdfplumber reads it
-CONTINUE_BAND = 0.25  # share of the page height: a table ending/starting here may continue
 
-# A number as a table cell holds it: "412", "2.450 kr.", "41 %", "-6,5", "312,4 mio."
-_NUMERIC = re.compile(r"^[-–+]?\d[\d.,  ]*\s*(?:%|kr\.?|mio\.?|mia\.?|t\.kr\.?)?$", re.I)
-# A bare page number ("3", "12"): a table of contents' right column, not a figure
-_PAGE_NO = re.compile(r"^\d{1,3}$")
-# List markers laid out in a grid ("a.", "B)", "1.", "•"): a lettered list, not a table
-_LIST_MARKER = re.compile(r"^(?:[a-zA-Z]|\d{1,2}|[ivx]{1,4})[.)]$|^[-–•▪●◦*]$")
-# Dot leaders: a table-of-contents line
-_LEADERS = re.compile(r"(?:\.\s?){4,}|…{2,}")
+def _rules() -> dict:
+    with data_path("lang", "da", "tables.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+_DATA = _rules()  # thresholds and patterns, each explained in the data file
+_LOOK = _DATA["look"]
+RULE_THICK = float(_LOOK["rule_thick"])
+RULE_LONG = float(_LOOK["rule_long"])
+BOX_MAX_SEGMENTS = int(_LOOK["box_max_segments"])
+MIN_CELL_ROWS = int(_LOOK["min_cell_rows"])
+ALIGN_TOL = float(_LOOK["align_tol"])
+MAX_WRAPPED = int(_LOOK["max_wrapped"])
+PAD = float(_LOOK["pad"])
+CONTINUE_BAND = float(_LOOK["continue_band"])
+_PAT = {k: re.compile(v, re.I) for k, v in _DATA["patterns"].items()}
+_NUMERIC, _PAGE_NO, _LIST_MARKER, _LEADERS, _YEAR = (
+    _PAT["numeric"], _PAT["page_number"], _PAT["list_marker"], _PAT["leaders"], _PAT["year"])
 
 # pdfplumber settings: ruled tables from lines and cell boxes, unruled from word positions
 RULED_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
@@ -487,7 +491,7 @@ def looks_like_header(rows: list[list[str]]) -> bool:
     head = rows[0]
     if not all(head) or any(len(c) > 60 or len(c.split()) > 8 for c in head):
         return False
-    if any(_NUMERIC.match(c) and not re.fullmatch(r"(?:19|20)\d\d", c) for c in head):
+    if any(_NUMERIC.match(c) and not _YEAR.match(c) for c in head):
         return False
     body = rows[1:]
     for j in range(len(head)):
