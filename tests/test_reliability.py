@@ -437,3 +437,49 @@ def test_kill_9_of_the_parent_ends_its_workers(tmp_path):
     for w in alive:
         os.kill(w, signal.SIGKILL)
     assert not alive, "workers outlived their parent"
+
+
+# --- the same race in the search indexes: another process synced or ingested meanwhile ---------
+def test_fts_sync_tolerates_another_process_syncing_meanwhile(tmp_path, monkeypatch):
+    import stratcompare.search.fts as fts
+
+    store = _two_doc_store(tmp_path)
+    other = Store.open(store.path)
+    real_hash, fired = fts.text_hash, []
+
+    def racing_hash(text):
+        if not fired:
+            fired.append(1)
+            monkeypatch.setattr(fts, "text_hash", real_hash)
+            fts.sync_fts(other.conn)  # the other process indexes everything first
+            monkeypatch.setattr(fts, "text_hash", racing_hash)
+        return real_hash(text)
+
+    monkeypatch.setattr(fts, "text_hash", racing_hash)
+    fts.sync_fts(store.conn)  # no UNIQUE constraint error
+    assert fired
+    n = store.conn.execute("SELECT count(*) FROM passage_fts_map").fetchone()[0]
+    assert n == store.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    other.close()
+
+
+def test_embed_skips_passages_replaced_meanwhile(tmp_path):
+    from stratcompare.embed.storage import embed_passages
+
+    store = _two_doc_store(tmp_path)
+    enc = get_encoder("hashing")
+
+    class Racing:
+        model_id, dim, fired = enc.model_id, enc.dim, False
+
+        def encode_passages(self, texts, batch_size=32, show_progress=False):
+            if not Racing.fired:
+                Racing.fired = True
+                other = Store.open(store.path)
+                other.replace_source("/c/b.txt", [_bundle("f" * 16, "/c/b.txt", ["Nyt afsnit om bolig."])])
+                other.close()
+            return enc.encode_passages(texts)
+
+    embed_passages(store.conn, Racing(), progress=False)  # no FOREIGN KEY error
+    assert store.integrity_check() == []
+    assert embed_passages(store.conn, enc, progress=False) == 1  # the new passage, next time

@@ -61,9 +61,14 @@ def embed_passages(store_conn: sqlite3.Connection, encoder, progress: bool = Tru
             vecs = _vectors(conn, encoder, chunk, batch_size)
             if not conn.in_transaction:
                 conn.execute("BEGIN IMMEDIATE")
+            # an ingest may have replaced some of these passages since they were read: skip them
+            # (re-read under the write lock) instead of failing on the foreign key
+            live = {r[0] for r in conn.execute(
+                f"SELECT id FROM passages WHERE id IN ({','.join('?' * len(chunk))})", [c[0] for c in chunk])}
             conn.executemany(
                 "INSERT OR REPLACE INTO embeddings(passage_id, model, text_hash, dim, vector) VALUES (?,?,?,?,?)",
-                [(pid, encoder.model_id, h, encoder.dim, vecs[i].tobytes()) for i, (pid, _, h) in enumerate(chunk)],
+                [(pid, encoder.model_id, h, encoder.dim, vecs[i].tobytes())
+                 for i, (pid, _, h) in enumerate(chunk) if pid in live],
             )
             conn.commit()
             done += len(chunk)

@@ -63,6 +63,12 @@ def sync_fts(conn: sqlite3.Connection, batch: int = 2000) -> tuple[int, int]:
     for start in range(0, len(todo), batch):
         _begin(conn)
         for pid, text, rowid, h in todo[start : start + batch]:
+            # re-read under the write lock: another process (search, embed) may have synced it
+            cur_row = conn.execute("SELECT rowid, text_hash FROM passage_fts_map WHERE passage_id = ?",
+                                   (pid,)).fetchone()
+            if cur_row is not None and cur_row[1] == h:
+                continue
+            rowid = cur_row[0] if cur_row is not None else None
             if rowid is not None:
                 conn.execute("DELETE FROM passage_fts WHERE rowid = ?", (rowid,))
                 conn.execute("DELETE FROM passage_fts_map WHERE rowid = ?", (rowid,))
