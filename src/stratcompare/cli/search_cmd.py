@@ -11,9 +11,9 @@ import typer
 from stratcompare.cli.app import DbOption, Format, FormatOption, app, run
 from stratcompare.cli.output import render
 
-TABLE_COLUMNS = ["rank", "score", "municipality", "document", "year", "page", "section", "passage_id", "text"]
+TABLE_COLUMNS = ["rank", "strength", "municipality", "document", "year", "page", "passage_id", "text"]
 RECORD_COLUMNS = ["rank", "passage_id", "municipality", "document", "document_id", "year", "page",
-                  "section", "score", "text", "highlighted"]
+                  "section", "score", "strength", "weak", "also_in", "text", "highlighted"]
 
 
 class Mode(str, Enum):
@@ -67,20 +67,27 @@ def _municipalities(conn, municipality, exclude):
     return municipality, exclude
 
 
-def search_records(db, query, top_k, municipality, exclude_municipality, theme, year, mode, model) -> list[dict]:
+def search_records(db, query, top_k, municipality, exclude_municipality, theme, year, mode, model, **options) -> list[dict]:
     """The API behind ``stratcompare search``: one dict per hit."""
+    return search_report(db, query, top_k, municipality, exclude_municipality, theme, year, mode, model, **options)["hits"]
+
+
+def search_report(db, query, top_k, municipality, exclude_municipality, theme, year, mode, model,
+                  genre=None, all_kinds=False, per_document=None) -> dict:
+    """Hits plus the verdict: {"hits", "weak", "message", "hint", "query_used"}."""
     from stratcompare.embed import get_encoder
-    from stratcompare.search import search
+    from stratcompare.search.api import SUBSTANTIVE_KINDS, search_result
     from stratcompare.store import Store
 
     with Store.open(db, create=False) as store:
         _check_theme(store.conn, theme)
         municipality, exclude_municipality = _municipalities(store.conn, municipality, exclude_municipality)
         encoder = get_encoder(model) if mode != "lexical" else None
-        hits = search(store.conn, query, top_k=top_k, mode=mode, municipality=municipality,
-                      exclude_municipality=exclude_municipality, theme=theme, year=year,
-                      encoder=encoder, progress=True)
-    return [h.to_dict() for h in hits]
+        result = search_result(store.conn, query, top_k=top_k, mode=mode, municipality=municipality,
+                               exclude_municipality=exclude_municipality, theme=theme, year=year, genre=genre,
+                               kinds=None if all_kinds else SUBSTANTIVE_KINDS, per_document=per_document,
+                               encoder=encoder, progress=True)
+    return result.to_dict()
 
 
 def similar_records(db, passage_id, top_k, other_municipalities, model) -> list[dict]:
@@ -114,10 +121,28 @@ def _render_hits(records: list[dict], format: Format) -> None:
         if not records:
             typer.echo("No matching passages.", err=True)
             return
-        rows = [{**r, "text": _snippet(r["highlighted"] or r["text"])} for r in records]
+        rows = [{**r, "text": _snippet(r["highlighted"] or r["text"]) + _also(r)} for r in records]
         render(rows, format, columns=TABLE_COLUMNS, max_width=None)
     else:
         render(records, format, columns=RECORD_COLUMNS)
+
+
+def _also(record: dict) -> str:
+    """ " (also in: Minutes 4.12.2012)" for a text that other documents repeat."""
+    others = record.get("also_in") or []
+    if not others:
+        return ""
+    names = list(dict.fromkeys(o.get("document") or o.get("document_id") for o in others))
+    return " (also in: " + "; ".join(names[:3]) + ("…" if len(names) > 3 else "") + ")"
+
+
+def _render_report(report: dict, format: Format) -> None:
+    """The hits, preceded by the hint and, when the best hit is weak, the warning."""
+    if report.get("hint"):
+        typer.echo("Hint: " + report["hint"], err=True)
+    if report.get("weak") and report.get("hits"):
+        typer.echo(report["message"], err=format != Format.table)
+    _render_hits(report["hits"], format)
 
 
 @app.command(epilog='Example: stratcompare search "housing first for unge" -x Køge -k 5')
@@ -131,13 +156,23 @@ def search(
     theme: Optional[str] = typer.Option(None, "--theme", "-t", help="Only passages labelled with this theme id."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only documents whose period covers this year."),
     mode: Mode = typer.Option(Mode.hybrid, "--mode", help="hybrid (best), dense (meaning) or lexical (words)."),
+    genre: Optional[str] = typer.Option(None, "--genre", "-g",
+                                        help="Only documents of this genre: strategy, minutes, news or other."),
+    all_kinds: bool = typer.Option(False, "--all-kinds",
+                                   help="Also headings, contents lists, boilerplate and minutes' formalities."),
+    per_document: Optional[int] = typer.Option(None, "--per-document", min=1,
+                                               help="At most this many hits from one document."),
     model: Optional[str] = ModelOption,
     format: Format = FormatOption,
 ) -> None:
-    """Search passages by meaning and words; query words are «marked» in the table view."""
-    records = run(search_records, db, query, top_k, municipality, exclude_municipality, theme, year,
-                  mode.value, model)
-    _render_hits(records, format)
+    """Search passages by meaning and words; query words are «marked» in the table view.
+
+    Each hit has a match strength (0-1, calibrated on judged queries); when even the best is
+    weak, the list starts with "no strong matches; closest passages:".  The same text in two
+    documents is shown once ("also in ...")."""
+    report = run(search_report, db, query, top_k, municipality, exclude_municipality, theme, year,
+                 mode.value, model, genre, all_kinds, per_document)
+    _render_report(report, format)
 
 
 @app.command(epilog="Example: stratcompare similar 3f2a9c1d0b7e-0004 --top-k 5")

@@ -21,11 +21,19 @@ from stratcompare.embed import get_encoder
 from stratcompare.embed.storage import embed_passages
 from stratcompare.errors import NotFoundError, UsageError
 from stratcompare.search.fts import index_version, lexical_search, sync_fts
-from stratcompare.search.index import dense_corpus, mark, unchanged_since
-from stratcompare.search.lemmas import lemma, query_lemmas, words
+from stratcompare.search.index import dense_corpus, has_column, mark, unchanged_since
+from stratcompare.search.lemmas import lemma, query_lemmas, query_terms, words
+from stratcompare.search.querylang import analyse_query
+from stratcompare.search.strength import WEAK_MESSAGE, coverage, strength_of, weak_below
 from stratcompare.search.themes import query_themes, theme_weights
 
+try:  # the passage kinds of schema migration 4 (older checkouts: every passage is content)
+    from stratcompare.segment import SUBSTANTIVE_KINDS
+except ImportError:  # pragma: no cover
+    SUBSTANTIVE_KINDS = ("content", "list", "table")
+
 MODES = ("hybrid", "dense", "lexical")
+GENRES = ("strategy", "minutes", "news", "other")  # documents.genre (stratcompare.metadata.genre)
 
 
 @dataclass
@@ -59,11 +67,29 @@ class Hit:
     highlighted: str = ""
     rank: int = 0
     details: dict = field(default_factory=dict)
+    strength: float | None = None  # calibrated 0..1 chance that the passage is a match (see strength.py)
+    weak: bool = False  # strength below the "no strong match" threshold
+    also_in: list[dict] = field(default_factory=list)  # the same text in other documents/versions
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("details")
         return d
+
+
+@dataclass
+class SearchResult:
+    """The hits and what to tell the user about them."""
+
+    hits: list[Hit]
+    weak: bool = False  # even the best hit is weak (or there is none)
+    message: str | None = None  # WEAK_MESSAGE when weak
+    hint: str | None = None  # e.g. "the corpus is Danish; try Danish words"
+    query_used: str = ""  # the query as searched (English queries get Danish words added)
+
+    def to_dict(self) -> dict:
+        return {"weak": self.weak, "message": self.message, "hint": self.hint, "query_used": self.query_used,
+                "hits": [h.to_dict() for h in self.hits]}
 
 
 # --- keeping the indexes in step -------------------------------------------------------------
@@ -139,8 +165,11 @@ def _resolve_municipality(conn: sqlite3.Connection, name: str | None) -> str | N
     raise UsageError(f"no documents from municipality {name!r}", hint=hint)
 
 
-def _sql_filter(municipality, exclude_municipality, theme, year) -> tuple[str, tuple]:
+def _sql_filter(municipality, exclude_municipality, theme, year, genre=None) -> tuple[str, tuple]:
     where, params = [], []
+    if genre:
+        where.append("d.genre = ?")
+        params.append(genre)
     if municipality:
         where.append("d.municipality = ?")
         params.append(municipality)
@@ -156,9 +185,15 @@ def _sql_filter(municipality, exclude_municipality, theme, year) -> tuple[str, t
     return " AND ".join(where), tuple(params)
 
 
-def _mask(conn, corpus, municipality, exclude_municipality, theme, year) -> np.ndarray | None:
+def _mask(conn, corpus, municipality, exclude_municipality, theme, year, genre=None, kinds=None) -> np.ndarray | None:
     n = len(corpus.ids)
     mask = np.ones(n, dtype=bool)
+    if kinds is not None:
+        km = corpus.kind_mask(tuple(kinds))
+        if km is not None:
+            mask &= km
+    if genre and corpus.genre is not None:
+        mask &= corpus.genre == genre
     if municipality:
         mask &= corpus.municipality == municipality
     if exclude_municipality:
@@ -177,7 +212,12 @@ def _mask(conn, corpus, municipality, exclude_municipality, theme, year) -> np.n
 
 
 # --- the searches -------------------------------------------------------------------------
-def search(
+def search(conn: sqlite3.Connection, query: str, **kwargs) -> list[Hit]:
+    """The ``top_k`` passages for ``query`` (best first); see ``search_result`` for the options."""
+    return search_result(conn, query, **kwargs).hits
+
+
+def search_result(
     conn: sqlite3.Connection,
     query: str,
     *,
@@ -187,17 +227,30 @@ def search(
     exclude_municipality: str | None = None,
     theme: str | None = None,
     year: int | None = None,
+    genre: str | None = None,
+    kinds: tuple[str, ...] | None = SUBSTANTIVE_KINDS,
+    per_document: int | None = None,
+    dedup: bool = True,
     encoder=None,
     params: FusionParams | None = None,
     progress: bool = False,
-) -> list[Hit]:
-    """The ``top_k`` passages for ``query`` (best first)."""
+) -> SearchResult:
+    """The ``top_k`` passages for ``query``, each with a calibrated match strength.
+
+    ``kinds``: passage kinds to search (default: the substantive ones; None = all kinds).
+    ``genre``: only documents of this genre (strategy, minutes, news, other).
+    ``dedup``: the same text in several documents (versions, minutes that repeat an agenda item)
+    is shown once, the other places listed in ``Hit.also_in``.  ``per_document``: at most this
+    many hits from one document.
+    """
     if mode not in MODES:
         raise UsageError(f"unknown search mode {mode!r}", hint="use hybrid, dense or lexical")
     if not query or not query.strip():
         raise UsageError("empty query", hint='give words to search for, e.g. "housing first for unge"')
+    if per_document is not None and per_document < 1:
+        raise UsageError("--per-document must be at least 1", hint="e.g. --per-document 2")
     if top_k <= 0:
-        return []
+        return SearchResult([], query_used=query)
     p = params or FUSION
     municipality = _resolve_municipality(conn, municipality)
     if exclude_municipality:
@@ -205,7 +258,17 @@ def search(
             exclude_municipality = _resolve_municipality(conn, exclude_municipality)
         except UsageError:
             exclude_municipality = None  # excluding a municipality that is not there excludes nothing
-    filters = (municipality, exclude_municipality, theme, year)
+    if genre and genre not in GENRES:
+        raise UsageError(f"unknown genre {genre!r}", hint="one of: " + ", ".join(GENRES))
+    if genre and not has_column(conn, "documents", "genre"):
+        raise UsageError("this corpus has no document genres", hint="re-ingest it with this version to detect them")
+    if kinds is not None and not has_column(conn, "passages", "kind"):
+        kinds = None  # a database from before passage kinds: every passage counts
+    lang = analyse_query(query)
+    q_text = lang.expanded
+    filters = (municipality, exclude_municipality, theme, year, genre)
+    # dedup and the per-document cap drop candidates, the kind filter drops lexical ones: fetch more
+    k_fetch = top_k if (not dedup and per_document is None and kinds is None) else 3 * top_k + 20
     scored: list[tuple[str, float, dict]] = []
 
     lex: list[tuple[str, float]] = []
@@ -213,8 +276,8 @@ def search(
     if mode in ("hybrid", "lexical"):
         ensure_fts(conn)
         where, wparams = _sql_filter(*filters)
-        k_lex = top_k if mode == "lexical" else max(p.pool, top_k)
-        args = (query, k_lex, where, wparams)
+        k_lex = k_fetch if mode == "lexical" else max(p.pool, k_fetch)
+        args = (q_text, k_lex, where, wparams)
         kwargs = {"prefix": p.prefix, "max_df": p.max_df}
         path = _db_file(conn)
         if mode == "hybrid" and path:
@@ -224,21 +287,86 @@ def search(
         else:
             lex = lexical_search(conn, *args, **kwargs)
         if mode == "lexical":
+            lex = _keep_kinds(conn, lex, kinds, None)
             scored = [(pid, s, {"bm25": s}) for pid, s in lex]
     if mode in ("hybrid", "dense"):
         encoder = encoder or get_encoder()
         ensure_embeddings(conn, encoder, progress=progress)
         corpus = dense_corpus(conn, encoder.model_id)
-        q = encoder.encode_queries([query])[0]
-        mask = _mask(conn, corpus, *filters)
-        rows, cos = corpus.index.search(q, top_k if mode == "dense" else max(p.pool, top_k), mask)
+        q = encoder.encode_queries([q_text])[0]
+        mask = _mask(conn, corpus, *filters, kinds=kinds)
+        rows, cos = corpus.index.search(q, k_fetch if mode == "dense" else max(p.pool, k_fetch), mask)
         if mode == "dense":
             scored = [(corpus.ids[r], float(c), {"cosine": float(c)}) for r, c in zip(rows, cos)]
         else:
             if pending is not None:
                 lex = pending.result()
-            scored = _fuse(conn, query, corpus, q, rows, cos, lex, p)[:top_k]
-    return _hits(conn, [s[0] for s in scored], [s[1] for s in scored], [s[2] for s in scored], query)
+            lex = _keep_kinds(conn, lex, kinds, corpus)
+            scored = _fuse(conn, q_text, corpus, q, rows, cos, lex, p)
+    scored = scored[:k_fetch]
+    hits = _hits(conn, [s[0] for s in scored], [s[1] for s in scored], [s[2] for s in scored], q_text, mark_words=False)
+    hits = _diversify(conn, hits, dedup, per_document)[:top_k]
+    wanted = set(query_lemmas(q_text))
+    for i, h in enumerate(hits):
+        h.rank = i + 1
+        h.highlighted = highlight(h.text, q_text, wanted=wanted)
+    _rate(hits, q_text, mode, getattr(encoder, "model_id", None))
+    weak = not hits or bool(hits[0].weak)
+    return SearchResult(hits, weak=weak, message=WEAK_MESSAGE if weak else None, hint=lang.hint, query_used=q_text)
+
+
+def _keep_kinds(conn, lex: list[tuple[str, float]], kinds, corpus) -> list[tuple[str, float]]:
+    """Lexical candidates of the wanted kinds (the FTS index holds every kind)."""
+    if kinds is None or not lex:
+        return lex
+    wanted = set(kinds)
+    if corpus is not None and corpus.kind is not None:
+        known = {pid: corpus.kind[corpus.row_of[pid]] for pid, _ in lex if pid in corpus.row_of}
+    else:
+        known = {}
+    missing = [pid for pid, _ in lex if pid not in known]
+    for i in range(0, len(missing), 800):
+        part = missing[i : i + 800]
+        known.update(conn.execute(f"SELECT id, kind FROM passages WHERE id IN ({','.join('?' * len(part))})", part))
+    return [(pid, s) for pid, s in lex if (known.get(pid) or "content") in wanted]
+
+
+def _dedup_key(text: str) -> str:
+    """Passages whose letters and digits agree (case, spacing and punctuation aside) are the same text."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _diversify(conn, hits: list[Hit], dedup: bool, per_document: int | None) -> list[Hit]:
+    """Show repeated texts once (with "also in") and cap the hits per document."""
+    out: list[Hit] = []
+    first: dict[str, Hit] = {}
+    per_doc: dict[str, int] = {}
+    for h in hits:
+        if dedup:
+            key = _dedup_key(h.text)
+            if len(key) >= 40 and key in first:
+                first[key].also_in.append({"passage_id": h.passage_id, "document": h.document,
+                                           "document_id": h.document_id, "municipality": h.municipality, "page": h.page})
+                continue
+            first.setdefault(key, h)
+        if per_document is not None:
+            if per_doc.get(h.document_id, 0) >= per_document:
+                continue
+            per_doc[h.document_id] = per_doc.get(h.document_id, 0) + 1
+        out.append(h)
+    return out
+
+
+def _rate(hits: list[Hit], query: str, mode: str, model_id: str | None) -> None:
+    """Attach the calibrated match strength and the weak flag to each hit."""
+    if not hits:
+        return
+    groups = None
+    for h in hits:
+        cov, groups = coverage(query, h.text, groups)
+        h.details["coverage"] = cov
+        h.strength = strength_of(mode, h.details.get("cosine"), cov, model_id)
+        h.weak = h.strength < weak_below(mode, model_id)
 
 
 _EXECUTOR = None
@@ -374,7 +502,7 @@ def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»"), wante
     return "".join(out)
 
 
-def _hits(conn, ids: list[str], scores: list[float], details: list[dict], query: str) -> list[Hit]:
+def _hits(conn, ids: list[str], scores: list[float], details: list[dict], query: str, mark_words: bool = True) -> list[Hit]:
     if not ids:
         return []
     q = (
@@ -392,7 +520,8 @@ def _hits(conn, ids: list[str], scores: list[float], details: list[dict], query:
         year = None if ys is None else (str(ys) if ye in (None, ys) else f"{ys}-{ye}")
         hits.append(Hit(
             passage_id=pid, municipality=r[1], document=r[2], document_id=r[3], year=year, page=r[6],
-            section=r[7], score=round(float(score), 6), text=r[8], highlighted=highlight(r[8], query, wanted=wanted),
+            section=r[7], score=round(float(score), 6), text=r[8],
+            highlighted=highlight(r[8], query, wanted=wanted) if mark_words else "",
             rank=i + 1, details=det,
         ))
     return hits

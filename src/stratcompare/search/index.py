@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
 import numpy as np
@@ -79,6 +79,18 @@ class DenseCorpus:
     year_start: np.ndarray  # float (nan = unknown)
     year_end: np.ndarray
     key: tuple
+    kind: np.ndarray | None = None  # passages.kind, object array (None: the column is absent)
+    genre: np.ndarray | None = None  # documents.genre
+    _kind_masks: dict = field(default_factory=dict)
+
+    def kind_mask(self, kinds: tuple[str, ...]) -> np.ndarray | None:
+        """Rows whose kind is one of ``kinds`` (cached per tuple); None when kinds are not stored."""
+        if self.kind is None:
+            return None
+        m = self._kind_masks.get(kinds)
+        if m is None:
+            m = self._kind_masks[kinds] = np.isin(self.kind, np.array(kinds, dtype=object))
+        return m
 
 
 _CACHE: dict[tuple, DenseCorpus] = {}
@@ -141,10 +153,12 @@ def dense_corpus(conn: sqlite3.Connection, model: str) -> DenseCorpus:
         mark(conn, "dense:" + model)
         return hit
     ids, matrix = load_matrix(conn, model)
+    kind_col = "p.kind" if has_column(conn, "passages", "kind") else "NULL"
+    genre_col = "d.genre" if has_column(conn, "documents", "genre") else "NULL"
     meta = {
         r[0]: r[1:]
         for r in conn.execute(
-            "SELECT p.id, d.municipality, d.id, d.year_start, d.year_end FROM passages p "
+            f"SELECT p.id, d.municipality, d.id, d.year_start, d.year_end, {kind_col}, {genre_col} FROM passages p "
             "JOIN documents d ON d.id = p.document_id"
         )
     }
@@ -152,7 +166,7 @@ def dense_corpus(conn: sqlite3.Connection, model: str) -> DenseCorpus:
     index = ExactIndex(dim)
     if len(ids):
         index.add(matrix)
-    rows = [meta.get(i, (None, None, None, None)) for i in ids]
+    rows = [meta.get(i, (None, None, None, None, None, None)) for i in ids]
     corpus = DenseCorpus(
         model=model, ids=ids, row_of={p: i for i, p in enumerate(ids)}, index=index,
         municipality=np.array([r[0] for r in rows], dtype=object),
@@ -160,11 +174,25 @@ def dense_corpus(conn: sqlite3.Connection, model: str) -> DenseCorpus:
         year_start=np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float),
         year_end=np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=float),
         key=key,
+        kind=np.array([r[4] or "content" for r in rows], dtype=object) if kind_col != "NULL" else None,
+        genre=np.array([r[5] for r in rows], dtype=object) if genre_col != "NULL" else None,
     )
     with _LOCK:
         _CACHE[(key[0], model)] = corpus
     mark(conn, "dense:" + model)
     return corpus
+
+
+_COLUMNS: dict[tuple, bool] = {}
+
+
+def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (passages.kind and documents.genre arrive with migration 4)."""
+    db = conn.execute("PRAGMA database_list").fetchone()[2] or f"memory:{id(conn)}"
+    key = (db, table, column)
+    if not _COLUMNS.get(key):
+        _COLUMNS[key] = any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+    return _COLUMNS[key]
 
 
 def clear_cache() -> None:
