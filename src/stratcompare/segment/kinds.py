@@ -178,6 +178,8 @@ def subsection(text: str) -> str | None:
     for raw in text.splitlines():
         line = _clean(raw)
         if line:
+            if _NUMBERED.match(line):
+                return None  # an agenda item's title, not a heading inside the item
             if rules.section_procedure.search(line) or rules.section_substance.search(line):
                 return line
             return None

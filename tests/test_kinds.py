@@ -1,0 +1,231 @@
+"""Passage kinds (stratcompare.segment.kinds): one test per rule family, the context rules of
+refine_kinds, the data file, and accuracy over the hand-labelled real passages."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from stratcompare.segment import Segment
+from stratcompare.segment.kinds import KINDS, classify_kind, load_rules, refine_kinds
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def kind(text: str, genre: str | None = "minutes", **kw) -> str:
+    return classify_kind(text, genre=genre, **kw)
+
+
+# --- the data file -----------------------------------------------------------------------------
+def test_every_rule_has_a_reason_a_known_kind_and_compiles():
+    path = resources.files("stratcompare") / "data" / "lang" / "da" / "kinds.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    rules = data["whole"] + data["line"]
+    assert len(rules) >= 30
+    for rule in rules:
+        assert rule["kind"] in KINDS
+        assert len(rule["why"]) > 15, rule["pattern"]
+        re.compile(rule["pattern"])
+    assert load_rules().share == data["settings"]["share"]
+
+
+# --- procedure: decisions, attendance, formulas ------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Vedtaget.", "Godkendt.", "Anbefales.", "Taget til efterretning.",
+    "Indstillingen godkendt", "Dagsordenen blev godkendt.", "Punktet genoptages.",
+    "Beslutning\nGodkendt.",
+])
+def test_decisions_are_procedure(text):
+    assert kind(text) == "procedure"
+
+
+@pytest.mark.parametrize("text", [
+    "Fraværende:\nGitte Eskesen",
+    "Afbud fra Runa Dorph-Petersen. I stedet deltager stedfortræder Dorte Høj.",
+    "Medlemmer\nJesper Mathiesen (A) Ole Bjerregaard (V) Steen Fris (C)",
+    "Rikke Mølsted deltager under dette punkt og vil fortælle mere om indsatsen.",
+])
+def test_attendance_is_procedure(text):
+    assert kind(text) == "procedure"
+
+
+@pytest.mark.parametrize("text", [
+    "Sagsnr.: 330-2014-92115 Dok.nr.: 330-2017-345829 Åbent\nKompetence: Handicapudvalget",
+    "Bilag\n2012-209267 - Kvalitetsstandarder for stof- og alkoholmisbrug 2013",
+    "Økonomiske konsekvenser\nSagen har ingen økonomiske konsekvenser.",
+    "Indstilling\nDirektionen indstiller,\n- at udvalget tager orienteringen til efterretning.",
+    "Forslaget sendes i offentlig høring. Høringsfristen er den 30. oktober.",
+    "Dagsorden. Forum: Handicaprådet Tid: 14. marts 2018, kl Sted: Mødelokale 915",
+])
+def test_case_formalities_are_procedure(text):
+    assert kind(text) == "procedure"
+
+
+def test_adoption_notice_is_procedure_in_any_genre():
+    text = "Socialplanen 2023-2026\nSocialplanen blev godkendt af kommunalbestyrelsen d. 16. august 2023."
+    assert kind(text, genre="strategy") == "procedure"
+    assert kind("Godkendt i Byradet den 29. maj 2024", genre="strategy",
+                structural="heading") == "procedure"  # OCR'd "Byrådet"
+
+
+def test_imperative_recommendation_only_counts_in_minutes():
+    text = "1. Godkende forslag til en ny sagsbehandlingsfrist vedrørende husvilde."
+    assert kind(text, genre="minutes") == "procedure"
+    assert kind(text, genre="strategy") == "content"
+
+
+# --- the substance rule ------------------------------------------------------------------------
+def test_sagsfremstilling_body_is_content():
+    body = ("Sagsfremstilling\nI Frederikssund Kommune kan der ansøges om tilskud via puljen én "
+            "gang årligt. Forud for ansøgningsfristen har udvalget afholdt det årlige dialogmøde "
+            "med de frivillige sociale foreninger, hvor kriterierne blev drøftet.")
+    assert kind(body, section="10Beslutning om tilskud til frivilligt socialt arbejde") == "content"
+
+
+def test_short_passage_under_beslutning_is_procedure_but_long_prose_is_content():
+    assert kind("Materialet sendes videre til udvalget.", section="Beslutning") == "procedure"
+    prose = ("Claus Sigesmundsen orienterede om organisering og fokusområder i Rødovre. Der er "
+             "særligt fokus på synlighed i rådet. Der er arbejdet med indsatser vedrørende "
+             "akutboliger og tandpleje for udsatte borgere, og der er et samarbejde med "
+             "udsatterådet i Hillerød, hvor erfaringer udveksles.")
+    assert kind(prose, section="Beslutning") == "content"
+    assert kind("Materialet sendes videre til udvalget.", section="Beslutning",
+                genre="strategy") == "content"
+
+
+# --- boilerplate -------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Gå til indhold\nHjørring Kommune bruger cookies til statistik og til at forbedre hjemmesiden.",
+    "Læs mere om strategien", "Del på Facebook", "Senest opdateret: 12. juni 2024",
+    "Forside › Borger › Handicap", "Tlf.: 24 44 45 94", "E-mail: brydehuset@balk.dk",
+    "Du kan læse hele den nye socialpolitik her", "Fold alle punkter",
+    "Hør Claus Højrup, formand for udvalget, fortælle om strategiens formål.",
+])
+def test_page_furniture_is_boilerplate(text):
+    assert kind(text, genre="strategy") == "boilerplate"
+
+
+def test_a_link_line_under_a_paragraph_does_not_make_it_boilerplate():
+    text = ("Politikken sætter retning for, hvordan mennesker med handicap får mulighed for at "
+            "leve et så almindeligt liv som muligt, med rettigheder og muligheder som alle "
+            "andre.\nLæs mere om politikkens fundament.")
+    assert kind(text, genre="strategy") == "content"
+
+
+def test_formal_line_with_a_print_button_is_procedure_in_minutes():
+    assert kind("Beslutning\nDagsordenen blev godkendt.\nKopier link til punktet - Print") \
+        == "procedure"
+    assert kind("Referat\nListe med dato, udvalg og sted til download.") == "boilerplate"
+
+
+# --- toc, structure kept ---------------------------------------------------------------------
+def test_dot_leaders_and_agenda_lists_are_toc():
+    assert kind("715. Kulturkommune 2017. Politiske fokusområder..........2") == "toc"
+    agenda = "Dagsorden\n- Godkendelse af dagsorden\n- Tilskud til frivilligt arbejde\n- Eventuelt"
+    assert kind(agenda, structural="list") == "toc"
+    run_on = "102. Forlængelse af kontrakt 103. Orientering om statistik 104. Gensidig orientering"
+    assert kind(run_on) == "toc"
+
+
+def test_structural_kinds_are_kept_when_no_rule_fires():
+    assert kind("Mål for børn og unge", genre="strategy", structural="heading") == "heading"
+    assert kind("Rows | 1", structural="table") == "table"
+    assert kind("• Tidlig indsats\n• Barnets stemme", genre="strategy", structural="list") == "list"
+    prose = "Vi vil styrke fællesskabet, så alle børn og unge trives i skolen og i fritiden."
+    assert kind(prose, genre="strategy") == "content"
+    assert kind("   ", genre="strategy") == "content"
+
+
+# --- refine_kinds: context -------------------------------------------------------------------
+def _segments(texts: list[tuple[str, str]], section: str = "5. Tilskud") -> list[Segment]:
+    return [Segment(seq=i, page=1, section=section, char_start=0, char_end=len(t), text=t,
+                    kind=k) for i, (t, k) in enumerate(texts)]
+
+
+def test_follow_up_lines_fall_under_the_last_formal_heading():
+    segs = _segments([
+        ("Beslutning i Udvalget for plan den 10-04-2013\nDer indkaldes til et ekstraordinært møde.",
+         "content"),
+        ("Grundstrukturen i oplægget foreslås suppleret med eksperimenter.", "content"),
+        ("Sagsfremstilling\nUdvalget arbejder nu med mål og handlinger for kulturkommunen.",
+         "content"),
+        ("Kulturen skal være drivkraft for bosætning og turisme i hele kommunen.", "content"),
+    ])
+    refine_kinds(segs, genre="minutes")
+    assert [s.kind for s in segs] == ["procedure", "procedure", "content", "content"]
+
+
+def test_meeting_header_lines_between_formalities_and_agenda_runs():
+    segs = _segments([
+        ("Ekstraordinært PUK\nTorsdag den 20. juni 2013 Kl. 10:30", "heading"),
+        ("Kaløvig Kursuscenter", "heading"),
+        ("Følle Strand", "heading"),
+        ("Medlemmer\nJesper Mathiesen (A) Ole Bjerregaard (V)", "content"),
+        ("66. Godkendelse af dagsorden", "heading"),
+        ("67. Udvalgsmøde på Lyngparken", "heading"),
+        ("68. Muligheder for støtte til demensramte", "heading"),
+        ("Strategien skal styrke den tidlige indsats for børn og unge i hele kommunen.",
+         "content"),
+    ], section=None)
+    refine_kinds(segs, genre="minutes")
+    assert [s.kind for s in segs] == ["procedure"] * 4 + ["toc"] * 3 + ["content"]
+
+
+def test_refine_kinds_outside_minutes_leaves_agenda_like_headings_alone():
+    segs = _segments([("1. Indledning", "heading"), ("2. Vision", "heading"),
+                      ("3. Mål", "heading")], section=None)
+    refine_kinds(segs, genre="strategy")
+    assert [s.kind for s in segs] == ["heading"] * 3
+
+
+# --- accuracy over the hand labels -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def kinds_bench():
+    sys.path.insert(0, str(BENCH))
+    import kinds as bench  # bench/kinds.py
+
+    return bench
+
+
+@pytest.fixture(scope="module")
+def results(kinds_bench):
+    return kinds_bench.kind_results()
+
+
+def test_labels_are_spread_over_all_kinds_and_parts(kinds_bench):
+    labels = kinds_bench.load_labels()
+    assert len(labels) >= 350
+    counts = {k: sum(r["kind"] == k for r in labels) for k in KINDS}
+    assert all(counts[k] > 0 for k in KINDS), counts
+    assert counts["procedure"] >= 30 and counts["boilerplate"] >= 30
+    assert {r["part"] for r in labels} == {"tune", "test"}
+    split = kinds_bench.realdocs.split()
+    assert all(r["part"] == split.get(r["municipality"], "tune") for r in labels)
+
+
+def test_kind_accuracy_overall_meets_the_target(kinds_bench, results):
+    right, total = kinds_bench.accuracy(results)
+    assert right / total >= kinds_bench.TARGET_KIND_OVERALL
+
+
+def test_kind_accuracy_per_kind_does_not_regress(kinds_bench, results):
+    per = kinds_bench.per_kind(results)
+    floors = {"content": 0.95, "list": 0.9, "table": 1.0, "procedure": 0.75, "heading": 0.7,
+              "toc": 0.8, "boilerplate": 0.5}  # measured 2026-11-28; targets below
+    for k, floor in floors.items():
+        right, total = per[k]
+        assert right / total >= floor, (k, right, total)
+
+
+@pytest.mark.xfail(strict=True, reason="below the issue-9 target on the test part: the tune part "
+                   "holds few letterhead/running-head examples (see docs/benchmarks.md)")
+def test_procedure_and_boilerplate_meet_the_target(kinds_bench, results):
+    per = kinds_bench.per_kind(results)
+    for k in ("procedure", "boilerplate"):
+        right, total = per[k]
+        assert right / total >= kinds_bench.TARGET_KIND_FORMAL, (k, right, total)
