@@ -31,5 +31,6 @@ def test_themes_ceiling_runs_and_reports_headroom():
     for frac in ("40%", "60%", "80%", "100%"):
         assert 0.3 < row(frac)[0] <= 1.0
     # The second coder's agreement does not depend on the model: fixed by the shipped data.
-    assert row("second coder vs labels") == (0.933, 0.931)
+    # (0.917, 0.911 since corpus.jsonl was re-coded by the codebook v1 coding guide)
+    assert row("second coder vs labels") == (0.917, 0.911)
     assert len(re.findall(r"^\| [a-z_]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$", out, re.M)) == 16
