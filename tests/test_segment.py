@@ -254,3 +254,17 @@ def test_a_lone_short_bullet_before_prose_is_a_subheading():
     assert segs[-1].text.endswith("- Rammer\nDe fysiske rammer for politikken har særlig fokus i de "
                                   "kommende år.")
     assert segs[-1].section == "Rammer"
+
+
+def test_minutes_agenda_items_run_together_in_one_paragraph_are_cut_apart():
+    text = ("Deltagere: Anne Hansen, Bo Jensen 1. Godkendelse af referat og dagsorden "
+            "2. Valg af formand og næstformand Sagsfremstilling: Rådet vælger en formand for "
+            "perioden. 3. Pjece om den gode praksis Sagsfremstilling: Pjecen er et redskab til "
+            "vejledning og inspiration for rådene.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    assert [s.section for s in segs[1:]] == ["1. Godkendelse af referat og dagsorden",
+                                            "2. Valg af formand og næstformand",
+                                            "3. Pjece om den gode praksis"]
+    assert segs[2].text.startswith("2. Valg af formand") and "3. Pjece" not in segs[2].text
+    # a numbered sentence in ordinary text is left alone
+    assert len(segment_pages([P(1, text)])) == 1

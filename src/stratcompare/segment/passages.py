@@ -338,6 +338,57 @@ def _page_number_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
     return cuts
 
 
+# --- agenda items run together in one paragraph (minutes transcripts) -------------------------
+_INLINE_AGENDA = re.compile(r"(?:(?<=\s)|^)(\d{1,3})\.\s+(?=[A-ZÆØÅ][a-zæøå])")
+
+
+def _inline_agenda_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
+    """Where numbered agenda items run on inside a paragraph ("... dagsorden 2. Valg af
+    formand ... 3. Valg til ..."): numbers that continue a sequence of at least three (1, 2, 3)
+    in reading order.  Returns zero-width cuts (nothing dropped), per page number."""
+    cands: list[tuple[int, int, int]] = []   # (page, position, value)
+    for page in pages:
+        for m in _INLINE_AGENDA.finditer(page.text or ""):
+            cands.append((page.number, m.start(), int(m.group(1))))
+    chain_len = [1] * len(cands)
+    prev_of: list[int | None] = [None] * len(cands)
+    for i, (_, _, v) in enumerate(cands):
+        for j in range(i - 1, -1, -1):
+            if cands[j][2] == v - 1:
+                chain_len[i], prev_of[i] = chain_len[j] + 1, j
+                break
+    keep: set[int] = set()
+    for i in range(len(cands)):
+        if chain_len[i] >= 3:
+            j: int | None = i
+            while j is not None:
+                keep.add(j)
+                j = prev_of[j]
+    cuts: dict[int, list[tuple[int, int]]] = {}
+    for i in sorted(keep):
+        pg, pos, _ = cands[i]
+        cuts.setdefault(pg, []).append((pos, pos))
+    return cuts
+
+
+def _agenda_title(text: str) -> str:
+    """The title of an agenda item that runs on into its text: up to the first standing label
+    ("Sagsfremstilling:", "Dato:") or sentence end, at most 15 words."""
+    line = text.strip().split("\n")[0]
+    words = line.split()
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if i > 1 and w[:1].isupper() and is_minutes_label(w.rstrip(":")):
+            break
+        out.append(w)
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        # a full stop ends the title only before a capital ("vedr. klagesager" runs on)
+        if len(out) >= 15 or (i > 1 and w.endswith((".", ":")) and not w[:-1].isdigit()
+                              and nxt[:1].isupper()):
+            break
+    return " ".join(out).rstrip(":")
+
+
 # --- units: passages under construction --------------------------------------------------------
 @dataclass
 class _Unit:
@@ -461,6 +512,9 @@ class _Builder:
     # -- block handlers
     def heading(self, b: _Block) -> None:
         sets_section = not is_lead_in(b.text) and not (self.minutes and self.in_agenda)
+        if self.pending and self.pending[-1].text.rstrip().endswith(":") \
+                and not getattr(b, "subheading", False):
+            sets_section = False   # what a lead-in ("Fraværende:") introduces names nothing
         b.section = sets_section  # type: ignore[attr-defined]
         self.pending.append(b)
         if sets_section:
@@ -475,6 +529,13 @@ class _Builder:
         self.in_agenda = True
         self.section = _section_name(b)
         self.pending.append(b)
+
+    def agenda_inline(self, b: _Block) -> None:
+        """An agenda item whose text runs on in the same paragraph: its title is the section."""
+        self.flush_pending()
+        self.in_agenda = True
+        self.section = _agenda_title(b.text)
+        self.para(b, new_page=False)
 
     def agenda_overview(self, run: list[_Block]) -> None:
         """Consecutive agenda titles with nothing between: the meeting's list of contents."""
@@ -560,6 +621,12 @@ def _short_subheading(blocks: list[_Block], i: int) -> bool:
     return (nxt is not None and nxt.type == "para" and (prev is None or prev.type != "item"))
 
 
+def _runs_on(b: _Block) -> bool:
+    """An agenda item cut out of a run-on paragraph that carries text after its title."""
+    return bool(getattr(b, "agenda_start", False)) and \
+        _agenda_title(b.text) != " ".join(b.text.split())
+
+
 def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
     bld = _Builder(minutes)
     i, last_page = 0, None
@@ -568,13 +635,22 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
         if b.type == "noise":
             i += 1
             continue
+        if minutes and getattr(b, "agenda_start", False):
+            # an agenda item cut out of a run-on paragraph: its title is the section
+            if _runs_on(b):
+                bld.agenda_inline(b)
+                last_page = b.page
+                i += 1
+                continue
+            b.type = "agenda"          # a bare title: as any agenda line (overview runs)
         if b.type == "item" and _short_subheading(blocks, i):
-            b.type = "heading"
-            b.text = b.text  # keep the bullet: it is the author's text
+            b.type = "heading"      # (the bullet stays in the text: it is the author's)
+            b.subheading = True  # type: ignore[attr-defined]
         if b.type == "agenda":
             run = [b]
             j = i + 1
-            while j < len(blocks) and blocks[j].type in ("agenda", "noise"):
+            while j < len(blocks) and (blocks[j].type == "noise" or (
+                    blocks[j].type == "agenda" and not _runs_on(blocks[j]))):
                 if blocks[j].type == "agenda":
                     run.append(blocks[j])
                 j += 1
@@ -706,14 +782,21 @@ def segment_pages(pages: Sequence, *, genre: str | None = None) -> list[Segment]
     """
     minutes = (genre or "").lower() == "minutes"
     cuts = _page_number_cuts(pages)
+    agenda_cuts = _inline_agenda_cuts(pages) if minutes else {}
+    for number, spans in agenda_cuts.items():
+        cuts.setdefault(number, []).extend(spans)
     blocks: list[_Block] = []
     page_texts: dict[int, str] = {}
     for page in pages:
         text = page.text or ""
         page_texts[page.number] = text
         headings = list(getattr(page, "headings", None) or [])
-        blocks.extend(_page_blocks(page.number, text, headings, cuts.get(page.number, []),
-                                   minutes))
+        new = _page_blocks(page.number, text, headings, cuts.get(page.number, []), minutes)
+        starts = {a for a, b in agenda_cuts.get(page.number, [])}
+        for blk in new:
+            if blk.start in starts:
+                blk.agenda_start = True  # type: ignore[attr-defined]
+        blocks.extend(new)
     units = _merge_fragments(_build(blocks, minutes))
     segments: list[Segment] = []
     for unit in units:
