@@ -483,3 +483,43 @@ def test_embed_skips_passages_replaced_meanwhile(tmp_path):
     embed_passages(store.conn, Racing(), progress=False)  # no FOREIGN KEY error
     assert store.integrity_check() == []
     assert embed_passages(store.conn, enc, progress=False) == 1  # the new passage, next time
+
+
+# --- 8. memory: huge pages are rendered at a capped size, with a warning --------------------------
+def _poster_pdf(path: Path, points: int = 10_000) -> None:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(points, points))
+    c.rect(100, 100, points - 200, points - 200, fill=1)  # something to render, no text layer
+    c.showPage()
+    c.save()
+
+
+def test_huge_page_is_rendered_within_the_pixel_cap_with_a_warning(tmp_path, monkeypatch):
+    import pypdfium2 as pdfium
+
+    from stratcompare.ingest import ocr
+    from stratcompare.ingest.layout import PageLines
+
+    pdf = tmp_path / "poster.pdf"
+    _poster_pdf(pdf)
+    page = pdfium.PdfDocument(str(pdf))[0]
+    dpi = ocr.render_dpi(page)
+    w, h = page.get_size()
+    assert w * h * (dpi / 72) ** 2 <= ocr.MAX_PIXELS
+    sizes = []
+    monkeypatch.setattr(ocr, "ocr_image", lambda image, lang="dan", dpi=300: sizes.append(len(image)) or PageLines([], 0, 0))
+    lines = ocr.ocr_page(page)
+    assert sizes and sizes[0] <= ocr.MAX_PIXELS * 1.01 + 100  # greyscale PGM: one byte a pixel
+    assert "capped" in lines.note
+    # an A4 page is not scaled down and gets no note
+    a4 = tmp_path / "a4.pdf"
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(a4), pagesize=(595, 842))
+    c.rect(50, 50, 400, 600, fill=1)
+    c.showPage()
+    c.save()
+    a4_page = pdfium.PdfDocument(str(a4))[0]
+    assert ocr.render_dpi(a4_page) == 300
+    assert not getattr(ocr.ocr_page(a4_page), "note", None)

@@ -26,7 +26,10 @@ BAND = 0.10  # top/bottom share of the page image where running headers/footers 
 TIMEOUT = 180  # seconds per page
 NATIVE_MIN, NATIVE_MAX = 150, 600  # scan resolutions OCR'd as they are, without resampling
 HEADING_HEIGHT = 1.35  # a scanned line this much taller than the median line is a heading
-MAX_PIXELS = 60_000_000  # largest page bitmap handed to Tesseract (greyscale bytes)
+# Largest page bitmap handed to Tesseract (greyscale bytes).  Tesseract needs ~10 bytes per pixel:
+# 25 MP keeps a poster page near 300 MB where a 10,000-pt page at 72 dpi (100 MP) took 1.05 GB.
+# A4 at 300 dpi is 8.7 MP and A3 17.4 MP, so ordinary pages are never scaled down.
+MAX_PIXELS = 25_000_000
 
 
 class OCRFailed(RuntimeError):
@@ -180,8 +183,8 @@ def render_dpi(page: pdfium.PdfPage, dpi: int = 300) -> int:
         dpi = int(round(native))
     width, height = page.get_size()  # points
     pixels = width * height * (dpi / 72) ** 2
-    if pixels > MAX_PIXELS:  # posters and maps: keep the bitmap within memory
-        dpi = int(dpi * (MAX_PIXELS / pixels) ** 0.5)
+    if pixels > MAX_PIXELS:  # posters and maps: keep the bitmap within memory, whatever the dpi
+        return max(int(dpi * (MAX_PIXELS / pixels) ** 0.5), 1)
     return max(dpi, 72)
 
 
@@ -218,6 +221,12 @@ def ocr_page(page: pdfium.PdfPage, lang: str = "dan", dpi: int = 300) -> PageLin
     except (pdfium.PdfiumError, ValueError, OSError) as exc:
         raise OCRFailed(f"cannot render the page ({exc})") from None
     page_lines = ocr_image(image, lang=lang, dpi=use)
+    del image  # the bitmap can be tens of MB: free it before parsing
+    width, height = page.get_size()
+    if use < NATIVE_MIN and width * height * (NATIVE_MIN / 72) ** 2 > MAX_PIXELS:  # capped, and it shows
+        page_lines.note = (f"rendered for OCR at {use} dpi only (the page is {width:.0f} x {height:.0f} pt; "
+                           f"bitmaps are capped at {MAX_PIXELS // 1_000_000} megapixels to bound memory), "
+                           "so small text may be missed")
     if lang.split("+")[0] == "dan" and page_lines.lines:
         page_lines.lines = fix_scan_artifacts("\n".join(page_lines.lines)).split("\n")
     return page_lines

@@ -565,6 +565,7 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
     no_text: list[int] = []  # needed OCR but could not get it
     cid_pages: list[int] = []
     ocr_failed: list[str] = []
+    ocr_notes: list[str] = []
     first_line_title: str | None = None
     ocr_state: tuple[bool, str] | None = None
     tables = TableFinder(path)
@@ -606,6 +607,8 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
                     if ocr_state[0]:
                         try:
                             lines = ocr_mod.ocr_page(page, lang=ocr_lang, dpi=dpi)
+                            if getattr(lines, "note", None):  # e.g. a poster rendered at capped size
+                                ocr_notes.append(f"page {number}: {lines.note}")
                             method = "ocr"
                             found = any(ln.strip() for ln in lines.lines)
                             status = "ok" if found else "missing_text"
@@ -634,7 +637,7 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
              headings=_headings_in(m["headings"], text), tables=found.get(m["number"], []))
         for m, pl, text in zip(meta, page_lines, cleaned)
     ]
-    warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state) + tables.warnings
+    warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state) + tables.warnings + ocr_notes
     not_born_digital = [p for p in pages
                         if p.method == "ocr" or (p.method == "none" and p.status != "ok")]
     scanned = len(not_born_digital) > n_pages / 2
