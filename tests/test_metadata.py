@@ -320,6 +320,25 @@ def test_late_ranges_do_not_count_as_the_period():
     assert (info.start, info.end) == (2020, 2020)
 
 
+def test_genre_none_keeps_the_period_rules_and_adds_the_document_date():
+    text = "Referat 4. juni 2025\n\nHandicappolitik 2021-2025 blev drøftet."
+    plain = detect_years([text])
+    assert (plain.start, plain.end, plain.basis) == (2021, 2025, "first-pages-range")
+    assert plain.dated == "2025-06-04" and plain.year == 2021
+    minutes = detect_years([text], genre="minutes")
+    assert (minutes.start, minutes.end, minutes.basis, minutes.year) == (2025, 2025, "dated", 2025)
+    strategy = detect_years([text], genre="strategy")
+    assert (strategy.start, strategy.end) == (plain.start, plain.end)
+
+
+def test_the_one_year_prefers_a_title_range_then_the_adoption():
+    adopted = detect_years(["Politik for kultur 2009-2012. Godkendt af byrådet den 30. april 2008."])
+    assert (adopted.start, adopted.year) == (2009, 2008)
+    titled = detect_years(["Godkendt af byrådet den 30. april 2008."], title="Politik 2009-2012")
+    assert titled.year == 2009
+    assert detect_years(["Ingen årstal her."]).year is None
+
+
 # --- speed -------------------------------------------------------------------------------------
 def test_detection_on_a_100_page_document_is_fast():
     text = "".join(seed(n) for n in sorted(p.name for p in FIXTURES.glob("*.txt")))

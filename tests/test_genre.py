@@ -1,0 +1,107 @@
+"""Document genre (stratcompare.metadata.genre): cue families, confidence, the data file, and
+accuracy on every real document of corpus/real/."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from stratcompare.metadata.genre import GENRES, detect_genre, genre_scores
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+MINUTES = """Referat
+onsdag den 6. juni 2018 kl. 14:15
+Mødested Multisalen/rådhuset
+Fraværende Charlotte Lomholdt
+1. Godkendelse af dagsorden
+Indstilling
+Direktøren indstiller, at dagsordenen godkendes.
+Beslutning i Handicaprådet den 06-06-2018
+Godkendt."""
+
+NEWS = """Byrådet har på byrådsmødet 28. marts 2023 godkendt en ny socialpolitik, som gælder fra
+2023-2026.
+- Det er en god dag for borgerne, siger formanden for Socialudvalget.
+Borgermødet i januar samlede 80 borgere, som fortalte om deres ønsker."""
+
+STRATEGY = """Handicappolitik 2024-2027
+Vi vil skabe et samfund, hvor alle kan deltage. Politikken har fire indsatsområder.
+Målsætninger: Flere i job, bedre tilgængelighed.
+Vi vil styrke samarbejdet med civilsamfundet."""
+
+SERVICE = """Har du et fysisk eller psykisk handicap, kan Rådgiverteamet tilbyde råd og vejledning.
+Du kan kontakte os i telefontiden. Hvem kan få hjælp? Tilbuddet henvender sig til voksne."""
+
+
+def test_every_cue_has_a_reason_and_compiles():
+    path = resources.files("stratcompare") / "data" / "lang" / "da" / "genre.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert len(data["cue"]) >= 15
+    for cue in data["cue"]:
+        assert cue["genre"] in GENRES and cue["where"] in ("title", "text", "head", "filename")
+        assert len(cue["why"]) > 15
+        re.compile(cue["pattern"])
+
+
+@pytest.mark.parametrize(("title", "text", "filename", "expected"), [
+    ("Referat", MINUTES, "referat-2018.txt", "minutes"),
+    ("Handicaprådet", MINUTES, "x.pdf", "minutes"),  # the text alone is enough
+    ("Ny socialpolitik med fokus på et godt hverdagsliv", NEWS, "x.html", "news"),
+    ("Handicappolitik 2024-2027", STRATEGY, "x.html", "strategy"),
+    ("Voksenrådgivning", SERVICE, "x.html", "other"),
+    ("Notat", "Formålet med notatet er at beskrive fordelingen af midlerne.", "n.pdf", "other"),
+])
+def test_cue_families(title, text, filename, expected):
+    genre, confidence = detect_genre(title, text, None, filename)
+    assert genre == expected
+    assert 0.0 < confidence <= 1.0
+
+
+def test_a_headline_about_a_new_policy_is_news_not_the_policy():
+    assert detect_genre("Ny handicappolitik vedtaget", NEWS)[0] == "news"
+    assert detect_genre("Handicappolitik", STRATEGY)[0] == "strategy"
+
+
+def test_no_cues_is_other_with_low_confidence():
+    genre, confidence = detect_genre(None, "Lorem ipsum dolor sit amet.")
+    assert genre == "other" and confidence <= 0.5
+    strong = detect_genre("Referat", MINUTES, None, "referat.pdf")[1]
+    assert strong > 0.7 > confidence
+
+
+def test_scores_are_additive_per_cue():
+    scores = genre_scores("Referat", MINUTES, None, "referat.pdf")
+    assert scores["minutes"] > 10 > scores["strategy"]
+    assert genre_scores("", "")["minutes"] == 0
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(BENCH))
+    import kinds as bench_kinds  # bench/kinds.py
+
+    return bench_kinds
+
+
+def test_every_real_document_has_an_expected_genre(bench):
+    rows = bench.genre_results()
+    assert len(rows) == 87 + 18
+    assert {r.expected for r in rows} == set(GENRES)
+
+
+def test_genre_accuracy_does_not_regress(bench):
+    right, total = bench.accuracy(bench.genre_results())
+    assert right / total >= 0.88  # measured 0.905 on 2026-11-28 (tune 45/46, test 50/59)
+
+
+@pytest.mark.xfail(strict=True, reason="below the issue-9 target of 95 %: news about a policy and "
+                   "plan pages without plan words (see docs/benchmarks.md)")
+def test_genre_accuracy_meets_the_target(bench):
+    right, total = bench.accuracy(bench.genre_results())
+    assert right / total >= bench.TARGET_GENRE

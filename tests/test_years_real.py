@@ -1,0 +1,97 @@
+"""Years a reader would give (stratcompare.metadata.years with genre=): the document's own date,
+the period, goal years, and accuracy against corpus/real/ SOURCES.tsv."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from stratcompare.metadata import detect_years
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.mark.parametrize(("head", "iso"), [
+    ("Referat: 12. november 2025 kl. 08:00\nMødelokale 6", "2025-11-12"),
+    ("Dagsorden • 4. juni 2025 kl. 14.30", "2025-06-04"),
+    ("Sundheds- og Forebyggelsesudvalget\nÅbent referat\nMødedato: 04.12.2012", "2012-12-04"),
+    ("STARTTIDSPUNKT\n5/29/2019 5:00:00 PM", "2019-05-29"),  # month first
+    ("Dato: |\n03-03-2021 15:00:00 |", "2021-03-03"),
+    ("Ny kræfter i udsatterådet\n23/01-2019\nEn gruppe borgere", "2019-01-23"),
+])
+def test_the_document_date_comes_from_the_head(head, iso):
+    body = "\n\nMed Budget 2019 blev det besluttet. Puljen fra 2016-2018 er brugt. " * 3
+    info = detect_years([head + body], genre="minutes")
+    assert info.dated == iso
+    assert info.year == int(iso[:4])
+    assert (info.start, info.end) == (info.year, info.year)
+
+
+def test_a_meeting_is_dated_by_its_day_not_by_the_periods_it_discusses():
+    text = ("Social og sundheds møde den 14. august 2025\nReferat\n"
+            "De tre indsatsområder for 2025 blev vedtaget den 10.10.2024. "
+            "Handicappolitikken 2023-2026 blev godkendt af Byrådet den 31. marts 2023.")
+    old = detect_years([text])
+    new = detect_years([text], genre="minutes")
+    assert (new.start, new.end, new.year) == (2025, 2025, 2025)
+    assert old.basis != "dated"  # genre=None keeps the period rules
+
+
+def test_news_keeps_a_policy_period_that_starts_at_its_date_but_not_older_years():
+    text = ("Ny socialpolitik\nPubliceret 28-03-2023\nByrådet har godkendt en socialpolitik, som "
+            "gælder fra 2023-2026.")
+    info = detect_years([text], genre="news")
+    assert (info.start, info.end, info.year) == (2023, 2026, 2023)
+    older = ("Handleplan vedtaget\n02.04.2020\nNordfyns Kommune har siden 2015-2018 arbejdet for "
+             "de unge, og målet er, at alle er i uddannelse inden 2030.")
+    info = detect_years([older], genre="news")
+    assert (info.start, info.end, info.year) == (2020, 2020, 2020)
+
+
+def test_goal_years_are_not_the_period():
+    text = ("Strategien sætter retning for arbejdet. I 2019 blev den første plan vedtaget, og i "
+            "2019 kom en evaluering. Målet er at halvere hjemløsheden frem mod 2030, "
+            "inden 2030, senest 2030 og frem til 2030.")
+    info = detect_years([text], genre="strategy")
+    assert (info.start, info.end) == (2019, 2019)
+
+
+@pytest.mark.parametrize(("title", "text", "period"), [
+    ("Socialpsykiatriplan 2015-18", "Planen bygger på 2012 og 2013.", (2015, 2018)),
+    ("Socialpolitik", "Politikken gælder for perioden 2024 til 2027.", (2024, 2027)),
+    ("Handicappolitik", "Handicappolitik 2019–2021 for alle borgere.", (2019, 2021)),
+])
+def test_strategy_periods(title, text, period):
+    info = detect_years([text], title=title, genre="strategy")
+    assert (info.start, info.end) == period
+    assert info.year == period[0]
+
+
+def test_a_strategy_dated_by_its_adoption():
+    info = detect_years(["Vedtaget i Byrådet den 25. marts 2009. Handicappolitik."],
+                        genre="strategy")
+    assert (info.adopted, info.year) == ("2009-03-25", 2009)
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(BENCH))
+    import kinds as bench_kinds  # bench/kinds.py
+
+    return bench_kinds
+
+
+def test_year_accuracy_does_not_regress(bench):
+    rows = bench.year_results()
+    assert len(rows) >= 60
+    right, total = bench.accuracy(rows)
+    assert right / total >= 0.84  # measured 55/64 = 0.859 on 2026-11-28 (tune 34/36, test 21/28)
+
+
+@pytest.mark.xfail(strict=True, reason="below the issue-9 target of 95 % on the test part "
+                   "(see docs/benchmarks.md)")
+def test_year_accuracy_meets_the_target(bench):
+    right, total = bench.accuracy(bench.year_results())
+    assert right / total >= bench.TARGET_YEAR
