@@ -237,3 +237,38 @@ def test_caption_or_callers_section_and_a_page_that_is_all_table(tmp_path):
     assert [s.section for s in table_segments(page, 0, section="Økonomi")] == ["Økonomi"]
     page.tables[0].caption = "Tabel 2. Budget"
     assert [s.section for s in table_segments(page, 0, section="Økonomi")] == ["Tabel 2. Budget"]
+
+
+@pytest.mark.parametrize("style", ["rules_under_header_and_last_row", "zebra_rows",
+                                   "rule_under_every_row", "outer_box_only"])
+def test_tables_drawn_in_common_styles(tmp_path, style):
+    """Ruled only horizontally, shaded rows, a box around: found, cell for cell, as text."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+    from reportlab.platypus import Table as RLTable
+    from reportlab.platypus import TableStyle
+
+    rows = [["Område", "Budget 2024", "Forbrug 2024", "Afvigelse"],
+            ["Botilbud for voksne", "312,4", "318,9", "-6,5"],
+            ["Forebyggende foranstaltninger", "88,1", "84,6", "3,5"],
+            ["Anbringelser", "201,7", "209,2", "-7,5"],
+            ["I alt", "602,2", "612,7", "-10,5"]]
+    lines = {
+        "rules_under_header_and_last_row": [("LINEABOVE", (0, 0), (-1, 0), 1, colors.black),
+                                            ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                                            ("LINEBELOW", (0, -1), (-1, -1), 1, colors.black)],
+        "zebra_rows": [("ROWBACKGROUNDS", (0, 0), (-1, -1), [colors.lightgrey, colors.white])],
+        "rule_under_every_row": [("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.grey)],
+        "outer_box_only": [("BOX", (0, 0), (-1, -1), 1, colors.black)],
+    }[style]
+    table = RLTable(rows, colWidths=[180, 90, 90, 80], hAlign="LEFT")
+    table.setStyle(TableStyle(lines + [("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold")]))
+    body = ParagraphStyle("b", fontName="Helvetica", fontSize=10, leading=13)
+    path = tmp_path / f"{style}.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(
+        [Paragraph(pdfgen.TABLE_TEXT_BEFORE, body), table,
+         Paragraph(pdfgen.TABLE_TEXT_AFTER, body)])
+    page = extract_pdf(path, ocr=False).pages[0]
+    assert [t.rows for t in page.tables] == [rows]
+    assert "Anbringelser" not in page.text
+    assert pdfgen.TABLE_TEXT_AFTER[:40] in page.text
