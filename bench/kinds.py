@@ -160,6 +160,11 @@ def report(markdown: bool = False) -> str:
         pk = per_kind(rows)
         lines.append(f"| {part} | {_pct(accuracy(rows))} | "
                      + " | ".join(_pct(pk[k]) if k in pk else "–" for k in KINDS) + " |")
+    in_place = refined()
+    matched = sum((r["source"], _norm(r["text"])) in in_place for r in load_labels())
+    lines += ["", f"Labels judged in place (segment_pages + refine_kinds): {matched} of "
+              f"{len(kinds)}; the rest were cut differently when labelled and are classified "
+              "alone (classify_kind)."]
     lines += ["", "| part | genre accuracy | year accuracy |", "|---|---|---|"]
     for part in ("tune", "test"):
         g = [r for r in genres if r.part == part]

@@ -204,6 +204,8 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
         own = subsection(seg.text)
         if own:
             under = own
+        elif getattr(seg, "kind", None) == "heading":
+            under = None  # a new heading opens a new context
         position = i / (n - 1) if n > 1 else 0.0
         seg.kind = classify_kind(seg.text, section=under or seg.section, genre=genre,
                                  position=position,
