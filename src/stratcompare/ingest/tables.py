@@ -139,16 +139,16 @@ def _rows_of(segs: Sequence[Any]) -> list[list[Any]]:
 def _cell_row(row: list[Any]) -> bool:
     """A line cut into 3+ pieces, or 2 where the last is a figure (not a page number).  A
     leading list marker does not count as a piece: "1. | Meddelelser | 3" is a contents line."""
-    if any(_LEADERS.search(s.text) for s in row):
+    if len(row) < 2:
+        return False  # most lines: checked first, as this runs on every line of every page
+    pieces = row[1:] if _LIST_MARKER.match(row[0].text.strip()) else row
+    if len(pieces) < 2:
         return False
-    if len(row) >= 2 and _LIST_MARKER.match(row[0].text.strip()):
-        row = row[1:]
-    if len(row) >= 3:
-        return True
-    if len(row) == 2:
-        last = row[1].text.strip()
-        return bool(_NUMERIC.match(last)) and not _PAGE_NO.match(last)
-    return False
+    if len(pieces) == 2:
+        last = pieces[1].text.strip()
+        if not _NUMERIC.match(last) or _PAGE_NO.match(last):
+            return False
+    return not any(_LEADERS.search(s.text) for s in row)
 
 
 def _aligned(rows: list[list[Any]]) -> bool:
@@ -231,10 +231,11 @@ def unruled_regions(segs: Sequence[Any]) -> list[Region]:
         elif run and misses < MAX_WRAPPED and _wrapped(row, run):
             run.append(row)  # a cell's text wrapped onto the next line
             misses += 1
-        else:
+        elif run:
             flush()
             run, misses = [], 0
-    flush()
+    if run:
+        flush()
     return out
 
 
