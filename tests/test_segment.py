@@ -268,3 +268,25 @@ def test_minutes_agenda_items_run_together_in_one_paragraph_are_cut_apart():
     assert segs[2].text.startswith("2. Valg af formand") and "3. Pjece" not in segs[2].text
     # a numbered sentence in ordinary text is left alone
     assert len(segment_pages([P(1, text)])) == 1
+
+
+def test_a_document_opening_with_a_title_block_never_makes_it_a_content_passage():
+    # folded into the first paragraph when that continues the same section ...
+    text = ("Socialudvalgets arbejdsgrundlag\n\nFokusområder 2022-2025.\n\n"
+            "Arbejdsgrundlaget beskriver tre fokusområder for arbejdet med voksne borgere.")
+    segs = segment_pages([P(1, text)])
+    assert len(segs) == 1 and segs[0].text.startswith("Socialudvalgets arbejdsgrundlag\n"
+                                                      "Fokusområder 2022-2025.\nArbejdsgrundlaget")
+    # ... else it is a heading passage (a title page)
+    text = "Politik for\n\nKultur og Fritid -\n\nLokalt engagement.\n\nForord\n\n" + \
+        "Kultur giver puls og liv og bidrager til, at et område er et godt sted at bo."
+    segs = segment_pages([P(1, text)])
+    assert segs[0].kind == "heading" and segs[0].text.endswith("Lokalt engagement.")
+    assert segs[1].kind == "content" and segs[1].section == "Forord"
+
+
+def test_a_politicians_office_line_joins_the_quote_it_signs():
+    text = ("Vision\n\nStrategien handler om at sætte mennesket i centrum, og vi vil gøre noget "
+            "ved det.\n\nClaus Hansen,\n\nformand for Sundheds- og Handicapudvalget.")
+    [seg] = segment_pages([P(1, text)])
+    assert seg.text.endswith("Claus Hansen,\nformand for Sundheds- og Handicapudvalget.")

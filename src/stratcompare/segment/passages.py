@@ -693,7 +693,9 @@ def _is_fragment(u: _Unit) -> bool:
         return False
     if all(p.type == "marker" for p in u.pieces):
         return True
-    return _n_words(u.text) <= SHORT_WORDS
+    # words of its own: attached dates, links and signatures do not make a passage
+    own = " ".join(p.text for p in u.pieces if p.type != "marker")
+    return _n_words(own) <= SHORT_WORDS
 
 
 def _is_title(u: _Unit) -> bool:
@@ -743,6 +745,45 @@ def _merge_fragments(units: list[_Unit]) -> list[_Unit]:
                 break
             if changed:
                 break
+    return units
+
+
+def _title_like(u: _Unit) -> bool:
+    """A block of title lines: short, no line holding a sentence that runs on."""
+    if u.kind != "content" or _n_words(u.text) > 25:
+        return False
+    if any(len(p.text.split()) > 8 for p in u.pieces[u.heads:]):
+        return False         # the body is a line of text, not a subtitle
+    verbs = _words("segment_sentence_verbs.txt")
+    for ln in (ln.strip() for ln in u.text.split("\n") if ln.strip()):
+        words = ln.split()
+        if len(words) > 20 or re.search(r"[.!?]\s+\S", ln):
+            return False
+        if len(words) > 4 and (ln.endswith(".") or any(w.lower() in verbs for w in words)):
+            return False     # a sentence, not a title line
+    return True
+
+
+def _document_title(units: list[_Unit], minutes: bool) -> list[_Unit]:
+    """The title block a document opens with ("Politik for / Kultur og Fritid - / Lokalt
+    engagement."): folded into the first passage when that continues the same section, else
+    a heading passage -- never a content passage of its own (it would be a junk search hit)."""
+    if minutes or len(units) < 2:
+        return units
+    i = 0
+    while i < len(units) and units[i].kind == "heading":
+        i += 1
+    if i + 1 >= len(units) or not _title_like(units[i]):
+        return units
+    u, nxt = units[i], units[i + 1]
+    if nxt.kind in ("content", "list") and nxt.section == u.section and \
+            len(u.text) + len(nxt.text) <= MAX_CHARS + 200:
+        nxt.pieces[0:0] = u.pieces
+        nxt.heads += len(u.pieces)
+        nxt.context = []
+        del units[i]
+    else:
+        u.kind = "heading"
     return units
 
 
@@ -797,7 +838,7 @@ def segment_pages(pages: Sequence, *, genre: str | None = None) -> list[Segment]
             if blk.start in starts:
                 blk.agenda_start = True  # type: ignore[attr-defined]
         blocks.extend(new)
-    units = _merge_fragments(_build(blocks, minutes))
+    units = _document_title(_merge_fragments(_build(blocks, minutes)), minutes)
     segments: list[Segment] = []
     for unit in units:
         page, start, end = _offsets(unit, page_texts)
