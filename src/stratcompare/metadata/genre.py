@@ -76,7 +76,11 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
 
 def detect_genre(title: str | None, text: str, source_kind: str | None = None,
                  filename: str | None = None) -> tuple[str, float]:
-    """(genre, confidence 0..1) from title, text, file kind and file name."""
+    """(genre, confidence 0..1) from title, text and file name.
+
+    ``source_kind`` (text, pdf, html, jsonl) is part of the interface for cues keyed on the kind
+    of file; no cue in genre.toml needs it today, because every genre comes in every format.
+    """
     rules = _rules()
     scores = genre_scores(title, text, source_kind, filename)
     scores = {g: max(0.0, s) for g, s in scores.items()}
