@@ -12,8 +12,18 @@
 * Store size per passage (file bytes / passages, and per table via dbstat when available).
 * Relevance on the bundled corpus (tests/fixtures/relevance/judgments.json): recall@10 and MRR
   for dense, lexical and hybrid side by side (hybrid with and without the theme boost).
+* Relevance on real documents (tests/fixtures/relevance/field_queries.json: corpus/real/pages,
+  corpus/real/pdfs and the bundled corpus): recall@10, nDCG@10 and MRR per half (tune / test) for
+  lexical, dense and hybrid, with and without compound splitting, and the precision of the
+  "no strong matches" verdict on queries that have no relevant passage.  ``--fit-strength``
+  fits the match-strength map and the weak threshold on the tune half and writes
+  src/stratcompare/data/search_strength.json.
+* ``--baseline REV``: the same latency timings with the search code of git revision REV (its
+  src/ is extracted with ``git archive``), run in alternation with this checkout's, so the ratio
+  is measured under the same load.
 
 Usage:  python bench/search.py [--sizes 100000,1000000] [--no-relevance] [--no-themes]
+                               [--no-field] [--field-db PATH] [--fit-strength] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -32,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, os.environ.get("STRATCOMPARE_SRC") or str(REPO / "src"))  # --baseline runs older code
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from stratcompare.embed import get_encoder  # noqa: E402
@@ -219,12 +229,25 @@ def main() -> None:
     ap.add_argument("--no-relevance", action="store_true")
     ap.add_argument("--no-themes", action="store_true", help="skip classifying the corpus (no theme boost)")
     ap.add_argument("--workdir", default=None, help="where to build the stores (default: a temp dir)")
+    ap.add_argument("--no-field", action="store_true", help="skip the real-document relevance set")
+    ap.add_argument("--field-db", default=None, help="reuse this ingested+embedded store of the field corpus")
+    ap.add_argument("--fit-strength", action="store_true", help="fit the match-strength map on the tune half")
+    ap.add_argument("--parts", default="tune,test", help="which halves of the field set to report")
+    ap.add_argument("--baseline", default=None, help="git revision whose search latency to time alongside")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating latency rounds with --baseline")
+    ap.add_argument("--latency-only", default=None, help=argparse.SUPPRESS)  # internal: time this store
     args = ap.parse_args()
+    if args.latency_only:
+        return latency_only(Path(args.latency_only), int(args.sizes))
     import torch
 
     print(f"# stratcompare search benchmark  ({os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, "
           f"load average {os.getloadavg()[0]:.1f} at start)\n")
+    if args.baseline:
+        return side_by_side(args)
     e5 = get_encoder()
+    if not args.no_field and (args.fit_strength or args.field_db):
+        return field_section(args, e5)
     tp = throughput(e5)
     print("## Encoding\n")
     print(f"- e5-small passages/s (synthetic passages of ~{tp['words_per_passage']:.0f} words, batch 32): "
@@ -274,6 +297,207 @@ def main() -> None:
             for label, rec, mrr, _ in rows:
                 print(f"| {label} | {rec:.3f} | {mrr:.3f} |")
             print()
+        if not args.no_field:
+            field_section(args, e5)
+
+
+# --- real documents: the field relevance set -------------------------------------------------
+FIELD = REPO / "tests" / "fixtures" / "relevance" / "field_queries.json"
+FIELD_INPUTS = ["corpus/real/pages", "corpus/real/pdfs", CORPUS]
+
+
+class CachedQueries:
+    """The default encoder with a per-query cache (the variants re-ask the same queries)."""
+
+    def __init__(self, enc):
+        self.enc, self.model_id, self.dim, self.cache = enc, enc.model_id, enc.dim, {}
+
+    def encode_queries(self, texts):
+        if texts[0] not in self.cache:
+            self.cache[texts[0]] = self.enc.encode_queries(texts)
+        return self.cache[texts[0]]
+
+    def encode_passages(self, texts, **kw):
+        return self.enc.encode_passages(texts, **kw)
+
+
+def field_store(args, e5) -> Path:
+    """Ingest the field corpus (real pages and PDFs + bundled corpus), embed it, classify themes."""
+    if args.field_db:
+        return Path(args.field_db)
+    from stratcompare.ingest.pipeline import ingest_paths
+
+    db = Path(args.workdir or tempfile.mkdtemp()) / "field.db"
+    os.chdir(REPO)
+    inputs = [str(p) for d in FIELD_INPUTS[:2] for p in sorted(Path(d).iterdir()) if p.suffix in (".txt", ".pdf")]
+    report = ingest_paths(inputs + [CORPUS], db=db)
+    if report.failed:
+        print("ingest failures:", [(r.path, r.error) for r in report.failed], file=sys.stderr)
+    store = Store.open(db)
+    from stratcompare.search.api import ensure_embeddings
+
+    ensure_embeddings(store.conn, e5)
+    if not args.no_themes:
+        try:
+            from stratcompare.classify.api import classify_passages
+
+            classify_passages(store.conn)
+        except Exception as exc:  # the classifier is another module; its absence only drops the boost
+            print(f"themes not available: {exc}", file=sys.stderr)
+    store.close()
+    return db
+
+
+def _set_compounds(conn, on: bool) -> None:
+    from stratcompare.search import fts
+    from stratcompare.search.api import ensure_fts
+    from stratcompare.search.index import clear_cache
+
+    fts.COMPOUNDS = on
+    clear_cache()  # forget "unchanged since" tokens: the new index version triggers a re-index
+    ensure_fts(conn)
+
+
+def field_section(args, e5) -> None:
+    from stratcompare.search.api import search_result
+    from stratcompare.search.evaluate import weak_match
+
+    db = field_store(args, e5)
+    store = Store.open(db)
+    conn = store.conn
+    enc = CachedQueries(e5)
+    judged = load_judgments(FIELD)
+    npass = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    ndocs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    themes = conn.execute("SELECT count(*) FROM passage_themes").fetchone()[0] > 0
+    if args.fit_strength:
+        fit_strength(conn, [q for q in judged if q.part == "tune"], enc)
+    for part in args.parts.split(","):
+        js = [q for q in judged if q.part == part]
+        rel = [q for q in js if q.items]
+        print(f"## Field relevance, {part} half ({len(rel)} judged queries + {len(js) - len(rel)} without a "
+              f"relevant passage; {ndocs} documents, {npass} passages; e5-small; themes stored: {themes})\n")
+        print("| mode | compounds | recall@10 | nDCG@10 | MRR |")
+        print("|---|---|---|---|---|")
+        for comp in (False, True):
+            _set_compounds(conn, comp)
+            for mode in ("lexical", "dense", "hybrid"):
+                if mode == "dense" and comp:
+                    continue  # the dense half does not read the FTS index
+                r = evaluate(conn, rel, lambda q: [h.passage_id for h in search_result(
+                    conn, q, mode=mode, encoder=enc, top_k=10).hits])
+                label = "—" if mode == "dense" else ("split" if comp else "off")
+                print(f"| {mode} | {label} | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} |")
+        flags = {q.id: search_result(conn, q.query, mode="hybrid", encoder=enc).weak for q in js}
+        wm = weak_match(flags, js)
+        print(f"\n\"No strong matches\" (hybrid): flagged {wm['flagged']} of {wm['queries']} queries; precision "
+              f"{wm['precision']:.3f}, recall {wm['recall']:.3f} on the {wm['none_queries']} queries without a "
+              "relevant passage\n")
+    store.close()
+
+
+def fit_strength(conn, tune, enc) -> None:
+    """Logistic map (cosine, coverage) -> P(relevant) per mode, and the weak threshold on the best hit,
+    fitted on the tune half; written to src/stratcompare/data/search_strength.json."""
+    import json
+
+    from sklearn.linear_model import LogisticRegression
+
+    from stratcompare.search import strength
+    from stratcompare.search.api import search_result
+    from stratcompare.search.evaluate import resolve
+
+    _set_compounds(conn, True)
+    targets = resolve(conn, tune)
+    out = {"about": "Logistic match-strength maps of stratcompare.search.strength, fitted by "
+                    "`python bench/search.py --fit-strength` on the tune half of "
+                    "tests/fixtures/relevance/field_queries.json (top-10 hits, label = judged relevant).",
+           "encoder_prefix": enc.model_id.split("-")[0], "models": {}}
+    for mode, feats in (("hybrid", ("cosine", "coverage")), ("dense", ("cosine",)), ("coverage_only", ("coverage",))):
+        run_mode = "lexical" if mode == "coverage_only" else mode
+        X, y, best = [], [], []
+        for q in tune:
+            relevant = set().union(*targets[q.id]) if targets[q.id] else set()
+            hits = search_result(conn, q.query, mode=run_mode, encoder=enc, top_k=10).hits
+            rows = [[h.details.get(f) or 0.0 for f in feats] for h in hits]
+            X += rows
+            y += [int(h.passage_id in relevant) for h in hits]
+            best.append((rows[0] if rows else None, bool(q.items)))
+        lr = LogisticRegression(C=10.0, max_iter=1000).fit(np.array(X), np.array(y))
+        model = {"bias": round(float(lr.intercept_[0]), 4)}
+        model.update({f: round(float(c), 4) for f, c in zip(feats, lr.coef_[0])})
+        # threshold on the best hit's strength: the highest recall on the no-relevant queries
+        # whose precision is at least 0.8 (ties: the lower threshold, fewer false alarms)
+        probs = [(float(lr.predict_proba(np.array([r]))[0, 1]) if r is not None else 0.0, has) for r, has in best]
+        cands = sorted({round(p, 3) for p, _ in probs} | {0.0})
+        choice, key = 0.0, None
+        for t in cands:
+            flagged = [has for p, has in probs if p < t + 1e-9]
+            if not flagged:
+                continue
+            prec = sum(1 for h in flagged if not h) / len(flagged)
+            rec = sum(1 for h in flagged if not h) / max(1, sum(1 for _, h in probs if not h))
+            k = (prec >= 0.8, rec, -t)
+            if key is None or k > key:
+                choice, key = t + 1e-3, k
+        model["weak_below"] = round(choice, 4)
+        out["models"][mode] = model
+        print(f"fitted {mode}: {model} (tune: precision>=0.8 {key[0]}, recall {key[1]:.2f})")
+    path = REPO / "src" / "stratcompare" / "data" / "search_strength.json"
+    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    strength.calibration.cache_clear()
+    print(f"wrote {path}\n")
+
+
+# --- latency side by side with an older revision ---------------------------------------------
+def latency_only(path: Path, n: int) -> None:
+    """(internal) Build ``path`` if needed and print this code's latency row as one JSON line."""
+    import json
+
+    if not path.exists():
+        build(path, n)
+    e5 = get_encoder()
+    lat = latency(path, n, queries(), e5)
+    print("LATENCY " + json.dumps({f"{m}:{k}": v for (m, k), v in ((key, val) for key, val in lat.items()
+                                                                  if isinstance(key, tuple))}))
+
+
+def side_by_side(args) -> None:
+    import json
+    import subprocess
+
+    n = int(args.sizes.split(",")[0])
+    work = Path(args.workdir or tempfile.mkdtemp())
+    old = work / f"baseline-{args.baseline}"
+    if not (old / "src").exists():
+        old.mkdir(parents=True, exist_ok=True)
+        tar = subprocess.run(["git", "-C", str(REPO), "archive", args.baseline, "src"], check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(old)], input=tar.stdout, check=True)
+    versions = {"baseline " + args.baseline: (str(old / "src"), work / "baseline.db"),
+                "this checkout": (str(REPO / "src"), work / "current.db")}
+    results: dict[str, list[dict]] = {v: [] for v in versions}
+    for rnd in range(args.rounds):
+        for label, (src, db) in versions.items():
+            env = {**os.environ, "STRATCOMPARE_SRC": src, "PYTHONPATH": src}
+            out = subprocess.run([sys.executable, __file__, "--latency-only", str(db), "--sizes", str(n)],
+                                 env=env, capture_output=True, text=True, check=True).stdout
+            row = json.loads(next(ln for ln in out.splitlines() if ln.startswith("LATENCY "))[8:])
+            results[label].append(row)
+            print(f"round {rnd + 1}, {label}: hybrid p50 {row['hybrid:excl'][0]:.1f} ms, load {os.getloadavg()[0]:.1f}",
+                  file=sys.stderr)
+    print(f"## Latency at {n:,} passages, side by side ({args.rounds} alternating rounds; median of the rounds' p50/p95)\n")
+    print("| mode | " + " | ".join(f"{v} p50 / p95" for v in versions) + " | ratio p50 |")
+    print("|---|" + "---|" * len(versions) + "---|")
+    for key in ("dense:excl", "lexical:excl", "hybrid:excl", "hybrid:incl"):
+        cells, p50s = [], []
+        for v in versions:
+            p50 = statistics.median(r[key][0] for r in results[v])
+            p95 = statistics.median(r[key][1] for r in results[v])
+            cells.append(f"{p50:.1f} / {p95:.1f} ms")
+            p50s.append(p50)
+        label = key.replace(":excl", " (excl. encoding)").replace(":incl", " (incl. encoding)")
+        print(f"| {label} | " + " | ".join(cells) + f" | {p50s[1] / p50s[0]:.2f} |")
+    print()
 
 
 if __name__ == "__main__":

@@ -67,3 +67,48 @@ def test_hybrid_meets_targets_and_beats_both_halves(corpus_store):
     assert h["recall@10"] >= 0.8 and h["mrr"] >= 0.85, h
     for other in ("dense", "lexical"):
         assert h["recall@10"] + h["mrr"] > res[other]["recall@10"] + res[other]["mrr"], (other, res[other])
+
+
+FIELD = REPO / "tests" / "fixtures" / "relevance" / "field_queries.json"
+REAL = REPO / "corpus" / "real"
+
+
+@pytest.fixture(scope="module")
+def field_store(tmp_path_factory):
+    if not (REAL / "pages").is_dir():
+        pytest.skip("corpus/real is not in this checkout")
+    from stratcompare.ingest.pipeline import ingest_paths
+    from stratcompare.store import Store
+
+    db = tmp_path_factory.mktemp("field") / "field.db"
+    inputs = [str(p) for d in ("pages", "pdfs") for p in sorted((REAL / d).iterdir()) if p.suffix in (".txt", ".pdf")]
+    report = ingest_paths(inputs + [str(CORPUS)], db=db)
+    assert not report.failed
+    store = Store.open(db)
+    yield store
+    store.close()
+
+
+def test_field_judgments_resolve_after_ingest(field_store):
+    from stratcompare.search.evaluate import load_judgments, resolve
+
+    judged = load_judgments(FIELD)
+    found = resolve(field_store.conn, judged)
+    missing = [(q.id, it["contains"]) for q in judged for it, ids in zip(q.items, found[q.id]) if not ids]
+    assert not missing
+
+
+def test_compound_splitting_raises_lexical_relevance_on_the_tune_half(field_store, monkeypatch):
+    from stratcompare.search import fts
+    from stratcompare.search.api import search
+    from stratcompare.search.evaluate import evaluate, load_judgments
+    from stratcompare.search.index import clear_cache
+
+    conn = field_store.conn
+    tune = [q for q in load_judgments(FIELD) if q.part == "tune" and q.items]
+    res = {}
+    for on in (False, True):
+        monkeypatch.setattr(fts, "COMPOUNDS", on)
+        clear_cache()
+        res[on] = evaluate(conn, tune, lambda q: [h.passage_id for h in search(conn, q, mode="lexical")])
+    assert res[True]["recall@10"] > res[False]["recall@10"] and res[True]["mrr"] > res[False]["mrr"], res

@@ -22,7 +22,7 @@ from stratcompare.embed.storage import embed_passages
 from stratcompare.errors import NotFoundError, UsageError
 from stratcompare.search.fts import index_version, lexical_search, sync_fts
 from stratcompare.search.index import dense_corpus, has_column, mark, unchanged_since
-from stratcompare.search.lemmas import lemma, query_lemmas, query_terms, words
+from stratcompare.search.lemmas import lemma, query_lemmas, query_terms, word_terms, words
 from stratcompare.search.querylang import analyse_query
 from stratcompare.search.strength import WEAK_MESSAGE, coverage, strength_of, weak_below
 from stratcompare.search.themes import query_themes, theme_weights
@@ -306,7 +306,8 @@ def search_result(
     scored = scored[:k_fetch]
     hits = _hits(conn, [s[0] for s in scored], [s[1] for s in scored], [s[2] for s in scored], q_text, mark_words=False)
     hits = _diversify(conn, hits, dedup, per_document)[:top_k]
-    wanted = set(query_lemmas(q_text))
+    whole, parts = query_terms(q_text)
+    wanted = set(whole) | set(parts)  # "strategi for hjemløse" is marked for "hjemløsestrategi"
     for i, h in enumerate(hits):
         h.rank = i + 1
         h.highlighted = highlight(h.text, q_text, wanted=wanted)
@@ -493,9 +494,10 @@ def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»"), wante
     for w, s, e in words(text):
         low = w.lower()
         # a lemma keeps its word's first letter (Danish inflects at the end): skip the rest cheaply
-        if low[0].isalpha() and low[0] not in initials:
+        if low[0].isalpha() and low[0] not in initials and len(low) < 7:  # 7+: may be a compound
             continue
-        if low in wanted or lemma(w) in wanted or any(low.startswith(x) for x in prefixes):
+        if low in wanted or lemma(w) in wanted or any(low.startswith(x) for x in prefixes) \
+                or any(x in wanted for x in word_terms(w)[1]):  # a compound with a query word as a part
             out += [text[last:s], mark[0], w, mark[1]]
             last = e
     out.append(text[last:])
