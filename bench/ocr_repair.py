@@ -1,7 +1,15 @@
 #!/usr/bin/env python
 """Benchmark the Danish OCR repair against gold text, side by side with a SymSpell baseline.
 
-Evaluation sets (all under tests/fixtures/ocr/):
+Main sets (issue 14): the real pages of corpus/real/pages/, split by municipality
+(corpus/real/split.tsv).  Each part is rendered (DejaVu Serif, 11 pt, A4) at 150, 200 and
+300 dpi and read back by ``tesseract -l eng`` (``scripts/ocr_pairs.py ocr``; the output is
+cached in tests/fixtures/ocr/real{tune,test}_dejavu-serif_{dpi}dpi_tesseract_eng.txt).
+  * ``test`` part: never looked at while tuning; its figures are the ones that count;
+  * ``tune`` part: what the channel was learnt from and the thresholds were tuned on;
+  * clean text: the test part's pages as they are (share of words the repair changes).
+
+Older sets (all under tests/fixtures/ocr/):
   1. seed 002 (Hjørring, real English-model OCR) against the hand-written gold correction;
   2. Danish text rendered to an image (PIL, 200 and 150 dpi) and read back by ``tesseract -l eng``:
      seed 003 (Holstebro/Haderslev, gold = hyphenation remnants joined by hand) and
@@ -29,6 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from ocr_pairs import part_text  # noqa: E402
+
 from stratcompare.repair import get_repairer  # noqa: E402
 from stratcompare.repair.evaluate import score, tokens  # noqa: E402
 
@@ -42,7 +53,10 @@ TESSERACT_SETS = {  # name -> (text rendered to the image, gold, dpi)
     "own_danish_150dpi": ("own_danish_gold.txt", "own_danish_gold.txt", 150),
     "own_danish_2_150dpi": ("own_danish_2_gold.txt", "own_danish_2_gold.txt", 150),
 }
-ROLE = {"seed002_hjoerring": "dev: gold written with the tool's help, checked by hand",
+ROLE = {"real_test_150dpi": "TEST part, untouched", "real_test_200dpi": "TEST part, untouched",
+        "real_test_300dpi": "TEST part, untouched", "real_tune_150dpi": "tune part",
+        "real_tune_200dpi": "tune part", "real_tune_300dpi": "tune part",
+        "seed002_hjoerring": "dev: gold written with the tool's help, checked by hand",
         "tesseract_dev_hjoerring_000": "dev: seed 000 is in the lexicon",
         "tesseract_holstebro_003": "held out, looked at", "tesseract_own_danish": "held out, looked at",
         "tesseract_own_danish_2": "held out; 84.5% at first measurement, then looked at",
@@ -98,9 +112,25 @@ def tesseract_eng(text: str, dpi: int = 200) -> str:
     return "\n".join(out)
 
 
+def real_sets(parts=("test", "tune")) -> dict[str, tuple[str, str]]:
+    """name -> (OCR text, gold) for the real pages' parts (cached by scripts/ocr_pairs.py)."""
+    sets = {}
+    for part in parts:
+        gold = part_text(part)
+        for dpi in (150, 200, 300):
+            cache = FIX / f"real{part}_dejavu-serif_{dpi}dpi_tesseract_eng.txt"
+            if cache.exists():
+                sets[f"real_{part}_{dpi}dpi"] = (cache.read_text(encoding="utf-8"), gold)
+            else:
+                print(f"missing {cache.name}: run scripts/ocr_pairs.py ocr --part {part}",
+                      file=sys.stderr)
+    return sets
+
+
 def ocr_sets(refresh: bool) -> dict[str, tuple[str, str]]:
     """name -> (OCR text, gold); the tesseract output is cached in the fixtures."""
-    sets = {"seed002_hjoerring": ((FIX / "hjoerring_002_input.txt").read_text(encoding="utf-8"),
+    sets = real_sets()
+    sets |= {"seed002_hjoerring": ((FIX / "hjoerring_002_input.txt").read_text(encoding="utf-8"),
                                   (FIX / "hjoerring_002_gold.txt").read_text(encoding="utf-8"))}
     for name, (src, gold, dpi) in TESSERACT_SETS.items():
         cache = FIX / f"{name}_tesseract_eng.txt"
@@ -145,6 +175,7 @@ class SymSpellBaseline:
 
 def run_system(name: str, fn, sets: dict, clean: dict[str, str]) -> list[str]:
     rows = []
+    repair_words, repair_time = 0, 0.0
     total_words, total_time = 0, 0.0
     for set_name, (ocr, gold) in sets.items():
         t0 = time.process_time()
@@ -152,10 +183,24 @@ def run_system(name: str, fn, sets: dict, clean: dict[str, str]) -> list[str]:
         dt = time.process_time() - t0
         total_words += len(tokens(ocr))
         total_time += dt
+        if set_name.startswith("real_"):
+            repair_words += len(tokens(ocr))
+            repair_time += dt
         s = score(ocr, out, gold)
         rows.append(f"| {name} | {set_name} ({ROLE.get(set_name, '')}) | {s.words} "
                     f"| {s.wer_before:.1%} | {s.wer_after:.1%} | {s.removed:.1%} "
                     f"| {len(tokens(ocr)) / max(dt, 1e-9):,.0f} |")
+    for cname, text in clean.items():
+        t0 = time.process_time()
+        out = fn(text)
+        dt = time.process_time() - t0
+        ref = tokens(text)
+        n = sum(a != b for a, b in zip(tokens(out), ref)) if len(tokens(out)) == len(ref) \
+            else score(text, out, text).errors_after
+        rows.append(f"| {name} | clean: {cname} | {len(ref)} | 0.0% | {n} words changed "
+                    f"({n / max(1, len(ref)):.2%}) | — | {len(ref) / max(dt, 1e-9):,.0f} |")
+    rows.append(f"| {name} | repair alone, real_* sets (CPU, one core) | {repair_words} | | | | "
+                f"{repair_words / max(repair_time, 1e-9):,.0f} |")
     changed = words = 0
     for text in clean.values():
         t0 = time.process_time()
@@ -173,14 +218,40 @@ def run_system(name: str, fn, sets: dict, clean: dict[str, str]) -> list[str]:
     return rows
 
 
+def show_errors(name: str) -> int:
+    """Word errors left after repair in one tune set: (OCR, repaired, gold) triples."""
+    import difflib
+
+    if "test" in name:
+        raise SystemExit("the test part is not looked at (issue 14 protocol)")
+    ocr, gold = ocr_sets(False)[name]
+    rep = get_repairer().repair(ocr).text
+    g, r, o = tokens(gold), tokens(rep), tokens(ocr)
+    sm = difflib.SequenceMatcher(None, g, r, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag != "equal":
+            print(f"{tag}\tgold={' '.join(g[i1:i2])!r}\trepaired={' '.join(r[j1:j2])!r}")
+    om = difflib.SequenceMatcher(None, o, r, autojunk=False)
+    print("changes made:", sum(1 for t, *_ in om.get_opcodes() if t != "equal"))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--refresh", action="store_true", help="re-run tesseract on the renderings")
     ap.add_argument("--no-baseline", action="store_true", help="skip the SymSpell baseline")
+    ap.add_argument("--only", help="run only sets whose name contains this")
+    ap.add_argument("--errors", metavar="SET",
+                    help="list the remaining word errors of one TUNE set (test sets refused)")
     args = ap.parse_args()
 
+    if args.errors:
+        return show_errors(args.errors)
     sets = ocr_sets(args.refresh)
-    clean = {n: (FIX / n).read_text(encoding="utf-8") for n in CLEAN_SETS}
+    if args.only:
+        sets = {k: v for k, v in sets.items() if args.only in k}
+    clean = {"real test part (clean pages)": part_text("test")}
+    clean |= {n: (FIX / n).read_text(encoding="utf-8") for n in CLEAN_SETS}
     t0, c0 = time.perf_counter(), time.process_time()
     rep = get_repairer()
     print(f"lexicon loaded in {time.perf_counter() - t0:.2f} s wall, "

@@ -155,6 +155,69 @@ def forward_confusions(word: str, rules: list[tuple[str, str, float]]) -> dict[s
     return out
 
 
+BIGRAM_SENT = re.compile(r"[.!?:;]\s|\n\s*\n")
+
+
+def bigram_texts() -> list[tuple[str, str]]:
+    """(name, text) of the clean Danish text the context model is counted from: the real
+    pages of the **tune** part (corpus/real/split.tsv), the tune part's PDFs, the seeds,
+    the bundled corpus and the benchmark's own texts.  The test part is never read."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from ocr_pairs import part_files, split_parts
+
+    out = [(p.name, p.read_text(encoding="utf-8")) for p in part_files("tune")]
+    parts = split_parts()
+    import csv
+
+    with (ROOT / "corpus/real/pdfs/SOURCES.tsv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    pdfs = [ROOT / "corpus/real/pdfs" / r["file"] for r in rows
+            if parts.get(r["municipality"]) == "tune"]
+    pdfs += [ROOT / "corpus/koege-strategier-for-indsatsen.pdf",
+             ROOT / "corpus/herning-herningmodellen.pdf"]
+    import pypdfium2 as pdfium
+
+    for path in pdfs:
+        if path.exists():
+            doc = pdfium.PdfDocument(str(path))
+            out.append((path.name, "\n\n".join(doc[i].get_textpage().get_text_range()
+                                                for i in range(len(doc)))))
+            doc.close()
+    for path in [*sorted((ROOT / "tests/fixtures/seeds").glob("00[0134]_*.txt")),
+                 ROOT / "corpus/holstebro-investeringsmodel.txt",
+                 ROOT / "tests/fixtures/ocr/own_danish_gold.txt",
+                 ROOT / "tests/fixtures/ocr/own_danish_2_gold.txt"]:
+        out.append((path.name, path.read_text(encoding="utf-8")))
+    html = (ROOT / "corpus/hjoerring-forebyggelsesstrategi.html").read_text(encoding="utf-8")
+    out.append(("hjoerring-forebyggelsesstrategi.html", re.sub(r"<[^>]+>", " ", html)))
+    return out
+
+
+def build_bigrams(out_dir: Path) -> None:
+    """models/lexicon/bigrams.tsv.gz: ``w1 <TAB> w2 <TAB> count`` (lower case; w1 = "<s>" at a
+    sentence start), and ``w <TAB> <TAB> count`` unigram rows, from ``bigram_texts()``."""
+    from collections import Counter
+
+    uni: Counter = Counter()
+    bi: Counter = Counter()
+    names = []
+    for name, text in bigram_texts():
+        names.append(name)
+        for sent in BIGRAM_SENT.split(text):
+            words = [w.lower() for w in WORD_RE.findall(sent)]
+            uni.update(words)
+            bi.update(zip(["<s>", *words], words))
+    rows = [f"{w}\t\t{c}\n" for w, c in sorted(uni.items())]
+    rows += [f"{a}\t{b}\t{c}\n" for (a, b), c in sorted(bi.items())]
+    with gzip.GzipFile(out_dir / "bigrams.tsv.gz", "wb", mtime=0) as fh:
+        fh.write("".join(rows).encode("utf-8"))
+    meta = {"tokens": sum(uni.values()), "types": len(uni), "bigrams": len(bi),
+            "sources": names}
+    (out_dir / "bigrams_meta.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False)
+                                               + "\n", encoding="utf-8")
+    print(f"bigrams: {meta['tokens']} tokens, {len(bi)} bigrams", file=sys.stderr)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--text", type=Path, nargs="*", default=DEFAULT_TEXTS,
@@ -163,7 +226,13 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "models" / "lexicon")
     ap.add_argument("--gain", type=float, default=1.3,
                     help="min Zipf gain for an automatic real-word correction")
+    ap.add_argument("--bigrams-only", action="store_true",
+                    help="only rebuild bigrams.tsv.gz (the context model, a few seconds)")
     args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    build_bigrams(args.out)
+    if args.bigrams_only:
+        return 0
 
     from stratcompare.repair.channel import load_rules  # the same table the repairer uses
 

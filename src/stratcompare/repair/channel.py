@@ -1,6 +1,11 @@
 """The channel model: how an English OCR engine misreads Danish letters, and its inverse.
 
-Rules come from ``data/repair/confusions.tsv``.  ``candidates(token)`` applies inverse rules
+Rules come from ``data/repair/channel.tsv`` (learnt by ``scripts/ocr_pairs.py`` from Danish
+text rendered and read back by ``tesseract -l eng``; cost = -log10 P(ocr | true)) and
+``data/repair/confusions.tsv`` (hand-written, for glyphs older engines produce, e.g. "@" and
+"g" for ø); a learnt cost replaces a hand-written one for the same pair.  Learnt rules are used
+only where they can restore a Danish letter or are a known glyph confusion: generic letter
+noise would only invite false corrections of valid rare words.  ``candidates(token)`` applies inverse rules
 (OCR text -> true text) at up to ``max_edits`` places within a cost budget, so the number of
 candidates stays bounded even for long tokens.
 """
@@ -14,17 +19,41 @@ from stratcompare.config import data_path
 Rule = tuple[str, str, float]
 
 
-@lru_cache(maxsize=1)
-def load_rules() -> list[Rule]:
-    """(ocr, true, cost) triples, upper-case variants of letter rules included."""
-    rules: list[Rule] = []
-    seen = set()
-    path = data_path("repair", "confusions.tsv")
+DANISH = set("æøåÆØÅ")
+TOKEN_GLYPHS = set("@|#0")
+LEARNT_FLOOR = 0.3   # a learnt confusion never costs less than this (unchanged text is likelier)
+
+
+def _read(name: str) -> list[tuple[str, str, float]]:
+    path = data_path("repair", name)
+    if not path.exists():
+        return []
+    out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#") and not line.startswith("#\t"):
             continue  # comments start with "#" (a rule for the glyph "#" starts with "#<TAB>")
-        ocr, true, cost = line.split("\t")
-        ocr = "" if ocr == "_" else ocr
+        ocr, true, cost = line.split("\t")[:3]
+        out.append(("" if ocr == "_" else ocr, "" if true == "_" else true, float(cost)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> list[Rule]:
+    """(ocr, true, cost) triples, upper-case variants of letter rules included."""
+    table: dict[tuple[str, str], float] = {}
+    hand = _read("confusions.tsv")
+    for ocr, true, cost in hand:
+        table[(ocr, true)] = cost
+    for ocr, true, cost in _read("channel.tsv"):
+        if not true or not (set(true) & DANISH or (ocr, true) in table
+                            or set(ocr) & TOKEN_GLYPHS and true.isalpha()):
+            continue
+        if not all(ch.isalpha() or ch in TOKEN_GLYPHS for ch in ocr):
+            continue  # the tokenizer never hands such a glyph over
+        table[(ocr, true)] = max(LEARNT_FLOOR, cost)
+    rules: list[Rule] = []
+    seen = set()
+    for (ocr, true), cost in table.items():
         variants = [(ocr, true)]
         if ocr and ocr.islower() and true.islower():
             variants.append((ocr.upper(), true.upper()))

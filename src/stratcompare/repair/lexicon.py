@@ -63,6 +63,7 @@ class Lexicon:
 
     def __init__(self, directory: Path | None = None, extra: set[str] | None = None):
         directory = directory or lexicon_dir()
+        self.directory = directory
         words = gzip.decompress((directory / "words.txt.gz").read_bytes()).decode("utf-8")
         words = words.split("\n")
         attrs = gzip.decompress((directory / "attrs.bin.gz").read_bytes())
@@ -92,6 +93,7 @@ class Lexicon:
         self.never = set(_lines(data_path("repair", "never_touch.txt")))
         for w in self.never:
             self.realword.pop(w.lower(), None)
+        self.abbrev = {w.strip().lower() for w in _lines(data_path("repair", "abbreviations.txt"))}
         self.function = {w.strip() for w in _lines(data_path("repair", "function_words.txt"))}
         for p in _lines(data_path("repair", "places.txt")) + _municipality_names():
             for part in (p, *p.split("-")):

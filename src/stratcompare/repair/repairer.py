@@ -9,14 +9,25 @@ For each word token:
     that beats the token's own compound score; capitalised mid-sentence tokens (proper
     nouns) only by a known word or a cheap fix of a long compound;
   * a token with no candidate may be two words run together ("Deter" -> "Det er");
-  * hyphenation remnants inside a line are joined ("gen-nemsnitlig" -> "gennemsnitlig").
+  * hyphenation remnants inside a line are joined ("gen-nemsnitlig" -> "gennemsnitlig"), a
+    hyphen between two valid words is meant and stays ("by-rådet", "mål-sti");
+  * in text an English OCR model produced (hardly any æ/ø/å, see ``ocr_like``) a valid word
+    may still be a misreading ("far" for "får"): the bigram context decides, only where its
+    evidence is strong;
+  * list bullets read as "*", "+" or "e" at the start of a line are restored to "•".
+
+Every change is checked to be a fixed point (the replacement would not be changed again), so
+repairing repaired text changes nothing.  Text that already carries Danish letters at the
+normal rate is treated as clean: only glyph damage and strong non-word fixes apply there.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from stratcompare.repair import channel
+from stratcompare.repair.context import Bigrams
 from stratcompare.repair.lexicon import Lexicon
 from stratcompare.repair.tokens import apply_case, case_pattern, iter_words, sentence_start
 from stratcompare.repair.types import Correction, RepairResult
@@ -33,6 +44,17 @@ MAX_TOKEN = 40            # longer tokens are not words (hashes, garbage): left 
 MAX_COMPOUND_CANDS = 12    # compound analysis is the costly part: cheapest candidates only
 STAGE_STOP = 2.0          # a candidate this good ends the search early
 COST_WEIGHT = 1.0         # channel cost vs. Zipf: prefer the fewest, likeliest edits
+DANISH_SHARE_CLEAN = 0.004  # æ/ø/å per letter at or above which a text is not English-model OCR
+CLEAN_MIN_LETTERS = 200   # shorter text is too short to judge by its share of æ/ø/å
+CLEAN_MIN_SCORE = 2.0     # clean text: a non-word fix must be this convincing
+SHORT_MAX_COST = 1.5      # unknown tokens of <= 3 letters: only the likeliest single edits
+SHORT_MIN_ZIPF = 4.5      # ... to a frequent word
+SPLIT_MIN_LEN = 5         # shorter tokens are not split ("imd" is not "i md")
+CTX_WEIGHT = 0.5          # weight of the bigram context when ranking candidates
+RW_MARGIN = 1.0           # real-word change: log10 odds the twin must win by, context included
+RW_MAX_COST = 1.2         # real-word twins: only the likeliest single confusions
+RW_MIN_SUPPORT = 1        # ... and the context counts must have seen the twin there
+BULLET_RE = re.compile(r"(?m)^([ \t]*)([*+«¢©®°]|e|o)(?=[ \t]+[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -43,42 +65,166 @@ class _Fix:
     kind: str
 
 
+def danish_share(text: str) -> tuple[float, int]:
+    """(æ/ø/å per letter, letters): an English OCR model writes almost none of them."""
+    letters = sum(ch.isalpha() for ch in text)
+    if not letters:
+        return 0.0, 0
+    dan = sum(text.count(ch) for ch in "æøåÆØÅ")
+    return dan / letters, letters
+
+
+def ocr_like(text: str) -> bool:
+    """False only for text long enough to judge that carries æ/ø/å at a Danish rate (an
+    English OCR model writes almost none); short text is given the benefit of the doubt."""
+    share, letters = danish_share(text)
+    return letters < CLEAN_MIN_LETTERS or share < DANISH_SHARE_CLEAN
+
+
 class Repairer:
     """Holds the lexicon; ``repair(text)`` is pure and deterministic."""
 
-    def __init__(self, lexicon: Lexicon | None = None):
+    def __init__(self, lexicon: Lexicon | None = None, bigrams: Bigrams | None = None):
         self.lex = lexicon or Lexicon()
-        self._cache: dict[tuple[str, bool], _Fix | None] = {}
+        if bigrams is None:
+            bigrams = Bigrams(self.lex.directory / "bigrams.tsv.gz")
+        self.ctx = bigrams
+        for w in self.ctx.uni:  # words of the clean texts the context was counted from
+            if w not in self.lex.zipf and w.isalpha() and len(w) > 3:
+                self.lex.zipf[w] = 1.5
+        self._cache: dict[tuple, _Fix | None] = {}
+        self._twins: dict[str, tuple[tuple[str, float], ...]] = {}
+        self._strict = False
 
     def add_vocabulary(self, words) -> None:
         """Treat these words (the corpus's own vocabulary) as valid; clears the cache."""
         self.lex.add_vocabulary(words)
         self._cache.clear()
+        self._twins.clear()
 
     # ------------------------------------------------------------------ public
     def repair(self, text: str) -> RepairResult:
-        out: list[str] = []
+        self._strict = not ocr_like(text)
         corrections: list[Correction] = []
-        pos = 0
+        for m in BULLET_RE.finditer(text):
+            if self._strict and m.group(2) in "eo":
+                continue
+            s = m.start(2)
+            corrections.append(Correction(s, s + len(m.group(2)), m.group(2), "•", 0.0,
+                                          (("•", 0.0),), "bullet"))
+        bullets = {c.start for c in corrections}
         words = 0
         suspicious = 0
-        prev = ""
+        prev = "<s>"
+        toks: list[list] = []  # [start, end, tok, fixes, final lower form]
         for start, end, tok in iter_words(text):
+            if start in bullets:
+                continue
             words += tok.count("-") + 1
             fixes = self._fix_token(text, start, tok, prev)
-            for s, e, fix in fixes:
-                out.append(text[pos:s])
-                out.append(fix.replacement)
-                pos = e
-                corrections.append(Correction(s, e, text[s:e], fix.replacement,
-                                              round(fix.score, 3), fix.candidates, fix.kind))
             if not fixes and self._suspicious(tok):
                 suspicious += 1
-            prev = tok.rsplit("-", 1)[-1].lower() if not fixes else fixes[-1][2].replacement.lower()
+            final = tok.rsplit("-", 1)[-1].lower() if not fixes \
+                else fixes[-1][2].replacement.rsplit(" ", 1)[-1].lower()
+            toks.append([start, end, tok, fixes, final])
+            prev = "<s>" if self._ends_sentence(text, end) else final
+        if not self._strict and self.ctx:
+            self._context_pass(text, toks)
+        for start, end, tok, fixes, _ in toks:
+            for s, e, fix in fixes:
+                corrections.append(Correction(s, e, text[s:e], fix.replacement,
+                                              round(fix.score, 3), fix.candidates, fix.kind))
+        corrections.sort(key=lambda c: c.start)
+        out: list[str] = []
+        pos = 0
+        for c in corrections:
+            out.append(text[pos:c.start])
+            out.append(c.replacement)
+            pos = c.end
         out.append(text[pos:])
         changed = len(corrections)
         damage = min(1.0, (changed + suspicious) / words) if words else 0.0
         return RepairResult("".join(out), corrections, words, changed, round(damage, 4))
+
+    @staticmethod
+    def _ends_sentence(text: str, end: int) -> bool:
+        nxt = text[end:end + 2]
+        return bool(nxt) and nxt[0] in ".!?:;" and (len(nxt) == 1 or nxt[1].isspace())
+
+    # ------------------------------------------------------------------ context
+    def _context_pass(self, text: str, toks: list[list]) -> None:
+        """Real-word confusions ("far" for "får") settled by the bigram context, left to right;
+        the right neighbour counts only if it is not itself open to such a change."""
+        lex, ctx = self.lex, self.ctx
+        for i, t in enumerate(toks):
+            start, end, tok, fixes, final = t
+            if fixes or "-" in tok or not tok.isalpha():
+                continue
+            pattern = case_pattern(tok)
+            at_start = sentence_start(text, start)
+            if not (pattern == "lower" or pattern == "title" and at_start):
+                continue
+            low = tok.lower()
+            z = lex.zipf.get(low)
+            if z is None or tok in lex.never or low in lex.never:
+                continue
+            twins = self._twin_words(low)
+            if not twins:
+                continue
+            if i + 1 < len(toks) and (toks[i + 1][3] or toks[i + 1][4] in lex.realword):
+                continue  # the next word's own repair saw this word as its context
+            prev = "<s>" if i == 0 or at_start else toks[i - 1][4]
+            nxt = None
+            if i + 1 < len(toks) and not self._ends_sentence(text, end) \
+                    and toks[i + 1][0] - end <= 2 and not self._twin_words(toks[i + 1][4]):
+                nxt = toks[i + 1][4]
+            fix = self._context_choice(low, z, twins, prev, nxt, pattern)
+            if fix:
+                t[3] = [(start, end, fix)]
+                t[4] = fix.replacement.lower()
+
+    def _context_choice(self, low: str, z: float, twins, prev: str, nxt: str | None,
+                        pattern: str) -> _Fix | None:
+        lex, ctx = self.lex, self.ctx
+
+        def total(w: str, zw: float) -> float:
+            sc = ctx.logp(prev, w, zw)
+            if nxt is not None:
+                sc += ctx.logp(w, nxt, lex.freq(nxt))
+            return sc
+
+        own = total(low, z)
+        own_support = ctx.count(prev, low) + (ctx.count(low, nxt) if nxt else 0)
+        best = None
+        for w, cost in twins:
+            support = ctx.count(prev, w) + (ctx.count(w, nxt) if nxt else 0)
+            if support < RW_MIN_SUPPORT or support <= own_support:
+                continue
+            sc = total(w, lex.zipf[w]) - cost - own
+            if sc >= RW_MARGIN and (best is None or sc > best[0]):
+                best = (sc, w)
+        if best is None:
+            return None
+        rep = apply_case(best[1], pattern)
+        return _Fix(rep, best[0], ((rep, round(best[0], 3)),), "context")
+
+    def _twin_words(self, low: str) -> tuple[tuple[str, float], ...]:
+        """Frequent valid words one likely confusion away (the readings ``low`` may hide)."""
+        hit = self._twins.get(low)
+        if hit is not None:
+            return hit
+        out = []
+        if low in self.lex.zipf and low.isalpha():
+            for cand, cost in channel.candidates(low, max_edits=1, budget=RW_MAX_COST,
+                                                 max_inserts=1).items():
+                if cand != low and cand.islower() and self.lex.zipf.get(cand, 0.0) >= 3.0 \
+                        and cand not in self.lex.proper and any(ch in cand for ch in "æøå"):
+                    out.append((cand, cost))
+        res = tuple(sorted(out))
+        if len(self._twins) > 100_000:
+            self._twins.clear()
+        self._twins[low] = res
+        return res
 
     # ------------------------------------------------------------------ tokens
     def _fix_token(self, text: str, start: int, tok: str, prev: str):
@@ -86,29 +232,47 @@ class Repairer:
             return self._fix_hyphenated(text, start, tok, prev)
         if tok == "|":
             nxt = text[start + 1:start + 3]
-            if len(nxt) == 2 and nxt[0] == " " and nxt[1].islower() and sentence_start(text, start):
+            line = text[text.rfind("\n", 0, start) + 1:text.find("\n", start) % (len(text) + 1)]
+            nxt_word = re.match(r" ([^\W\d_]+)", text[start + 1:start + 40])
+            if nxt_word and line.count("|") == 1 and (
+                    sentence_start(text, start) or len(nxt_word.group(1)) >= 3
+                    and nxt_word.group(1).islower()):
                 return [(start, start + 1, _Fix("I", 0.0, (("I", 0.0),), "ocr"))]
             return []
-        fix = self._fix_word(tok, prev, sentence_start(text, start))
+        fix = self._fix_checked(tok, prev, sentence_start(text, start))
         return [(start, start + len(tok), fix)] if fix else []
 
+    def _fix_checked(self, tok: str, prev: str, at_start: bool) -> _Fix | None:
+        """A fix whose replacement would itself stay as it is (repair is idempotent)."""
+        fix = self._fix_word(tok, prev, at_start)
+        if fix is None:
+            return None
+        parts = fix.replacement.split(" ")
+        p = prev
+        for k, part in enumerate(parts):
+            if part != tok and self._fix_word(part, p, at_start and k == 0) is not None:
+                return None
+            p = part.lower()
+        return fix
+
     def _fix_hyphenated(self, text: str, start: int, tok: str, prev: str):
-        """Fix each part; join a hyphenation remnant ("gen-nemsnitlig", "vok-senomrade")."""
+        """Fix each part; join a hyphenation remnant ("gen-nemsnitlig", "vok-senomrade").
+        A hyphen between valid words is meant ("by-rådet", "mål-sti", "Hjørring-modellen")."""
         parts = tok.split("-")
         ss = sentence_start(text, start)
         out = []
         pos = start
         all_valid = True
         for i, p in enumerate(parts):
-            fix = self._fix_word(p, prev, ss and i == 0) if p else None
+            fix = self._fix_checked(p, prev, ss and i == 0) if p else None
             if fix:
                 out.append((pos, pos + len(p), fix))
             word = (fix.replacement if fix else p).lower()
-            if p and not self.lex.valid(word):
-                all_valid = False
+            if p and word not in self.lex and not (i and word in self.lex.parts):
+                all_valid = False  # not a word in its own right (at best a compound reading)
             pos += len(p) + 1
-        if all_valid and (len(parts[0]) > 3 or not parts[0].islower()):
-            return out  # "Hjørring-modellen", "dobbelt-diagnoser", "Før-måling": hyphen meant
+        if all_valid or self._strict:
+            return out
         joinable = (tok.lower() not in self.lex
                     and all(p[:1].islower() for p in parts[1:])
                     and parts[0].lower() not in self.lex.proper
@@ -116,12 +280,14 @@ class Repairer:
         if not joinable:
             return out
         joined = "".join(parts)
-        fix = self._fix_word(joined, prev, ss)
+        fix = self._fix_checked(joined, prev, ss)
         if fix and " " not in fix.replacement:
             return [(start, start + len(tok), _Fix(fix.replacement, fix.score,
                                                    fix.candidates, "join"))]
         jl = joined.lower()
         if jl in self.lex or (not any(ch in GLYPHS for ch in jl) and self.lex.is_compound(jl)):
+            if self._fix_word(joined, prev, ss) is not None:
+                return out
             z = self.lex.freq(jl)
             return [(start, start + len(tok), _Fix(joined, z, ((joined, z),), "join"))]
         return out
@@ -130,6 +296,8 @@ class Repairer:
         if tok in self.lex.never or len(tok) < 2 and tok not in "@|" or len(tok) > MAX_TOKEN:
             return None
         low = tok.lower()
+        if low in self.lex.abbrev:
+            return None
         pattern = case_pattern(tok)
         if pattern == "mixed" and tok.startswith("AE") and tok[2:].islower():
             pattern = "title"  # "AEldre"
@@ -138,7 +306,7 @@ class Repairer:
             pattern = case_pattern(tok[0] + tok[1:].replace("A", "a"))
             if pattern not in ("lower", "title"):
                 return None
-            return self._nonword_cached(tok, pattern, False)
+            return self._nonword_cached(tok, pattern, False, prev)
         if pattern in ("mixed", "none"):
             return None
         has_glyph = any(ch in GLYPHS for ch in tok)
@@ -147,6 +315,8 @@ class Repairer:
         if any(ch.isdigit() and ch != "0" for ch in tok) or (not has_glyph and not tok.isalpha()):
             return None
         if low in self.lex.zipf and not has_glyph:
+            if self._strict:
+                return None
             fix = self._real_word(low, pattern, prev, at_start)
             name_in_lower = pattern == "lower" and low in self.lex.proper
             if fix or not (low in self.lex.weak or name_in_lower) \
@@ -154,17 +324,19 @@ class Repairer:
                 return fix
             # a rare word only wordfreq knows ("deter"), or a name written in lower case
             # ("malene"): may be OCR damage after all
-            fix = self._nonword_cached(tok, pattern, pattern == "title" and not at_start)
+            fix = self._nonword_cached(tok, pattern, pattern == "title" and not at_start, prev)
             return fix if fix and fix.score >= self.lex.zipf[low] + 1.0 else None
         if pattern == "upper" and len(tok) <= 4 and not has_glyph:
             return None  # acronyms
-        return self._nonword_cached(tok, pattern, pattern == "title" and not at_start)
+        return self._nonword_cached(tok, pattern, pattern == "title" and not at_start, prev)
 
-    def _nonword_cached(self, tok: str, pattern: str, proper_position: bool) -> _Fix | None:
-        key = (tok, proper_position)
+    def _nonword_cached(self, tok: str, pattern: str, proper_position: bool,
+                        prev: str = "") -> _Fix | None:
+        use_prev = prev if self.ctx and prev in self.ctx.uni else ""
+        key = (tok, proper_position, self._strict, use_prev)
         if key in self._cache:
             return self._cache[key]
-        fix = self._nonword(tok, pattern, proper_position)
+        fix = self._nonword(tok, pattern, proper_position, use_prev)
         if len(self._cache) > 100_000:
             self._cache.clear()
         self._cache[key] = fix
@@ -183,14 +355,18 @@ class Repairer:
         return _Fix(apply_case(target, pattern), gain, ((apply_case(target, pattern), gain),),
                     "realword")
 
-    def _nonword(self, tok: str, pattern: str, proper_position: bool) -> _Fix | None:
+    def _nonword(self, tok: str, pattern: str, proper_position: bool,
+                 prev: str = "") -> _Fix | None:
         lex = self.lex
         low = tok.lower()
         has_glyph = any(ch in GLYPHS for ch in tok)
         own = None if has_glyph else lex.compound_score(low)
         long_tok = len(tok) > 14
+        short = sum(ch.isalpha() for ch in tok) <= 3 and not has_glyph
         if own is not None:
             stages = [(2, COMPOUND_MAX_COST, 0)]
+        elif short:
+            stages = [(1, SHORT_MAX_COST, 1)]
         else:
             # cheap single edits first: most damage is one g/@/ae/a confusion
             stages = [(1, 2.6, 0), (2 if long_tok else 3, 5.0 if long_tok else 6.0,
@@ -200,17 +376,20 @@ class Repairer:
         for max_edits, budget, inserts in stages:
             cands = channel.candidates(tok, max_edits=max_edits, budget=budget,
                                        max_inserts=inserts)
-            scored = self._score(tok, pattern, cands)
+            scored = self._score(tok, pattern, cands, prev)
             if scored and scored[0][0] >= STAGE_STOP:
                 break
+        if short:
+            scored = [x for x in scored if x[2] and lex.freq(x[1].lower()) >= SHORT_MIN_ZIPF]
         if not scored:
-            if own is not None or has_glyph:
+            if own is not None or has_glyph or self._strict or short:
                 return None
             return self._split(tok, pattern)
         best_score, best, direct = scored[0]
         top = tuple((c, round(s, 3)) for s, c, _ in scored[:5])
-        if best_score < MIN_SCORE:
-            return None if own is not None or has_glyph else self._split(tok, pattern)
+        if best_score < (CLEAN_MIN_SCORE if self._strict else MIN_SCORE):
+            return None if own is not None or has_glyph or self._strict or short \
+                else self._split(tok, pattern)
         if own is not None and best_score < own + COMPOUND_MARGIN:
             return None
         if proper_position and cands.get(best, 9.0) <= 2.0 and best[:1] != tok[:1]:
@@ -228,10 +407,12 @@ class Repairer:
                 return None
         return _Fix(best, best_score, top, "ocr")
 
-    def _score(self, tok: str, pattern: str,
-               cands: dict[str, float]) -> list[tuple[float, str, bool]]:
-        """(score, candidate, directly known) best first; compounds only if nothing good."""
+    def _score(self, tok: str, pattern: str, cands: dict[str, float],
+               prev: str = "") -> list[tuple[float, str, bool]]:
+        """(score, candidate, directly known) best first; compounds only if nothing good.
+        The bigram context after ``prev`` adds (weighted) to known words' scores."""
         lex = self.lex
+        ctx = self.ctx if prev else None
         scored: list[tuple[float, str, bool]] = []
         maybe_compound: list[tuple[float, str]] = []
         for cand, cost in cands.items():
@@ -245,7 +426,10 @@ class Repairer:
             if z is not None:
                 if lc in lex.proper and cp == "lower":
                     continue
-                scored.append((z - COST_WEIGHT * cost, cand, True))
+                sc = z - COST_WEIGHT * cost
+                if ctx is not None and ctx.count(prev, lc):
+                    sc += CTX_WEIGHT * ctx.gain(prev, lc, z)
+                scored.append((sc, cand, True))
             elif cost <= COMPOUND_CAND_MAX_COST:
                 maybe_compound.append((cost, cand))
         best = max((s for s, _, _ in scored), default=None)
@@ -261,6 +445,8 @@ class Repairer:
     def _split(self, tok: str, pattern: str) -> _Fix | None:
         """Two words run together, one of them a short function word ("Deter")."""
         low = tok.lower()
+        if len(low) < SPLIT_MIN_LEN:
+            return None
         lex = self.lex
         best = None
         for i in range(1, len(low)):
