@@ -68,6 +68,14 @@ def test_a_headline_about_a_new_policy_is_news_not_the_policy():
     assert detect_genre("Handicappolitik", STRATEGY)[0] == "strategy"
 
 
+def test_a_missing_or_placeholder_title_falls_back_to_the_first_line():
+    text = "Referat\nonsdag den 6. juni 2018\nIndstilling\nGodkendt."
+    assert genre_scores(None, text)["minutes"] == genre_scores("Referat", text)["minutes"]
+    assert genre_scores("Microsoft Word - 1552822.docx", text)["minutes"] \
+        == genre_scores("Referat", text)["minutes"]
+    assert genre_scores("Handicaprådet", text)["minutes"] < genre_scores(None, text)["minutes"]
+
+
 def test_no_cues_is_other_with_low_confidence():
     genre, confidence = detect_genre(None, "Lorem ipsum dolor sit amet.")
     assert genre == "other" and confidence <= 0.5

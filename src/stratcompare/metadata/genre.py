@@ -19,6 +19,7 @@ __all__ = ["GENRES", "detect_genre", "genre_scores"]
 
 GENRES = ("strategy", "minutes", "news", "other")
 _WHERE = ("title", "text", "head", "filename")
+_NO_TITLE = ("microsoft word", "untitled", "dokument")  # metadata titles that name no document
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,20 @@ def _rules() -> GenreRules:
                       float(s["prior_other"]), float(s["evidence_scale"]))
 
 
+def _first_line(text: str | None) -> str:
+    """A document without a stored title is titled by its first line (text files, web pages)."""
+    for line in (text or "").splitlines():
+        if len(line.strip()) >= 4:
+            return line.strip()[:200]
+    return ""
+
+
 def genre_scores(title: str | None, text: str, source_kind: str | None = None,
                  filename: str | None = None) -> dict[str, float]:
     """The score of each genre (before the prior) — what ``detect_genre`` decides on."""
     rules = _rules()
+    if not title or not title.strip() or title.strip().lower().startswith(_NO_TITLE):
+        title = _first_line(text)
     fields = {"title": title or "", "text": text or "", "head": (text or "")[: rules.head_chars],
               "filename": (filename or "").lower()}
     scores = dict.fromkeys(GENRES, 0.0)
