@@ -290,3 +290,14 @@ def test_a_politicians_office_line_joins_the_quote_it_signs():
             "ved det.\n\nClaus Hansen,\n\nformand for Sundheds- og Handicapudvalget.")
     [seg] = segment_pages([P(1, text)])
     assert seg.text.endswith("Claus Hansen,\nformand for Sundheds- og Handicapudvalget.")
+
+
+def test_many_fragments_are_merged_in_linear_time():
+    import time
+
+    text = "Indsatser\n\n" + "\n\n".join(f"Punkt{i} kort." for i in range(4000))
+    t0 = time.perf_counter()
+    segs = segment_pages([P(1, text)])
+    assert time.perf_counter() - t0 < 5.0   # was quadratic: minutes for this page
+    assert all(len(s.text) <= MAX_CHARS + 200 for s in segs)
+    assert sum(s.text.count("kort.") for s in segs) == 4000

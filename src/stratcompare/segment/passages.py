@@ -69,17 +69,21 @@ def _words(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
-def _noise_rules() -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(r, re.I) for r in _rule_lines("segment_noise.txt"))
+def _noise_rules() -> re.Pattern:
+    """All noise rules as one pattern (one match call per line)."""
+    return re.compile("|".join(f"(?:{r.strip()})" for r in _rule_lines("segment_noise.txt")),
+                      re.I)
 
 
 @lru_cache(maxsize=None)
-def _marker_rules() -> tuple[tuple[str, re.Pattern], ...]:
-    out = []
-    for ln in _rule_lines("segment_markers.txt"):
+def _marker_rules() -> tuple[re.Pattern, dict[str, str]]:
+    """All marker rules as one pattern with a named group per rule, and group -> kind."""
+    parts, kinds = [], {}
+    for i, ln in enumerate(_rule_lines("segment_markers.txt")):
         kind, rx = ln.split("\t", 1)
-        out.append((kind.strip(), re.compile(rx.strip(), re.I)))
-    return tuple(out)
+        parts.append(f"(?P<r{i}>{rx.strip()})")
+        kinds[f"r{i}"] = kind.strip()
+    return re.compile("|".join(parts), re.I), kinds
 
 
 @lru_cache(maxsize=None)
@@ -90,7 +94,7 @@ def _agenda_rules() -> tuple[re.Pattern, ...]:
 def is_noise(line: str) -> bool:
     """Layout debris with no words a reader needs: punctuation, a bullet or a page number alone."""
     t = line.strip()
-    return not t or any(r.fullmatch(t) for r in _noise_rules())
+    return not t or _noise_rules().fullmatch(t) is not None
 
 
 def marker_kind(line: str) -> str | None:
@@ -98,10 +102,9 @@ def marker_kind(line: str) -> str | None:
     t = line.strip().lstrip("•-–* ").strip()
     if not t or len(t) > 120:
         return None
-    for kind, rx in _marker_rules():
-        if rx.fullmatch(t):
-            return kind
-    return None
+    rx, kinds = _marker_rules()
+    m = rx.fullmatch(t)
+    return kinds[m.lastgroup] if m and m.lastgroup else None
 
 
 def is_agenda_item(line: str) -> bool:
@@ -133,16 +136,21 @@ def is_toc(text: str) -> bool:
     t = text.strip()
     if not t:
         return False
-    if all(_TOC_LINE.search(ln) for ln in t.split("\n") if ln.strip()):
-        return True
-    if len(_TOC_LEADER.findall(t)) >= 3:
-        return True
+    if _has_leader(t):
+        if all(_TOC_LINE.search(ln) for ln in t.split("\n") if ln.strip()):
+            return True
+        if len(_TOC_LEADER.findall(t)) >= 3:
+            return True
     first = t.split(None, 1)[0].rstrip(":").lower()
     if first in _words("segment_toc_titles.txt") and len(t.split()) > 2:
         rest = t.split(None, 1)[1]
         # chapter names run on, no sentence in between
         return ". " not in rest and not rest.rstrip().endswith(".")
     return False
+
+
+def _has_leader(t: str) -> bool:
+    return ".." in t or "…" in t or "\t" in t
 
 
 def is_heading(text: str, known: Sequence[str] = ()) -> bool:
@@ -152,7 +160,7 @@ def is_heading(text: str, known: Sequence[str] = ()) -> bool:
         return False
     if t in known:
         return True
-    if _BULLET.match(t) or _TOC_LINE.search(t):
+    if _BULLET.match(t) or (_has_leader(t) and _TOC_LINE.search(t)):
         return False
     words = t.split()
     if len(words) > HEADING_MAX_WORDS or len(t) > 120:
@@ -252,7 +260,7 @@ def _line_type(line: str, headings: Sequence[str], minutes: bool) -> str:
         return "blank"
     if is_noise(t):
         return "noise"
-    if _TOC_LINE.search(t):
+    if _has_leader(t) and _TOC_LINE.search(t):
         return "toc"
     if minutes and is_agenda_item(t):
         return "agenda"
@@ -326,11 +334,12 @@ def _page_number_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
                 pos = m.end()
     # keep candidates that chain: value v after v-1 (or v again, "3 3") earlier in the document
     keep: set[int] = set()
+    seen: dict[int, list[int]] = {}
     for i, (_, _, _, v) in enumerate(cands):
-        for j in range(i):
-            w = cands[j][3]
-            if w == v - 1:
-                keep.update((i, j))
+        if v - 1 in seen:
+            keep.add(i)
+            keep.update(seen[v - 1])
+        seen.setdefault(v, []).append(i)
     cuts: dict[int, list[tuple[int, int]]] = {}
     for i in sorted(keep):
         pg, a, b, _ = cands[i]
@@ -352,11 +361,12 @@ def _inline_agenda_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
             cands.append((page.number, m.start(), int(m.group(1))))
     chain_len = [1] * len(cands)
     prev_of: list[int | None] = [None] * len(cands)
+    last: dict[int, int] = {}     # value -> index of its latest candidate
     for i, (_, _, v) in enumerate(cands):
-        for j in range(i - 1, -1, -1):
-            if cands[j][2] == v - 1:
-                chain_len[i], prev_of[i] = chain_len[j] + 1, j
-                break
+        j = last.get(v - 1)
+        if j is not None:
+            chain_len[i], prev_of[i] = chain_len[j] + 1, j
+        last[v] = i
     keep: set[int] = set()
     for i in range(len(cands)):
         if chain_len[i] >= 3:
@@ -716,35 +726,36 @@ def _mergeable(a: _Unit, b: _Unit) -> bool:
 
 
 def _merge_fragments(units: list[_Unit]) -> list[_Unit]:
-    changed = True
-    while changed:
-        changed = False
-        for i, u in enumerate(units):
-            prev = units[i - 1] if i > 0 else None
-            nxt = units[i + 1] if i + 1 < len(units) else None
-            if _is_fragment(u):
-                forward = is_lead_in(u.pieces[-1].text) or u.heads == len(u.pieces)
-                order = [(nxt, "next"), (prev, "prev")] if forward else \
-                    [(prev, "prev"), (nxt, "next")]
-            elif _is_title(u):
-                order = [(nxt, "next")]
-            else:
+    """One pass (linear): a fragment joins the passage before it in its section (or the one
+    after, when it introduces that one); after a merge the grown neighbour is looked at again."""
+    i = 0
+    while i < len(units):
+        u = units[i]
+        prev = units[i - 1] if i > 0 else None
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if _is_fragment(u):
+            forward = is_lead_in(u.pieces[-1].text) or u.heads == len(u.pieces)
+            order = [(nxt, "next"), (prev, "prev")] if forward else \
+                [(prev, "prev"), (nxt, "next")]
+        elif _is_title(u):
+            order = [(nxt, "next")]
+        else:
+            i += 1
+            continue
+        for other, where in order:
+            if other is None or not _mergeable(other, u):
                 continue
-            for other, where in order:
-                if other is None or not _mergeable(other, u):
-                    continue
-                if where == "prev":
-                    other.pieces.extend(u.pieces)
-                else:
-                    other.pieces[0:0] = u.pieces
-                    other.heads += len(u.pieces)
-                    if other.context:
-                        other.context = []
-                del units[i]
-                changed = True
-                break
-            if changed:
-                break
+            if where == "prev":
+                other.pieces.extend(u.pieces)
+            else:
+                other.pieces[0:0] = u.pieces
+                other.heads += len(u.pieces)
+                other.context = []
+            del units[i]
+            i = i - 1 if where == "prev" else i
+            break
+        else:
+            i += 1
     return units
 
 
