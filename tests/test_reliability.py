@@ -523,3 +523,25 @@ def test_huge_page_is_rendered_within_the_pixel_cap_with_a_warning(tmp_path, mon
     a4_page = pdfium.PdfDocument(str(a4))[0]
     assert ocr.render_dpi(a4_page) == 300
     assert not getattr(ocr.ocr_page(a4_page), "note", None)
+
+
+def test_a_long_one_line_text_is_cleaned_in_bounded_parts(tmp_path, monkeypatch):
+    import stratcompare.ingest.layout as layout
+    from stratcompare.ingest.textfile import PART_CHARS, read_text
+
+    seen = []
+    real = layout.clean_page_texts
+
+    def spy(pages):
+        seen.append(max((len(p) for p in pages), default=0))
+        return real(pages)
+
+    monkeypatch.setattr(layout, "clean_page_texts", spy)
+    sentence = "Køge Kommune giver hjemløse borgere en bolig og bostøtte i eget hjem. "
+    text = sentence * (3 * PART_CHARS // len(sentence))  # ~600,000 characters, no line break
+    f = tmp_path / "one-line.txt"
+    f.write_text(text, encoding="utf-8")
+    doc = read_text(f, f.read_bytes())
+    assert max(seen) <= PART_CHARS  # the cleaner never holds the whole line
+    assert len(doc.pages) == 1  # provenance unchanged: still page 1
+    assert doc.pages[0].text.count("hjemløse") == text.count("hjemløse")  # nothing lost

@@ -39,6 +39,7 @@ class IngestOptions:
     max_pages: int | None = 2000
     max_mb: float | None = 200.0
     genre: str | None = None    # override: strategy | minutes | news | other
+    reocr: str = "auto"         # re-OCR a damaged text layer over a page image: auto|always|never
 
 
 @dataclass
@@ -111,6 +112,7 @@ def ingest_paths(
     force: bool = False,
     progress: Progress | None = None,
     genre: str | None = None,
+    reocr: str = "auto",
 ) -> IngestReport:
     """Ingest files, folders (recursively) or globs into the corpus database.
 
@@ -122,8 +124,12 @@ def ingest_paths(
         municipality = resolve_municipality(municipality).name  # unknown name: UsageError
     if genre:
         genre = resolve_genre(genre)  # unknown genre: UsageError
+    if reocr not in ("auto", "always", "never"):
+        from stratcompare.errors import UsageError
+
+        raise UsageError(f"unknown --reocr mode {reocr!r}", hint="one of: auto, always, never")
     options = IngestOptions(municipality=municipality, ocr=ocr, repair=repair,
-                            max_pages=max_pages, max_mb=max_mb, genre=genre)
+                            max_pages=max_pages, max_mb=max_mb, genre=genre, reocr=reocr)
     candidates = discover(list(paths))
     if not any(c.storable for c in candidates):
         # nothing here could be stored (missing paths, empty folders, symlink loops): say so per
@@ -412,7 +418,7 @@ def _process(path: Path, digest: str, kind: str, options: IngestOptions,
         from stratcompare.ingest.pdf import extract_pdf
 
         extracted = extract_pdf(path, ocr=options.ocr, max_pages=options.max_pages,
-                                max_mb=options.max_mb, progress=on_pages)
+                                max_mb=options.max_mb, progress=on_pages, reocr=options.reocr)
     else:
         data = _read_bytes(path)
         if options.max_mb and len(data) > options.max_mb * 1024 * 1024:
@@ -428,6 +434,7 @@ def _process(path: Path, digest: str, kind: str, options: IngestOptions,
             from stratcompare.ingest.textfile import read_text
 
             extracted = read_text(path, data)
+        del data  # a big text's bytes are not needed past the reader (peak memory)
         if on_pages:
             on_pages(len(extracted.pages))
     return [_bundle_from_extracted(path, digest, size, extracted, options)]
