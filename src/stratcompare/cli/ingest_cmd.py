@@ -29,6 +29,9 @@ def ingest(
     genre: Optional[str] = typer.Option(
         None, "--genre", help="Set the genre of every document: strategy, minutes, news, other "
         "(no detection)."),
+    reocr: str = typer.Option(
+        "auto", "--reocr", help="Read a PDF page's image again with Danish OCR: auto (when its "
+        "text layer looks damaged), always, never."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
 ) -> None:
     """Ingest strategy documents (PDF, scanned PDF, .txt/.md, .html, .jsonl) into the corpus.
@@ -41,7 +44,7 @@ def ingest(
     with _progress(quiet) as progress:
         report = run(ingest_paths, paths, db=db, municipality=municipality, jobs=jobs, ocr=ocr,
                      repair=repair, max_pages=max_pages, max_mb=max_mb, force=force,
-                     progress=progress, genre=genre)
+                     progress=progress, genre=genre, reocr=reocr)
     for r in report.failed:
         typer.echo(f"Error: {r.error}", err=True)
     for r in report.results:

@@ -230,3 +230,49 @@ def ocr_page(page: pdfium.PdfPage, lang: str = "dan", dpi: int = 300) -> PageLin
     if lang.split("+")[0] == "dan" and page_lines.lines:
         page_lines.lines = fix_scan_artifacts("\n".join(page_lines.lines)).split("\n")
     return page_lines
+
+
+# --- re-OCR: a damaged text layer over a page image -------------------------------------------
+REOCR_MODES = ("auto", "always", "never")
+REOCR_COVER = 0.5     # the page's largest image covers at least this share: the scan is there
+REOCR_DAMAGE = 0.05   # auto: re-OCR a text layer whose estimated damage reaches this
+REOCR_MARGIN = 0.01   # the new text must score better than the layer by this much
+
+
+def text_damage(text: str) -> float:
+    """Estimated share of OCR-damaged words of ``text`` (the repairer's estimate), raised for
+    long text without æ/ø/å at a Danish rate (an English OCR model writes hardly any)."""
+    from stratcompare.repair import get_repairer
+    from stratcompare.repair.repairer import danish_share, ocr_like
+
+    res = get_repairer().repair(text)
+    damage = res.damage
+    share, letters = danish_share(text)
+    if letters >= 200 and ocr_like(text):
+        damage = max(damage, 0.1)
+    return damage
+
+
+def reocr_page(page: pdfium.PdfPage, layer_text: str, mode: str, image_cover: float,
+               lang: str = "dan", dpi: int = 300) -> PageLines | None:
+    """Tesseract ``lang`` on the page image when the text layer looks damaged (``auto``) or
+    always (``always``); the OCR lines if they score better than the layer, else None.
+
+    Many municipal PDFs carry the scan plus a text layer an English OCR model made; reading the
+    image again in Danish gets æ/ø/å right where repair can only guess."""
+    if mode == "never" or image_cover < REOCR_COVER or not ocr_available(lang):
+        return None
+    old = text_damage(layer_text) if layer_text.strip() else 1.0
+    if mode == "auto" and old < REOCR_DAMAGE:
+        return None
+    try:
+        lines = ocr_page(page, lang=lang, dpi=dpi)
+    except OCRFailed:
+        return None  # keep the text layer
+    new_text = "\n".join(lines.lines)
+    if not new_text.strip():
+        return None
+    new = text_damage(new_text)
+    if new + REOCR_MARGIN > old:
+        return None
+    return lines

@@ -531,6 +531,7 @@ def extract_pdf(
     ocr_lang: str = "dan",
     progress: Callable[[int], None] | None = None,
     dpi: int = 300,
+    reocr: str = "auto",
 ) -> ExtractedDocument:
     """Extract a PDF's pages: text layer where usable, Tesseract OCR where not.
 
@@ -544,7 +545,7 @@ def extract_pdf(
         n_pages = len(doc)
         if max_pages is not None and n_pages > max_pages:
             raise TooLargeError(f"{n_pages} pages, over the {max_pages}-page cap", path)
-        return _extract(doc, path, n_pages, ocr, ocr_lang, progress, dpi)
+        return _extract(doc, path, n_pages, ocr, ocr_lang, progress, dpi, reocr)
     except pdfium.PdfiumError as exc:
         raise CorruptPDFError(f"damaged PDF ({exc})", path) from None
     except (ValueError, RuntimeError, UnicodeError) as exc:  # PDFium/pypdfium2 on odd input
@@ -558,7 +559,8 @@ def extract_pdf(
 
 
 def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_lang: str,
-             progress: Callable[[int], None] | None, dpi: int) -> ExtractedDocument:
+             progress: Callable[[int], None] | None, dpi: int,
+             reocr: str = "auto") -> ExtractedDocument:
     title = _title(doc)
     page_lines: list[PageLines] = []
     meta: list[dict] = []
@@ -621,6 +623,12 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
                     no_text.append(number)
             else:
                 lines, heads = _page_lines(layer, top, bottom)
+                if ocr and reocr != "never":  # the scan is there: read it in Danish (issue 14)
+                    redo = ocr_mod.reocr_page(page, "\n".join(lines.lines), reocr, _image_cover(
+                        page, (right - left) * (top - bottom)), lang=ocr_lang, dpi=dpi)
+                    if redo is not None:
+                        lines, method = redo, "reocr"
+                        heads = [redo.lines[k] for k in sorted(redo.headings)]
                 if number == 1:
                     first_line_title = _largest_line(layer.lines)
         finally:
