@@ -61,7 +61,8 @@ def ingest(
         typer.echo(
             f"{report.count('ingested') + report.count('replaced')} ingested "
             f"({report.count('replaced')} replaced), {report.count('unchanged')} unchanged, "
-            f"{report.count('duplicate')} duplicate, {len(report.failed)} failed -> {report.db}",
+            f"{report.count('duplicate')} duplicate, {len(report.failed)} failed -> "
+            f"{report.db if Path(report.db).exists() else 'no database written'}",
             err=True,
         )
     raise typer.Exit(report.exit_code)
