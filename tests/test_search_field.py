@@ -168,3 +168,13 @@ def test_evaluate_grades_and_caps(store):
     wm = weak_match({"a": True, "n1": True, "n2": False}, judged + [type(judged[0])("n1", "y", []),
                                                                     type(judged[0])("n2", "z", [])])
     assert wm["precision"] == 0.5 and wm["recall"] == 0.5
+
+
+def test_a_named_municipality_or_year_lifts_its_documents(store, enc):
+    q = "kvalitetsstandarder for alkoholbehandling Roskilde"
+    plain = search(store.conn, q, mode="hybrid", encoder=enc, params=FusionParams(place=0.0))
+    assert plain[0].municipality == "Ballerup"
+    lifted = search(store.conn, q, mode="hybrid", encoder=enc, params=FusionParams(place=5.0))
+    assert lifted[0].municipality == "Roskilde"
+    by_year = search(store.conn, "kvalitetsstandarder 2023", mode="hybrid", encoder=enc, params=FusionParams(place=5.0))
+    assert by_year[0].year == "2023"

@@ -12,6 +12,7 @@ reciprocal rank fusion scored lower on the judged queries (kept as ``method="rrf
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
@@ -47,6 +48,7 @@ class FusionParams:
     method: str = "blend"  # "blend" (scaled scores) or "rrf" (reciprocal rank fusion)
     rrf_k: int = 60
     prefix: bool = True  # lexical: long query lemmas also match as word prefixes (compounds)
+    place: float = 0.3  # hybrid: boost for passages from a municipality / year the query names
     max_df: float = 0.25  # lexical: drop query lemmas found in more than this share of passages
 
 
@@ -435,14 +437,49 @@ def _fuse(conn, query, corpus, q, rows, cos, lex, p: FusionParams) -> list[tuple
             out.append((pid, score, {"cosine": None if c != c else c, "bm25": bm25.get(pid), "theme": t}))
         out.sort(key=lambda x: -x[1])
         return out
+    places, years = _named_places(query, corpus), _named_years(query)
     for pid, c in pool.items():
         d = 0.0 if c != c else (c - lo) / span
         lx = bm25.get(pid, 0.0) / bmax if bmax > 0 else 0.0
         t = tw.get(pid, 0.0)
         score = p.dense * d + p.lexical * lx + p.theme * t
+        row = corpus.row_of.get(pid)
+        if row is not None and (places or years):
+            score += p.place * _place_match(corpus, row, places, years)
         out.append((pid, score, {"cosine": None if c != c else c, "bm25": bm25.get(pid), "theme": t}))
     out.sort(key=lambda x: -x[1])
     return out
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+def _named_places(query: str, corpus) -> set[str]:
+    """Stored municipality names the query mentions ("hjemløsestrategi Tårnby" -> {"Tårnby"})."""
+    names = getattr(corpus, "_places", None)
+    if names is None:
+        names = {str(m).casefold(): m for m in set(corpus.municipality.tolist()) if m}
+        corpus._places = names
+    low = query.casefold()
+    return {m for k, m in names.items() if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", low)}
+
+
+def _named_years(query: str) -> list[int]:
+    return [int(y) for y in _YEAR.findall(query)]
+
+
+def _place_match(corpus, row: int, places: set[str], years: list[int]) -> float:
+    """1 when the passage's document is from every named municipality/covers a named year, else the share."""
+    want, got = 0, 0
+    if places:
+        want += 1
+        got += corpus.municipality[row] in places
+    if years:
+        want += 1
+        ys, ye = corpus.year_start[row], corpus.year_end[row]
+        ye = ys if ye != ye else ye
+        got += any(ys <= y <= ye for y in years) if ys == ys else 0
+    return got / want
 
 
 def similar(
