@@ -301,3 +301,10 @@ def test_many_fragments_are_merged_in_linear_time():
     assert time.perf_counter() - t0 < 5.0   # was quadratic: minutes for this page
     assert all(len(s.text) <= MAX_CHARS + 200 for s in segs)
     assert sum(s.text.count("kort.") for s in segs) == 4000
+
+
+def test_a_page_text_cut_off_mid_paragraph_joins_the_passage_before():
+    text = ("Fællesskab\n\nEn central målsætning er, at alle børn og unge skal deltage i "
+            "positive fællesskaber.\n\nPå temamødet deltog derfor også en bred kreds af")
+    [seg] = segment_pages([P(1, text)])
+    assert seg.text.endswith("fællesskaber.\nPå temamødet deltog derfor også en bred kreds af")

@@ -798,6 +798,19 @@ def _document_title(units: list[_Unit], minutes: bool) -> list[_Unit]:
     return units
 
 
+def _cut_off_end(units: list[_Unit]) -> list[_Unit]:
+    """A document cut off mid-paragraph (a page text stored up to a size, "… bred kreds af"):
+    a short unfinished last passage joins the passage before it in its section."""
+    if len(units) >= 2:
+        u, prev = units[-1], units[-2]
+        tail = u.text.rstrip()
+        if (u.kind == "content" and u.heads == 0 and _n_words(tail) <= 15
+                and tail[-1:] not in ".!?:;\"”)»" and _mergeable(prev, u)):
+            prev.pieces.extend(u.pieces)
+            del units[-1]
+    return units
+
+
 # --- assembling Segments -----------------------------------------------------------------------
 def _offsets(unit: _Unit, page_texts: dict[int, str]) -> tuple[int, int, int]:
     """Page of the passage (its first body piece) and the widest contiguous span on that page
@@ -849,7 +862,7 @@ def segment_pages(pages: Sequence, *, genre: str | None = None) -> list[Segment]
             if blk.start in starts:
                 blk.agenda_start = True  # type: ignore[attr-defined]
         blocks.extend(new)
-    units = _document_title(_merge_fragments(_build(blocks, minutes)), minutes)
+    units = _cut_off_end(_document_title(_merge_fragments(_build(blocks, minutes)), minutes))
     segments: list[Segment] = []
     for unit in units:
         page, start, end = _offsets(unit, page_texts)
