@@ -17,7 +17,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 PY = sys.executable
-RUN_SECONDS = float(os.environ.get("STRATCOMPARE_CONCURRENCY_SECONDS", "25"))
+RUN_SECONDS = float(os.environ.get("STRATCOMPARE_CONCURRENCY_SECONDS", "20"))
 
 MUNIS = ["Køge", "Herning", "Hjørring", "Holstebro", "Aarhus", "Odense"]
 TOPICS = ["bolig til hjemløse", "beskæftigelse for unge", "misbrugsbehandling", "psykiatri",
@@ -90,6 +90,8 @@ def test_ingest_classify_embed_search_at_once(tmp_path):
         assert not r["errors"], (role, r["errors"][:2])
         assert r["runs"] >= 1, role
     assert edits >= 4 and ingests >= 3
+    print(f"\nconcurrency: {RUN_SECONDS:.0f} s, {edits} edits, {ingests} ingest runs, "
+          + ", ".join(f"{role} {r['runs']} runs" for role, r in results.items()))
 
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
