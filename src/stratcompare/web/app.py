@@ -155,6 +155,21 @@ def default_model(conn, model: str | None) -> str | None:
     return models[0] if models else None
 
 
+def _warm_up(state: WebState, say: Callable[[str], None]) -> None:
+    """One search before the first visitor: loads the lemmatiser, the vector matrix and the
+    matrices' caches now (the first search otherwise takes seconds)."""
+    from stratcompare.web import views as V
+
+    t0 = time.perf_counter()
+    say("Warming up the search index …")
+    try:
+        V.search_view(state, Q.SearchFilters(q="bolig og indsats", n=1))
+        V.matrix_cached(state, "themes")
+    except Exception as exc:  # noqa: BLE001 - an empty or odd corpus still serves its pages
+        say(f"(warm-up skipped: {exc})")
+    say(f"Search ready in {time.perf_counter() - t0:.1f} s.")
+
+
 def create_app(db: str | Path, *, token: str | None = None, model: str | None = None,
                mode: str = "hybrid", progress: Callable[[str], None] | None = None) -> Starlette:
     """The web application over the corpus ``db`` (opened read-only); loads the model now."""
@@ -173,11 +188,12 @@ def create_app(db: str | Path, *, token: str | None = None, model: str | None = 
         say(f"Loading the embedding model {name or 'e5-small'} …")
         enc = get_encoder(name)
         enc.encode_queries(["opvarmning"])   # load the weights now, not on the first request
-        state.encoder, state.model_id = enc, enc.model_id
+        state.encoder, state.model_id = Q.QueryVectors(enc), enc.model_id
         say(f"Model {enc.model_id} ready in {time.perf_counter() - t0:.1f} s.")
         n = conns.get().execute("SELECT count(*) FROM embeddings WHERE model = ?", (enc.model_id,)).fetchone()[0]
         if n == 0:
             state.notes.append(f"no stored embeddings for {enc.model_id}: run `stratcompare embed --model {enc.model_id}`")
+    _warm_up(state, say)
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(SecurityMiddleware, token=token)],

@@ -242,12 +242,49 @@ def _year_ok(f: dict, lo: int | None, hi: int | None) -> bool:
     return (lo is None or ye >= lo) and (hi is None or ys <= hi)
 
 
-def run_search(conn, flt: SearchFilters, *, encoder=None, mode: str = "hybrid") -> list:
-    """``stratcompare.search`` with the page's filters: those the API takes are passed on, the
-    rest (year range, genre, kind) filter a larger candidate list."""
-    from stratcompare.search import search
+@dataclass
+class SearchOutcome:
+    hits: list
+    weak: bool | None = None       # the search API's own verdict, when it gives one
+    hint: str | None = None        # e.g. "the corpus is Danish; try Danish words"
+    query_used: str | None = None  # the query as searched (English words get Danish ones added)
 
-    accepted = _api_params(search)
+
+class QueryVectors:
+    """The app's encoder, with the query vector computed before the search lock is taken (so
+    encoding, the slow part, runs in parallel); everything else is passed through."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.model_id, self.dim = encoder.model_id, encoder.dim
+        self._local = threading.local()
+
+    def prepare(self, query: str) -> None:
+        try:
+            from stratcompare.search.querylang import analyse_query
+            text = analyse_query(query).expanded
+        except Exception:  # noqa: BLE001 - without it the vector is simply computed later
+            text = query
+        self._local.pending = (text, self.encoder.encode_queries([text]))
+
+    def encode_queries(self, texts):
+        pending = getattr(self._local, "pending", None)
+        self._local.pending = None
+        if pending is not None and list(texts) == [pending[0]]:
+            return pending[1]
+        return self.encoder.encode_queries(texts)
+
+    def encode_passages(self, texts, *args, **kwargs):
+        return self.encoder.encode_passages(texts, *args, **kwargs)
+
+
+def run_search(conn, flt: SearchFilters, *, encoder=None, mode: str = "hybrid") -> SearchOutcome:
+    """``stratcompare.search`` with the page's filters: those the API takes are passed on, the
+    rest (a year range) filter a larger candidate list."""
+    from stratcompare.search import api as search_api
+
+    fn = getattr(search_api, "search_result", None) or search_api.search
+    accepted = _api_params(fn)
     kwargs: dict = {"municipality": flt.municipality, "theme": flt.theme, "mode": mode}
     post_year = flt.year_from is not None or flt.year_to is not None
     if flt.year_from is not None and flt.year_from == flt.year_to:
@@ -262,7 +299,10 @@ def run_search(conn, flt: SearchFilters, *, encoder=None, mode: str = "hybrid") 
     top_k = min(flt.n * 15, 600) if post else flt.n
     if mode != "lexical":
         kwargs["encoder"] = encoder
-    hits = search(conn, flt.q, top_k=top_k, **kwargs)
+    result = fn(conn, flt.q, top_k=top_k, **kwargs)
+    out = SearchOutcome(hits=list(getattr(result, "hits", result)), weak=getattr(result, "weak", None),
+                        hint=getattr(result, "hint", None), query_used=getattr(result, "query_used", None))
+    hits = out.hits
     if post and hits:
         facts = passage_facts(conn, [h.passage_id for h in hits])
         keep = []
@@ -275,10 +315,12 @@ def run_search(conn, flt: SearchFilters, *, encoder=None, mode: str = "hybrid") 
             if post_kind and f.get("kind") != flt.kind:
                 continue
             keep.append(h)
-        hits = keep[:flt.n]
-        for i, h in enumerate(hits):
+        out.hits = keep[:flt.n]
+        for i, h in enumerate(out.hits):
             h.rank = i + 1
-    return hits
+        if out.weak is not None:
+            out.weak = not out.hits or bool(getattr(out.hits[0], "weak", False))
+    return out
 
 
 def weak_result(hits: list, model_id: str | None) -> bool:
@@ -286,14 +328,8 @@ def weak_result(hits: list, model_id: str | None) -> bool:
     if not hits:
         return True
     best = hits[0]
-    weak = getattr(best, "weak", None)
-    if weak is not None:
-        return bool(weak)
-    strength = getattr(best, "strength", None)
-    if isinstance(strength, (int, float)):
-        return strength < 0.5
-    if isinstance(strength, str):
-        return strength.lower() in ("weak", "none", "low")
+    if getattr(best, "strength", None) is not None:   # calibrated by the search API: its verdict
+        return bool(getattr(best, "weak", False))
     det = best.details or {}
     if det.get("bm25"):
         return False

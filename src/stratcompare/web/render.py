@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -36,7 +36,7 @@ def language(request: Request) -> str:
 def env() -> Environment:
     e = Environment(loader=FileSystemLoader(str(HERE / "templates")),
                     autoescape=select_autoescape(["html", "svg"], default=True),
-                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                    trim_blocks=True, lstrip_blocks=True)
     e.filters["seg"] = lambda v: quote(str(v), safe="")
     e.filters["pct"] = lambda v: "–" if v is None else f"{100 * float(v):.1f} %"
     e.filters["num"] = lambda v, d=2: "–" if v is None else f"{float(v):.{d}f}"

@@ -128,18 +128,28 @@ def hit_record(h, themes_by_id: dict) -> dict:
 
 def search_view(st: WebState, flt: Q.SearchFilters) -> dict:
     out = {"query": flt.q, "filters": {k: v for k, v in vars(flt).items()}, "hits": [], "weak": False,
-           "index_current": True}
+           "index_current": True, "hint": None, "query_used": None}
     if not flt.q:
         return out
+    enc = st.encoder
+    if isinstance(enc, Q.QueryVectors):
+        enc.prepare(flt.q)              # encode outside the search lock
     try:
-        hits, status = _with_index(st, lambda conn: Q.run_search(conn, flt, encoder=st.encoder, mode=st.mode))
+        res, status = _with_index(st, lambda conn: Q.run_search(conn, flt, encoder=enc, mode=st.mode))
     except UsageError as exc:
         raise BadParameter(str(exc)) from None
     conn = st.conns.get()
+    hits = res.hits
     by_id = Q.themes_of(conn, [h.passage_id for h in hits])
     out["hits"] = [hit_record(h, by_id) for h in hits]
-    out["weak"] = Q.weak_result(hits, st.model_id if st.mode != "lexical" else None) if hits else False
+    if res.weak is not None:
+        out["weak"] = bool(res.weak) and bool(hits)
+    else:
+        out["weak"] = Q.weak_result(hits, st.model_id if st.mode != "lexical" else None) if hits else False
     out["index_current"] = status.current
+    out["hint"] = res.hint
+    if res.query_used and res.query_used.strip() != flt.q.strip():
+        out["query_used"] = res.query_used
     return out
 
 
