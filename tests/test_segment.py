@@ -308,3 +308,10 @@ def test_a_page_text_cut_off_mid_paragraph_joins_the_passage_before():
             "positive fællesskaber.\n\nPå temamødet deltog derfor også en bred kreds af")
     [seg] = segment_pages([P(1, text)])
     assert seg.text.endswith("fællesskaber.\nPå temamødet deltog derfor også en bred kreds af")
+
+
+def test_a_paragraph_ending_in_blandt_andet_is_the_lead_in_of_its_list():
+    text = ("Flere initiativer kommer direkte fra borgermøderne. Det gælder blandt andet.\n\n"
+            "• Etablering af akut- og aflastningsboliger lokalt\n• Flere lokale botilbud")
+    [seg] = segment_pages([P(1, text)])
+    assert seg.kind == "list" and seg.text.startswith("Flere initiativer")

@@ -580,7 +580,7 @@ class _Builder:
         lead: list[_Block] = []
         prev = self.units[-1] if self.units else None
         if (not self.pending and prev is not None and prev.kind == "content"
-                and prev.section == self.section and is_lead_in(prev.body[-1].text)):
+                and prev.section == self.section and _introduces_list(prev.body[-1].text)):
             self.units.pop()
             self.pending = prev.pieces
             lead = []
@@ -613,6 +613,15 @@ class _Builder:
 
 def _section_name(b: _Block) -> str:
     return _BULLET.sub("", b.text).strip() if b.type != "agenda" else b.text.strip()
+
+
+def _introduces_list(text: str) -> bool:
+    """A paragraph that leads into the list after it: a lead-in, or a last sentence ending
+    "... blandt andet." / "... følgende."."""
+    if is_lead_in(text):
+        return True
+    words = text.rstrip().split()
+    return bool(words) and words[-1].lower().rstrip(".") in _words("segment_list_lead_words.txt")
 
 
 def _continues(prev_text: str, next_text: str) -> bool:
