@@ -315,3 +315,9 @@ def test_a_paragraph_ending_in_blandt_andet_is_the_lead_in_of_its_list():
             "• Etablering af akut- og aflastningsboliger lokalt\n• Flere lokale botilbud")
     [seg] = segment_pages([P(1, text)])
     assert seg.kind == "list" and seg.text.startswith("Flere initiativer")
+
+
+def test_a_sentence_closing_a_quotation_is_no_heading():
+    assert not is_heading("Byrådet er opmærksom på en vis medfinansiering.”")
+    assert not is_heading("Vi vil være flere!)")
+    assert is_heading("”Godt fra start”")

@@ -165,8 +165,8 @@ def is_heading(text: str, known: Sequence[str] = ()) -> bool:
     words = t.split()
     if len(words) > HEADING_MAX_WORDS or len(t) > 120:
         return False
-    if t[-1] in ".;,!?":
-        return False
+    if t.rstrip("\"”’»)]")[-1:] in (".", ";", ",", "!", "?"):
+        return False        # a sentence (also one closing a quotation: 'medfinansiering.”')
     if is_lead_in(t):
         # "Konkrete initiativer:", "Vi ønsker derfor at arbejde med, at"
         return len(words) <= 10 and (t.endswith(":") or t[0].isupper())
