@@ -172,7 +172,7 @@ def is_heading(text: str, known: Sequence[str] = ()) -> bool:
         return len(words) <= 10 and (t.endswith(":") or t[0].isupper())
     if is_noise(t) or marker_kind(t):
         return False
-    first = t[0]
+    first = t.lstrip("\"“”‘’«»(")[:1]
     return first.isupper() or first.isdigit()
 
 
