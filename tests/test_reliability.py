@@ -545,3 +545,16 @@ def test_a_long_one_line_text_is_cleaned_in_bounded_parts(tmp_path, monkeypatch)
     assert max(seen) <= PART_CHARS  # the cleaner never holds the whole line
     assert len(doc.pages) == 1  # provenance unchanged: still page 1
     assert doc.pages[0].text.count("hjemløse") == text.count("hjemløse")  # nothing lost
+
+
+def test_a_page_over_a_million_characters_is_stored_as_several_pages(tmp_path):
+    from stratcompare.ingest.textfile import PAGE_CHARS, read_text
+
+    sentence = "Herning Kommune styrker den tidlige indsats for udsatte børn og unge. "
+    text = sentence * (int(2.5 * PAGE_CHARS) // len(sentence))
+    f = tmp_path / "one-line.txt"
+    f.write_text(text, encoding="utf-8")
+    doc = read_text(f, f.read_bytes())
+    assert len(doc.pages) == 3 and all(len(p.raw_text) <= PAGE_CHARS for p in doc.pages)
+    assert sum(p.text.count("tidlige") for p in doc.pages) == text.count("tidlige")
+    assert any("stored as" in w for w in doc.warnings)

@@ -61,6 +61,12 @@ def read_text(path: Path, data: bytes) -> ExtractedDocument:
         text, headings = _strip_markdown(text)
     raw_pages = text.split("\f") if "\f" in text else [text]
     del text
+    warnings: list[str] = []
+    if any(len(p) > PAGE_CHARS for p in raw_pages):
+        n_before = len(raw_pages)
+        raw_pages = [part for p in raw_pages for part in _cut(p, PAGE_CHARS)]
+        warnings.append(f"a page longer than {PAGE_CHARS:,} characters (no page break) was stored as "
+                        f"consecutive pages of at most that size ({n_before} -> {len(raw_pages)} pages)")
     if any(len(p) > PART_CHARS for p in raw_pages):
         cleaned = [_clean_long(p) if len(p) > PART_CHARS else None for p in raw_pages]
         short = clean_page_texts([p for p, c in zip(raw_pages, cleaned) if c is None])
@@ -75,29 +81,39 @@ def read_text(path: Path, data: bytes) -> ExtractedDocument:
         for i, (raw, clean) in enumerate(zip(raw_pages, cleaned))
     ]
     return ExtractedDocument(path=str(path), kind="text", pages=pages,
-                             title=None, warnings=[])
+                             title=None, warnings=warnings)
 
 
 # The cleaner holds ~20 bytes per character of a page (lines, words, candidates): a 50 MB text
 # with no page break peaked at 1.09 GB.  Longer pages are cleaned in parts of this size, cut at a
 # paragraph break (else a line break, else a space), and joined again: memory stays flat.
 PART_CHARS = 200_000
+# SQLite builds a row in memory (~3 bytes per character of a page's raw + clean text), so a page
+# without any break longer than this (~300 printed pages) is stored as several pages.
+PAGE_CHARS = 1_000_000
+
+
+def _cut(text: str, size: int) -> list[str]:
+    """``text`` in pieces of at most ``size`` characters, cut at a paragraph break, else a line
+    break, else a space (in the second half of the piece), else hard."""
+    parts, start = [], 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            for sep in ("\n\n", "\n", " "):
+                cut = text.rfind(sep, start + size // 2, end)
+                if cut > start:
+                    end = cut + len(sep)
+                    break
+        parts.append(text[start:end])
+        start = end
+    return parts or [text]
 
 
 def _clean_long(page: str) -> str:
     from stratcompare.ingest.layout import clean_page_texts
 
-    parts, start = [], 0
-    while start < len(page):
-        end = min(start + PART_CHARS, len(page))
-        if end < len(page):
-            for sep in ("\n\n", "\n", " "):
-                cut = page.rfind(sep, start + PART_CHARS // 2, end)
-                if cut > start:
-                    end = cut + len(sep)
-                    break
-        parts.append(clean_page_texts([page[start:end]])[0])
-        start = end
+    parts = [clean_page_texts([part])[0] for part in _cut(page, PART_CHARS)]
     return "\n\n".join(p for p in parts if p.strip())
 
 
