@@ -405,6 +405,7 @@ def test_ctrl_c_with_jobs_stops_promptly_and_keeps_committed_work(tmp_path):
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert took < 5, f"took {took:.1f} s to stop"  # the rest of the batch took ~10 s more
+    print(f"\nctrl-c with --jobs 2: stopped in {took:.2f} s")
     kept = _wait_docs(db, 1, 5)
     assert 2 <= kept < 40
     time.sleep(1)
@@ -434,6 +435,7 @@ def test_kill_9_of_the_parent_ends_its_workers(tmp_path):
     while time.monotonic() < deadline and [w for w in workers if _alive(w)]:
         time.sleep(0.2)
     alive = [w for w in workers if _alive(w)]
+    print(f"\nkill -9 of the parent: {len(workers)} workers gone after {time.monotonic() - deadline + 10:.2f} s")
     for w in alive:
         os.kill(w, signal.SIGKILL)
     assert not alive, "workers outlived their parent"
