@@ -37,8 +37,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-sys.path.insert(0, str(ROOT / "scripts"))
-from ocr_pairs import part_text  # noqa: E402
+
+
+def _load_ocr_pairs():
+    """scripts/ocr_pairs.py by path (scripts/ is no package; putting it on sys.path would let
+    its other files shadow standard modules)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ocr_pairs", ROOT / "scripts" / "ocr_pairs.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+ocr_pairs = _load_ocr_pairs()
+part_text = ocr_pairs.part_text
 
 from stratcompare.repair import get_repairer  # noqa: E402
 from stratcompare.repair.evaluate import score, tokens  # noqa: E402

@@ -162,8 +162,12 @@ def bigram_texts() -> list[tuple[str, str]]:
     """(name, text) of the clean Danish text the context model is counted from: the real
     pages of the **tune** part (corpus/real/split.tsv), the tune part's PDFs, the seeds,
     the bundled corpus and the benchmark's own texts.  The test part is never read."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from ocr_pairs import part_files, split_parts
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ocr_pairs", ROOT / "scripts" / "ocr_pairs.py")
+    ocr_pairs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ocr_pairs)
+    part_files, split_parts = ocr_pairs.part_files, ocr_pairs.split_parts
 
     out = [(p.name, p.read_text(encoding="utf-8")) for p in part_files("tune")]
     parts = split_parts()

@@ -156,6 +156,43 @@ def run_ocr(part: str, fonts: list[str], dpis: list[int], cache: Path) -> None:
             stamp.write_text(digest + "\n")
 
 
+def make_eng_layer_pdf(path: Path, text: str, dpi: int = 200,
+                       font: str = FONTS["dejavu-serif"]) -> str:
+    """A PDF like many municipal scans: each page is the rendered image of ``text`` with an
+    invisible text layer that ``tesseract -l eng`` read from it.  Returns the layer's text."""
+    import io
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("LayerFont", FONTS["dejavu-sans"]))
+    pages = render_pages(text, dpi=dpi, font=font)
+    c = canvas.Canvas(str(path), invariant=1)
+    layers = []
+    for img in pages:
+        layer = tesseract([img], "eng", dpi)
+        layers.append(layer)
+        w, h = img.width * 72 / dpi, img.height * 72 / dpi
+        c.setPageSize((w, h))
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        buf.seek(0)
+        c.drawImage(ImageReader(buf), 0, 0, width=w, height=h)
+        t = c.beginText()
+        t.setTextRenderMode(3)  # invisible, as OCR layers are
+        t.setFont("LayerFont", 11)
+        t.setLeading(11 * 1.45)
+        t.setTextOrigin(0.8 * 72, h - 0.8 * 72 - 11)
+        for line in layer.splitlines():
+            t.textLine(line)
+        c.drawText(t)
+        c.showPage()
+    c.save()
+    return "\n".join(layers)
+
+
 # ------------------------------------------------------------------ alignment
 def char_distance(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))

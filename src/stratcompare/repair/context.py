@@ -42,14 +42,14 @@ class Bigrams:
 
     def logp(self, prev: str, word: str, zipf: float) -> float:
         """log10 P(word | prev), backing off to the unigram P = 10^(zipf - 9)."""
-        p_uni = 10.0 ** (zipf - 9.0)
+        p_uni = 10.0 ** (max(zipf, 0.5) - 9.0)
         n_prev = self.uni.get(prev, 0)
         if not n_prev:
             return math.log10(p_uni)
         c = self.bi.get((prev, word), 0)
         alpha = DISCOUNT * self.followers.get(prev, 0) / n_prev
-        return math.log10(max(c - DISCOUNT, 0.0) / n_prev + alpha * p_uni)
+        return math.log10(max(c - DISCOUNT, 0.0) / n_prev + max(alpha, 0.01) * p_uni)
 
     def gain(self, prev: str, word: str, zipf: float) -> float:
         """How much more likely ``word`` is after ``prev`` than on its own (log10)."""
-        return self.logp(prev, word, zipf) - (zipf - 9.0)
+        return self.logp(prev, word, zipf) - (max(zipf, 0.5) - 9.0)
