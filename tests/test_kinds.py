@@ -123,6 +123,117 @@ def test_formal_line_with_a_print_button_is_procedure_in_minutes():
     assert kind("Referat\nListe med dato, udvalg og sted til download.") == "boilerplate"
 
 
+# --- letterheads, contact blocks, signatures, news furniture (synthetic, not from the corpus) ----
+@pytest.mark.parametrize("text, genre", [
+    ("Center for Sundhed og Ældre\nHovedgaden 7\n9999 Byen\nTelefon 11 22 33 44\n"
+     "www.byen.dk\nCVR 12345678", "other"),
+    ("Social og Sundhed\nTorvet 2\n9999 Byen\nDirekte tlf. 11 22 33 55\nanne.hansen@byen.dk",
+     "other"),
+    ("Med venlig hilsen\nAnne Hansen\nSundhedschef", "other"),
+    ("På udvalgets vegne\nPer Jensen\nformand", "minutes"),
+    ("Kontaktperson: Anne Hansen, tlf. 11 22 33 44", "news"),
+    ("Page 3 - Lokalavisen uge 8-9\n19. FEBRUAR - 4. MARTS 2019 NYHEDER 9999 BYEN 3", "news"),
+])
+def test_letterheads_contact_blocks_and_signatures_are_boilerplate(text, genre):
+    assert kind(text, genre=genre, position=0.0) == "boilerplate"
+
+
+@pytest.mark.parametrize("text", [
+    "Del artikel", "Nyhed", "12. marts 2024", "Publiceret 12. marts 2024",
+    "Af Anne Hansen, journalist", "Emner: Handicap, Social", "Byens Kommune",
+])
+def test_news_page_furniture_is_boilerplate(text):
+    assert kind(text, genre="news", position=0.0) == "boilerplate"
+
+
+def test_a_date_line_is_the_meeting_header_in_minutes_and_furniture_elsewhere():
+    assert kind("04.12.2012", genre="minutes") == "procedure"
+    assert kind("04.12.2012", genre="other") == "boilerplate"
+
+
+def test_a_municipality_name_is_letterhead_only_at_the_edge_of_a_document():
+    assert kind("Byens Kommune", genre="other", position=0.0) == "boilerplate"
+    assert kind("Byens Kommune", genre="other", position=0.5) == "content"
+
+
+@pytest.mark.parametrize("text", [
+    "Direktionen indstiller, at udvalget godkender kvalitetsstandarderne for 2013.",
+    "Forvaltningen indstiller, at udvalget anbefaler Økonomiudvalget og Byrådet at godkende "
+    "budgettet.",
+    "Udvalget godkendte indstillingen.",
+    "Personalemæssige konsekvenser\nIngen.",
+    "Sundheds- og Forebyggelsesudvalget 04.12.2012, pkt. 3",
+    "Dato: 12. november 2012\nSagsnr.: 2012-12345\nSagsbehandler: Anne Hansen",
+])
+def test_common_minutes_system_formulas_are_procedure(text):
+    assert kind(text, genre="minutes") == "procedure"
+
+
+def test_memo_header_fields_are_procedure_in_notes_but_not_in_strategies():
+    memo = "Til: Social- og Sundhedsudvalget\nFra: Center for Sundhed\nEmne: Takstreduktion"
+    assert kind(memo, genre="other", position=0.5) == "procedure"
+    assert kind(memo, genre="strategy", position=0.5) == "content"
+
+
+@pytest.mark.parametrize("text, genre", [
+    ("Du kan kontakte Rådgivningen på telefon 11 22 33 44 alle hverdage mellem kl. 9 og 12, hvor "
+     "en socialrådgiver hjælper dig med at søge om støtte.", "other"),
+    ("Udvalget besluttede i 2019 at styrke indsatsen for hjemløse unge gennem en ny boligstrategi "
+     "med fokus på Housing First, som nu evalueres i samarbejde med de frivillige.", "minutes"),
+    ("Budget 2013 2014 2015 2016", "strategy"),
+    ("I 2012 2013 blev der brugt 4.820 kr. på indsatsen.", "strategy"),
+])
+def test_text_with_a_phone_number_or_years_is_not_furniture(text, genre):
+    assert kind(text, genre=genre, position=0.5) == "content"
+
+
+def _paged(texts: list[tuple[int, str, str]]) -> list[Segment]:
+    return [Segment(seq=i, page=p, section=None, char_start=0, char_end=len(t), text=t, kind=k)
+            for i, (p, t, k) in enumerate(texts)]
+
+
+def test_a_line_opening_several_pages_is_a_running_head():
+    head = "Sundhedsudvalget - referat - {}. december 2012"
+    segs = _paged([
+        (1, head.format(4), "heading"),
+        (1, "Kommunen vil styrke forebyggelsen for borgere med kronisk sygdom i hele kommunen.",
+         "content"),
+        (2, head.format(4) + "\nSide 2", "content"),
+        (2, "Indsatsen evalueres efter et år, og resultaterne forelægges udvalget.", "content"),
+        (3, head.format(4), "heading"),
+        (3, "Målgruppe", "heading"),
+    ])
+    refine_kinds(segs, genre="other")
+    assert [s.kind for s in segs] == ["boilerplate", "content", "boilerplate", "content",
+                                      "boilerplate", "heading"]
+
+
+def test_a_running_head_does_not_swallow_the_list_under_it():
+    segs = _paged([
+        (1, "Lokalt engagement\nVi vil:\n- sætte fokus på engagementet\n- skabe rum for "
+            "forskelle", "list"),
+        (2, "Lokalt engagement\nForeningerne er kittet i lokalsamfundet, og de frivillige bærer "
+            "en stor del af kulturlivet i kommunen.", "content"),
+    ])
+    refine_kinds(segs, genre="strategy")
+    assert [s.kind for s in segs] == ["list", "content"]
+
+
+def test_a_heading_repeated_inside_pages_is_not_a_running_head():
+    segs = _paged([
+        (1, "Kvalitetsstandard for praktisk hjælp", "heading"),
+        (1, "Hvad er formålet med indsatsen?", "heading"),
+        (1, "Formålet er at borgeren kan klare sig selv i eget hjem så længe som muligt.",
+         "content"),
+        (2, "Kvalitetsstandard for madservice", "heading"),
+        (2, "Hvad er formålet med indsatsen?", "heading"),
+        (2, "Formålet er at borgeren får sund og varieret mad, også når det er svært at lave selv.",
+         "content"),
+    ])
+    refine_kinds(segs, genre="other")
+    assert [s.kind for s in segs].count("boilerplate") == 0
+
+
 # --- toc, structure kept ---------------------------------------------------------------------
 def test_dot_leaders_and_agenda_lists_are_toc():
     assert kind("715. Kulturkommune 2017. Politiske fokusområder..........2") == "toc"

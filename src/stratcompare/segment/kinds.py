@@ -15,7 +15,9 @@ policy text, so ``refine_kinds`` marks those ``procedure`` or ``boilerplate``. T
 5. otherwise the structural kind.
 
 The genre is a feature (some rules only fire in minutes), so is the position in the document
-(rules marked ``edge`` only fire near its start or end).
+(rules marked ``edge`` only fire near its start or end), and so is the rest of the document:
+``refine_kinds`` finds running heads and footers the PDF reader left in (a short line that opens
+or closes a page on two or more pages of the same document) and counts them as boilerplate lines.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-__all__ = ["KINDS", "classify_kind", "refine_kinds", "load_rules", "subsection"]
+__all__ = ["KINDS", "classify_kind", "refine_kinds", "load_rules", "subsection", "furniture_key",
+           "running_lines"]
 
 KINDS = ("content", "list", "heading", "toc", "procedure", "boilerplate", "table")
 _KEEP = ("table", "toc")
@@ -44,14 +47,21 @@ class Rule:
     max_words: int | None = None
     genres: tuple[str, ...] = ()
     edge: bool = False
+    min_hits: int = 1
+    not_genres: tuple[str, ...] = ()
 
     def applies(self, text: str, words: int, genre: str | None, at_edge: bool) -> bool:
         if self.max_words is not None and words > self.max_words:
             return False
         if self.genres and genre not in self.genres:
             return False
+        if self.not_genres and genre in self.not_genres:
+            return False
         if self.edge and not at_edge:
             return False
+        if self.min_hits > 1:
+            return sum(1 for _ in zip(range(self.min_hits), self.pattern.finditer(text))) \
+                >= self.min_hits
         return self.pattern.search(text) is not None
 
 
@@ -67,6 +77,8 @@ class Rules:
     edge_share: float
     carry_words: int
     minutes_procedure_share: float
+    furniture_max_words: int
+    furniture_min_pages: int
 
 
 def _rule(entry: dict) -> Rule:
@@ -76,7 +88,8 @@ def _rule(entry: dict) -> Rule:
     if not entry.get("why"):
         raise ValueError(f"kinds.toml: rule {entry['pattern']!r} has no 'why'")
     return Rule(kind, re.compile(entry["pattern"], re.IGNORECASE), entry["why"],
-                entry.get("max_words"), tuple(entry.get("genres", ())), bool(entry.get("edge")))
+                entry.get("max_words"), tuple(entry.get("genres", ())), bool(entry.get("edge")),
+                int(entry.get("min_hits", 1)), tuple(entry.get("not_genres", ())))
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +106,7 @@ def load_rules() -> Rules:
         float(s["share"]), int(s["short_line_words"]), int(s["section_prose_words"]),
         float(s["edge_share"]), int(s["carry_words"]),
         float(s["minutes_procedure_share"]),
+        int(s["furniture_max_words"]), int(s["furniture_min_pages"]),
     )
 
 
@@ -123,11 +137,13 @@ def _at_edge(position: float | None, rules: Rules) -> bool:
 
 
 def classify_kind(text: str, *, section: str | None = None, genre: str | None = None,
-                  position: float | None = None, structural: str = "content") -> str:
+                  position: float | None = None, structural: str = "content",
+                  furniture: frozenset[str] = frozenset()) -> str:
     """The kind of one passage; ``position`` is its place in the document, 0 (start) to 1.
 
     ``section`` may be the passage's section or the formal heading it falls under inside its
     agenda item ("Beslutning", "Sagsfremstilling"); ``refine_kinds`` passes the latter.
+    ``furniture`` holds the keys (``furniture_key``) of the document's running lines.
     """
     rules = load_rules()
     if structural in _KEEP:
@@ -147,6 +163,10 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
     for line in lines:
         kind = _line_kind(line, rules, genre, edge)
+        if not kind and furniture and furniture_key(line) in furniture:
+            counts["boilerplate"] += _words(line)  # a running line lends nothing to the next
+            carry = None
+            continue
         if kind:
             counts[kind] += _words(line)
             carry = kind if (line.endswith(":") or _words(line) <= 3) else None
@@ -196,6 +216,7 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
     """
     segments = list(segments)
     n = len(segments)
+    furniture = running_lines(segments)
     under: str | None = None
     last_section: object = object()
     for i, seg in enumerate(segments):
@@ -209,12 +230,51 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
         position = i / (n - 1) if n > 1 else 0.0
         seg.kind = classify_kind(seg.text, section=under or seg.section, genre=genre,
                                  position=position,
-                                 structural=getattr(seg, "kind", None) or "content")
+                                 structural=getattr(seg, "kind", None) or "content",
+                                 furniture=furniture)
     if genre == "minutes":
         _smooth_minutes(segments)
 
 
 _NUMBERED = re.compile(r"^\d{1,3}\s*[.:]?\s*[A-ZÆØÅa-zæøå]")
+_DIGITS = re.compile(r"\d+")
+_NOT_KEY = re.compile(r"[^\w0]+")
+
+
+def furniture_key(line: str) -> str:
+    """A line up to case, punctuation and numbers: "Side 3 af 9" ~ "Side 4 af 9"."""
+    return _NOT_KEY.sub(" ", _DIGITS.sub("0", line.lower())).strip()
+
+
+def running_lines(segments: list) -> frozenset[str]:
+    """Keys of the lines that open or close a page on ``furniture_min_pages`` or more pages.
+
+    A line that recurs at the top or bottom of several pages of one document is a running head
+    or footer (committee name and date, the municipality's name, a document title), whatever
+    its words; the PDF reader drops most of them, this catches those left in its text. Only
+    the first two lines of a page's first passage and the last two of its last passage count,
+    so a heading repeated inside the pages ("Målgruppe" in each quality standard) is not one.
+    """
+    rules = load_rules()
+    first: dict[int, object] = {}
+    last: dict[int, object] = {}
+    for seg in segments:
+        page = getattr(seg, "page", None)
+        if page is None or getattr(seg, "kind", None) == "table":
+            continue
+        first.setdefault(page, seg)
+        last[page] = seg
+    if len(first) < rules.furniture_min_pages:
+        return frozenset()
+    pages_of: dict[str, set[int]] = {}
+    for page in first:
+        head = [ln for ln in (_clean(x) for x in first[page].text.splitlines()) if ln][:2]
+        tail = [ln for ln in (_clean(x) for x in last[page].text.splitlines()) if ln][-2:]
+        for line in {*head, *tail}:
+            if 2 <= _words(line) <= rules.furniture_max_words and not _SENTENCE_END.search(line):
+                pages_of.setdefault(furniture_key(line), set()).add(page)
+    return frozenset(k for k, pages in pages_of.items()
+                     if len(pages) >= rules.furniture_min_pages and k)
 
 
 def _one_line(seg) -> bool:
