@@ -524,6 +524,19 @@ def test_database_is_opened_read_only(app, web_db, client):
     assert hashlib.sha256(web_db.read_bytes()).hexdigest() == before
 
 
+def test_no_writable_handle_after_hybrid_search(app, client, web_db):
+    """Search's BM25 helper thread keeps its own connection: it must be read-only too."""
+    import stratcompare.search.api as search_api
+
+    assert client.get("/api/search", params={"q": "tidlig indsats"}).status_code == 200
+    conns = getattr(search_api, "_THREAD_CONNS", {})
+    path = app.state.web.conns.search().execute("PRAGMA database_list").fetchone()[2]
+    if path not in conns:
+        pytest.skip("the search API keeps no helper connection")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conns[path][0].execute("INSERT INTO meta(key, value) VALUES ('x', 'y')")
+
+
 def test_stale_index_is_reported_not_written(web_db, tmp_path):
     """New passages that were never indexed: the page says to run `stratcompare embed` and the
     web process writes nothing."""
