@@ -3,7 +3,8 @@
 * Kinds: every hand-labelled passage of corpus/real/kinds_labels.jsonl is classified with
   ``classify_kind`` from its text, section, structural kind, place in the document and the
   genre detected for its source document; accuracy overall and per kind.
-* Genre: ``detect_genre`` on every real document (87 pages, 18 PDFs); expected genre from
+* Genre: ``detect_genre`` on every real document (87 pages, 18 PDFs), called as ingest calls
+  it (stored title, first 3 pages); expected genre from
   pages/SOURCES.tsv (policy/plan/strategy -> strategy) and corpus/real/genre_years.tsv (PDFs).
 * Years: ``detect_years(..., genre=detected)``'s ``year`` against the year SOURCES.tsv (or
   genre_years.tsv) gives.
@@ -51,10 +52,15 @@ class Outcome:
         return self.expected == self.got
 
 
+GENRE_PAGES = 3  # ingest (pipeline._segments) decides the genre from the first 3 pages
+
+
 @lru_cache(maxsize=1)
 def detected_genres() -> dict[str, str]:
-    """file -> detected genre, for every real document and the bundled HTML page."""
-    return {d.file: detect_genre(d.title, "\n\n".join(d.pages), d.source_kind, d.file)[0]
+    """file -> detected genre, for every real document and the bundled HTML page, as ingest
+    calls ``detect_genre``: the stored title and the first ``GENRE_PAGES`` pages."""
+    return {d.file: detect_genre(d.title, "\n\n".join(d.pages[:GENRE_PAGES]), d.source_kind,
+                                 d.file)[0]
             for d in realdocs.all_docs()}
 
 

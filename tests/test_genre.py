@@ -39,6 +39,53 @@ SERVICE = """Har du et fysisk eller psykisk handicap, kan Rådgiverteamet tilbyd
 Du kan kontakte os i telefontiden. Hvem kan få hjælp? Tilbuddet henvender sig til voksne."""
 
 
+# Synthetic documents laid out as Danish municipal notes, agenda items and quality standards are
+# (not copied from the corpus): the genre definitions of issue 9 make notes and quality
+# standards "other" (they describe a case or a service and set no policy).
+NOTE = """Center for Sundhed og Ældre
+Hovedgaden 7
+9999 Byen
+Telefon 11 22 33 44
+NOTAT
+Dato: 12. november 2012
+Sagsnr.: 2012-12345
+Sagsbehandler: Anne Hansen
+Direkte tlf.: 11 22 33 55
+Vedr.: Prioritering af midler til kronisk syge borgere
+Formålet med dette notat er at beskrive, hvordan midlerne foreslås fordelt mellem indsatserne.
+Forvaltningen foreslår en handleplan for hverdagsrehabilitering."""
+
+AGENDA_ITEM = """Handleplan for demensområdet 2013-2016
+Sagsnr.: 12/27845
+Sagsfremstilling
+Forvaltningen har udarbejdet en handleplan for demensområdet. Vi vil styrke indsatsen.
+Indstilling
+Direktøren indstiller, at handleplanen godkendes.
+Beslutning i Social- og Sundhedsudvalget den 04-12-2012
+Godkendt."""
+
+QUALITY_STANDARD = """Kvalitetsstandard for behandling af stofmisbrug 2013
+Lovgrundlag: Servicelovens § 101
+Hvem kan få hjælp? Borgere over 18 år med et stofmisbrug.
+Målsætning: Vi vil hjælpe borgeren til et liv uden misbrug."""
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), [
+    ("Prioritering af midler", NOTE, "other"),
+    ("Handleplan for demensområdet 2013-2016", AGENDA_ITEM, "minutes"),
+    ("Kvalitetsstandard for behandling af stofmisbrug 2013", QUALITY_STANDARD, "other"),
+    (None, QUALITY_STANDARD, "other"),
+])
+def test_notes_agenda_items_and_quality_standards(title, text, expected):
+    assert detect_genre(title, text, "pdf", "x.pdf")[0] == expected
+
+
+def test_a_note_header_is_what_makes_a_note_other():
+    body = NOTE.split("NOTAT\n", 1)[1]
+    assert genre_scores("Prioritering af midler", NOTE)["other"] \
+        > genre_scores("Prioritering af midler", body.replace("Vedr.:", "Om"))["other"] + 4
+
+
 def test_every_cue_has_a_reason_and_compiles():
     path = resources.files("stratcompare") / "data" / "lang" / "da" / "genre.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
