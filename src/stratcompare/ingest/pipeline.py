@@ -478,7 +478,8 @@ def _segments(extracted, path: Path, options: IngestOptions):
     from stratcompare.segment import segment_pages
     from stratcompare.segment.kinds import refine_kinds
 
-    genre = _genre(extracted.title, "\n\n".join(p.text or "" for p in extracted.pages[:3]),
+    genre = _genre(_title(extracted, path),  # the title the document is stored with
+                   "\n\n".join(p.text or "" for p in extracted.pages[:3]),
                    extracted.kind, path.name, options)
     segments = segment_pages(extracted.pages, genre=genre[0])
     refine_kinds(segments, genre=genre[0])
