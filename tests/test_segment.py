@@ -137,14 +137,23 @@ def test_long_list_splits_at_item_boundaries_and_repeats_the_lead_in():
 
 
 def test_heading_followed_by_heading_or_at_the_end_stands_alone_as_heading():
-    text = ("Handicappolitik\n\nIndsatsområder\n\nKommunen arbejder for et godt liv for "
+    text = ("Indledning\n\nPolitikken gælder for alle borgere med handicap i kommunen.\n\n"
+            "Handicappolitik\n\nIndsatsområder\n\nKommunen arbejder for et godt liv for "
             "borgere med handicap.\n\nKontakt")
     segs = segment_pages([P(1, text)])
-    assert [(s.kind, s.text) for s in segs] == [
+    assert [(s.kind, s.text) for s in segs[1:]] == [
         ("heading", "Handicappolitik"),
         ("content", "Indsatsområder\nKommunen arbejder for et godt liv for borgere med handicap."),
         ("heading", "Kontakt")]
-    assert segs[1].section == "Indsatsområder"
+    assert segs[1].section == "Handicappolitik" and segs[2].section == "Indsatsområder"
+
+
+def test_the_title_block_a_document_opens_with_stays_with_its_first_paragraph():
+    text = ("Køge Kommune\n\nStrategi for det specialiserede voksenområde 2024-2027\n\n"
+            "Vi skal skabe sammenhæng i borgernes forløb med mange indsatser.")
+    [seg] = segment_pages([P(1, text)])
+    assert seg.text.startswith("Køge Kommune\nStrategi for det specialiserede")
+    assert seg.section == "Strategi for det specialiserede voksenområde 2024-2027"
 
 
 def test_noise_lines_are_dropped_and_never_a_passage():

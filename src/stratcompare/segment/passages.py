@@ -488,8 +488,9 @@ class _Builder:
     def _emit(self, kind: str, body: list[_Block], context: Sequence[str] = ()) -> _Unit:
         # headings that introduce only the next heading stand alone, as one heading passage
         marks = [i for i, b in enumerate(self.pending) if self._sets_section(b)]
-        # (a minutes' header -- committee, date, place -- stays one passage)
-        if len(marks) > 1 and not self.minutes:
+        # (a minutes' header -- committee, date, place -- and the title block a document opens
+        # with stay with what follows)
+        if len(marks) > 1 and not self.minutes and self.units:
             run, self.pending = self.pending[:marks[-1]], self.pending[marks[-1]:]
             self.units.append(_Unit("heading", _section_name(run[marks[-2]]), run,
                                     heads=len(run)))
