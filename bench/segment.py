@@ -69,15 +69,20 @@ def documents():
 def segments_of(extracted, path: Path, structural: bool):
     """The passages ingest would store (or, with ``structural``, the segmenter's own)."""
     from stratcompare.ingest import pipeline
-
-    if not structural:
-        return pipeline._segments(extracted, path, pipeline.IngestOptions())[0]
+    from stratcompare.metadata.genre import detect_genre
     from stratcompare.segment import segment_pages
 
+    if not structural and hasattr(pipeline, "_segments"):
+        return pipeline._segments(extracted, path, pipeline.IngestOptions())[0]
     text = "\n\n".join(p.text or "" for p in extracted.pages[:3])
-    genre = pipeline._genre(extracted.title, text, extracted.kind, path.name,
-                            pipeline.IngestOptions())[0]
-    return segment_pages(extracted.pages, genre=genre)
+    genre, _ = detect_genre(extracted.title, text, source_kind=extracted.kind,
+                            filename=path.name)
+    segs = segment_pages(extracted.pages, genre=genre)
+    if not structural:   # the ingest steps by hand, should the pipeline's helper move
+        from stratcompare.segment.kinds import refine_kinds
+
+        refine_kinds(segs, genre=genre)
+    return segs
 
 
 def measure(structural: bool = False):
