@@ -29,6 +29,44 @@ def test_the_document_date_comes_from_the_head(head, iso):
     assert (info.start, info.end) == (info.year, info.year)
 
 
+LETTERHEAD = ("Center for Sundhed og Ældre\nHovedgaden 7\n9999 Byen\nTelefon 11 22 33 44\n"
+              "www.byen.dk\nCVR 12345678\nNOTAT\n")
+
+
+@pytest.mark.parametrize(("label", "iso"), [
+    ("Dato: 4. december 2012", "2012-12-04"),
+    ("Mødedato: 04.12.2012", "2012-12-04"),
+    ("Publiceret den 8. marts 2024", "2024-03-08"),
+])
+def test_a_labelled_date_below_a_long_letterhead_is_the_documents_own(label, iso):
+    padding = "Baggrunden for sagen er beskrevet i budgetaftalen for 2011. " * 6
+    text = LETTERHEAD + padding + "\n" + label + "\nSagsnr.: 2012-12345\n" \
+        + "Tilbuddet blev etableret den 1. januar 2009."
+    assert len(LETTERHEAD + padding) > 400  # past the head the unlabelled rule looks at
+    info = detect_years([text], genre="other")
+    assert info.dated == iso and info.year == int(iso[:4])
+
+
+def test_a_labelled_date_wins_over_an_earlier_unlabelled_one():
+    text = "Tilbuddet åbnede 1. januar 2009.\nDato: 4. december 2012\nSagsnr.: 12/345"
+    assert detect_years([text], genre="other").dated == "2012-12-04"
+    assert detect_years(["Tilbuddet åbnede 1. januar 2009.\nSagsnr.: 12/345"],
+                        genre="other").dated == "2009-01-01"
+
+
+def test_a_note_without_a_date_at_its_top_takes_its_first_full_date_not_a_goal_year():
+    text = ("Kulturkommune 2017\n\n" + "Kommunen har sat fokus på kulturen frem mod 2017. " * 12
+            + "Temamødet blev afholdt den 20. september 2012 for byrådet. Kulturhovedstad 2017.")
+    assert detect_years([text], title="Kulturkommune 2017", genre="other").year == 2012
+    assert detect_years([text], title="Kulturkommune 2017", genre=None).year == 2017
+
+
+def test_a_year_in_the_title_is_not_overridden_by_a_date_in_the_text():
+    text = ("Kvalitetsstandarder 2013\n" + "Standarderne beskriver behandlingen. " * 30
+            + "Godkendt af udvalget den 4. december 2012.")
+    assert detect_years([text], title="Kvalitetsstandarder 2013", genre="other").year == 2013
+
+
 def test_a_meeting_is_dated_by_its_day_not_by_the_periods_it_discusses():
     text = ("Social og sundheds møde den 14. august 2025\nReferat\n"
             "De tre indsatsområder for 2025 blev vedtaget den 10.10.2024. "

@@ -19,12 +19,15 @@ while the approval paper for the same strategy (seed 002) is dated by its approv
 with ``adopted`` = 2024-05-29.  This matches ``corpus/metadata.csv``.
 
 Minutes, news items and notes are dated, not periods: ``dated`` is the first full date in the
-title or the head of the first page ("Referat: 12. november 2025", "Publiceret 08-03-2024",
-"Mødedato: 04.12.2012").  With ``genre="minutes"`` (or ``"news"``/``"other"``) that date is the
+title, else the first date labelled as the document's on its first pages ("Mødedato:
+04.12.2012", "Dato: 4. december 2012", "Publiceret 08-03-2024"), else the first full date in the
+head of the first page ("Referat: 12. november 2025"); a dated genre with none of these and
+nothing better than counted mentions takes the first full date of its opening text.  With ``genre="minutes"`` (or ``"news"``/``"other"``) that date is the
 document's year and its period (a news item keeps a range from its first pages that does not
 start before it: "gælder fra 2023-2026").  ``year`` is the one year a reader would give the
 document: the date of a meeting or news item, else the start of a range in the title, else the
-adoption year, else the start of the period.  Years introduced as goals ("inden 2025",
+one year the title names ("Kvalitetsstandarder 2013"), else the adoption year, else the start
+of the period.  Years introduced as goals ("inden 2025",
 "frem mod 2030") never count as mentions.  ``genre=None`` keeps the period rules above.
 """
 
@@ -49,6 +52,8 @@ TITLE_WEIGHT = 6.0
 DATE_WEIGHT = 1.5  # a full date ("14. september 2018") is better evidence than a bare year
 BUDGET_WINDOW = 30  # characters before a range searched for the word "budget"
 HEAD_CHARS = 400  # the document's own date is in the title or the first characters of page 1
+LABELLED_CHARS = 3000  # a date labelled as the document's ("Mødedato: ...") counts this far in
+FIRST_DATE_CHARS = 1500  # without one, a dated genre takes the first full date this far in
 DATED_GENRES = ("minutes", "news", "other")  # genres dated by a day, not by a period
 
 _Y = r"(?:19|20)\d\d"
@@ -65,6 +70,13 @@ _GOAL = re.compile(r"(?:\binden|\bsenest|\bfrem\s+mod|\bfrem\s+til|\bfør|\binde
                    r"\bi\s+løbet\s+af|\bvision|\bmålet\s+for|\bmål\s+for|\bi\s+år)\s*$",
                    re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÆØÅ]|\n\s*\n")
+# A date introduced as the document's own: "Mødedato: 04.12.2012", "Dato: 4. december 2012",
+# "Publiceret den 8. marts 2024", "Referat fra mødet den ..." (not "Senest opdateret").
+_OWN_DATE = re.compile(
+    r"\b(?:dato|mødedato|mødedag|mødetidspunkt|møde(?:t)?\s+(?:den|afholdt(?:\s+den)?)|"
+    r"publiceret|offentliggjort|udgivet|udsendt|referat|dagsorden)\s*:?\s*"
+    r"(?:(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*,?\s*)?(?:den\s+|d\.\s*)?$",
+    re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -95,6 +107,7 @@ class _Mention:
     budget: bool = False  # a range introduced as a budget period ("budget 2023-2026")
     goal: bool = False  # a year introduced as a goal ("inden 2025", "frem mod 2030")
     at: int = 0  # offset in the document (title: 0)
+    own: bool = False  # a date labelled as the document's own ("Mødedato: 04.12.2012")
 
 
 @lru_cache(maxsize=1)
@@ -180,11 +193,12 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         budget = kind == "range" and bool(_BUDGET.search(text, max(0, start - BUDGET_WINDOW),
                                                          start))
         goal = kind == "year" and bool(_GOAL.search(text[max(0, start - 30):start]))
+        own = date is not None and bool(_OWN_DATE.search(text[max(0, start - 40):start]))
         found.append(_Mention(
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
             in_title or at < PROMINENT_CHARS, in_title,
-            " ".join(text[start:end].split()), where, date, budget, goal, at,
+            " ".join(text[start:end].split()), where, date, budget, goal, at, own,
         ))
         if date is not None:
             window = text[max(0, start - 80) : start]
@@ -211,13 +225,27 @@ def _cite(m: _Mention) -> str:
 
 
 def _dated(mentions: list[_Mention]) -> _Mention | None:
-    """The document's own date: the first full date in the title, else in the head of page 1."""
+    """The document's own date: the first full date in the title, else the first one labelled
+    as the document's ("Mødedato: ...", "Dato: ...") on its first pages, else the first full
+    date in the head of page 1."""
     dates = [m for m in mentions if m.kind == "date" and m.date is not None]
     in_title = [m for m in dates if m.in_title]
     if in_title:
         return in_title[0]
+    own = [m for m in dates if not m.in_title and m.own and m.at < LABELLED_CHARS]
+    if own:
+        return min(own, key=lambda m: m.at)
     head = [m for m in dates if not m.in_title and m.at < HEAD_CHARS]
     return min(head, key=lambda m: m.at) if head else None
+
+
+def _first_date(mentions: list[_Mention]) -> _Mention | None:
+    """A dated genre without a date at its top: the first full date of its opening text (a
+    note's "temamødet den 20. september 2012"), which is when it was written more often than
+    any bare year it mentions."""
+    dates = [m for m in mentions if m.kind == "date" and m.date is not None
+             and not m.in_title and m.at < FIRST_DATE_CHARS]
+    return min(dates, key=lambda m: m.at) if dates else None
 
 
 def detect_years(pages: list[str], *, title: str | None = None,
@@ -243,6 +271,8 @@ def detect_years(pages: list[str], *, title: str | None = None,
 
     info = _period(mentions, adopted_dates)
     dated = _dated(mentions)
+    if dated is None and genre in DATED_GENRES and info.basis in ("mentions", "none"):
+        dated = _first_date(mentions)  # not over a year in the title ("Kvalitetsstandarder 2013")
     info.dated = dated.date.isoformat() if dated is not None and dated.date else None
     if genre in DATED_GENRES and dated is not None and info.basis != "title-range":
         day_year = dated.date.year
@@ -252,13 +282,24 @@ def detect_years(pages: list[str], *, title: str | None = None,
             info.start = info.end = day_year
             info.basis = "dated"
             info.evidence = [_cite(dated), *info.evidence[:2]]
+    title_year = _title_year(mentions)
     if genre in DATED_GENRES and info.dated:
         info.year = int(info.dated[:4])
     elif info.basis == "title-range" or not info.adopted:
         info.year = info.start
+    elif title_year is not None:
+        info.year = title_year  # "Kvalitetsstandarder 2013", adopted in December 2012
     else:
         info.year = int(info.adopted[:4])
     return info
+
+
+def _title_year(mentions: list[_Mention]) -> int | None:
+    """The one year the title names, unless it is a goal year ("Kulturkommune 2017" when the
+    text says "frem mod 2017") or the title names several."""
+    goals = {m.start for m in mentions if m.goal}
+    years = {m.start for m in mentions if m.in_title and m.kind == "year"}
+    return years.pop() if len(years) == 1 and not years & goals else None
 
 
 def _period(mentions: list[_Mention], adopted_dates: list[str]) -> YearInfo:
