@@ -231,14 +231,30 @@ def run_system(name: str, fn, sets: dict, clean: dict[str, str]) -> list[str]:
     return rows
 
 
-def show_errors(name: str) -> int:
+def dev_repairer():
+    """A repairer whose context model leaves the tune pages out (see --dev)."""
+    import importlib.util
+
+    from stratcompare.repair import Repairer
+    from stratcompare.repair.context import Bigrams
+    from stratcompare.repair.lexicon import Lexicon
+
+    spec = importlib.util.spec_from_file_location("build_lexicon", ROOT / "scripts" / "build_lexicon.py")
+    bl = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bl)
+    tmp = Path(tempfile.mkdtemp())
+    bl.build_bigrams(tmp, skip_tune_pages=True)
+    return Repairer(Lexicon(), Bigrams(tmp / "bigrams.tsv.gz"))
+
+
+def show_errors(name: str, dev: bool = False) -> int:
     """Word errors left after repair in one tune set: (OCR, repaired, gold) triples."""
     import difflib
 
     if "test" in name:
         raise SystemExit("the test part is not looked at (issue 14 protocol)")
     ocr, gold = ocr_sets(False)[name]
-    rep = get_repairer().repair(ocr).text
+    rep = (dev_repairer() if dev else get_repairer()).repair(ocr).text
     g, r, o = tokens(gold), tokens(rep), tokens(ocr)
     sm = difflib.SequenceMatcher(None, g, r, autojunk=False)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
@@ -254,19 +270,22 @@ def main() -> int:
     ap.add_argument("--refresh", action="store_true", help="re-run tesseract on the renderings")
     ap.add_argument("--no-baseline", action="store_true", help="skip the SymSpell baseline")
     ap.add_argument("--only", help="run only sets whose name contains this")
+    ap.add_argument("--dev", action="store_true",
+                    help="tuning aid: a context model counted WITHOUT the tune pages, so the "
+                         "tune sets see unknown words as the test part does")
     ap.add_argument("--errors", metavar="SET",
                     help="list the remaining word errors of one TUNE set (test sets refused)")
     args = ap.parse_args()
 
     if args.errors:
-        return show_errors(args.errors)
+        return show_errors(args.errors, args.dev)
     sets = ocr_sets(args.refresh)
     if args.only:
         sets = {k: v for k, v in sets.items() if args.only in k}
     clean = {"real test part (clean pages)": part_text("test")}
     clean |= {n: (FIX / n).read_text(encoding="utf-8") for n in CLEAN_SETS}
     t0, c0 = time.perf_counter(), time.process_time()
-    rep = get_repairer()
+    rep = dev_repairer() if args.dev else get_repairer()
     print(f"lexicon loaded in {time.perf_counter() - t0:.2f} s wall, "
           f"{time.process_time() - c0:.2f} s CPU")
 

@@ -197,15 +197,19 @@ def bigram_texts() -> list[tuple[str, str]]:
     return out
 
 
-def build_bigrams(out_dir: Path) -> None:
+def build_bigrams(out_dir: Path, skip_tune_pages: bool = False) -> None:
     """models/lexicon/bigrams.tsv.gz: ``w1 <TAB> w2 <TAB> count`` (lower case; w1 = "<s>" at a
-    sentence start), and ``w <TAB> <TAB> count`` unigram rows, from ``bigram_texts()``."""
+    sentence start), and ``w <TAB> <TAB> count`` unigram rows, from ``bigram_texts()``.
+    ``skip_tune_pages``: leave the tune part's real pages out (a development model, so that
+    tuning on those pages sees words the model does not know, as the test part will)."""
     from collections import Counter
 
     uni: Counter = Counter()
     bi: Counter = Counter()
     names = []
     for name, text in bigram_texts():
+        if skip_tune_pages and name[:3].isdigit() and name.endswith(".txt") and "_" in name[4:]:
+            continue
         names.append(name)
         for sent in BIGRAM_SENT.split(text):
             words = [w.lower() for w in WORD_RE.findall(sent)]

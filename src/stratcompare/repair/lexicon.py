@@ -17,6 +17,10 @@ from stratcompare.errors import ModelError
 MIN_PART = 3
 MAX_COMPOUND = 60  # longer strings are not analysed (cost grows with length)
 JOINT_PENALTY = 1.5  # an unattested compound is far rarer than its rarest part
+FLOOR_ZIPF = 1.0     # the Zipf build_lexicon.py gives dictionary words wordfreq does not list
+# Danish inflection endings, longest first (for estimating a form's frequency from its stem)
+INFLECTIONS = ("ernes", "erne", "ende", "ede", "ene", "ens", "ers", "ets", "er", "en", "et",
+               "es", "e", "s", "r", "t")
 
 
 def _mask(bit: int, invert: bool = False) -> bytes:
@@ -97,12 +101,16 @@ class Lexicon:
         self.function = {w.strip() for w in _lines(data_path("repair", "function_words.txt"))}
         for p in _lines(data_path("repair", "places.txt")) + _municipality_names():
             for part in (p, *p.split("-")):
-                self.zipf.setdefault(part.lower(), 3.0)
-                self.proper.add(part.lower())
-                self.not_part.discard(part.lower())
+                lp = part.lower()
+                if part != p and lp in self.zipf and lp not in self.proper:
+                    continue  # "Høje-Taastrup": "høje" stays a common word
+                self.zipf.setdefault(lp, 3.0)
+                self.proper.add(lp)
+                self.not_part.discard(lp)
         self.not_part.update(self.realword)
         self.not_part.update(w for w in self.proper if len(w) < 5)  # "Als" + "papir"
         self._compound: dict[str, float | None] = {}
+        self._estimate: dict[str, float] = {}
         if extra:
             self.add_vocabulary(extra)
 
@@ -115,12 +123,50 @@ class Lexicon:
             self.realword.pop(lw, None)
             self.not_part.discard(lw)
         self._compound.clear()
+        self._estimate.clear()
 
     def __contains__(self, word: str) -> bool:
         return word in self.zipf
 
     def freq(self, word: str) -> float:
         return self.zipf.get(word, 0.0)
+
+    def own_score(self, word: str) -> float | None:
+        """How plausible an unknown token is as a word in its own right: a compound of known
+        parts, or an inflected form of a known word ("dygtigere" from "dygtig")."""
+        best = self.compound_score(word)
+        for suf in INFLECTIONS:
+            if word.endswith(suf) and len(word) - len(suf) >= MIN_PART + 1:
+                sz = self.zipf.get(word[: len(word) - len(suf)])
+                if sz is not None and sz > FLOOR_ZIPF + 0.25 \
+                        and word[: len(word) - len(suf)] not in self.realword:
+                    if best is None or sz - 1.5 > best:
+                        best = sz - 1.5
+        return best
+
+    def estimate(self, word: str) -> float | None:
+        """Zipf of a known word, estimated for dictionary words wordfreq does not list (they
+        all sit at the floor): an inflected form of a listed word ("høringer" from "høring")
+        is taken as a tenth as frequent; a compound scores as its parts."""
+        z = self.zipf.get(word)
+        if z is None or z > FLOOR_ZIPF + 0.25:
+            return z
+        hit = self._estimate.get(word)
+        if hit is not None:
+            return hit
+        best = z
+        for suf in INFLECTIONS:
+            if word.endswith(suf) and len(word) - len(suf) >= MIN_PART + 1:
+                sz = self.zipf.get(word[: len(word) - len(suf)])
+                if sz is not None and sz > FLOOR_ZIPF + 0.25 and sz - 1.0 > best:
+                    best = sz - 1.0
+        cz = self.compound_score(word)
+        if cz is not None and cz > best:
+            best = cz
+        if len(self._estimate) > 200_000:
+            self._estimate.clear()
+        self._estimate[word] = best
+        return best
 
     def is_compound(self, word: str) -> bool:
         """True if ``word`` (lower case) splits into known parts, e.g. opfølgnings+ramme."""
@@ -153,7 +199,7 @@ class Lexicon:
             if head[-1] in "se" and len(head) > MIN_PART:
                 if head[:-1] in bad:
                     continue  # "formals" + "papir": the head is a misread "formål"
-                if hz is None:
+                if hz is None and head[:-1] not in self.function:  # not "med"+e+"lokale"
                     h = head[:-1]
                     hz = zipf.get(h) if h not in notp else parts.get(h)
             if hz is None:

@@ -23,6 +23,7 @@ normal rate is treated as clean: only glyph damage and strong non-word fixes app
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ from stratcompare.repair.lexicon import Lexicon
 from stratcompare.repair.tokens import apply_case, case_pattern, iter_words, sentence_start
 from stratcompare.repair.types import Correction, RepairResult
 
-GLYPHS = set("@|0#")
+GLYPHS = set("@|0#4")
 MIN_SCORE = -2.0          # Zipf - cost a replacement of a non-word must reach
 COMPOUND_MAX_COST = 3.0       # a token that is a valid compound: candidates this cheap only
 COMPOUND_MARGIN = 0.5         # ... and one must beat the token's own compound score by this
@@ -41,7 +42,7 @@ PROPER_MIN_SCORE = 0.5    # capitalised mid-sentence tokens need a convincing ca
 SPLIT_MIN_ZIPF = 3.0
 WEAK_MAX_ZIPF = 3.0       # wordfreq-only words rarer than this may still be damage
 MAX_TOKEN = 40            # longer tokens are not words (hashes, garbage): left alone
-MAX_COMPOUND_CANDS = 12    # compound analysis is the costly part: cheapest candidates only
+MAX_COMPOUND_CANDS = 20    # compound analysis is the costly part: cheapest candidates only
 STAGE_STOP = 2.0          # a candidate this good ends the search early
 COST_WEIGHT = 1.0         # channel cost vs. Zipf: prefer the fewest, likeliest edits
 DANISH_SHARE_CLEAN = 0.004  # æ/ø/å per letter at or above which a text is not English-model OCR
@@ -53,7 +54,10 @@ SPLIT_MIN_LEN = 5         # shorter tokens are not split ("imd" is not "i md")
 CTX_WEIGHT = 0.5          # weight of the bigram context when ranking candidates
 RW_MARGIN = 1.0           # real-word change: log10 odds the twin must win by, context included
 RW_MAX_COST = 1.2         # real-word twins: only the likeliest single confusions
-RW_MIN_SUPPORT = 1        # ... and the context counts must have seen the twin there
+RW_MIN_COUNT = 3          # ... and the municipal texts the context is counted from use the twin
+DOMAIN_WEIGHT = 1.0       # weight of those texts' own word counts (a domain prior) in that choice
+RARE_ZIPF = 2.0           # OCR text: a known word rarer than this may be a misreading ...
+RARE_MARGIN = 1.5         # ... of a word with æ/ø/å that scores this much better
 BULLET_RE = re.compile(r"(?m)^([ \t]*)([*+«¢©®°]|e|o)(?=[ \t]+[^\W\d_])")
 
 
@@ -79,6 +83,15 @@ def ocr_like(text: str) -> bool:
     English OCR model writes almost none); short text is given the benefit of the doubt."""
     share, letters = danish_share(text)
     return letters < CLEAN_MIN_LETTERS or share < DANISH_SHARE_CLEAN
+
+
+def line_start(text: str, pos: int) -> bool:
+    """True if only spaces separate ``pos`` from the start of its line (a heading, a table
+    cell, a list item: capitals there are not evidence of a name)."""
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] == "\n"
 
 
 class Repairer:
@@ -166,7 +179,7 @@ class Repairer:
                 continue
             low = tok.lower()
             z = lex.zipf.get(low)
-            if z is None or tok in lex.never or low in lex.never:
+            if z is None:
                 continue
             twins = self._twin_words(low)
             if not twins:
@@ -193,14 +206,15 @@ class Repairer:
                 sc += ctx.logp(w, nxt, lex.freq(nxt))
             return sc
 
-        own = total(low, z)
-        own_support = ctx.count(prev, low) + (ctx.count(low, nxt) if nxt else 0)
+        def domain(w: str) -> float:
+            return DOMAIN_WEIGHT * math.log10(ctx.uni.get(w, 0) + 0.5)
+
+        own = total(low, z) + domain(low)
         best = None
         for w, cost in twins:
-            support = ctx.count(prev, w) + (ctx.count(w, nxt) if nxt else 0)
-            if support < RW_MIN_SUPPORT or support <= own_support:
-                continue
-            sc = total(w, lex.zipf[w]) - cost - own
+            if ctx.uni.get(w, 0) < RW_MIN_COUNT:
+                continue  # the municipal texts must know the twin
+            sc = total(w, lex.zipf[w]) + domain(w) - cost - own
             if sc >= RW_MARGIN and (best is None or sc > best[0]):
                 best = (sc, w)
         if best is None:
@@ -239,7 +253,8 @@ class Repairer:
                     and nxt_word.group(1).islower()):
                 return [(start, start + 1, _Fix("I", 0.0, (("I", 0.0),), "ocr"))]
             return []
-        fix = self._fix_checked(tok, prev, sentence_start(text, start))
+        at_start = sentence_start(text, start) or not self._strict and line_start(text, start)
+        fix = self._fix_checked(tok, prev, at_start)
         return [(start, start + len(tok), fix)] if fix else []
 
     def _fix_checked(self, tok: str, prev: str, at_start: bool) -> _Fix | None:
@@ -259,7 +274,7 @@ class Repairer:
         """Fix each part; join a hyphenation remnant ("gen-nemsnitlig", "vok-senomrade").
         A hyphen between valid words is meant ("by-rådet", "mål-sti", "Hjørring-modellen")."""
         parts = tok.split("-")
-        ss = sentence_start(text, start)
+        ss = sentence_start(text, start) or not self._strict and line_start(text, start)
         out = []
         pos = start
         all_valid = True
@@ -310,22 +325,35 @@ class Repairer:
         if pattern in ("mixed", "none"):
             return None
         has_glyph = any(ch in GLYPHS for ch in tok)
-        if has_glyph and sum(ch.isalpha() for ch in tok) < 2:
+        if has_glyph and sum(ch.isalpha() for ch in tok) < 2 and not (
+                tok[0] == "4" and len(tok) == 2 and tok[1].isalpha()):
             return None
-        if any(ch.isdigit() and ch != "0" for ch in tok) or (not has_glyph and not tok.isalpha()):
-            return None
+        if any(ch.isdigit() and ch not in "04" for ch in tok) or tok[-1] == "4" \
+                or (not has_glyph and not tok.isalpha()):
+            return None  # numbers; but "4r" is "år" and "0konomi" is "Økonomi"
         if low in self.lex.zipf and not has_glyph:
             if self._strict:
                 return None
             fix = self._real_word(low, pattern, prev, at_start)
-            name_in_lower = pattern == "lower" and low in self.lex.proper
-            if fix or not (low in self.lex.weak or name_in_lower) \
-                    or self.lex.zipf[low] >= WEAK_MAX_ZIPF:
+            if fix:
                 return fix
-            # a rare word only wordfreq knows ("deter"), or a name written in lower case
-            # ("malene"): may be OCR damage after all
+            name_in_lower = pattern == "lower" and low in self.lex.proper
+            if (low in self.lex.weak or name_in_lower) and self.lex.zipf[low] < WEAK_MAX_ZIPF:
+                # a rare word only wordfreq knows ("deter"), or a name written in lower case
+                # ("malene"): may be OCR damage after all
+                fix = self._nonword_cached(tok, pattern, pattern == "title" and not at_start,
+                                           prev)
+                return fix if fix and fix.score >= self.lex.zipf[low] + 1.0 else None
+            zl = self.lex.estimate(low)
+            if zl >= RARE_ZIPF or pattern == "upper" or low in self.lex.proper:
+                return None
+            # a rare dictionary word ("parerende", "vere") one likely misreading away from a
+            # far more frequent word with æ/ø/å ("pårørende", "være")
             fix = self._nonword_cached(tok, pattern, pattern == "title" and not at_start, prev)
-            return fix if fix and fix.score >= self.lex.zipf[low] + 1.0 else None
+            if fix and fix.score >= zl + RARE_MARGIN and fix.replacement.lower() in self.lex.zipf \
+                    and any(ch in fix.replacement for ch in "æøåÆØÅ"):
+                return fix
+            return None
         if pattern == "upper" and len(tok) <= 4 and not has_glyph:
             return None  # acronyms
         return self._nonword_cached(tok, pattern, pattern == "title" and not at_start, prev)
@@ -360,7 +388,7 @@ class Repairer:
         lex = self.lex
         low = tok.lower()
         has_glyph = any(ch in GLYPHS for ch in tok)
-        own = None if has_glyph else lex.compound_score(low)
+        own = None if has_glyph else lex.own_score(low)
         long_tok = len(tok) > 14
         short = sum(ch.isalpha() for ch in tok) <= 3 and not has_glyph
         if own is not None:
@@ -422,7 +450,7 @@ class Repairer:
             if cp != pattern and not (cand[:1] != tok[:1] and cp in ("lower", "title")):
                 continue
             lc = cand.lower()
-            z = lex.zipf.get(lc)
+            z = lex.estimate(lc)
             if z is not None:
                 if lc in lex.proper and cp == "lower":
                     continue
