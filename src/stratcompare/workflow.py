@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from stratcompare.embed.progress import ProgressArg
 from stratcompare.ingest import IngestReport, ingest_paths
 from stratcompare.store import Store
 
@@ -35,7 +36,10 @@ def run_all(
     codebook: str | Path | None = None,
     progress: Callable[[str, int], None] | None = None,
     log: Callable[[str], None] = lambda msg: None,
+    step_progress: ProgressArg = True,
 ) -> RunSummary:
+    """``progress`` gets ingest's events; ``step_progress`` the embedding and classifying counts
+    (True: a bar on a terminal, a line every 10 s otherwise; or a callback (stage, done, total))."""
     log("Ingesting …")
     ingest = ingest_paths(paths, db=db, jobs=jobs, ocr=ocr, repair=repair, progress=progress)
     summary = RunSummary(ingest=ingest)
@@ -45,12 +49,13 @@ def run_all(
     encoder = get_encoder(model)
     with Store.open(db) as store:
         log(f"Embedding passages with {encoder.model_id} …")
-        summary.embedded = embed_passages(store.conn, encoder, progress=progress is not None)
+        summary.embedded = embed_passages(store.conn, encoder, progress=step_progress)
 
         from stratcompare.classify import classify_passages
 
         log("Classifying passages into themes …")
-        summary.classified = classify_passages(store.conn, codebook=codebook, encoder=encoder)
+        summary.classified = classify_passages(store.conn, codebook=codebook, encoder=encoder,
+                                               progress=step_progress)
 
         if report:
             from stratcompare.report import build_report

@@ -97,9 +97,12 @@ def read_passages_jsonl(path: str | Path) -> list[dict]:
 
 def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path | None = None,
                       model_dir: str | Path | None = None, encoder=None, batch_size: int = 256,
-                      model: ThemeClassifier | None = None) -> int:
+                      model: ThemeClassifier | None = None, progress=None) -> int:
     """Classify every stored substantive passage (``SUBSTANTIVE_KINDS``) and write
     ``passage_themes``; returns passages classified.
+
+    ``progress``: True (bar or periodic line on stderr), None, or a callback
+    ``progress(stage, done, total)`` with stage "embedding" (missing vectors) then "classifying".
 
     Rows of the same codebook (``id@version``) are replaced in one transaction, so compare and
     report never see a half-written coding.
@@ -118,15 +121,23 @@ def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path 
     # table (search, similar and compare read the same vectors), then read them back.
     from stratcompare.embed import embed_passages
 
+    from stratcompare.embed.progress import reporter
+
     base = model.encoder.encoder if isinstance(model.encoder, _StoredFirst) else model.encoder
-    embed_passages(conn, base, progress=False)
+    embed_passages(conn, base, progress=progress)
+    report = reporter(progress)
     stored = _stored_vectors(conn, model.encoder_name, int(model.encoder.dim))
     if stored and not isinstance(model.encoder, _StoredFirst):
         model.encoder = _StoredFirst(model.encoder, stored)
     results = []
-    for start in range(0, len(rows), batch_size):
-        chunk = [{"id": r[0], "text": r[1]} for r in rows[start:start + batch_size]]
-        results.extend(model.classify(chunk))
+    try:
+        report("classifying", 0, len(rows))
+        for start in range(0, len(rows), batch_size):
+            chunk = [{"id": r[0], "text": r[1]} for r in rows[start:start + batch_size]]
+            results.extend(model.classify(chunk))
+            report("classifying", len(results), len(rows))
+    finally:
+        report.close()
     key = model.codebook.key
     out_rows = []
     for res in results:

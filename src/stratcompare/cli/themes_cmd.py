@@ -73,7 +73,7 @@ def _classify(db, input_path, codebook, model_dir, encoder) -> tuple[int, list[d
     from stratcompare.store import Store
 
     with Store.open(db, create=False) as store:
-        n = classify_passages(store.conn, model=model)
+        n = classify_passages(store.conn, model=model, progress=True)
     return n, None, model.theme_ids
 
 

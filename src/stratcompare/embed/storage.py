@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import sys
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from stratcompare.embed.progress import ProgressArg, reporter
 from stratcompare.errors import StoreError
 
 
@@ -31,10 +31,12 @@ def _stale(conn: sqlite3.Connection, model: str, dim: int) -> list[tuple[str, st
     return todo
 
 
-def embed_passages(store_conn: sqlite3.Connection, encoder, progress: bool = True, batch_size: int = 64) -> int:
+def embed_passages(store_conn: sqlite3.Connection, encoder, progress: ProgressArg = True, batch_size: int = 64) -> int:
     """Embed passages that have no vector for ``encoder.model_id`` or whose text changed.
 
     Commits after every batch, so an interrupted run keeps what it did.  Returns the count.
+    ``progress``: True (a bar on a terminal, a line every 10 s otherwise), False/None, or a
+    callback ``progress("embedding", done, total)`` called after every batch.
     """
     conn = store_conn
     try:
@@ -43,26 +45,19 @@ def embed_passages(store_conn: sqlite3.Connection, encoder, progress: bool = Tru
         raise StoreError(f"cannot read passages: {exc}", hint="is this a stratcompare database? run `stratcompare ingest` first") from None
     if not todo:
         return 0
-    bar = None
-    if progress:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        bar = Progress(
-            TextColumn(f"embedding ({encoder.model_id})"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=Console(file=sys.stderr), transient=True,
-        )
-        bar.start()
-        task = bar.add_task("embed", total=len(todo))
+    # similar lengths in one batch: less padding for the model (order of storage does not matter)
+    todo.sort(key=lambda r: len(r[1]))
+    report = reporter(progress)
     done = 0
     try:
+        report("embedding", 0, len(todo))
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
             vecs = _vectors(conn, encoder, chunk, batch_size)
             if not conn.in_transaction:
                 conn.execute("BEGIN IMMEDIATE")
             # an ingest may have replaced some of these passages since they were read: skip them
-            # (re-read under the write lock) instead of failing on the foreign key
+            # (re-read under the write lock) instead of failing on the foreign key (issue 10)
             live = {r[0] for r in conn.execute(
                 f"SELECT id FROM passages WHERE id IN ({','.join('?' * len(chunk))})", [c[0] for c in chunk])}
             conn.executemany(
@@ -72,11 +67,9 @@ def embed_passages(store_conn: sqlite3.Connection, encoder, progress: bool = Tru
             )
             conn.commit()
             done += len(chunk)
-            if bar is not None:
-                bar.update(task, advance=len(chunk))
+            report("embedding", done, len(todo))
     finally:
-        if bar is not None:
-            bar.stop()
+        report.close()
     return done
 
 
