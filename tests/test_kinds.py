@@ -187,6 +187,33 @@ def test_text_with_a_phone_number_or_years_is_not_furniture(text, genre):
     assert kind(text, genre=genre, position=0.5) == "content"
 
 
+@pytest.mark.parametrize("text, genre, position, expected", [
+    ("Sundheds- og Forebyggelsesudvalget - Åbent referat - 04.12.2012 - Side 3", "minutes", 0.5,
+     "boilerplate"),
+    ("Sundhedsudvalget Åbent referat Dato 04.12.2012 Side 3", "minutes", 0.5, "boilerplate"),
+    ("Social- og Sundhedsudvalget - Referat", "minutes", 0.5, "content"),  # a title, no date
+    ("Byens Kommune Side 1 af 15", "other", 0.5, "boilerplate"),
+    ("Udskrevet den 05.12.2012 kl. 10:14", "other", 0.5, "boilerplate"),
+    ("Hovedgade 7", "other", 0.0, "boilerplate"),
+    ("Hovedgade 7", "other", 0.5, "content"),
+    ("Aktivitetscenter på Solvej 6", "other", 0.0, "content"),
+    ("Anne Hansen\nSundhedschef", "other", 1.0, "boilerplate"),
+    ("Anne Hansen\nSundhedschef", "other", 0.5, "content"),
+])
+def test_running_heads_footers_addresses_and_sender_blocks(text, genre, position, expected):
+    assert kind(text, genre=genre, position=position) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Indstilling\nDirektionen indstiller,\n1. at kvalitetsstandarderne godkendes\n"
+    "2. at udgiften finansieres af puljen til kronisk syge",
+    "Direktionen indstiller,\n1. at udgiften finansieres af puljen til kronisk syge\n"
+    "2. at arbejdet fortsætter",
+])
+def test_a_passage_opening_with_the_recommendation_formula_is_procedure(text):
+    assert kind(text, genre="minutes", position=0.5) == "procedure"
+
+
 def _paged(texts: list[tuple[int, str, str]]) -> list[Segment]:
     return [Segment(seq=i, page=p, section=None, char_start=0, char_end=len(t), text=t, kind=k)
             for i, (p, t, k) in enumerate(texts)]

@@ -169,7 +169,7 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
             continue
         if kind:
             counts[kind] += _words(line)
-            carry = kind if (line.endswith(":") or _words(line) <= 3) else None
+            carry = kind if (line.endswith((":", ",")) or _words(line) <= 3) else None
         elif carry and _words(line) <= rules.carry_words and not _SENTENCE_END.search(line):
             counts[carry] += _words(line)
         else:
