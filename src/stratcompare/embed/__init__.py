@@ -61,6 +61,10 @@ def get_encoder(model: str | None = None) -> Encoder:
         except ValueError:
             raise ModelError(f"bad hashing model name {name!r}", hint="use hashing or hashing-DIM, e.g. hashing-512") from None
         enc = HashingEncoder(dim)
+    elif name.startswith("e5-small+themes-lora-"):
+        from stratcompare.embed.adapter import encoder_for_id
+
+        enc = encoder_for_id(name)  # e5-small + the theme adapter whose weights have this hash
     else:
         from stratcompare.embed.st_encoder import SentenceTransformerEncoder
 
