@@ -330,3 +330,13 @@ def test_a_sentence_closing_a_quotation_is_no_heading():
     assert not is_heading("Byrådet er opmærksom på en vis medfinansiering.”")
     assert not is_heading("Vi vil være flere!)")
     assert is_heading("”Godt fra start”")
+
+
+def test_in_minutes_a_numbered_line_after_a_lead_in_is_a_list_item_not_an_agenda_item():
+    text = ("2. Sagsbehandlingsfrister på det sociale område\n\nIndstilling\n\n"
+            "Administrationen indstiller, at udvalget anbefaler, at:\n\n"
+            "1. Godkende forslag til en ny sagsbehandlingsfrist for husvilde\n\n"
+            "Beslutning\n\nAnbefales af et enigt udvalg uden bemærkninger.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    assert {s.section for s in segs} == {"2. Sagsbehandlingsfrister på det sociale område"}
+    assert any(s.kind == "list" and "anbefaler, at:\n1. Godkende" in s.text for s in segs)

@@ -114,6 +114,8 @@ def is_agenda_item(line: str) -> bool:
         return False
     if len(t.split()) < 2 or len(t.split()) > 25:
         return False
+    if t[0].isdigit() and t.endswith("."):
+        return False    # "1. Godkende forslag til ... frist." is a numbered sentence, not a title
     return any(r.match(t) for r in _agenda_rules())
 
 
@@ -663,6 +665,11 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
                 i += 1
                 continue
             b.type = "agenda"          # a bare title: as any agenda line (overview runs)
+        if b.type == "agenda" and b.text[:1].isdigit():
+            before = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
+            if before is not None and is_lead_in(before.text):
+                # "... anbefaler, at:" + "1. Godkende ...": a numbered list, not an agenda item
+                b.type = "item" if _BULLET.match(b.text) else "para"
         if b.type == "item" and _short_subheading(blocks, i):
             b.type = "heading"      # (the bullet stays in the text: it is the author's)
             b.subheading = True  # type: ignore[attr-defined]
