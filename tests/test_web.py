@@ -575,6 +575,37 @@ def test_passage_with_theme_but_no_evidence(web_db, tmp_path):
         assert r.status_code == 200 and "/theme/early_intervention" in r.text
 
 
+def test_cache_computes_once_for_concurrent_requests(web_db):
+    import threading
+    import time
+
+    cache = Q.Cache(Q.Connections(web_db))
+    calls, results = [], []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+    threads = [threading.Thread(target=lambda: results.append(cache.get("k", slow))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and results == [42] * 8
+
+
+def test_current_index_needs_no_guard(app, web_db, tmp_path):
+    """With the index in step, searches run side by side (no lock); a stale one takes the guard."""
+    assert not Q.needs_guard(app.state.web.conns.get(), "hashing")
+    from stratcompare.store import Store
+
+    db = tmp_path / "behind.db"
+    shutil.copy(web_db, db)
+    with Store.open(db) as store:
+        store.conn.execute("UPDATE passages SET text = text || ' ny' WHERE id = 'hostile-2'")
+    assert Q.needs_guard(Q.open_readonly(db), "hashing")
+
+
 def test_weak_result_rule():
     from stratcompare.search import Hit
 

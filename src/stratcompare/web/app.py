@@ -182,7 +182,11 @@ def _warm_up(state: WebState, say: Callable[[str], None]) -> None:
     say("Warming up the search index …")
     try:
         V.search_view(state, Q.SearchFilters(q="bolig og indsats", n=1))
-        V.matrix_cached(state, "themes")
+        for kind, basis in (("themes", "themes"), ("cooccurrence", "themes"), ("similarity", "themes"),
+                            ("similarity", "embeddings")):
+            if basis == "embeddings" and not V.has_embeddings(state):
+                continue
+            V.matrix_cached(state, kind, basis=basis)
     except Exception as exc:  # noqa: BLE001 - an empty or odd corpus still serves its pages
         say(f"(warm-up skipped: {exc})")
     say(f"Search ready in {time.perf_counter() - t0:.1f} s.")

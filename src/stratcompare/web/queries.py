@@ -89,26 +89,44 @@ class Connections:
 
 
 class Cache:
-    """Results keyed by (name, arguments), dropped when the database changes."""
+    """Results keyed by (name, arguments), dropped when the database changes.  A value being
+    computed is computed once: other threads asking for it wait (no stampede of 20 threads all
+    building the same 10⁵-passage matrix)."""
 
     def __init__(self, conns: Connections, size: int = 256):
         self.conns, self.size = conns, size
         self._data: dict = {}
+        self._busy: dict = {}
         self._state = None
         self._lock = threading.Lock()
 
     def get(self, key, compute):
         state = self.conns.state()
+        while True:
+            with self._lock:
+                if state != self._state:
+                    self._data, self._busy, self._state = {}, {}, state
+                if key in self._data:
+                    return self._data[key]
+                event = self._busy.get(key)
+                if event is None:
+                    event = self._busy[key] = threading.Event()
+                    break
+            event.wait(120)        # someone else computes it; then look again
+        try:
+            value = compute()
+        except BaseException:
+            with self._lock:
+                self._busy.pop(key, None)
+            event.set()
+            raise
         with self._lock:
-            if state != self._state:
-                self._data, self._state = {}, state
-            if key in self._data:
-                return self._data[key]
-        value = compute()
-        with self._lock:
-            if len(self._data) >= self.size:
-                self._data.pop(next(iter(self._data)))
-            self._data[key] = value
+            if self._state == state:
+                if len(self._data) >= self.size:
+                    self._data.pop(next(iter(self._data)))
+                self._data[key] = value
+            self._busy.pop(key, None)
+        event.set()
         return value
 
 
@@ -156,6 +174,23 @@ def prepare_search(conn: sqlite3.Connection, model_id: str | None) -> None:
         mark(conn, "fts")
     if model_id is not None and _meta(conn, f"embedded:{model_id}") != fp:
         mark(conn, f"embedded:{model_id}")
+
+
+def needs_guard(conn: sqlite3.Connection, model_id: str | None) -> bool:
+    """True unless the search API's own bookkeeping says its index is in step (then it never
+    tries to write, and searches can run side by side on separate read-only connections)."""
+    try:
+        from stratcompare.search import api as search_api
+
+        fp = search_api._fingerprint(conn)
+        version = getattr(search_api, "index_version", None)
+        fts_expected = f"{fp}|{version()}" if callable(version) else fp
+        ok = _meta(conn, "fts_synced") == fts_expected
+        if model_id is not None:
+            ok = ok and _meta(conn, f"embedded:{model_id}") == fp
+        return not ok
+    except Exception:  # noqa: BLE001 - unsure: take the careful path
+        return True
 
 
 def _substantive(conn: sqlite3.Connection) -> tuple[str, list]:

@@ -168,9 +168,9 @@ def set_lang(request: Request):
 
 
 # --- the theme-profile chart (inline SVG, drawn on the server) ------------------------------
-def profile_chart(profile: list[dict], width: int = 640, bar: int = 9, gap: int = 10) -> dict:
+def profile_chart(profile: list[dict], width: int = 780, bar: int = 9, gap: int = 10) -> dict:
     """Geometry of a grouped horizontal bar chart: municipality vs corpus average per theme."""
-    label_w = 220
+    label_w = 330
     top = max([x["share"] for x in profile] + [x["average"] for x in profile] + [1e-9])
     scale = (width - label_w - 60) / top
     rows = []

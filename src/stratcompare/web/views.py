@@ -98,11 +98,21 @@ def index_status(st: WebState) -> Q.IndexStatus:
 
 
 def _with_index(st: WebState, fn):
-    """Run a search-API call on this thread's read-only connection; the index is used as it is."""
+    """Run a search-API call read-only.  Normally on this thread's own connection, side by side
+    with other requests; when the index is behind (the search API would try to bring it up to
+    date), one request at a time on one connection that is told to use the index as it is."""
     status = index_status(st)
+    model = st.model_id if st.mode != "lexical" else None
+    guard = st.cache.get(("needs_guard", model), lambda: Q.needs_guard(st.conns.get(), model))
+    if not guard:
+        try:
+            return fn(st.conns.get()), status
+        except sqlite3.OperationalError as exc:
+            if not Q.index_is_readonly_error(exc):
+                raise
     with st.conns.search_lock:
         conn = st.conns.search()
-        Q.prepare_search(conn, st.model_id if st.mode != "lexical" else None)
+        Q.prepare_search(conn, model)
         try:
             return fn(conn), status
         except sqlite3.OperationalError as exc:
@@ -111,8 +121,8 @@ def _with_index(st: WebState, fn):
             # the search API still wanted to write (its bookkeeping changed): use the index as it is
             from stratcompare.search.index import mark
             mark(conn, "fts")
-            if st.model_id:
-                mark(conn, f"embedded:{st.model_id}")
+            if model:
+                mark(conn, f"embedded:{model}")
             return fn(conn), Q.IndexStatus(False, False, st.model_id)
 
 
@@ -180,6 +190,10 @@ def municipality_view(st: WebState, name: str) -> dict:
     names = municipalities(st)
     if name not in names:
         raise NotFoundError(f"no municipality {name!r} in the corpus")
+    return st.cache.get(("municipality", name), lambda: _municipality_view(st, name))
+
+
+def _municipality_view(st: WebState, name: str) -> dict:
     conn = st.conns.get()
     ts = themes(st)
     tm = matrix_cached(st, "themes")
@@ -207,6 +221,11 @@ def theme_view(st: WebState, theme: str) -> dict:
     ts = themes(st)
     if theme not in ts.ids:
         raise NotFoundError(f"no theme {theme!r} in the codebook")
+    return st.cache.get(("theme", theme), lambda: _theme_view(st, theme))
+
+
+def _theme_view(st: WebState, theme: str) -> dict:
+    ts = themes(st)
     tm = matrix_cached(st, "themes")
     j = tm.cols.index(theme)
     ranked = sorted(((tm.rows[i], float(tm.values[i, j]), int(tm.support[i]) if tm.support is not None else None)
