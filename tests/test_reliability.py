@@ -560,3 +560,12 @@ def test_a_page_over_a_million_characters_is_stored_as_several_pages(tmp_path):
     assert len(doc.pages) == 3 and all(len(p.raw_text) <= PAGE_CHARS for p in doc.pages)
     assert sum(p.text.count("tidlige") for p in doc.pages) == text.count("tidlige")
     assert any("stored as" in w for w in doc.warnings)
+
+
+def test_run_on_nothing_ingestible_makes_no_database(tmp_path):
+    db = tmp_path / "c.db"
+    res = CliRunner().invoke(app, ["run", str(tmp_path / "nope"), "--db", str(db), "--report",
+                                   str(tmp_path / "r.html"), "--model", "hashing"])
+    assert res.exit_code == 9, res.output
+    assert not db.exists() and not (tmp_path / "r.html").exists()
+    assert "Traceback" not in res.output

@@ -43,6 +43,8 @@ def run_all(
     log("Ingesting …")
     ingest = ingest_paths(paths, db=db, jobs=jobs, ocr=ocr, repair=repair, progress=progress)
     summary = RunSummary(ingest=ingest)
+    if not Path(ingest.db).exists():  # nothing could be stored (missing paths, empty folders)
+        return summary
 
     from stratcompare.embed import embed_passages, get_encoder
 

@@ -38,6 +38,8 @@ def run_command(
                   model=model, codebook=codebook, log=lambda m: typer.echo(m, err=True))
     for r in summary.ingest.failed:
         typer.echo(f"Error: {r.error}", err=True)
+    if not Path(summary.ingest.db).exists():  # nothing ingestible: said above, no database made
+        raise typer.Exit(summary.ingest.exit_code)
     docs = run(list_documents, db)
     typer.echo(f"\nDocuments in {summary.ingest.db}:")
     render(docs, "table", columns=["municipality", "confidence", "title", "year", "kind", "pages",
