@@ -367,3 +367,82 @@ def test_procedure_and_boilerplate_meet_the_target(kinds_bench, results):
     for k in ("procedure", "boilerplate"):
         right, total = per[k]
         assert right / total >= kinds_bench.TARGET_KIND_FORMAL, (k, right, total)
+
+
+# --- synthetic PDFs laid out like a municipal note and an agenda item (whole ingest path) ------
+def _draw_pdf(path: Path, pages: list[list[tuple[float, float, str, int]]]) -> None:
+    """Each page: (x, y-from-top, text, font size) strings; bold when size >= 12."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    for page in pages:
+        for x, y, text, size in page:
+            c.setFont("Helvetica-Bold" if size >= 12 else "Helvetica", size)
+            c.drawString(x, A4[1] - y, text)
+        c.showPage()
+    c.save()
+
+
+_BODY = ["Formålet med dette notat er at beskrive, hvordan de afsatte midler til borgere med",
+         "kronisk sygdom foreslås fordelt mellem de forebyggende indsatser i det kommende år.",
+         "Forvaltningen har vurderet indsatserne ud fra erfaringerne fra de seneste to år."]
+
+
+def _ingest_like(path: Path):
+    from stratcompare.ingest.pdf import extract_pdf
+    from stratcompare.ingest.pipeline import _title
+    from stratcompare.metadata import detect_years
+    from stratcompare.metadata.genre import detect_genre
+    from stratcompare.segment import segment_pages
+
+    ex = extract_pdf(path, ocr=False, max_pages=None, max_mb=None)
+    title = _title(ex, path)
+    genre = detect_genre(title, "\n\n".join(p.text for p in ex.pages[:3]), ex.kind, path.name)[0]
+    segs = segment_pages(ex.pages, genre=genre)
+    refine_kinds(segs, genre=genre)
+    return genre, detect_years([p.text for p in ex.pages], title=title, genre=genre), segs
+
+
+def test_a_note_pdf_with_letterhead_and_signature(tmp_path):
+    page1 = [(60, 90, "NOTAT", 16), (60, 120, "Prioritering af midler til kronisk syge", 12)]
+    page1 += [(60, 150 + 14 * i, line, 10) for i, line in enumerate(_BODY)]
+    page2 = [(60, 90 + 14 * i, line, 10) for i, line in enumerate(_BODY)]
+    page2 += [(60, 160, "Med venlig hilsen", 10), (60, 190, "Anne Hansen", 10),
+              (60, 204, "Sundhedschef", 10)]
+    letterhead = ["Center for Sundhed og Ældre", "Hovedgaden 7", "9999 Byen",
+                  "Telefon 11 22 33 44", "www.byen.dk"]
+    page2 += [(60, 760 + 11 * i, line, 8) for i, line in enumerate(letterhead)]
+    path = tmp_path / "notat.pdf"
+    _draw_pdf(path, [page1, page2])
+    genre, years, segs = _ingest_like(path)
+    assert genre == "other"
+    kinds = {s.text.split("\n")[0][:20]: s.kind for s in segs}
+    assert all(s.kind == "content" for s in segs if s.text.startswith("Formålet"))
+    assert any(s.kind == "boilerplate" and "Sundhedschef" in s.text for s in segs), kinds
+    assert any(s.kind == "boilerplate" and "Telefon" in s.text for s in segs), kinds
+
+
+def test_an_agenda_item_pdf_keeps_its_text_and_marks_its_formalities(tmp_path):
+    lines = [("3. Kvalitetsstandarder for behandling 2013", 12), ("Åben sag", 10),
+             ("Sagsnr.: 2012-209267    Dok.nr.: 2012-345829", 10),
+             ("Kompetence: Sundhedsudvalget", 10), ("Sagsfremstilling", 12), *((b, 10) for b in _BODY),
+             ("", 10), ("Indstilling", 12), ("Direktionen indstiller,", 10),
+             ("1. at kvalitetsstandarderne for 2013 godkendes", 10),
+             ("2. at standarderne offentliggøres på kommunens hjemmeside", 10),
+             ("Beslutning i Sundhedsudvalget den 04.12.2012", 12), ("Godkendt.", 10),
+             ("Fraværende: Anne Hansen (A)", 10)]
+    head = "Sundhedsudvalget - Åbent referat - 04.12.2012 - Side {}"
+    page1 = [(60, 40, head.format(1), 8)] + [(60, 80 + 16 * i, t, size)
+                                             for i, (t, size) in enumerate(lines) if t]
+    page2 = [(60, 40, head.format(2), 8)] + [(60, 80 + 16 * i, b, 10) for i, b in enumerate(_BODY)]
+    path = tmp_path / "punkt.pdf"
+    _draw_pdf(path, [page1, page2])
+    genre, years, segs = _ingest_like(path)
+    assert genre == "minutes" and years.year == 2012
+    body = [s for s in segs if "Forvaltningen har vurderet" in s.text]
+    assert body and all(s.kind == "content" for s in body)  # case header glued on: still text
+    formal = [s.kind for s in segs if s.text.startswith("1. at kvalitetsstandarderne")]
+    assert formal == ["procedure"]  # under "Indstilling", even when the heading is glued above
+    heads = [s for s in segs if s.text.strip() == head.format(1)]
+    assert all(s.kind == "boilerplate" for s in heads)

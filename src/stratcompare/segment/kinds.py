@@ -7,7 +7,9 @@ policy text, so ``refine_kinds`` marks those ``procedure`` or ``boilerplate``. T
 
 1. ``table`` and ``toc`` stay what they are; a ``heading`` stays a heading unless a whole-passage
    rule calls it boilerplate ("Læs mere", "Senest opdateret ...");
-2. whole-passage rules (a bare decision "Vedtaget.", a cookie banner);
+2. a passage holding a substance heading ("Sagsfremstilling", "Resume") with prose under it
+   keeps its structural kind, whatever formal lines precede it (a case header glued on);
+   then whole-passage rules (a bare decision "Vedtaget.", a cookie banner);
 3. line rules: the words of lines that match a procedure or boilerplate rule are counted, and a
    kind holding at least ``share`` of the passage's words wins (ties go to procedure);
 4. in minutes, a passage under a formal section ("Indstilling", "Beslutning ...") is procedure
@@ -153,6 +155,8 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     if words == 0:
         return structural
     edge = _at_edge(position, rules)
+    if _substance_body(text, rules, genre, edge) >= rules.short_line_words:
+        return structural  # case header + "Sagsfremstilling" + its prose: the prose is the point
     for rule in rules.whole:
         if rule.applies(flat, words, genre, edge) or (
                 rule.kind == "toc" and rule.applies(text.strip(), words, genre, edge)):
@@ -192,6 +196,30 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     return structural
 
 
+def _substance_body(text: str, rules: Rules, genre: str | None, edge: bool) -> int:
+    """Words of prose under a substance heading ("Sagsfremstilling", "Resume") inside the
+    passage: a case header glued to the start of an item's text does not make it a formality.
+    Lines that are formalities themselves ("X orienterer om ...") are not prose."""
+    lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
+    for i, line in enumerate(lines):
+        if rules.section_substance.search(line):
+            return sum(_words(ln) for ln in lines[i + 1:]
+                       if not rules.section_procedure.search(ln)
+                       and not _line_kind(ln, rules, genre, edge))
+    return 0
+
+
+def _last_heading(text: str) -> str | None:
+    """The last formal or substance heading line inside a passage (after its first line): the
+    context its following passages fall under."""
+    rules = load_rules()
+    lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln][1:]
+    for line in reversed(lines):
+        if rules.section_procedure.search(line) or rules.section_substance.search(line):
+            return line
+    return None
+
+
 def subsection(text: str) -> str | None:
     """The formal heading a passage opens with ("Beslutning ...", "Sagsfremstilling"), if any."""
     rules = load_rules()
@@ -210,7 +238,9 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
     """Set ``seg.kind`` on each segment (in place), from its text, section, genre and place.
 
     Inside an agenda item a passage without a heading of its own falls under the last formal
-    heading seen ("Beslutning ..." -> its follow-up lines are the decision). In minutes, a short
+    heading seen ("Beslutning ..." -> its follow-up lines are the decision), also one seen
+    inside an earlier passage ("Fraværende: ... Sagsfremstilling" -> the prose after it is
+    the item's text). In minutes, a short
     line between two formalities is one too (the place and time lines of a meeting header), and
     a run of three or more numbered one-line passages is the agenda's list of items (toc).
     """
@@ -232,6 +262,7 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
                                  position=position,
                                  structural=getattr(seg, "kind", None) or "content",
                                  furniture=furniture)
+        under = _last_heading(seg.text) or under  # "Fraværende: ... Sagsfremstilling ..."
     if genre == "minutes":
         _smooth_minutes(segments)
 
