@@ -340,3 +340,12 @@ def test_in_minutes_a_numbered_line_after_a_lead_in_is_a_list_item_not_an_agenda
     segs = segment_pages([P(1, text)], genre="minutes")
     assert {s.section for s in segs} == {"2. Sagsbehandlingsfrister på det sociale område"}
     assert any(s.kind == "list" and "anbefaler, at:\n1. Godkende" in s.text for s in segs)
+
+
+def test_in_minutes_the_line_after_a_decision_label_is_text_not_a_section():
+    text = ("Referat\n\nPitstop, Ishøj Søvej 1\n\nResume\n\nLederen orienterer om det sidste halve "
+            "års udvikling af tilbuddet.\n\nBeslutning\n\nTaget til efterretning\n\nResume\n\n"
+            "Socialtilsynet har udarbejdet en tilsynsrapport for misbrugsbehandlingen.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    assert {s.section for s in segs} == {"Pitstop, Ishøj Søvej 1"}
+    assert any(s.text.endswith("Beslutning\nTaget til efterretning") for s in segs)

@@ -133,6 +133,11 @@ def is_minutes_label(line: str) -> bool:
     return False
 
 
+def _text_label(line: str) -> bool:
+    low = line.strip().lower()
+    return any(low.startswith(w) for w in _words("segment_minutes_text_labels.txt"))
+
+
 def is_toc(text: str) -> bool:
     """A table-of-contents line (dot leaders + page number) or a run-on contents block."""
     t = text.strip()
@@ -670,6 +675,12 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
             if before is not None and is_lead_in(before.text):
                 # "... anbefaler, at:" + "1. Godkende ...": a numbered list, not an agenda item
                 b.type = "item" if _BULLET.match(b.text) else "para"
+        if minutes and b.type == "heading":
+            before = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
+            if before is not None and (before.text.rstrip().endswith(":") or (
+                    before.type == "label" and _text_label(before.text))):
+                # "Beslutning" + "Taget til efterretning": the label's text, not a section
+                b.type = "para"
         if b.type == "item" and _short_subheading(blocks, i):
             b.type = "heading"      # (the bullet stays in the text: it is the author's)
             b.subheading = True  # type: ignore[attr-defined]
@@ -681,7 +692,7 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
                 if blocks[j].type == "agenda":
                     run.append(blocks[j])
                 j += 1
-            if len(run) > 1:
+            if len(run) > 2:   # (two in a row: an item without text, then the next item)
                 bld.agenda_overview(run)
                 i = j - 1
             else:
