@@ -123,6 +123,12 @@ def test_a_missing_or_placeholder_title_falls_back_to_the_first_line():
     assert genre_scores("Handicaprådet", text)["minutes"] < genre_scores(None, text)["minutes"]
 
 
+@pytest.mark.parametrize("title", ["1552822.docx", "Bilag 3", "12345", "Document1", "Slide 1"])
+def test_a_file_name_or_number_as_title_falls_back_to_the_first_line(title):
+    text = "Referat\nonsdag den 6. juni 2018\nIndstilling\nGodkendt."
+    assert genre_scores(title, text)["minutes"] == genre_scores("Referat", text)["minutes"]
+
+
 def test_no_cues_is_other_with_low_confidence():
     genre, confidence = detect_genre(None, "Lorem ipsum dolor sit amet.")
     assert genre == "other" and confidence <= 0.5

@@ -19,7 +19,10 @@ __all__ = ["GENRES", "detect_genre", "genre_scores"]
 
 GENRES = ("strategy", "minutes", "news", "other")
 _WHERE = ("title", "text", "head", "filename")
-_NO_TITLE = ("microsoft word", "untitled", "dokument")  # metadata titles that name no document
+_NO_TITLE = ("microsoft word", "untitled", "dokument", "document", "slide", "powerpoint")
+# metadata titles that name no document: a file name ("1552822.docx", "bilag_2.pdf"), a bare
+# number or an attachment number ("Bilag 3")
+_FILE_TITLE = re.compile(r"(?i)^\S+\.(docx?|pdf|odt|rtf|pptx?|xlsx?|html?)$|^[\d\W_]+$|^bilag\s*\d*\W*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,8 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
                  filename: str | None = None) -> dict[str, float]:
     """The score of each genre (before the prior) — what ``detect_genre`` decides on."""
     rules = _rules()
-    if not title or not title.strip() or title.strip().lower().startswith(_NO_TITLE):
+    if (not title or not title.strip() or title.strip().lower().startswith(_NO_TITLE)
+            or _FILE_TITLE.match(title.strip())):
         title = _first_line(text)
     fields = {"title": title or "", "text": text or "", "head": (text or "")[: rules.head_chars],
               "filename": (filename or "").lower()}
