@@ -111,6 +111,7 @@ class Lexicon:
         self.not_part.update(w for w in self.proper if len(w) < 5)  # "Als" + "papir"
         self._compound: dict[str, float | None] = {}
         self._estimate: dict[str, float] = {}
+        self.protected: set[str] = set()  # the corpus's own words (add_vocabulary): never changed
         if extra:
             self.add_vocabulary(extra)
 
@@ -118,6 +119,7 @@ class Lexicon:
         """Words of the corpus itself: valid, never corrected away."""
         for w in words:
             lw = w.lower()
+            self.protected.add(lw)
             if lw not in self.zipf:
                 self.zipf[lw] = 1.5
             self.realword.pop(lw, None)
@@ -130,6 +132,16 @@ class Lexicon:
 
     def freq(self, word: str) -> float:
         return self.zipf.get(word, 0.0)
+
+    def _inflected(self, word: str) -> float:
+        """Zipf estimate of an inflected form from its listed stem (a tenth as frequent)."""
+        best = FLOOR_ZIPF
+        for suf in INFLECTIONS:
+            if word.endswith(suf) and len(word) - len(suf) >= MIN_PART + 1:
+                sz = self.zipf.get(word[: len(word) - len(suf)])
+                if sz is not None and sz - 1.0 > best:
+                    best = sz - 1.0
+        return best
 
     def own_score(self, word: str) -> float | None:
         """How plausible an unknown token is as a word in its own right: a compound of known
@@ -211,6 +223,8 @@ class Lexicon:
                 tz = self.compound_score(tail)
                 if tz is None:
                     continue
+            elif tz <= FLOOR_ZIPF + 0.25:
+                tz = max(tz, self._inflected(tail))  # "vejledere": a form of "vejleder"
             sc = (hz if hz < tz else tz) - JOINT_PENALTY
             if best is None or sc > best:
                 best = sc

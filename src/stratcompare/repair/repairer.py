@@ -56,6 +56,8 @@ RW_MARGIN = 1.0           # real-word change: log10 odds the twin must win by, c
 RW_MAX_COST = 1.2         # real-word twins: only the likeliest single confusions
 RW_MIN_COUNT = 3          # ... and the municipal texts the context is counted from use the twin
 DOMAIN_WEIGHT = 1.0       # weight of those texts' own word counts (a domain prior) in that choice
+COMPOUND_MIN_SCORE = -1.0 # a candidate known only as a compound must score at least this
+TITLE_MAX_COST = 1.3      # capitalised unknown tokens: only confusions at least this likely
 RARE_ZIPF = 2.0           # OCR text: a known word rarer than this may be a misreading ...
 RARE_MARGIN = 1.5         # ... of a word with æ/ø/å that scores this much better
 BULLET_RE = re.compile(r"(?m)^([ \t]*)([*+«¢©®°]|e|o)(?=[ \t]+[^\W\d_])")
@@ -179,14 +181,16 @@ class Repairer:
                 continue
             low = tok.lower()
             z = lex.zipf.get(low)
-            if z is None:
+            if z is None or low in lex.protected:
                 continue
+            prev = "<s>" if i == 0 or at_start else toks[i - 1][4]
+            if low in lex.realword and prev in lex.realword[low][1]:
+                continue  # "at bade": the real-word table's licence holds
             twins = self._twin_words(low)
             if not twins:
                 continue
             if i + 1 < len(toks) and (toks[i + 1][3] or toks[i + 1][4] in lex.realword):
                 continue  # the next word's own repair saw this word as its context
-            prev = "<s>" if i == 0 or at_start else toks[i - 1][4]
             nxt = None
             if i + 1 < len(toks) and not self._ends_sentence(text, end) \
                     and toks[i + 1][0] - end <= 2 and not self._twin_words(toks[i + 1][4]):
@@ -214,6 +218,8 @@ class Repairer:
         for w, cost in twins:
             if ctx.uni.get(w, 0) < RW_MIN_COUNT:
                 continue  # the municipal texts must know the twin
+            if not ctx.count(prev, w) and not (nxt and ctx.count(w, nxt)):
+                continue  # ... and have seen it next to one of these neighbours
             sc = total(w, lex.zipf[w]) + domain(w) - cost - own
             if sc >= RW_MARGIN and (best is None or sc > best[0]):
                 best = (sc, w)
@@ -286,8 +292,11 @@ class Repairer:
             if p and word not in self.lex and not (i and word in self.lex.parts):
                 all_valid = False  # not a word in its own right (at best a compound reading)
             pos += len(p) + 1
-        if all_valid or self._strict:
-            return out
+        tail = (out[-1][2].replacement if out and out[-1][0] == pos - len(parts[-1]) - 1
+                else parts[-1]).lower()
+        if all_valid or self._strict or len(parts) == 2 and len(parts[0]) >= 4 \
+                and tail in self.lex.zipf:
+            return out  # "piksel-bred": a long head and a word after the hyphen: meant
         joinable = (tok.lower() not in self.lex
                     and all(p[:1].islower() for p in parts[1:])
                     and parts[0].lower() not in self.lex.proper
@@ -311,7 +320,7 @@ class Repairer:
         if tok in self.lex.never or len(tok) < 2 and tok not in "@|" or len(tok) > MAX_TOKEN:
             return None
         low = tok.lower()
-        if low in self.lex.abbrev:
+        if low in self.lex.abbrev or low in self.lex.protected:
             return None
         pattern = case_pattern(tok)
         if pattern == "mixed" and tok.startswith("AE") and tok[2:].islower():
@@ -420,12 +429,17 @@ class Repairer:
                 else self._split(tok, pattern)
         if own is not None and best_score < own + COMPOUND_MARGIN:
             return None
+        if not direct and not has_glyph and best_score < COMPOUND_MIN_SCORE:
+            return None  # an unattested compound needs to be a likely one
         if proper_position and cands.get(best, 9.0) <= 2.0 and best[:1] != tok[:1]:
             # "Arligt" mid-sentence: a capital A read for a lower-case å ("årligt")
             low_best = best[:1].lower() + best[1:]
             twin = next((x for x in scored if x[1] == low_best), None)
             if twin and twin[0] >= best_score - 0.5:
                 best_score, best, direct = twin
+        if pattern == "title" and not has_glyph and best[:1] == tok[:1] \
+                and cands.get(best, 9.0) > TITLE_MAX_COST:
+            return None  # a capitalised word may be a name: only the likeliest misreadings
         if proper_position and not has_glyph:
             # a capitalised word mid-sentence is probably a name: only a convincing known
             # word, or a cheap fix of a long compound ("Socialradgiverforening")
