@@ -160,13 +160,15 @@ def match_municipality(name: str, present: Iterable[str]) -> str:
     for p in present:
         if p.casefold() == wanted.casefold():
             return p
+    have = sorted(set(present))
+    known = ("known: " + ", ".join(have[:20]) + ("…" if len(have) > 20 else "")) if have \
+        else "the corpus is empty"
     found = _lookup(wanted)
     if found is None:
-        raise UsageError(f"unknown municipality {name!r}", hint=municipality_hint(wanted))
+        hint = municipality_hint(wanted)
+        raise UsageError(f"unknown municipality {name!r}",
+                         hint=hint if hint.startswith("did you mean") else known)
     for p in present:
         if _lookup(p) is found:
             return p
-    have = sorted(set(present))
-    hint = ("the corpus has: " + ", ".join(have[:20]) + ("…" if len(have) > 20 else "")) if have \
-        else "the corpus is empty"
-    raise UsageError(f"no documents from municipality {found.name!r}", hint=hint)
+    raise UsageError(f"no documents from municipality {found.name!r}", hint=known)

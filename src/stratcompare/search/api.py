@@ -159,12 +159,10 @@ def _resolve_municipality(conn: sqlite3.Connection, name: str | None) -> str | N
     """The stored spelling of ``name`` (case-insensitive, Unicode-aware); unknown names are an error."""
     if not name:
         return None
+    from stratcompare.metadata.municipalities import match_municipality  # the one resolver
+
     known = [r[0] for r in conn.execute("SELECT DISTINCT municipality FROM documents WHERE municipality IS NOT NULL")]
-    for k in known:
-        if k.casefold() == name.strip().casefold():
-            return k
-    hint = ("known: " + ", ".join(sorted(known)[:20]) + ("…" if len(known) > 20 else "")) if known else "the corpus is empty"
-    raise UsageError(f"no documents from municipality {name!r}", hint=hint)
+    return match_municipality(name, known)
 
 
 def _sql_filter(municipality, exclude_municipality, theme, year, genre=None) -> tuple[str, tuple]:
