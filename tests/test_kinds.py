@@ -139,6 +139,8 @@ def test_letterheads_contact_blocks_and_signatures_are_boilerplate(text, genre):
 
 
 @pytest.mark.parametrize("text", [
+    "Åbningstider\nMandag-fredag kl. 9-15\nTorsdag kl. 9-17", "Mandag - torsdag: 8.00-15.00",
+    "Redaktør: Anne Hansen", "Lyt til siden", "Log ind med MitID",
     "Del artikel", "Nyhed", "12. marts 2024", "Publiceret 12. marts 2024",
     "Af Anne Hansen, journalist", "Emner: Handicap, Social", "Byens Kommune",
 ])
