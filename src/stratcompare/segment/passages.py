@@ -11,8 +11,12 @@ Offsets index the page's cleaned text: ``text[char_start:char_end]`` is a contig
 the passage (its whole text unless a lead-in is repeated, a heading comes from another page or
 noise was dropped inside it), so every passage can be traced back to its page.
 
-The line rules (noise, markers, agenda items, lead-in words, toc titles) live in
-``data/lang/da/segment_*.txt``.
+Pipeline: page text -> typed blocks (paragraph, heading, list item, toc, noise, marker, agenda
+item, minutes label) -> units built in reading order (headings folded forward, lists with their
+lead-in, agenda items as sections) -> fragments merged into a neighbour of the same section ->
+Segments with offsets.  The line rules (noise, markers, agenda items, minutes labels, lead-in
+and list lead words, sentence verbs, toc titles, count words) live in
+``data/lang/da/segment_*.txt``, each with a line saying why.
 """
 
 from __future__ import annotations
@@ -585,25 +589,21 @@ class _Builder:
     def items(self, run: list[_Block]) -> None:
         """A list: stays with its lead-in (the paragraph before it when that introduces it, or
         a lead-in line among the pending headings); long lists split at item boundaries."""
-        lead: list[_Block] = []
         prev = self.units[-1] if self.units else None
         if (not self.pending and prev is not None and prev.kind == "content"
                 and prev.section == self.section and _introduces_list(prev.body[-1].text)):
             self.units.pop()
-            self.pending = prev.pieces
-            lead = []
+            self.pending = prev.pieces      # the lead-in paragraph (and its headings) leads
         items: list[_Block] = []
         for it in run:
             items.extend(_split_long(it))
         head_text = "\n".join(p.text for p in self.pending)
-        lead_line = ""
-        if self.pending and is_lead_in(self.pending[-1].text):
-            lead_line = _lead_context(self.pending[-1].text)
+        led = bool(self.pending) and _introduces_list(self.pending[-1].text)
+        lead_line = _lead_context(self.pending[-1].text) if led else ""
         total = len(head_text) + sum(len(i.text) + 1 for i in items)
         if total <= MAX_CHARS:
             # one bullet with nothing introducing it reads as a paragraph
-            single = len(run) == 1 and not (self.pending and is_lead_in(self.pending[-1].text))
-            self._emit("content" if single else "list", lead + items)
+            self._emit("content" if len(run) == 1 and not led else "list", items)
             return
         n = math.ceil(total / MAX_CHARS)
         target = total / n
