@@ -569,3 +569,14 @@ def test_run_on_nothing_ingestible_makes_no_database(tmp_path):
     assert res.exit_code == 9, res.output
     assert not db.exists() and not (tmp_path / "r.html").exists()
     assert "Traceback" not in res.output
+
+
+def test_similar_id_prefix_wildcards_are_literal(corpus_db, tmp_path):
+    one = tmp_path / "one.db"
+    with Store.open(one) as store:  # one passage: "%" as a wildcard would pick it
+        store.replace_source("/c/k.txt", [_bundle("d" * 16, "/c/k.txt", ["Bolig først."], "København")])
+    r = CliRunner().invoke(app, ["similar", "%", "--db", str(one), "--model", "hashing"])
+    assert r.exit_code == 18 and "no passage" in r.output
+    r = CliRunner().invoke(app, ["similar", "dddd", "--db", str(corpus_db), "--model", "hashing",
+                                 "--format", "json"])
+    assert r.exit_code == 0, r.output

@@ -21,6 +21,7 @@ import numpy as np
 from stratcompare.embed import get_encoder
 from stratcompare.embed.storage import embed_passages
 from stratcompare.errors import NotFoundError, UsageError
+from stratcompare.store.db import like_prefix
 from stratcompare.search.fts import index_version, lexical_search, sync_fts
 from stratcompare.search.index import dense_corpus, has_column, mark, unchanged_since
 from stratcompare.search.lemmas import lemma, query_lemmas, query_terms, word_terms, words
@@ -49,6 +50,7 @@ class FusionParams:
     rrf_k: int = 60
     prefix: bool = True  # lexical: long query lemmas also match as word prefixes (compounds)
     place: float = 0.3  # hybrid: boost for passages from a municipality / year the query names
+    document: float = 0.0  # hybrid: weight of the best score of the passage's document
     max_df: float = 0.25  # lexical: drop query lemmas found in more than this share of passages
 
 
@@ -445,8 +447,24 @@ def _fuse(conn, query, corpus, q, rows, cos, lex, p: FusionParams) -> list[tuple
         if row is not None and (places or years):
             score += p.place * _place_match(corpus, row, places, years)
         out.append((pid, score, {"cosine": None if c != c else c, "bm25": bm25.get(pid), "theme": t}))
+    if p.document:
+        out = _document_prior(corpus, out, p.document)
     out.sort(key=lambda x: -x[1])
     return out
+
+
+def _document_prior(corpus, scored: list[tuple[str, float, dict]], weight: float) -> list[tuple[str, float, dict]]:
+    """Add ``weight`` x the best score of the passage's document in the pool: a passage of the
+    document that matches the query best is likelier to be about it than a stray one elsewhere."""
+    best: dict[str, float] = {}
+    docs = {}
+    for pid, sc, _ in scored:
+        row = corpus.row_of.get(pid)
+        doc = corpus.document_id[row] if row is not None else pid
+        docs[pid] = doc
+        if sc > best.get(doc, float("-inf")):
+            best[doc] = sc
+    return [(pid, sc + weight * best[docs[pid]], det) for pid, sc, det in scored]
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -491,8 +509,8 @@ def similar(
     """Passages that resemble ``passage_id`` (by default only from other municipalities)."""
     row = conn.execute(
         "SELECT p.id, p.text, d.municipality, d.id FROM passages p JOIN documents d ON d.id = p.document_id "
-        "WHERE p.id = ? OR p.id LIKE ? || '%' ORDER BY p.id LIMIT 2",
-        (passage_id, passage_id),
+        "WHERE p.id = ? OR p.id LIKE ? || '%' ESCAPE '\\' ORDER BY p.id LIMIT 2",
+        (passage_id, like_prefix(passage_id)),  # an id prefix is literal: "%" is no wildcard
     ).fetchall()
     if not row or (len(row) > 1 and row[0][0] != passage_id):
         hint = "the id prefix is ambiguous" if row else "see ids with `stratcompare search ... --format json`"
