@@ -156,6 +156,9 @@ def test_a_date_line_is_the_meeting_header_in_minutes_and_furniture_elsewhere():
 def test_a_municipality_name_is_letterhead_only_at_the_edge_of_a_document():
     assert kind("Byens Kommune", genre="other", position=0.0) == "boilerplate"
     assert kind("Byens Kommune", genre="other", position=0.5) == "content"
+    slide = ("HVAD BETYDER DET FOR\nByens Kommune\nHVAD BETYDER DET FOR\nBorgerne Organiseringen\n"
+             "Borgeren følges på vej over i almenområdet.")
+    assert kind(slide, genre="strategy", position=0.0) == "content"  # lends no kind to lines
 
 
 @pytest.mark.parametrize("text", [

@@ -120,9 +120,9 @@ def _clean(line: str) -> str:
     return " ".join(line.replace("\u00a0", " ").split()).strip(" *|")
 
 
-def _line_kind(line: str, rules: Rules, genre: str | None, at_edge: bool) -> str | None:
-    """A line's formality kind; a line longer than ``short_line_words`` only matches rules
-    that set their own ``max_words`` (formulas that run long, like attendance sentences)."""
+def _line_rule(line: str, rules: Rules, genre: str | None, at_edge: bool) -> Rule | None:
+    """The first line rule a line matches; a line longer than ``short_line_words`` only matches
+    rules that set their own ``max_words`` (formulas that run long, like attendance sentences)."""
     words = _words(line)
     if words == 0:
         return None
@@ -130,8 +130,14 @@ def _line_kind(line: str, rules: Rules, genre: str | None, at_edge: bool) -> str
         if rule.max_words is None and words > rules.short_line_words:
             continue
         if rule.applies(line, words, genre, at_edge):
-            return rule.kind
+            return rule
     return None
+
+
+def _line_kind(line: str, rules: Rules, genre: str | None, at_edge: bool) -> str | None:
+    """A line's formality kind (``_line_rule``'s kind)."""
+    rule = _line_rule(line, rules, genre, at_edge)
+    return rule.kind if rule else None
 
 
 def _at_edge(position: float | None, rules: Rules) -> bool:
@@ -166,14 +172,18 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     carry: str | None = None  # a "Fraværende:" line lends its kind to the names under it
     lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
     for line in lines:
-        kind = _line_kind(line, rules, genre, edge)
+        rule = _line_rule(line, rules, genre, edge)
+        kind = rule.kind if rule else None
         if not kind and furniture and furniture_key(line) in furniture:
             counts["boilerplate"] += _words(line)  # a running line lends nothing to the next
             carry = None
             continue
         if kind:
             counts[kind] += _words(line)
-            carry = kind if (line.endswith((":", ",")) or _words(line) <= 3) else None
+            # a label ("Fraværende:", "indstiller,", "Bilag") lends its kind to the short lines
+            # under it; a letterhead line known only by its place ("Byens Kommune") does not
+            carry = kind if (line.endswith((":", ",")) or (_words(line) <= 3 and not rule.edge)) \
+                else None
         elif carry and _words(line) <= rules.carry_words and not _SENTENCE_END.search(line):
             counts[carry] += _words(line)
         else:
