@@ -429,7 +429,7 @@ class Repairer:
                 else self._split(tok, pattern)
         if own is not None and best_score < own + COMPOUND_MARGIN:
             return None
-        if not direct and not has_glyph and best_score < COMPOUND_MIN_SCORE:
+        if not direct and not has_glyph and best_score < COMPOUND_MIN_SCORE + (len(tok) < 9):
             return None  # an unattested compound needs to be a likely one
         if proper_position and cands.get(best, 9.0) <= 2.0 and best[:1] != tok[:1]:
             # "Arligt" mid-sentence: a capital A read for a lower-case å ("årligt")
