@@ -247,6 +247,43 @@ def dev_repairer():
     return Repairer(Lexicon(), Bigrams(tmp / "bigrams.tsv.gz"))
 
 
+def reocr_bench(n_files: int = 6, dpis=(200, 300)) -> int:
+    """Re-OCR (issue 14): PDFs built from the TEST part's first pages, each page the rendered
+    image with an invisible ``tesseract -l eng`` text layer; ingest-style extraction with
+    --reocr auto.  Word error of the layer, of the layer after repair, and of the kept text."""
+    from stratcompare.ingest.pdf import extract_pdf
+
+    rep = get_repairer()
+    files = ocr_pairs.part_files("test")[:n_files]
+    print("| dpi | PDFs | pages | words | WER eng layer | WER layer + repair | pages re-OCR'd "
+          "| WER kept text | s/page (wall) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for dpi in dpis:
+        errs = {"layer": 0, "repaired": 0, "kept": 0}
+        words = pages = redone = 0
+        t_extract = 0.0
+        with tempfile.TemporaryDirectory() as tmp:
+            for f in files:
+                text = f.read_text(encoding="utf-8").strip()
+                pdf = Path(tmp) / (f.stem + ".pdf")
+                layer = ocr_pairs.make_eng_layer_pdf(pdf, text, dpi=dpi)
+                t0 = time.perf_counter()
+                doc = extract_pdf(pdf, reocr="auto")
+                t_extract += time.perf_counter() - t0
+                kept = "\n".join(p.text for p in doc.pages)
+                ref = tokens(text)
+                words += len(ref)
+                pages += len(doc.pages)
+                redone += sum(p.method == "reocr" for p in doc.pages)
+                errs["layer"] += score(layer, layer, text).errors_before
+                errs["repaired"] += score(layer, rep.repair(layer).text, text).errors_after
+                errs["kept"] += score(kept, kept, text).errors_before
+        print(f"| {dpi} | {len(files)} | {pages} | {words} | {errs['layer'] / words:.1%} "
+              f"| {errs['repaired'] / words:.1%} | {redone}/{pages} | {errs['kept'] / words:.1%} "
+              f"| {t_extract / max(1, pages):.1f} |")
+    return 0
+
+
 def show_errors(name: str, dev: bool = False) -> int:
     """Word errors left after repair in one tune set: (OCR, repaired, gold) triples."""
     import difflib
@@ -270,6 +307,8 @@ def main() -> int:
     ap.add_argument("--refresh", action="store_true", help="re-run tesseract on the renderings")
     ap.add_argument("--no-baseline", action="store_true", help="skip the SymSpell baseline")
     ap.add_argument("--only", help="run only sets whose name contains this")
+    ap.add_argument("--reocr", action="store_true",
+                    help="re-OCR benchmark: PDFs with an English text layer over the page image")
     ap.add_argument("--dev", action="store_true",
                     help="tuning aid: a context model counted WITHOUT the tune pages, so the "
                          "tune sets see unknown words as the test part does")
@@ -277,6 +316,8 @@ def main() -> int:
                     help="list the remaining word errors of one TUNE set (test sets refused)")
     args = ap.parse_args()
 
+    if args.reocr:
+        return reocr_bench()
     if args.errors:
         return show_errors(args.errors, args.dev)
     sets = ocr_sets(args.refresh)

@@ -165,3 +165,48 @@ def test_render_dpi_native_configured_and_capped(tmp_path):
     assert render_dpi(pypdfium2.PdfDocument(str(plain))[0], 300) == 300  # no image: as asked
     capped = render_dpi(pypdfium2.PdfDocument(str(poster))[0], 300)
     assert capped < 300 and 3370 * 4768 * (capped / 72) ** 2 <= ocr_mod.MAX_PIXELS
+
+
+# --- re-OCR: an English-model text layer over the page image (issue 14) -----------------------
+def _ocr_pairs():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "ocr_pairs.py"
+    spec = importlib.util.spec_from_file_location("ocr_pairs", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@needs_tesseract
+@pytest.mark.tesseract
+def test_reocr_replaces_a_damaged_english_layer(tmp_path):
+    """A page image with an invisible `tesseract -l eng` layer (as many municipal scans):
+    auto re-reads it in Danish and keeps that text; never keeps the damaged layer."""
+    text = "\n\n".join(paragraphs("001", 160))
+    path = tmp_path / "eng_layer.pdf"
+    layer = _ocr_pairs().make_eng_layer_pdf(path, text, dpi=200)
+    assert wer(text, layer) > 0.08  # the English model really did damage it
+    kept = extract_pdf(path, reocr="never").pages[0]
+    assert kept.method == "text" and wer(text, kept.text) > 0.08
+    redo = extract_pdf(path).pages[0]
+    assert redo.method == "reocr"
+    assert wer(text, redo.text) <= 0.03
+
+
+@needs_tesseract
+@pytest.mark.tesseract
+def test_reocr_leaves_a_good_layer_and_text_without_image(tmp_path):
+    """Born-digital text (no page image, sound Danish) is never re-read, even with always."""
+    path = tmp_path / "born_digital.pdf"
+    pdfgen.make_text_pdf(path, paragraphs("001", 120))
+    for mode in ("auto", "always"):
+        assert extract_pdf(path, reocr=mode).pages[0].method == "text"
+
+
+def test_reocr_mode_is_checked(tmp_path):
+    from stratcompare.errors import UsageError
+    from stratcompare.ingest import ingest_paths
+
+    with pytest.raises(UsageError):
+        ingest_paths([tmp_path], db=tmp_path / "x.db", reocr="sometimes")
