@@ -132,6 +132,8 @@ def test_formal_line_with_a_print_button_is_procedure_in_minutes():
     ("Med venlig hilsen\nAnne Hansen\nSundhedschef", "other"),
     ("På udvalgets vegne\nPer Jensen\nformand", "minutes"),
     ("Kontaktperson: Anne Hansen, tlf. 11 22 33 44", "news"),
+    ("Hovedgaden 7 · 9999 Byen · Tlf. 1122 3344 · www.byen.dk", "other"),
+    ("Tlf. 11 22 33 44\nwww.byen.dk", "news"),
     ("Page 3 - Lokalavisen uge 8-9\n19. FEBRUAR - 4. MARTS 2019 NYHEDER 9999 BYEN 3", "news"),
 ])
 def test_letterheads_contact_blocks_and_signatures_are_boilerplate(text, genre):
@@ -169,6 +171,8 @@ def test_a_municipality_name_is_letterhead_only_at_the_edge_of_a_document():
     "Personalemæssige konsekvenser\nIngen.",
     "Sundheds- og Forebyggelsesudvalget 04.12.2012, pkt. 3",
     "Dato: 12. november 2012\nSagsnr.: 2012-12345\nSagsbehandler: Anne Hansen",
+    "Et flertal bestående af A og V anbefaler indstillingen. C og O stemte imod.",
+    "Beslutning: Godkendt.", "Sagen udsættes.", "Sagen afgøres i: Udvalget for plan",
 ])
 def test_common_minutes_system_formulas_are_procedure(text):
     assert kind(text, genre="minutes") == "procedure"
