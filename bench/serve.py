@@ -67,6 +67,15 @@ QUERIES = [
 ]
 
 
+WARM_UP = ["opvarmning af indekset", "bolig", "tidlig", "job og uddannelse", "frivillige"]
+# Load-test queries are a staff-style query plus one of these words, so that almost every
+# search is new to the server (its per-URL cache would otherwise answer most of them).
+SUFFIXES = ["kommune", "unge", "børn", "voksne", "familier", "2024", "indsats", "tilbud", "strategi", "mål",
+            "handleplan", "evaluering", "samarbejde", "borgere", "økonomi", "kvalitet", "ledelse", "data",
+            "forebyggelse", "trivsel", "sundhed", "bolig", "job", "skole", "netværk", "frivillige",
+            "rådgivning", "visitation", "faglighed", "udvikling"]
+
+
 def pct(values, p):
     v = sorted(values)
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] * 1000
@@ -135,8 +144,8 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str, float]:
 def latency(db: Path, base: str, enc) -> dict:
     out = {}
     with httpx.Client(base_url=base, timeout=60) as c, Store.open(db) as store:
-        for q in QUERIES[:5]:                             # warm both sides
-            c.get("/", params={"q": q})
+        for q in WARM_UP:                                 # warm both sides (not timed queries: the
+            c.get("/", params={"q": q})                   # server caches answers per URL)
             search(store.conn, q, top_k=10, encoder=enc)
         t_page, t_api, t_py = [], [], []
         for q in QUERIES:
@@ -171,9 +180,9 @@ def load(db: Path, base: str, clients: int, seconds: float) -> dict:
 
     def url(kind: str, rng: random.Random) -> str:
         if kind == "search page":
-            return "/?q=" + quote(rng.choice(QUERIES))
+            return "/?q=" + quote(rng.choice(QUERIES) + " " + rng.choice(SUFFIXES))
         if kind == "api search":
-            return "/api/search?q=" + quote(rng.choice(QUERIES))
+            return "/api/search?q=" + quote(rng.choice(QUERIES) + " " + rng.choice(SUFFIXES))
         if kind == "passage":
             return "/passage/" + quote(rng.choice(pids))
         if kind == "document":
@@ -188,6 +197,7 @@ def load(db: Path, base: str, clients: int, seconds: float) -> dict:
 
     times: dict[str, list[float]] = {n: [] for n in names}
     errors: list[str] = []
+    seen: set[str] = set()
     stop = time.perf_counter() + seconds
     lock = threading.Lock()
 
@@ -197,6 +207,8 @@ def load(db: Path, base: str, clients: int, seconds: float) -> dict:
             while time.perf_counter() < stop:
                 kind = rng.choices(names, weights)[0]
                 u = url(kind, rng)
+                with lock:
+                    seen.add(u)
                 t = time.perf_counter()
                 try:
                     r = c.get(u)
@@ -218,7 +230,7 @@ def load(db: Path, base: str, clients: int, seconds: float) -> dict:
         th.join()
     wall = time.perf_counter() - t0
     every = [t for ts in times.values() for t in ts]
-    return {"requests": len(every), "errors": errors, "wall": wall, "p50": pct(every, 50), "p95": pct(every, 95),
+    return {"requests": len(every), "distinct": len(seen), "errors": errors, "wall": wall, "p50": pct(every, 50), "p95": pct(every, 95),
             "max": max(every) * 1000, "per_kind": {k: (len(v), pct(v, 50), pct(v, 95)) for k, v in times.items() if v}}
 
 
@@ -253,6 +265,7 @@ def main() -> None:
             if n == max(sizes) and args.seconds > 0:
                 res = load(db, base, args.clients, args.seconds)
                 print(f"\n{args.clients} clients for {res['wall']:.0f} s: {res['requests']} requests "
+                      f"({res['distinct']} distinct URLs) "
                       f"({res['requests'] / res['wall']:.1f}/s), {len(res['errors'])} errors, "
                       f"p50 {res['p50']:.0f} ms, p95 {res['p95']:.0f} ms, max {res['max']:.0f} ms")
                 print("| page | requests | p50 | p95 |\n|---|---|---|---|")

@@ -594,6 +594,23 @@ def test_cache_computes_once_for_concurrent_requests(web_db):
     assert calls == [1] and results == [42] * 8
 
 
+def test_same_search_again_is_answered_from_the_cache(web_db, monkeypatch):
+    """The CSV download (or a shared link) right after the page does not search again."""
+    import stratcompare.search.api as search_api
+
+    app = create_app(web_db, model="hashing")
+    calls = []
+    real = search_api.search_result
+    monkeypatch.setattr(search_api, "search_result", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    with TestClient(app) as c:
+        page = c.get("/", params={"q": "bolig og borgere"})
+        rows = list(csv.DictReader(io.StringIO(c.get("/search.csv", params={"q": "bolig og borgere"}).text)))
+        c.get("/", params={"q": "tidlig indsats"})
+    assert calls == ["bolig og borgere", "tidlig indsats"]
+    assert [quote(r["passage_id"], safe="") for r in rows][:3] == [
+        p for i, p in enumerate(_ids(page.text, "passage")) if p not in _ids(page.text, "passage")[:i]][:3]
+
+
 def test_current_index_needs_no_guard(app, web_db, tmp_path):
     """With the index in step, searches run side by side (no lock); a stale one takes the guard."""
     assert not Q.needs_guard(app.state.web.conns.get(), "hashing")

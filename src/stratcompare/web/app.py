@@ -201,7 +201,8 @@ def create_app(db: str | Path, *, token: str | None = None, model: str | None = 
     if mode not in ("hybrid", "dense", "lexical"):
         raise UsageError(f"unknown search mode {mode!r}", hint="use hybrid, dense or lexical")
     conns = Q.Connections(db)
-    state = WebState(conns=conns, cache=Q.Cache(conns), encoder=None, model_id=None, mode=mode, token=token)
+    state = WebState(conns=conns, cache=Q.Cache(conns), encoder=None, model_id=None, mode=mode, token=token,
+                     results=Q.Cache(conns, size=512))
     if mode != "lexical":
         from stratcompare.embed import get_encoder
 

@@ -205,9 +205,8 @@ def api_search(request: Request):
     flt = V.search_filters(st, Params(request.query_params))
     if not flt.q:
         raise BadParameter("q is missing: give words to search for")
-    data = V.search_view(st, flt)
-    for h in data["hits"]:
-        h.pop("marked", None)
+    data = dict(V.search_view(st, flt))          # cached: copy, never change in place
+    data["hits"] = [{k: v for k, v in h.items() if k != "marked"} for h in data["hits"]]
     return _json(data)
 
 
@@ -216,7 +215,7 @@ def api_passage(request: Request):
 
 
 def api_document(request: Request):
-    d = V.document_view(_st(request), _id(request, "document_id"))
+    d = dict(V.document_view(_st(request), _id(request, "document_id")))
     d.pop("path", None)   # the server's file system is not the caller's business
     d.pop("source_key", None)
     return _json(d)

@@ -30,6 +30,7 @@ class WebState:
     mode: str = "hybrid"
     token: str | None = None
     notes: list[str] = field(default_factory=list)
+    results: Q.Cache | None = None     # search results and passage pages, by their parameters
 
 
 # --- facts shared by many pages (cached until the database changes) ------------------------
@@ -137,6 +138,15 @@ def hit_record(h, themes_by_id: dict) -> dict:
 
 
 def search_view(st: WebState, flt: Q.SearchFilters) -> dict:
+    """The hits for the page's filters; the same URL again (the CSV download, a shared link, the
+    back button) is answered from a cache until the database changes."""
+    if not flt.q or st.results is None:
+        return _search_view(st, flt)
+    key = ("search", st.mode, tuple(sorted(vars(flt).items())))
+    return st.results.get(key, lambda: _search_view(st, flt))
+
+
+def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
     out = {"query": flt.q, "filters": {k: v for k, v in vars(flt).items()}, "hits": [], "weak": False,
            "index_current": True, "hint": None, "query_used": None}
     if not flt.q:
@@ -165,6 +175,12 @@ def search_view(st: WebState, flt: Q.SearchFilters) -> dict:
 
 # --- passage / document ---------------------------------------------------------------------
 def passage_view(st: WebState, pid: str, similar_k: int = 15) -> dict:
+    if st.results is None:
+        return _passage_view(st, pid, similar_k)
+    return st.results.get(("passage", pid, similar_k), lambda: _passage_view(st, pid, similar_k))
+
+
+def _passage_view(st: WebState, pid: str, similar_k: int = 15) -> dict:
     conn = st.conns.get()
     p = Q.passage(conn, pid)
     p["similar"] = []
