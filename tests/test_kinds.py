@@ -362,8 +362,8 @@ def test_kind_accuracy_overall_meets_the_target(kinds_bench, results):
 
 def test_kind_accuracy_per_kind_does_not_regress(kinds_bench, results):
     per = kinds_bench.per_kind(results)
-    floors = {"content": 0.95, "list": 0.9, "table": 1.0, "procedure": 0.75, "heading": 0.7,
-              "toc": 0.8, "boilerplate": 0.45}  # measured 2026-11-28; targets below
+    floors = {"content": 0.95, "list": 0.9, "table": 1.0, "procedure": 0.78, "heading": 0.7,
+              "toc": 0.8, "boilerplate": 0.55}  # measured 2026-11-28 (proc 0.815, boil 0.636)
     for k, floor in floors.items():
         right, total = per[k]
         assert right / total >= floor, (k, right, total)
