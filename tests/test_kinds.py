@@ -173,6 +173,7 @@ def test_a_municipality_name_is_letterhead_only_at_the_edge_of_a_document():
     "Dato: 12. november 2012\nSagsnr.: 2012-12345\nSagsbehandler: Anne Hansen",
     "Et flertal bestående af A og V anbefaler indstillingen. C og O stemte imod.",
     "Beslutning: Godkendt.", "Sagen udsættes.", "Sagen afgøres i: Udvalget for plan",
+    "Sagen forelægges Sundhedsudvalget til orientering.", "Til beslutning",
 ])
 def test_common_minutes_system_formulas_are_procedure(text):
     assert kind(text, genre="minutes") == "procedure"
