@@ -59,6 +59,8 @@ DOMAIN_WEIGHT = 1.0       # weight of those texts' own word counts (a domain pri
 COMPOUND_MIN_SCORE = -1.0 # a candidate known only as a compound must score at least this
 TITLE_MAX_COST = 1.3      # capitalised unknown tokens: only confusions at least this likely
 RARE_ZIPF = 2.0           # OCR text: a known word rarer than this may be a misreading ...
+RARE_TARGET_ZIPF = 2.0    # ... with a measured frequency (not a dictionary form at the floor)
+TITLE_RW_GAIN = 1.5       # real-word table in a capitalised mid-sentence word: Zipf gain needed
 RARE_MARGIN = 1.5         # ... of a word with æ/ø/å that scores this much better
 BULLET_RE = re.compile(r"(?m)^([ \t]*)([*+«¢©®°]|e|o)(?=[ \t]+[^\W\d_])")
 
@@ -359,7 +361,8 @@ class Repairer:
             # a rare dictionary word ("parerende", "vere") one likely misreading away from a
             # far more frequent word with æ/ø/å ("pårørende", "være")
             fix = self._nonword_cached(tok, pattern, pattern == "title" and not at_start, prev)
-            if fix and fix.score >= zl + RARE_MARGIN and fix.replacement.lower() in self.lex.zipf \
+            if fix and fix.score >= zl + RARE_MARGIN \
+                    and self.lex.zipf.get(fix.replacement.lower(), 0.0) >= RARE_TARGET_ZIPF \
                     and any(ch in fix.replacement for ch in "æøåÆØÅ"):
                 return fix
             return None
@@ -384,11 +387,12 @@ class Repairer:
         if not hit:
             return None
         target, keep_after = hit
-        if pattern == "title" and not at_start or pattern == "upper":
-            return None
+        gain = self.lex.freq(target) - self.lex.freq(low)
+        if pattern == "upper" or pattern == "title" and not at_start and (
+                gain < TITLE_RW_GAIN or low in self.lex.proper):
+            return None  # a capitalised word mid-sentence: only a far more frequent twin
         if prev in keep_after:
             return None
-        gain = self.lex.freq(target) - self.lex.freq(low)
         return _Fix(apply_case(target, pattern), gain, ((apply_case(target, pattern), gain),),
                     "realword")
 
