@@ -348,12 +348,12 @@ def field_store(args, e5) -> Path:
     return db
 
 
-def _set_compounds(conn, on: bool) -> None:
+def _set_compounds(conn, on: bool, context: bool = True) -> None:
     from stratcompare.search import fts
     from stratcompare.search.api import ensure_fts
     from stratcompare.search.index import clear_cache
 
-    fts.COMPOUNDS = on
+    fts.COMPOUNDS, fts.CONTEXT = on, context
     clear_cache()  # forget "unchanged since" tokens: the new index version triggers a re-index
     ensure_fts(conn)
 
@@ -379,6 +379,12 @@ def field_section(args, e5) -> None:
               f"relevant passage; {ndocs} documents, {npass} passages; e5-small; themes stored: {themes})\n")
         print("| mode | compounds | recall@10 | nDCG@10 | MRR |")
         print("|---|---|---|---|---|")
+        # the settings before issue 12: plain lemma index, old blend weights, every kind, no dedup
+        _set_compounds(conn, False, context=False)
+        old = FusionParams(lexical=0.5, theme=0.4, place=0.0)
+        r = evaluate(conn, rel, lambda q: [h.passage_id for h in search_result(
+            conn, q, mode="hybrid", encoder=enc, top_k=10, params=old, kinds=None, dedup=False).hits])
+        print(f"| hybrid, settings before issue 12 | off | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} |")
         for comp in (False, True):
             _set_compounds(conn, comp)
             for mode in ("lexical", "dense", "hybrid"):

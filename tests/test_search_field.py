@@ -64,20 +64,35 @@ def texts(hits):
 ALL_TERMS = FusionParams(max_df=1.0)  # a 7-passage store: keep terms found in many of its passages
 
 
-def test_compound_query_finds_the_parts_and_the_whole_word_ranks_first(store):
+@pytest.fixture()
+def no_context(monkeypatch):
+    """Index passage text only (the document title "Hjemløsestrategi" would match every passage)."""
+    monkeypatch.setattr(fts, "CONTEXT", False)
+    clear_cache()
+
+
+def test_compound_query_finds_the_parts_and_the_whole_word_ranks_first(store, no_context):
     hits = search(store.conn, "hjemløsestrategi", mode="lexical", params=ALL_TERMS)
     assert texts(hits)[:2] == [STRATEGY, PARTS_ONLY]  # the parts-only passage is found, below the whole word
     assert FOSTER in texts(search(store.conn, "plejefamilie", mode="lexical", params=ALL_TERMS))  # a tail part
     assert FOSTER in texts(search(store.conn, "netværkspleje", mode="lexical", params=ALL_TERMS))  # heads
 
 
-def test_without_compounds_the_parts_only_passage_is_missed_and_the_index_is_rebuilt(store, monkeypatch):
+def test_without_compounds_the_parts_only_passage_is_missed_and_the_index_is_rebuilt(store, monkeypatch, no_context):
     monkeypatch.setattr(fts, "COMPOUNDS", False)
     clear_cache()
     assert PARTS_ONLY not in texts(search(store.conn, "hjemløsestrategi", mode="lexical", params=ALL_TERMS))
     monkeypatch.setattr(fts, "COMPOUNDS", True)
     clear_cache()  # a new index version: ensure_fts re-indexes every passage
     assert PARTS_ONLY in texts(search(store.conn, "hjemløsestrategi", mode="lexical", params=ALL_TERMS))
+
+
+def test_the_document_title_and_section_are_indexed_with_each_passage(store, monkeypatch):
+    q = "hjemløsestrategi"
+    assert FOSTER in texts(search(store.conn, q, mode="lexical", params=ALL_TERMS))  # title "Hjemløsestrategi"
+    monkeypatch.setattr(fts, "CONTEXT", False)
+    clear_cache()
+    assert FOSTER not in texts(search(store.conn, q, mode="lexical", params=ALL_TERMS))
 
 
 def test_headings_are_left_out_unless_asked_for(store, enc):

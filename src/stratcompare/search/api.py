@@ -1,13 +1,16 @@
 """Hybrid search over the corpus: BM25 on lemmas + dense cosine, fused, with a codebook-theme boost.
 
-Fusion (tuned on tests/fixtures/relevance, see docs/benchmarks.md "## Search"): the top 100 of
-each list are pooled, every candidate gets its exact cosine, the cosine is min-max scaled over
-the pool and BM25 is divided by the pool's best, and the blend
+Fusion (tuned on the tune half of tests/fixtures/relevance/field_queries.json, see
+docs/benchmarks.md "## Search on real documents"): the top 100 of each list are pooled, every
+candidate gets its exact cosine, the cosine is min-max scaled over the pool and BM25 is divided
+by the pool's best, and the blend
 
-    score = 1.0 * cosine_scaled + 0.5 * bm25_scaled + 0.4 * theme
+    score = 1.0 * cosine_scaled + 0.8 * bm25_scaled + 0.2 * theme + 0.3 * place
 
-adds the stored probability of a theme the query's words point to (codebook ``terms``).  Plain
-reciprocal rank fusion scored lower on the judged queries (kept as ``method="rrf"``).
+adds the stored probability of a theme the query's words point to (codebook ``terms``) and a
+boost for passages from a municipality or year the query names.  Plain reciprocal rank fusion
+scored lower on the judged queries (kept as ``method="rrf"``).  Each hit then gets a calibrated
+match strength (``strength.py``); repeated texts are shown once.
 """
 
 from __future__ import annotations
@@ -43,14 +46,13 @@ class FusionParams:
     """Weights of the hybrid score (defaults = tuned values)."""
 
     dense: float = 1.0
-    lexical: float = 0.5
-    theme: float = 0.4
+    lexical: float = 0.8
+    theme: float = 0.2
     pool: int = 100  # candidates taken from each list
     method: str = "blend"  # "blend" (scaled scores) or "rrf" (reciprocal rank fusion)
     rrf_k: int = 60
     prefix: bool = True  # lexical: long query lemmas also match as word prefixes (compounds)
     place: float = 0.3  # hybrid: boost for passages from a municipality / year the query names
-    document: float = 0.0  # hybrid: weight of the best score of the passage's document
     max_df: float = 0.25  # lexical: drop query lemmas found in more than this share of passages
 
 
@@ -447,24 +449,8 @@ def _fuse(conn, query, corpus, q, rows, cos, lex, p: FusionParams) -> list[tuple
         if row is not None and (places or years):
             score += p.place * _place_match(corpus, row, places, years)
         out.append((pid, score, {"cosine": None if c != c else c, "bm25": bm25.get(pid), "theme": t}))
-    if p.document:
-        out = _document_prior(corpus, out, p.document)
     out.sort(key=lambda x: -x[1])
     return out
-
-
-def _document_prior(corpus, scored: list[tuple[str, float, dict]], weight: float) -> list[tuple[str, float, dict]]:
-    """Add ``weight`` x the best score of the passage's document in the pool: a passage of the
-    document that matches the query best is likelier to be about it than a stray one elsewhere."""
-    best: dict[str, float] = {}
-    docs = {}
-    for pid, sc, _ in scored:
-        row = corpus.row_of.get(pid)
-        doc = corpus.document_id[row] if row is not None else pid
-        docs[pid] = doc
-        if sc > best.get(doc, float("-inf")):
-            best[doc] = sc
-    return [(pid, sc + weight * best[docs[pid]], det) for pid, sc, det in scored]
 
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")

@@ -16,12 +16,15 @@ from stratcompare.search.index import change_token
 from stratcompare.search.lemmas import index_terms, query_terms
 
 COMPOUNDS = True  # index and query compound parts (False = the plain lemma index, for comparisons)
+CONTEXT = True  # also index each passage's section heading and document title
 WHOLE_WEIGHT = 2  # a query lemma counts this many times as much as a compound part (tuned, see api)
 
 
 def index_version() -> str:
     """Names what the index holds; part of each row's text hash, so a change re-indexes every row."""
-    return "lemmas+compounds-1" if COMPOUNDS else "lemmas"
+    if not COMPOUNDS:
+        return "lemmas+context" if CONTEXT else "lemmas"
+    return "lemmas+compounds+context-1" if CONTEXT else "lemmas+compounds-1"
 
 
 def _hash(text: str) -> str:
@@ -44,8 +47,10 @@ def sync_fts(conn: sqlite3.Connection, batch: int = 2000) -> tuple[int, int]:
             "SELECT m.rowid FROM passage_fts_map m LEFT JOIN passages p ON p.id = m.passage_id WHERE p.id IS NULL"
         ).fetchall()
         rows = conn.execute(
-            "SELECT p.id, p.text, m.rowid, m.text_hash FROM passages p "
-            "LEFT JOIN passage_fts_map m ON m.passage_id = p.id ORDER BY p.rowid"
+            "SELECT p.id, p.text || CASE WHEN ? THEN char(10) || coalesce(p.section, '') || char(10) || "
+            "coalesce(d.title, '') ELSE '' END, m.rowid, m.text_hash FROM passages p "
+            "JOIN documents d ON d.id = p.document_id "
+            "LEFT JOIN passage_fts_map m ON m.passage_id = p.id ORDER BY p.rowid", (int(CONTEXT),)
         ).fetchall()
     except sqlite3.OperationalError as exc:
         raise StoreError(f"no full-text index: {exc}", hint="open the database with stratcompare.store.Store.open to migrate it") from None
