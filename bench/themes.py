@@ -167,6 +167,37 @@ def share_matrix_spearman(Y, P, munis) -> float:
 SENTENCES = False   # set from --sentences
 
 
+def passage_kinds(data) -> tuple[np.ndarray, int]:
+    """The kind ingest gives each labelled passage (matched by text in a scratch database of
+    the bundled and real documents, cut as ingest cuts them without repair); a passage whose
+    text no longer matches (cut differently since it was labelled) is judged on its own.
+    Returns (kinds, number matched)."""
+    import tempfile
+
+    from stratcompare.ingest import ingest_paths
+    from stratcompare.segment.kinds import classify_kind
+    from stratcompare.store import Store
+
+    def norm(t: str) -> str:
+        return " ".join(t.split())
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "kinds.db"
+        ingest_paths([str(REPO / "corpus"), str(REPO / "corpus" / "real")], db=db, repair=False,
+                     ocr=False)
+        with Store.open(db) as store:
+            by_text = {norm(r[0]): r[1] for r in store.conn.execute("SELECT raw_text, kind FROM passages")}
+    kinds, matched = [], 0
+    for d in data:
+        k = by_text.get(norm(d.text))
+        if k is None:
+            k = classify_kind(d.text, genre=d.extra.get("genre"))
+        else:
+            matched += 1
+        kinds.append(k)
+    return np.array(kinds), matched
+
+
 def _fit(cb, enc, seed, texts, Y, ids, groups):
     return ThemeClassifier(cb, encoder=enc, seed=seed, sentences=SENTENCES).fit(
         texts, Y, ids=ids, groups=groups)
@@ -225,6 +256,12 @@ def run(args) -> dict:
     last.predict(sample)
     pps = len(sample) / (time.perf_counter() - t1)
 
+    kinds, matched = passage_kinds(data)
+    from stratcompare.segment import SUBSTANTIVE_KINDS
+
+    formal = ~np.isin(kinds, SUBSTANTIVE_KINDS)
+    P_raw = P_model.copy()
+    P_model[formal] = False          # as classify does: no themes on headings, procedure, ...
     ti = test_idx
     munis = [groups[i] for i in ti]
     res = {
@@ -238,6 +275,9 @@ def run(args) -> dict:
         "ci": cluster_bootstrap(Y[ti], P_model[ti], munis, cb.theme_ids, seed=args.seed),
         "spearman": share_matrix_spearman(Y[ti], P_model[ti], munis),
         "spearman_kw": share_matrix_spearman(Y[ti], P_kw[ti], munis),
+        "model_all_kinds": theme_scores(Y[ti], P_raw[ti], cb.theme_ids),
+        "kinds": {"matched": matched, "formal": int(formal[ti].sum()),
+                  "formal_with_theme": int((formal[ti] & (Y[ti].sum(axis=1) > 0)).sum())},
         "by_part": {},
     }
     for p in ("tune", "test", "bundled"):
@@ -345,6 +385,8 @@ def markdown(res: dict, command: str) -> str:
                      f"({lo:.2f}–{hi:.2f}) | {r['support']} | {k['f1']:.2f} | {z['f1']:.2f} |")
     lines += ["", "| system | passages | macro-F1 | micro-F1 |", "|---|---|---|---|",
               f"| recipe, all municipalities | {res['n_scored']} | {_pair(m)} |",
+              f"| recipe without the kind rule (themes on every kind) | {res['n_scored']} | "
+              f"{_pair(res['model_all_kinds'])} |",
               f"| keyword baseline, all | {res['n_scored']} | {_pair(kw)} |",
               f"| zero-shot (codebook only), all | {res['n_scored']} | {_pair(zs)} |"]
     for p, v in res["by_part"].items():
@@ -357,6 +399,11 @@ def markdown(res: dict, command: str) -> str:
         lines.append(f"| keyword baseline, same passages | {cur['n']} | {_pair(cur['keyword'])} |")
     elif cur:
         lines.append(f"| current models/themes | – | {cur['note']} | |")
+    kd = res["kinds"]
+    lines += ["", f"Kinds: as in `classify`, passages of kind heading, toc, procedure and boilerplate get "
+              f"no theme ({kd['formal']} scored passages; {kd['formal_with_theme']} of them carry a gold "
+              f"theme). Kinds come from ingesting the documents ({kd['matched']} of {res['n']} label texts "
+              "matched a passage; the rest were judged on their own)."]
     lines += ["", f"Municipality × theme share matrix, out-of-fold predictions vs labels: Spearman "
               f"{res['spearman']:.3f} (keyword baseline {res['spearman_kw']:.3f}).", ""]
     weak = [r["theme"] for r in m if r["theme"] not in ("macro", "micro") and r["f1"] < 0.65]

@@ -89,6 +89,7 @@ def load_labels(path: str | Path, theme_ids: Sequence[str] | None = None) -> lis
         out.append(LabelledPassage(
             id=r["id"], text=r["text"], themes=sorted(set(r["themes"])), municipality=r.get("municipality"),
             source=r.get("source"), written=bool(r.get("written", False)),
+            extra={k: r[k] for k in ("genre", "kind") if k in r},
         ))
     return out
 
