@@ -37,6 +37,7 @@ GLYPHS = set("@|0#4")
 MIN_SCORE = -2.0          # Zipf - cost a replacement of a non-word must reach
 COMPOUND_MAX_COST = 3.0       # a token that is a valid compound: candidates this cheap only
 COMPOUND_MARGIN = 0.5         # ... and one must beat the token's own compound score by this
+DIRECT_MARGIN = 0.0           # ... a listed (not merely compound) word need only tie it
 COMPOUND_CAND_MAX_COST = 3.6  # candidates known only as compounds: at most this channel cost
 PROPER_MIN_SCORE = 0.5    # capitalised mid-sentence tokens need a convincing candidate
 SPLIT_MIN_ZIPF = 3.0
@@ -57,7 +58,7 @@ RW_MAX_COST = 1.2         # real-word twins: only the likeliest single confusion
 RW_MIN_COUNT = 3          # ... and the municipal texts the context is counted from use the twin
 DOMAIN_WEIGHT = 1.0       # weight of those texts' own word counts (a domain prior) in that choice
 COMPOUND_MIN_SCORE = -1.0 # a candidate known only as a compound must score at least this
-TITLE_MAX_COST = 1.3      # capitalised unknown tokens: only confusions at least this likely
+TITLE_MAX_COST = 1.35     # capitalised unknown tokens: only confusions at least this likely
 RARE_ZIPF = 2.0           # OCR text: a known word rarer than this may be a misreading ...
 RARE_TARGET_ZIPF = 2.0    # ... with a measured frequency (not a dictionary form at the floor)
 TITLE_RW_GAIN = 1.5       # real-word table in a capitalised mid-sentence word: Zipf gain needed
@@ -431,8 +432,8 @@ class Repairer:
         if best_score < (CLEAN_MIN_SCORE if self._strict else MIN_SCORE):
             return None if own is not None or has_glyph or self._strict or short \
                 else self._split(tok, pattern)
-        if own is not None and best_score < own + COMPOUND_MARGIN:
-            return None
+        if own is not None and best_score < own + (DIRECT_MARGIN if direct else COMPOUND_MARGIN):
+            return None  # the token is a plausible compound itself; a listed word may tie it
         if not direct and not has_glyph and best_score < COMPOUND_MIN_SCORE + (len(tok) < 9):
             return None  # an unattested compound needs to be a likely one
         if proper_position and cands.get(best, 9.0) <= 2.0 and best[:1] != tok[:1]:
