@@ -84,10 +84,12 @@ def danish_share(text: str) -> tuple[float, int]:
 
 
 def ocr_like(text: str) -> bool:
-    """False only for text long enough to judge that carries æ/ø/å at a Danish rate (an
-    English OCR model writes almost none); short text is given the benefit of the doubt."""
+    """False for text that carries æ/ø/å at a Danish rate (an English OCR model writes almost
+    none); text too short to judge counts as clean only with two or more of them."""
     share, letters = danish_share(text)
-    return letters < CLEAN_MIN_LETTERS or share < DANISH_SHARE_CLEAN
+    if letters < CLEAN_MIN_LETTERS:
+        return round(share * letters) < 2
+    return share < DANISH_SHARE_CLEAN
 
 
 def line_start(text: str, pos: int) -> bool:
