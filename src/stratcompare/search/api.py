@@ -235,6 +235,7 @@ def search_result(
     kinds: tuple[str, ...] | None = SUBSTANTIVE_KINDS,
     per_document: int | None = None,
     dedup: bool = True,
+    translate: bool = True,
     encoder=None,
     params: FusionParams | None = None,
     progress: bool = False,
@@ -245,7 +246,7 @@ def search_result(
     ``genre``: only documents of this genre (strategy, minutes, news, other).
     ``dedup``: the same text in several documents (versions, minutes that repeat an agenda item)
     is shown once, the other places listed in ``Hit.also_in``.  ``per_document``: at most this
-    many hits from one document.
+    many hits from one document.  ``translate``: add Danish words to an English query.
     """
     if mode not in MODES:
         raise UsageError(f"unknown search mode {mode!r}", hint="use hybrid, dense or lexical")
@@ -269,7 +270,7 @@ def search_result(
     if kinds is not None and not has_column(conn, "passages", "kind"):
         kinds = None  # a database from before passage kinds: every passage counts
     lang = analyse_query(query)
-    q_text = lang.expanded
+    q_text = lang.expanded if translate else query
     filters = (municipality, exclude_municipality, theme, year, genre)
     # dedup and the per-document cap drop candidates, the kind filter drops lexical ones: fetch more
     k_fetch = top_k if (not dedup and per_document is None and kinds is None) else 3 * top_k + 20
