@@ -143,7 +143,9 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str, float]:
 
 def latency(db: Path, base: str, enc) -> dict:
     out = {}
-    with httpx.Client(base_url=base, timeout=60) as c, Store.open(db) as store:
+    # "no-cache": the server searches anew instead of answering a repeated URL from its cache
+    with httpx.Client(base_url=base, timeout=60, headers={"Cache-Control": "no-cache"}) as c, \
+            Store.open(db) as store:
         for q in WARM_UP:                                 # warm both sides (not timed queries: the
             c.get("/", params={"q": q})                   # server caches answers per URL)
             search(store.conn, q, top_k=10, encoder=enc)

@@ -114,6 +114,16 @@ def test_model_loaded_once_at_start_with_progress(web_db, monkeypatch):
         assert c.get(f"/passage/{quote(pid)}").status_code == 200
 
 
+def test_lexical_mode_needs_no_model(web_db):
+    app = create_app(web_db, mode="lexical")
+    assert app.state.web.encoder is None
+    with TestClient(app) as c:
+        r = c.get("/api/search", params={"q": "housing first"})
+        assert r.status_code == 200 and r.json()["hits"]
+        pid = r.json()["hits"][0]["passage_id"]
+        assert c.get(f"/passage/{quote(pid)}").status_code == 200
+
+
 def test_missing_database_is_a_one_line_error(tmp_path):
     from stratcompare.errors import NotFoundError
 
@@ -607,6 +617,9 @@ def test_same_search_again_is_answered_from_the_cache(web_db, monkeypatch):
         rows = list(csv.DictReader(io.StringIO(c.get("/search.csv", params={"q": "bolig og borgere"}).text)))
         c.get("/", params={"q": "tidlig indsats"})
     assert calls == ["bolig og borgere", "tidlig indsats"]
+    with TestClient(app) as c:                        # Cache-Control: no-cache searches anew
+        c.get("/", params={"q": "tidlig indsats"}, headers={"Cache-Control": "no-cache"})
+    assert calls[-1] == "tidlig indsats" and len(calls) == 3
     assert [quote(r["passage_id"], safe="") for r in rows][:3] == [
         p for i, p in enumerate(_ids(page.text, "passage")) if p not in _ids(page.text, "passage")[:i]][:3]
 

@@ -35,6 +35,11 @@ def _id(request: Request, name: str) -> str:
         raise NotFoundError(f"no {name.replace('_id', '')} with that id") from None
 
 
+def _fresh(request: Request) -> bool:
+    """``Cache-Control: no-cache`` on the request: compute the answer anew."""
+    return "no-cache" in request.headers.get("cache-control", "").lower()
+
+
 def _lang_params(request: Request) -> dict:
     lang = request.query_params.get("lang")
     return {"lang": lang} if lang in ("da", "en") else {}
@@ -44,7 +49,7 @@ def _lang_params(request: Request) -> dict:
 def search_page(request: Request):
     st = _st(request)
     flt = V.search_filters(st, Params(request.query_params))
-    data = V.search_view(st, flt)
+    data = V.search_view(st, flt, fresh=_fresh(request))
     ts = V.themes(st)
     return render(request, "search.html", data=data, flt=flt, municipalities=V.municipalities(st),
                   theme_ids=ts.ids, genres=Q.GENRES, kinds=Q.KINDS,
@@ -58,7 +63,7 @@ def search_csv(request: Request):
     flt = V.search_filters(st, Params(request.query_params))
     if not flt.q:
         raise BadParameter("q is missing: give words to search for")
-    data = V.search_view(st, flt)
+    data = V.search_view(st, flt, fresh=_fresh(request))
     cols = ["rank", "municipality", "document", "year", "page", "section", "themes", "score", "passage_id",
             "document_id", "text"]
     buf = io.StringIO()
@@ -71,7 +76,7 @@ def search_csv(request: Request):
 
 
 def passage_page(request: Request):
-    data = V.passage_view(_st(request), _id(request, "passage_id"))
+    data = V.passage_view(_st(request), _id(request, "passage_id"), fresh=_fresh(request))
     return render(request, "passage.html", p=data)
 
 
@@ -205,13 +210,13 @@ def api_search(request: Request):
     flt = V.search_filters(st, Params(request.query_params))
     if not flt.q:
         raise BadParameter("q is missing: give words to search for")
-    data = dict(V.search_view(st, flt))          # cached: copy, never change in place
+    data = dict(V.search_view(st, flt, fresh=_fresh(request)))          # cached: copy, never change in place
     data["hits"] = [{k: v for k, v in h.items() if k != "marked"} for h in data["hits"]]
     return _json(data)
 
 
 def api_passage(request: Request):
-    return _json(V.passage_view(_st(request), _id(request, "passage_id")))
+    return _json(V.passage_view(_st(request), _id(request, "passage_id"), fresh=_fresh(request)))
 
 
 def api_document(request: Request):

@@ -137,10 +137,11 @@ def hit_record(h, themes_by_id: dict) -> dict:
     return rec
 
 
-def search_view(st: WebState, flt: Q.SearchFilters) -> dict:
+def search_view(st: WebState, flt: Q.SearchFilters, fresh: bool = False) -> dict:
     """The hits for the page's filters; the same URL again (the CSV download, a shared link, the
-    back button) is answered from a cache until the database changes."""
-    if not flt.q or st.results is None:
+    back button) is answered from a cache until the database changes (``fresh``: search anew,
+    for a request sent with ``Cache-Control: no-cache``)."""
+    if not flt.q or st.results is None or fresh:
         return _search_view(st, flt)
     key = ("search", st.mode, tuple(sorted(vars(flt).items())))
     return st.results.get(key, lambda: _search_view(st, flt))
@@ -174,13 +175,13 @@ def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
 
 
 # --- passage / document ---------------------------------------------------------------------
-def passage_view(st: WebState, pid: str, similar_k: int = 15) -> dict:
-    if st.results is None:
+def passage_view(st: WebState, pid: str, similar_k: int = 10, fresh: bool = False) -> dict:
+    if st.results is None or fresh:
         return _passage_view(st, pid, similar_k)
     return st.results.get(("passage", pid, similar_k), lambda: _passage_view(st, pid, similar_k))
 
 
-def _passage_view(st: WebState, pid: str, similar_k: int = 15) -> dict:
+def _passage_view(st: WebState, pid: str, similar_k: int = 10) -> dict:
     conn = st.conns.get()
     p = Q.passage(conn, pid)
     p["similar"] = []
