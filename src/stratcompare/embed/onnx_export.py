@@ -1,0 +1,131 @@
+"""Export the converted e5-small (a BERT encoder) to ONNX, fused for ONNX Runtime, and quantise it.
+
+The graph is traced from a small BERT written here in the classic form (additive -10000 mask,
+erf GELU, explicit head reshapes) rather than from transformers' BertModel: ONNX Runtime's
+transformer optimiser recognises this form and fuses each layer into one Attention, BiasGelu
+and two SkipLayerNormalization nodes (transformers 5's mask code defeats the attention fusion),
+which is what makes int8 pay off.  Mean pooling and L2 normalisation are part of the graph,
+so the runtime only tokenises.  Build-time only: imports torch, safetensors, onnx.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import warnings
+from pathlib import Path
+
+
+def _bert(folder: Path):
+    import torch
+    from safetensors.torch import load_file
+
+    cfg = json.loads((folder / "config.json").read_text())
+    sd = load_file(str(folder / "model.safetensors"))
+    H, NH, eps = cfg["hidden_size"], cfg["num_attention_heads"], cfg["layer_norm_eps"]
+    hd = H // NH
+
+    def linear(p):
+        w = sd[p + ".weight"]
+        m = torch.nn.Linear(w.shape[1], w.shape[0])
+        m.weight.data, m.bias.data = w, sd[p + ".bias"]
+        return m
+
+    def norm(p):
+        m = torch.nn.LayerNorm(H, eps=eps)
+        m.weight.data, m.bias.data = sd[p + ".weight"], sd[p + ".bias"]
+        return m
+
+    class Layer(torch.nn.Module):
+        def __init__(self, i: int):
+            super().__init__()
+            p = f"encoder.layer.{i}."
+            self.q, self.k, self.v = (linear(p + "attention.self." + n) for n in ("query", "key", "value"))
+            self.ao, self.aln = linear(p + "attention.output.dense"), norm(p + "attention.output.LayerNorm")
+            self.fi, self.fo = linear(p + "intermediate.dense"), linear(p + "output.dense")
+            self.oln = norm(p + "output.LayerNorm")
+
+        def heads(self, x):
+            return x.view(x.size()[:-1] + (NH, hd)).permute(0, 2, 1, 3)
+
+        def forward(self, x, ext):
+            q, k, v = self.heads(self.q(x)), self.heads(self.k(x)), self.heads(self.v(x))
+            scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(hd) + ext
+            ctx = torch.matmul(torch.nn.functional.softmax(scores, dim=-1), v).permute(0, 2, 1, 3).contiguous()
+            x = self.aln(self.ao(ctx.view(ctx.size()[:-2] + (H,))) + x)
+            h = self.fi(x)
+            h = h * 0.5 * (1.0 + torch.erf(h / math.sqrt(2.0)))
+            return self.oln(self.fo(h) + x)
+
+    class Bert(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            emb = "embeddings."
+            self.word = torch.nn.Embedding.from_pretrained(sd[emb + "word_embeddings.weight"])
+            self.pos = torch.nn.Embedding.from_pretrained(sd[emb + "position_embeddings.weight"])
+            self.typ = torch.nn.Embedding.from_pretrained(sd[emb + "token_type_embeddings.weight"])
+            self.eln = norm(emb + "LayerNorm")
+            self.layers = torch.nn.ModuleList(Layer(i) for i in range(cfg["num_hidden_layers"]))
+            self.register_buffer("position_ids", torch.arange(cfg["max_position_embeddings"]).expand((1, -1)))
+
+        def forward(self, input_ids, attention_mask):
+            x = self.word(input_ids) + self.typ(torch.zeros_like(input_ids)) + self.pos(self.position_ids[:, : input_ids.size(1)])
+            x = self.eln(x)
+            ext = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -10000.0
+            for layer in self.layers:
+                x = layer(x, ext)
+            mask = attention_mask.unsqueeze(-1).to(x.dtype)
+            mean = (x * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+
+    return Bert().eval(), cfg
+
+
+def export_fp32(torch_folder: Path, out: Path) -> dict:
+    """Trace, export (opset 17, dynamic batch and length) and fuse; returns the fusion counts."""
+    import torch
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    model, cfg = _bert(Path(torch_folder))
+    ids = torch.tensor([[0, 1000, 2000, 3000, 2], [0, 1000, 2000, 2, 1]])
+    mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]])
+    raw = Path(out).with_suffix(".raw.onnx")
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model, (ids, mask), str(raw), input_names=["input_ids", "attention_mask"], output_names=["embedding"],
+            opset_version=17, dynamo=False,
+            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                          "embedding": {0: "batch"}},
+        )
+    with _quiet_logs():
+        fused = optimize_model(str(raw), model_type="bert", num_heads=cfg["num_attention_heads"],
+                               hidden_size=cfg["hidden_size"])
+        fused.save_model_to_file(str(out))
+    raw.unlink()
+    stats = {k: v for k, v in fused.get_fused_operator_statistics().items() if v}
+    return stats
+
+
+def quantize_int8(src: Path, out: Path) -> None:
+    """Dynamic int8: weights of MatMul and the fused Attention per output channel, activations
+    quantised per batch at run time.  (The word-embedding table stays fp32: per-tensor int8 of a
+    250k-row table cost too much cosine.)"""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with _quiet_logs():
+        quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul", "Attention"],
+                         extra_options={"DefaultTensorType": 1})  # 1 = FLOAT, for shapes it cannot infer
+
+
+class _quiet_logs:
+    """The optimiser and quantiser log advice at WARNING/INFO on the root logger."""
+
+    def __enter__(self):
+        self.level = logging.getLogger().level
+        logging.getLogger().setLevel(logging.ERROR)
+
+    def __exit__(self, *exc):
+        logging.getLogger().setLevel(self.level)

