@@ -46,6 +46,7 @@ MAX_TOKEN = 40            # longer tokens are not words (hashes, garbage): left 
 MAX_COMPOUND_CANDS = 20    # compound analysis is the costly part: cheapest candidates only
 STAGE_STOP = 2.0          # a candidate this good ends the search early
 COST_WEIGHT = 1.0         # channel cost vs. Zipf: prefer the fewest, likeliest edits
+UNLISTED_PENALTY = 1.2    # a listed word this close behind an unlisted compound goes first
 DANISH_SHARE_CLEAN = 0.004  # æ/ø/å per letter at or above which a text is not English-model OCR
 CLEAN_MIN_LETTERS = 200   # shorter text is too short to judge by its share of æ/ø/å
 CLEAN_MIN_SCORE = 2.0     # clean text: a non-word fix must be this convincing
@@ -58,7 +59,8 @@ RW_MAX_COST = 1.2         # real-word twins: only the likeliest single confusion
 RW_MIN_COUNT = 3          # ... and the municipal texts the context is counted from use the twin
 DOMAIN_WEIGHT = 1.0       # weight of those texts' own word counts (a domain prior) in that choice
 COMPOUND_MIN_SCORE = -1.0 # a candidate known only as a compound must score at least this
-TITLE_MAX_COST = 1.35     # capitalised unknown tokens: only confusions at least this likely
+TITLE_MAX_COST = 1.5      # capitalised unknown tokens: only confusions at least this likely
+TITLE_COMPOUND_MAX_COST = 1.0  # ... and to a compound-only reading only a cheap one
 RARE_ZIPF = 2.0           # OCR text: a known word rarer than this may be a misreading ...
 RARE_TARGET_ZIPF = 2.0    # ... with a measured frequency (not a dictionary form at the floor)
 TITLE_RW_GAIN = 1.5       # real-word table in a capitalised mid-sentence word: Zipf gain needed
@@ -444,9 +446,10 @@ class Repairer:
             twin = next((x for x in scored if x[1] == low_best), None)
             if twin and twin[0] >= best_score - 0.5:
                 best_score, best, direct = twin
-        if pattern == "title" and not has_glyph and best[:1] == tok[:1] \
-                and cands.get(best, 9.0) > TITLE_MAX_COST:
-            return None  # a capitalised word may be a name: only the likeliest misreadings
+        if pattern == "title" and not has_glyph and best[:1] == tok[:1] and (
+                cands.get(best, 9.0) > (TITLE_MAX_COST if direct else TITLE_COMPOUND_MAX_COST)
+                or direct and best_score < PROPER_MIN_SCORE):
+            return None  # a capitalised word may be a name: only likely misreadings of words
         if proper_position and not has_glyph:
             # a capitalised word mid-sentence is probably a name: only a convincing known
             # word, or a cheap fix of a long compound ("Socialradgiverforening")
@@ -464,13 +467,16 @@ class Repairer:
         ctx = self.ctx if prev else None
         scored: list[tuple[float, str, bool]] = []
         maybe_compound: list[tuple[float, str]] = []
+        zipf = lex.zipf
         for cand, cost in cands.items():
+            lc = cand.lower()
+            if lc not in zipf and cost > COMPOUND_CAND_MAX_COST:
+                continue  # neither a word nor a compound worth analysing: skip the case test
             cp = case_pattern(cand)
             if cp not in ("lower", "title", "upper"):
                 continue
             if cp != pattern and not (cand[:1] != tok[:1] and cp in ("lower", "title")):
                 continue
-            lc = cand.lower()
             z = lex.estimate(lc)
             if z is not None:
                 if lc in lex.proper and cp == "lower":
@@ -489,6 +495,13 @@ class Repairer:
                 if cz is not None:
                     scored.append((cz - COST_WEIGHT * cost, cand, False))
         scored.sort(key=lambda x: (-x[0], x[1]))
+        if scored and not scored[0][2]:
+            # a listed word close behind an unlisted compound reading is the likelier one
+            # ("forelægges" over "før"+e+"lægges")
+            near = next((x for x in scored if x[2]), None)
+            if near is not None and near[0] >= scored[0][0] - UNLISTED_PENALTY:
+                scored.remove(near)
+                scored.insert(0, near)
         return scored
 
     def _split(self, tok: str, pattern: str) -> _Fix | None:
