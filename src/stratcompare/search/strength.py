@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 
 from stratcompare.config import data_path
-from stratcompare.search.lemmas import index_terms, query_terms, word_terms, words
+from stratcompare.search.lemmas import query_terms, word_terms, words
+
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 WEAK_MESSAGE = "no strong matches; closest passages:"
 
@@ -67,7 +70,11 @@ def coverage(query: str, text: str, groups=None) -> tuple[float, list]:
         groups = query_groups(query)
     if not groups:
         return 0.0, groups
-    terms = set(index_terms(text))
+    terms = set()
+    for w in set(_WORD.findall(text)):  # a plain split: cheaper than the tokenizer, same words here
+        lem, parts = word_terms(w)
+        terms.add(lem)
+        terms.update(parts)
     total = 0.0
     for lem, parts in groups:
         if lem in terms or (len(lem) >= 5 and any(t.startswith(lem) for t in terms)):
