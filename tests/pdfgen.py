@@ -722,3 +722,67 @@ def make_rotated_table_pdf(path: str | Path, rotation: int = 90) -> list[list[st
         doc.save(str(path))
         doc.close()
     return rows
+
+
+# --------------------------------------------------------------------------- memo with letterhead
+
+
+MEMO_BODY = (
+    "Formålet med dette notat er at beskrive, hvordan de afsatte midler til borgere med "
+    "kronisk sygdom foreslås fordelt mellem de forebyggende indsatser i det kommende år. "
+    "Forvaltningen har vurderet indsatserne ud fra erfaringerne fra de seneste to år, og "
+    "den samlede vurdering er, at rehabiliteringen bør styrkes i samarbejde med borgerne. "
+    "Indsatserne skal tilrettelægges, så borgerne oplever en sammenhængende behandling."
+)
+MEMO_LETTERHEAD = ("Center for Sundhed og Ældre", "Hovedgaden 7", "9999 Byen",
+                   "Dato: 12. november 2012", "Sagsnr.: 2012-1234", "Sagsbehandler: ABC")
+
+
+def make_memo_pdf(path: str | Path, body: str = MEMO_BODY, letterhead: Sequence[str] =
+                  MEMO_LETTERHEAD, side: str = "right", title: str = "Notat om kronisk sygdom",
+                  pages: int = 1, head_size: float = 8.0, repeat: int = 2) -> None:
+    """A note/letter page: a title and a body of wrapped lines beside a narrow column of short
+    letterhead lines (right-hand by default, ``side="left"`` for a left margin column), drawn on
+    the same baselines as the body so that a naive reader interleaves them; once the column
+    ends the body runs the full width.  ``head_size`` is the letterhead's font size, ``repeat``
+    how many times the body paragraph is drawn.  Later pages (``pages`` > 1) carry the body
+    alone."""
+    c = rl_canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    col_w = 130.0
+    if side == "right":
+        body_x, body_w, col_x = MARGIN_X, PAGE_W - 2 * MARGIN_X - col_w - 30, PAGE_W - MARGIN_X - col_w
+    else:
+        col_x, body_x = MARGIN_X, MARGIN_X + col_w + 30
+        body_w = PAGE_W - body_x - MARGIN_X
+    for n in range(pages):
+        y = PAGE_H - MARGIN_TOP
+        if n == 0:
+            c.setFont(FONT_BOLD, 14)
+            c.drawString(body_x, y, title)
+            y -= 30
+        c.setFont(FONT, 10)
+        start_y = y
+        col_end = start_y - 14 * len(letterhead) if n == 0 else PAGE_H
+        for para in range(repeat):
+            words, line = body.split(), ""
+            for w in words:
+                beside = y > col_end   # narrow beside the letterhead, full width below it
+                x = body_x if beside else MARGIN_X
+                w_max = body_w if beside else PAGE_W - 2 * MARGIN_X
+                trial = f"{line} {w}".strip()
+                if stringWidth(trial, FONT, 10) > w_max and line:
+                    c.drawString(x, y, line)
+                    y -= 14
+                    line = w
+                else:
+                    line = trial
+            c.drawString(body_x if y > col_end else MARGIN_X, y, line)
+            y -= 24
+        if n == 0:
+            c.setFont(FONT, head_size)
+            cy = start_y
+            for ln in letterhead:
+                c.drawString(col_x, cy, ln)
+                cy -= 14
+        c.showPage()
+    c.save()

@@ -451,3 +451,42 @@ def test_library_errors_do_not_escape(koege_pdf, monkeypatch):
 
     monkeypatch.setattr(pdf_mod, "read_text_layer", broken)
     _raises(errors.CorruptPDFError, koege_pdf[0])
+
+
+# --- a memo/letter page: a narrow letterhead column beside the body ---------------------------
+@pytest.mark.parametrize("side", ["right", "left"])
+@pytest.mark.parametrize("head_size", [8.0, 10.0])
+def test_letterhead_column_is_read_apart_from_the_body(tmp_path, side, head_size):
+    """The column's lines share baselines with the body's; read line by line they would land
+    inside the body's sentences ("... kronisk Dato: 12. november 2012 sygdom ...")."""
+    path = tmp_path / "memo.pdf"
+    pdfgen.make_memo_pdf(path, side=side, head_size=head_size)
+    text = extract_pdf(path).pages[0].text
+    paras = [" ".join(p.split()) for p in text.split("\n\n")]
+    body = " ".join(pdfgen.MEMO_BODY.split())
+    for line in pdfgen.MEMO_LETTERHEAD:
+        assert line in paras                      # each letterhead line whole, as its own block
+    # the letterhead is read as one block before the body, whose sentences run unbroken
+    n = len(pdfgen.MEMO_LETTERHEAD)
+    assert paras[:n] == list(pdfgen.MEMO_LETTERHEAD), paras
+    assert " ".join(paras[n:]) == f"Notat om kronisk sygdom {body} {body}"
+
+
+def test_a_short_list_column_in_a_two_column_page_is_no_letterhead(tmp_path):
+    """Counter-example: short lines in one column of a two-column page stay in column order."""
+    path = tmp_path / "cols.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    c.setFont("Helvetica", 10)
+    c.drawString(60, height - 60, "En indledning der løber over hele sidens bredde og fortæller om "
+                 "strategiens formål og baggrund")
+    items = ["Målgruppe", "Formål", "Fokus", "Tre spor", "Organisering", "Opfølgning"]
+    right = [f"højre linje {i} om samarbejde og økonomi i kommunen" for i in range(6)]
+    for i, (a, b) in enumerate(zip(items, right)):
+        y = height - 90 - i * 14
+        c.drawString(60, y, a)
+        c.drawString(width / 2 + 20, y, b)
+    c.showPage()
+    c.save()
+    lines = [ln for ln in extract_pdf(path).pages[0].raw_text.split("\n") if ln.strip()]
+    assert lines[1:7] == items and lines[7:] == right

@@ -83,6 +83,7 @@ class Line:
     idx: int  # first char of the line (font lookups)
     bold: bool = False  # set only for heading candidates and a sample of body lines
     candidate: bool = False  # short and unpunctuated: may be a heading
+    new_block: bool = False  # first line of a block read apart (a letterhead column)
 
 
 @dataclass
@@ -376,8 +377,87 @@ def _make_line(group: list[Segment]) -> Line:
                 min(s.bottom for s in group), group[0].base, first.size, group[0].idx)
 
 
+SIDE_WIDTH = 0.35  # a letterhead column's lines are at most this share of the text width
+
+
+def _side_column(segs: list[Segment]) -> list[Segment]:
+    """The pieces of a narrow column of short lines beside the body (a memo's or letter's
+    letterhead: address, "Dato: ...", "Sagsnr.: ..."), or [].  They share baselines with the
+    body lines, so read line by line they would interleave with the body's sentences."""
+    if len(segs) < 6:
+        return []
+    left = min(s.x0 for s in segs)
+    width = max(s.x1 for s in segs) - left
+    if width <= 0:
+        return []
+    for side in ("right", "left"):
+        if side == "right":
+            col = [s for s in segs if s.x0 >= left + 0.6 * width
+                   and s.x1 - s.x0 <= SIDE_WIDTH * width]
+        else:
+            col = [s for s in segs if s.x1 <= left + 0.4 * width and s.x0 <= left + 2
+                   and s.x1 - s.x0 <= SIDE_WIDTH * width]
+        col = _longest_run(col)
+        while len(col) > 3 and not any(o is not col[-1] and abs(o.base - col[-1].base) < 2
+                                       for o in segs):
+            col.pop()   # a paragraph's short last line under the column, nothing beside it
+        if len({round(s.base) for s in col}) < 3:
+            continue
+        hi, lo = max(s.top for s in col), min(s.bottom for s in col)
+        ids = {id(s) for s in col}
+        beside = [s for s in segs if id(s) not in ids and s.bottom < hi and s.top > lo]
+        if len({round(s.base) for s in beside}) < 3:
+            continue
+        if side == "right":   # the body ends left of the column everywhere beside it
+            edge = min(s.x0 for s in col)
+            clear = all(s.x1 < edge - 0.5 * s.size for s in beside)
+        else:
+            edge = max(s.x1 for s in col)
+            clear = all(s.x0 > edge + 0.5 * s.size for s in beside)
+        short = sum(len(s.text) for s in col) / len(col) <= 45
+        body_w = statistics.median(s.x1 - s.x0 for s in beside)
+        col_w = statistics.median(s.x1 - s.x0 for s in col)
+        # ... and unlike a text column it is set smaller than the body, or the body runs on
+        # under (over) it across the column's place
+        smaller = statistics.median(s.size for s in col) <= 0.9 * statistics.median(
+            s.size for s in beside)
+        runs_under = any((s.top <= lo or s.bottom >= hi)
+                         and (s.x1 > edge if side == "right" else s.x0 < edge)
+                         for s in segs if id(s) not in ids)
+        # the body beside is the page's main text, wider than a column of a two-column page
+        main = max(s.x1 for s in beside) - min(s.x0 for s in beside) >= 0.55 * width
+        if clear and short and main and body_w >= 1.5 * col_w and (smaller or runs_under):
+            return col
+    return []
+
+
+def _longest_run(col: list[Segment]) -> list[Segment]:
+    """The longest run of pieces stacked one under the other without a gap of more than two
+    lines (a paragraph's short last line elsewhere on the page is no part of the column)."""
+    runs: list[list[Segment]] = []
+    for s in sorted(col, key=lambda s: -s.base):
+        if runs and runs[-1][-1].base - s.base <= 2.5 * max(s.size, runs[-1][-1].size):
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return max(runs, key=len) if runs else []
+
+
 def _reading_order(segs: list[Segment]) -> list[Line]:
-    """Top to bottom; inside a two-column block the left column first, then the right."""
+    """Top to bottom; inside a two-column block the left column first, then the right; a
+    letterhead column beside the body is read as a block of its own, before the body when it
+    starts in the upper half of the page's text, else after it."""
+    side = _side_column(segs)
+    if side:
+        ids = {id(s) for s in side}
+        body = _reading_order([s for s in segs if id(s) not in ids])
+        col = _lines(side)
+        top, bottom = max(s.top for s in segs), min(s.bottom for s in segs)
+        before = col[0].top >= (top + bottom) / 2
+        col[0].new_block = True
+        if before and body:
+            body[0].new_block = True
+        return col + body if before else body + col
     gap = _column_gap(segs)
     if gap is None:
         return _lines(segs)
@@ -485,7 +565,8 @@ def _page_lines(layer: TextLayer, page_top: float,
     for k, ln in enumerate(lines):
         if k and texts and texts[-1]:
             step = lines[k - 1].base - ln.base
-            if step > 1.3 * pitch:  # paragraph space (a jump back up = next column: no break)
+            # paragraph space (a jump back up = next column: no break), or a block read apart
+            if step > 1.3 * pitch or ln.new_block:
                 texts.append("")
         is_head = ln.candidate and (ln.size >= 1.15 * body or (ln.bold and not body_bold))
         prev = lines[k - 1] if k else None
