@@ -190,3 +190,13 @@ def test_clean_up_total_on_any_text(text):
     cleaned = clean_page_texts(pages)
     assert len(cleaned) == len(pages)
     assert all(isinstance(t, str) for t in cleaned)
+
+
+def test_two_page_running_header_differing_only_by_its_page_number():
+    head = "Sundhedsudvalget - Åbent referat - 04.12.2012 - Side {}"
+    pages = [f"{head.format(1)}\n\n{BODY[0]}\n{BODY[1]}", f"{head.format(2)}\n\n{BODY[2]}\n{BODY[3]}"]
+    cleaned = clean_page_texts(pages)
+    assert cleaned[0].startswith(BODY[0][:20]) and cleaned[1].startswith(BODY[2][:20])
+    # counter-example: two opening lines that differ in a word are body text and stay
+    pages[1] = pages[1].replace("Åbent referat", "Lukket referat")
+    assert all(t.startswith("Sundhedsudvalget") for t in clean_page_texts(pages))

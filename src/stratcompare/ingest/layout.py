@@ -135,7 +135,8 @@ def running_line_indexes(pages: list[PageLines]) -> list[set[int]]:
 def _two_page_running_lines(pages: list[PageLines], drops: list[set[int]]) -> None:
     """Two pages cannot show repetition, so only a line that opens (or closes) both pages,
     reads the same, has at least three words and stands apart (a paragraph gap after/before
-    it on both pages) counts as a running header (footer)."""
+    it on both pages) counts as a running header (footer).  "Reads the same" is up to digits, as
+    for longer documents: "... 04.12.2012 - Side 1" and "... - Side 2" are one running line."""
     ends = []
     for page in pages:
         nonblank = [i for i, ln in enumerate(page.lines) if ln.strip()]
@@ -145,8 +146,8 @@ def _two_page_running_lines(pages: list[PageLines], drops: list[set[int]]) -> No
     for pick, gap in ((0, 1), (-1, -1)):
         idx = [nb[pick] for nb in ends]
         lines = [p.lines[i] for p, i in zip(pages, idx)]
-        key = _NOT_WORD.sub("", lines[0].lower())
-        if (len(lines[0].split()) < 3 or key != _NOT_WORD.sub("", lines[1].lower())
+        key = _running_key(lines[0])
+        if (len(lines[0].split()) < 3 or key != _running_key(lines[1])
                 or any(i in p.headings for p, i in zip(pages, idx))):
             continue
         apart = all(0 <= i + gap < len(p.lines) and not p.lines[i + gap].strip()
