@@ -240,3 +240,42 @@ def test_speed():
         res = rep.repair(text)
         best = max(best, res.words / max(time.process_time() - t0, 1e-9))
     assert best >= 20_000, best
+
+
+# --- issue 14: context, layout glyphs, modes -------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Udvalgets mode den 15. maj", "Udvalgets møde den 15. maj"),   # "udvalgets møde" is counted
+    ("Det sker i hej grad", "Det sker i høj grad"),                 # "høj grad" is counted
+])
+def test_context_settles_real_word_confusions(text, expected):
+    res = repair_text(text)
+    assert res.text == expected and [c.kind for c in res.corrections] == ["context"]
+
+
+@pytest.mark.parametrize("text", ["Hun er i den nye mode", "Vi sagde hej til dem",
+                                  "Det skal ske for mødet", "et barn med handicap"])
+def test_context_leaves_real_words_without_evidence(text):
+    assert repair_text(text).text == text
+
+
+def test_list_bullets_restored():
+    text = "* Borgerne skal have hjalp\n+ Vi skal samarbejde\ne Der skal vere plads\n  o Mere tid"
+    out = repair_text(text).text
+    assert [ln.lstrip()[:2] for ln in out.splitlines()] == ["• ", "• ", "• ", "• "]
+    assert "e-mail" in repair_text("Skriv en\ne-mail til os").text   # not a bullet
+
+
+def test_pipe_for_capital_i_mid_sentence():
+    assert repair_text("Vil | komme i morgen?").text == "Vil I komme i morgen?"
+    assert repair_text("Navn | adresse | telefon").text == "Navn | adresse | telefon"
+
+
+def test_clean_mode_is_conservative():
+    """Long text with æ/ø/å at a Danish rate is not English-model OCR: real words stay."""
+    from stratcompare.repair.repairer import ocr_like
+
+    clean = (FIX / "koege_001_clean.txt").read_text(encoding="utf-8")
+    damaged = (FIX / "hjoerring_002_input.txt").read_text(encoding="utf-8")
+    assert not ocr_like(clean) and ocr_like(damaged)
+    text = clean + "\nKommunen far flere penge."
+    assert repair_text(text).text == text

@@ -3,7 +3,8 @@
 Rules come from ``data/repair/channel.tsv`` (learnt by ``scripts/ocr_pairs.py`` from Danish
 text rendered and read back by ``tesseract -l eng``; cost = -log10 P(ocr | true)) and
 ``data/repair/confusions.tsv`` (hand-written, for glyphs older engines produce, e.g. "@" and
-"g" for ø); a learnt cost replaces a hand-written one for the same pair.  Learnt rules are used
+"g" for ø); where both give a cost for the same pair the lower one holds (the text may come
+from either kind of engine).  Learnt rules are used
 only where they can restore a Danish letter or are a known glyph confusion: generic letter
 noise would only invite false corrections of valid rare words.  ``candidates(token)`` applies inverse rules
 (OCR text -> true text) at up to ``max_edits`` places within a cost budget, so the number of
@@ -50,7 +51,8 @@ def load_rules() -> list[Rule]:
             continue
         if not all(ch.isalpha() or ch in TOKEN_GLYPHS for ch in ocr):
             continue  # the tokenizer never hands such a glyph over
-        table[(ocr, true)] = max(LEARNT_FLOOR, cost)
+        cost = max(LEARNT_FLOOR, cost)
+        table[(ocr, true)] = min(cost, table.get((ocr, true), cost))
     rules: list[Rule] = []
     seen = set()
     for (ocr, true), cost in table.items():

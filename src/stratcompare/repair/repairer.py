@@ -55,6 +55,7 @@ SHORT_MIN_ZIPF = 4.5      # ... to a frequent word
 SPLIT_MIN_LEN = 5         # shorter tokens are not split ("imd" is not "i md")
 CTX_WEIGHT = 0.5          # weight of the bigram context when ranking candidates
 RW_MARGIN = 1.0           # real-word change: log10 odds the twin must win by, context included
+RW_CONTEXT_MARGIN = 0.5   # ... of which the neighbours alone (bigrams) must give at least this
 RW_MAX_COST = 1.2         # real-word twins: only the likeliest single confusions
 RW_MIN_COUNT = 3          # ... and the municipal texts the context is counted from use the twin
 DOMAIN_WEIGHT = 1.0       # weight of those texts' own word counts (a domain prior) in that choice
@@ -217,6 +218,12 @@ class Repairer:
                 sc += ctx.logp(w, nxt, lex.freq(nxt))
             return sc
 
+        def lift(w: str, zw: float) -> float:
+            sc = ctx.gain(prev, w, zw) if prev != "<s>" else 0.0
+            if nxt is not None:
+                sc += ctx.gain(w, nxt, lex.freq(nxt))
+            return sc
+
         def domain(w: str) -> float:
             return DOMAIN_WEIGHT * math.log10(ctx.uni.get(w, 0) + 0.5)
 
@@ -225,10 +232,13 @@ class Repairer:
         for w, cost in twins:
             if ctx.uni.get(w, 0) < RW_MIN_COUNT:
                 continue  # the municipal texts must know the twin
-            if not ctx.count(prev, w) and not (nxt and ctx.count(w, nxt)):
+            seen_prev = prev != "<s>" and ctx.count(prev, w)
+            if not seen_prev and not (nxt and ctx.count(w, nxt)):
                 continue  # ... and have seen it next to one of these neighbours
+            by_context = lift(w, lex.zipf[w]) - lift(low, z)  # the neighbours' evidence alone
             sc = total(w, lex.zipf[w]) + domain(w) - cost - own
-            if sc >= RW_MARGIN and (best is None or sc > best[0]):
+            if by_context >= RW_CONTEXT_MARGIN and sc >= RW_MARGIN \
+                    and (best is None or sc > best[0]):
                 best = (sc, w)
         if best is None:
             return None
@@ -439,7 +449,8 @@ class Repairer:
         if own is not None and best_score < own + (DIRECT_MARGIN if direct else COMPOUND_MARGIN):
             return None  # the token is a plausible compound itself; a listed word may tie it
         if not direct and not has_glyph and best_score < COMPOUND_MIN_SCORE + (len(tok) < 9):
-            return None  # an unattested compound needs to be a likely one
+            # an unattested compound needs to be a likely one; else maybe two words run together
+            return None if own is not None or self._strict or short else self._split(tok, pattern)
         if proper_position and cands.get(best, 9.0) <= 2.0 and best[:1] != tok[:1]:
             # "Arligt" mid-sentence: a capital A read for a lower-case å ("årligt")
             low_best = best[:1].lower() + best[1:]
