@@ -23,6 +23,7 @@ normal rate is treated as clean: only glyph damage and strong non-word fixes app
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ class _Fix:
 
 def danish_share(text: str) -> tuple[float, int]:
     """(æ/ø/å per letter, letters): an English OCR model writes almost none of them."""
-    letters = sum(ch.isalpha() for ch in text)
+    letters = sum(map(str.isalpha, text))
     if not letters:
         return 0.0, 0
     dan = sum(text.count(ch) for ch in "æøåÆØÅ")
@@ -477,34 +478,44 @@ class Repairer:
         lex = self.lex
         ctx = self.ctx if prev else None
         scored: list[tuple[float, str, bool]] = []
-        maybe_compound: list[tuple[float, str]] = []
+        unknown: list[tuple[float, str, str]] = []
         zipf = lex.zipf
-        for cand, cost in cands.items():
-            lc = cand.lower()
-            if lc not in zipf and cost > COMPOUND_CAND_MAX_COST:
-                continue  # neither a word nor a compound worth analysing: skip the case test
+
+        def case_ok(cand: str) -> str | None:
             cp = case_pattern(cand)
             if cp not in ("lower", "title", "upper"):
-                continue
+                return None
             if cp != pattern and not (cand[:1] != tok[:1] and cp in ("lower", "title")):
+                return None
+            return cp
+
+        for cand, cost in cands.items():
+            lc = cand.lower()
+            if lc not in zipf:
+                if cost <= COMPOUND_CAND_MAX_COST:
+                    unknown.append((cost, cand, lc))
+                continue
+            cp = case_ok(cand)
+            if cp is None or lc in lex.proper and cp == "lower":
                 continue
             z = lex.estimate(lc)
-            if z is not None:
-                if lc in lex.proper and cp == "lower":
-                    continue
-                sc = z - COST_WEIGHT * cost
-                if ctx is not None and ctx.count(prev, lc):
-                    sc += CTX_WEIGHT * ctx.gain(prev, lc, z)
-                scored.append((sc, cand, True))
-            elif cost <= COMPOUND_CAND_MAX_COST:
-                maybe_compound.append((cost, cand))
+            sc = z - COST_WEIGHT * cost
+            if ctx is not None and ctx.count(prev, lc):
+                sc += CTX_WEIGHT * ctx.gain(prev, lc, z)
+            scored.append((sc, cand, True))
         best = max((s for s, _, _ in scored), default=None)
-        if maybe_compound and (best is None or best < STAGE_STOP + 0.5):
-            maybe_compound.sort()
-            for cost, cand in maybe_compound[:MAX_COMPOUND_CANDS]:
-                cz = lex.compound_score(cand.lower())
+        if unknown and (best is None or best < STAGE_STOP + 0.5):
+            # compound analysis is the costly part: the cheapest readings only
+            taken = 0
+            for cost, cand, lc in heapq.nsmallest(3 * MAX_COMPOUND_CANDS, unknown):
+                if case_ok(cand) is None:
+                    continue
+                taken += 1
+                cz = lex.compound_score(lc)
                 if cz is not None:
                     scored.append((cz - COST_WEIGHT * cost, cand, False))
+                if taken >= MAX_COMPOUND_CANDS:
+                    break
         scored.sort(key=lambda x: (-x[0], x[1]))
         if scored and not scored[0][2]:
             # a listed word close behind an unlisted compound reading is the likelier one
