@@ -210,3 +210,19 @@ def test_reocr_mode_is_checked(tmp_path):
 
     with pytest.raises(UsageError):
         ingest_paths([tmp_path], db=tmp_path / "x.db", reocr="sometimes")
+
+
+def test_reocr_cli_option_checked(tmp_path):
+    from typer.testing import CliRunner
+
+    from stratcompare.cli import app
+
+    f = tmp_path / "a.txt"
+    f.write_text("Strategi for børn og unge.", encoding="utf-8")
+    res = CliRunner().invoke(app, ["ingest", str(f), "--db", str(tmp_path / "c.db"),
+                                   "--reocr", "sometimes"])
+    assert res.exit_code == 2
+    assert "reocr" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(app, ["ingest", str(f), "--db", str(tmp_path / "c.db"),
+                                   "--reocr", "never", "-q"])
+    assert res.exit_code == 0
