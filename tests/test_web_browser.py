@@ -194,7 +194,8 @@ def _tab_through(page, limit: int) -> set[str]:
     return seen
 
 
-@pytest.mark.parametrize("path", ["/?q=bolig&n=8", "/compare?cell=Køge:housing_first", "/theme/housing_first"])
+@pytest.mark.parametrize("path", ["/", "/?q=bolig&n=8", "/passage/hostile-2", "/municipality/Køge",
+                                  "/compare?cell=Køge:housing_first", "/theme/housing_first", "/themes"])
 def test_keyboard_reaches_every_control(w, base_url, path):
     page = w.page
     page.goto(base_url + path)
