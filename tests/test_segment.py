@@ -349,3 +349,86 @@ def test_in_minutes_the_line_after_a_decision_label_is_text_not_a_section():
     segs = segment_pages([P(1, text)], genre="minutes")
     assert {s.section for s in segs} == {"Pitstop, Ishøj Søvej 1"}
     assert any(s.text.endswith("Beslutning\nTaget til efterretning") for s in segs)
+
+
+# --- issue 9, second round: labels lead, formalities close, greetings, statements ---------------
+_ITEM = ("3. Kvalitetsstandarder for behandling 2013\n\nSagsfremstilling\n\nForvaltningen har "
+         "vurderet indsatserne ud fra erfaringerne fra de seneste to år og foreslår en ny "
+         "fordeling af midlerne mellem de forebyggende indsatser.\n\n")
+
+
+def test_a_minutes_label_starts_its_passage_and_is_not_glued_onto_the_text_above():
+    text = _ITEM + ("Indstilling\n\nDirektionen indstiller,\n1. at standarderne godkendes\n"
+                    "2. at standarderne offentliggøres\n\nBeslutning i Sundhedsudvalget den "
+                    "04.12.2012\n\nGodkendt.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    prose = [s for s in segs if "Forvaltningen har vurderet" in s.text]
+    assert len(prose) == 1 and "Indstilling" not in prose[0].text
+    [rec] = [s for s in segs if "Indstilling" in s.text]
+    assert rec.text.startswith("Indstilling\nDirektionen indstiller,\n1. at standarderne")
+    assert rec.kind == "list"           # a comma lead-in stays with its numbered items
+    [dec] = [s for s in segs if "Beslutning" in s.text]
+    assert dec.text.startswith("Beslutning") and "Forvaltningen" not in dec.text
+
+
+def test_a_short_decision_joins_a_short_formality_block_before_it_not_a_long_text():
+    long_text = " ".join(["Forvaltningen har vurderet indsatserne grundigt."] * 10)
+    text = ("Punkt 4: Meddelelser\n\nØkonomi\n\nIngen bemærkninger til sagen.\n\nBeslutning\n\n"
+            "Godkendt.\n\nPunkt 5: Budget\n\nSagsfremstilling\n\n" + long_text +
+            "\n\nBeslutning\n\nGodkendt.\n\nPunkt 6: Eventuelt\n\nIngen punkter blev behandlet.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    item4 = [s.text for s in segs if s.section == "Punkt 4: Meddelelser"]
+    assert item4 == ["Punkt 4: Meddelelser\nØkonomi\nIngen bemærkninger til sagen.\n"
+                     "Beslutning\nGodkendt."]
+    item5 = [s.text for s in segs if s.section == "Punkt 5: Budget"]
+    assert item5[-1] == "Beslutning\nGodkendt." and "Beslutning" not in item5[0]
+
+
+def test_next_page_text_does_not_join_a_decision_block_or_cross_an_agenda_item():
+    page1 = _ITEM + "Beslutning i Sundhedsudvalget\n\nGodkendt.\n\nFraværende: Anne Hansen (A)"
+    page2 = "og udvalget bad om en ny sag om den videre fordeling af midlerne til næste møde."
+    segs = segment_pages([P(1, page1), P(2, page2)], genre="minutes")
+    [dec] = [s for s in segs if "Beslutning" in s.text]
+    assert dec.text == "Beslutning i Sundhedsudvalget\nGodkendt.\nFraværende: Anne Hansen (A)"
+    assert any(s.page == 2 and s.text == page2 for s in segs)
+    # a field line left at the page end closes the block above it, it leads nothing
+    page2 = "Udvalget bad om en ny sag om den videre fordeling af midlerne til næste møde."
+    segs = segment_pages([P(1, page1), P(2, page2)], genre="minutes")
+    assert [s.text for s in segs if s.page == 2] == [page2]
+    # across an agenda item: the new item's text never continues the old item's passage
+    page1 = _ITEM.replace("midlerne mellem de forebyggende indsatser.", "midlerne mellem de")
+    page2 = "4. Meddelelser\n\nforebyggende indsatser nævnes ikke her, men i næste punkt om budget."
+    segs = segment_pages([P(1, page1), P(2, page2)], genre="minutes")
+    assert all("næste punkt" not in s.text for s in segs if s.page == 1)
+
+
+def test_the_greeting_goes_with_the_signature_not_with_the_paragraph_above():
+    text = ("Vi ser frem til et godt samarbejde om den nye politik i de kommende år.\n\n"
+            "Med venlig hilsen\n\nAnne Hansen\nSundhedschef")
+    segs = segment_pages([P(1, text)])
+    assert segs[0].text == "Vi ser frem til et godt samarbejde om den nye politik i de kommende år."
+    assert segs[-1].text.startswith("Med venlig hilsen\nAnne Hansen")
+
+
+def test_a_statement_without_its_full_stop_is_no_heading_but_a_goal_heading_is():
+    statement = "Vi har et recovery-understøttende og rehabiliterende perspektiv"
+    assert not is_heading(statement)
+    assert not is_heading("Borgeren er ekspert i eget liv og kender sine egne behov bedst")
+    # goal headings with a modal verb, short headings, field lines and relative clauses stay
+    assert is_heading("Vi vil styrke den offentlige samtale")
+    assert is_heading("Flere borgere skal mestre eget liv")
+    assert is_heading("Borgeren i centrum")
+    assert is_heading("Eksempler på situationer, der er så alvorlige at du skal handle")
+    assert is_heading("Juni 2012: Kultur-kick: appen går i luften for alle borgere")
+    text = (f"Grundlæggende principper\n\n{statement}\n\nDet betyder, at vi tager udgangspunkt "
+            "i borgerens egne mål.\n\nVi arbejder helhedsorienteret og på tværs af fagområder")
+    segs = segment_pages([P(1, text)])
+    assert any(statement in s.text and s.kind == "content" for s in segs)
+    assert all(s.kind != "heading" for s in segs)
+
+
+def test_a_documents_title_line_may_be_a_headline_sentence():
+    text = ("Kommunen får tilsagn om 952.000 kroner til udsatte borgere\n\n"
+            "Femten udsatte borgere bliver en del af projektet, som kommunen har fået penge til.")
+    [seg] = segment_pages([P(1, text)])
+    assert seg.section == "Kommunen får tilsagn om 952.000 kroner til udsatte borgere"

@@ -33,6 +33,7 @@ MAX_CHARS = 1500          # split paragraphs and lists longer than this ...
 TARGET_CHARS = 900        # ... into chunks of about this size
 HEADING_MAX_WORDS = 14
 SHORT_WORDS = 5           # a passage of this many words or fewer is a fragment: merge it
+FORMAL_WORDS = 40         # a label-led minutes passage up to this size is a formality block
 
 _PARA_SPLIT = re.compile(r"\n[ \t]*\n+")
 _BULLET = re.compile(r"^\s*(?:[-–•▪●◦○■□➢➤►✓✔*]|\d{1,2}[.)]|[a-zæøå][.)])\s+")
@@ -164,8 +165,9 @@ def _has_leader(t: str) -> bool:
     return ".." in t or "…" in t or "\t" in t
 
 
-def is_heading(text: str, known: Sequence[str] = ()) -> bool:
-    """A short single line that names what follows (or a line the extractor marked as heading)."""
+def is_heading(text: str, known: Sequence[str] = (), sentences: bool = True) -> bool:
+    """A short single line that names what follows (or a line the extractor marked as heading).
+    A statement without its full stop is no heading (``sentences=False`` skips that test)."""
     t = text.strip()
     if not t or "\n" in t:
         return False
@@ -183,8 +185,34 @@ def is_heading(text: str, known: Sequence[str] = ()) -> bool:
         return len(words) <= 10 and (t.endswith(":") or t[0].isupper())
     if is_noise(t) or marker_kind(t):
         return False
+    if sentences and _sentence_form(t):
+        return False
     first = t.lstrip("\"“”‘’«»(")[:1]
     return first.isupper() or first.isdigit()
+
+
+def _sentence_form(text: str) -> bool:
+    """A statement, not a heading: six or more words whose first finite verb is a full verb
+    ("Vi har et recovery-understøttende og rehabiliterende perspektiv").  A modal first verb
+    makes a goal heading ("Vi vil styrke den offentlige samtale"); a verb right after a comma or
+    "der"/"som" belongs to a relative clause ("Eksempler på situationer, der er ...")."""
+    words = text.split()
+    if len(words) < 6:
+        return False
+    verbs = _words("segment_sentence_verbs.txt")
+    modals = _words("segment_goal_modals.txt")
+    low = [w.lower().strip(",.;:!?\"”“'()–-") for w in words]
+    for i in range(1, len(words)):
+        if words[i - 1].endswith(":"):
+            return False   # "Juni 2012: Kultur-kick: ... går i luften": an entry, a field
+        if low[i] not in verbs:
+            continue
+        if low[i] in modals:
+            return False
+        if words[i - 1].endswith(",") or low[i - 1] in ("der", "som"):
+            continue
+        return True
+    return False
 
 
 def is_lead_in(text: str) -> bool:
@@ -514,6 +542,17 @@ class _Builder:
     def _sets_section(self, b: _Block) -> bool:
         return b.type == "agenda" or (b.type == "heading" and getattr(b, "section", False))
 
+    def page_break(self) -> None:
+        """Minutes field lines waiting at the end of a page ("Fraværende: Anne Hansen (A)")
+        close the formality block before them; they do not lead the next page's text."""
+        prev = self.units[-1] if self.units else None
+        if (self.minutes and self.pending and prev is not None and prev.kind in ("content", "list")
+                and prev.section == self.section
+                and all(p.type == "label" for p in self.pending)
+                and _field_line(self.pending[-1].text)):
+            prev.pieces.extend(self.pending)
+            self.pending = []
+
     def flush_pending(self) -> None:
         """Headings/lines left waiting when a new agenda item or the end comes: section headings
         stand alone as a heading passage; lines that name nothing (labels, lead-ins, markers)
@@ -565,6 +604,9 @@ class _Builder:
 
     def marker(self, b: _Block) -> None:
         prev = self.units[-1] if self.units else None
+        if marker_kind(b.text) == "greeting":
+            self.pending.append(b)     # "Med venlig hilsen" goes with the signature below
+            return
         if (not self.pending and prev is not None and prev.section == self.section
                 and prev.kind in ("content", "list")):
             prev.pieces.append(b)
@@ -577,6 +619,7 @@ class _Builder:
     def para(self, b: _Block, new_page: bool) -> None:
         prev = self.units[-1] if self.units else None
         if (new_page and not self.pending and prev is not None and prev.kind == "content"
+                and prev.section == self.section and not _formal_end(prev)
                 and _continues(prev.text, b.text)):
             parts = _split_long(b)
             prev.pieces.append(_join(parts[0], " "))
@@ -619,6 +662,12 @@ class _Builder:
             self._emit("list", part, context=[lead_line] if i and lead_line else ())
 
 
+def _field_line(text: str) -> bool:
+    """A label with its value on the same line ("Fraværende: Anne Hansen (A)")."""
+    head, sep, value = text.partition(":")
+    return bool(sep) and bool(value.strip())
+
+
 def _section_name(b: _Block) -> str:
     return _BULLET.sub("", b.text).strip() if b.type != "agenda" else b.text.strip()
 
@@ -626,8 +675,8 @@ def _section_name(b: _Block) -> str:
 def _introduces_list(text: str) -> bool:
     """A paragraph that leads into the list after it: a lead-in, or a last sentence ending
     "... blandt andet." / "... følgende."."""
-    if is_lead_in(text):
-        return True
+    if is_lead_in(text) or text.rstrip().endswith(","):
+        return True     # ("Direktionen indstiller," + "1. at ...": the sentence runs on)
     words = text.rstrip().split()
     return bool(words) and words[-1].lower().rstrip(".") in _words("segment_list_lead_words.txt")
 
@@ -662,6 +711,8 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
         if b.type == "noise":
             i += 1
             continue
+        if last_page is not None and b.page != last_page:
+            bld.page_break()
         if minutes and getattr(b, "agenda_start", False):
             # an agenda item cut out of a run-on paragraph: its title is the section
             if _runs_on(b):
@@ -729,6 +780,9 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
 def _is_fragment(u: _Unit) -> bool:
     if u.kind not in ("content", "list"):
         return False
+    if u.pieces[0].type == "marker" and marker_kind(u.pieces[0].text) == "greeting" and \
+            len(u.pieces) > 1:
+        return False    # "Med venlig hilsen" + name (+ title): a signature block of its own
     if all(p.type == "marker" for p in u.pieces):
         return True
     # words of its own: attached dates, links and signatures do not make a passage
@@ -742,6 +796,7 @@ def _is_title(u: _Unit) -> bool:
     body = u.pieces[u.heads:]
     if not (u.kind == "content" and u.heads > 0 and len(body) == 1):
         return False
+
     words = body[0].text.split()
     verbs = _words("segment_sentence_verbs.txt")
     return (len(words) <= 6 and "\n" not in body[0].text and _n_words(u.text) <= 20
@@ -765,8 +820,19 @@ def _merge_fragments(units: list[_Unit]) -> list[_Unit]:
             forward = is_lead_in(u.pieces[-1].text) or u.heads == len(u.pieces)
             order = [(nxt, "next"), (prev, "prev")] if forward else \
                 [(prev, "prev"), (nxt, "next")]
+            if u.pieces[0].type == "label":
+                # a standing minutes label ("Indstilling") starts a passage: it leads the next
+                # passage of its item, or joins a short formality block before it, never the
+                # end of a passage of text
+                formal = prev is not None and _n_words(prev.text) <= FORMAL_WORDS and \
+                    any(p.type == "label" for p in prev.pieces)
+                order = [(nxt, "next")] if forward else []
+                order += [(prev, "prev")] if formal else []
+                order += [] if forward else [(nxt, "next")]
         elif _is_title(u):
             order = [(nxt, "next")]
+            if u.pieces[0].type == "label" and (nxt is None or nxt.pieces[0].type != "label"):
+                order = []   # "Beslutning" + "Godkendt." leads no text, only more formalities
         else:
             i += 1
             continue
@@ -826,6 +892,12 @@ def _document_title(units: list[_Unit], minutes: bool) -> list[_Unit]:
     return units
 
 
+def _formal_end(u: _Unit) -> bool:
+    """A passage that ends in a minutes field or marker line ("Fraværende: ...", a date): a
+    formality block, which no text from elsewhere continues."""
+    return u.pieces[-1].type in ("label", "marker")
+
+
 def _cut_off_end(units: list[_Unit]) -> list[_Unit]:
     """A document cut off mid-paragraph (a page text stored up to a size, "… bred kreds af"):
     a short unfinished last passage joins the passage before it in its section."""
@@ -833,7 +905,8 @@ def _cut_off_end(units: list[_Unit]) -> list[_Unit]:
         u, prev = units[-1], units[-2]
         tail = u.text.rstrip()
         if (u.kind == "content" and u.heads == 0 and _n_words(tail) <= 15
-                and tail[-1:] not in ".!?:;\"”)»" and _mergeable(prev, u)):
+                and tail[-1:] not in ".!?:;\"”)»" and _mergeable(prev, u)
+                and not _formal_end(prev)):
             prev.pieces.extend(u.pieces)
             del units[-1]
     return units
@@ -884,6 +957,10 @@ def segment_pages(pages: Sequence, *, genre: str | None = None) -> list[Segment]
         text = page.text or ""
         page_texts[page.number] = text
         headings = list(getattr(page, "headings", None) or [])
+        if not blocks and text.strip():
+            first = text.strip().split("\n")[0].strip()
+            if is_heading(first, headings, sentences=False):
+                headings.append(first)   # a document's title line may be a sentence (news)
         new = _page_blocks(page.number, text, headings, cuts.get(page.number, []), minutes)
         starts = {a for a, b in agenda_cuts.get(page.number, [])}
         for blk in new:
