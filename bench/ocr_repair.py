@@ -284,6 +284,27 @@ def reocr_bench(n_files: int = 6, dpis=(200, 300)) -> int:
     return 0
 
 
+def word_list_bench() -> int:
+    """Issue 10 item 6: the test part's distinct correct words, hyphenated compounds and
+    abbreviations (tests/test_repair_idempotent.py builds the list), each repaired alone and in
+    a sentence; how many change.  Prints counts only (the test part is not looked at)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "test_repair_idempotent", ROOT / "tests" / "test_repair_idempotent.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    items = mod.clean_items("test")
+    rep = get_repairer()
+    alone = sum(rep.repair(w).text != w for w in items)
+    in_sentence = sum(rep.repair(f"Det er {w} nu.").text != f"Det er {w} nu." for w in items)
+    print(f"word list (test part): {len(items)} items ({sum('-' in w for w in items)} hyphenated, "
+          f"{sum('.' in w for w in items)} abbreviations); changed alone: {alone} "
+          f"({alone / len(items):.3%}), in a sentence: {in_sentence} "
+          f"({in_sentence / len(items):.3%})")
+    return 0
+
+
 def show_errors(name: str, dev: bool = False) -> int:
     """Word errors left after repair in one tune set: (OCR, repaired, gold) triples."""
     import difflib
@@ -307,6 +328,8 @@ def main() -> int:
     ap.add_argument("--refresh", action="store_true", help="re-run tesseract on the renderings")
     ap.add_argument("--no-baseline", action="store_true", help="skip the SymSpell baseline")
     ap.add_argument("--only", help="run only sets whose name contains this")
+    ap.add_argument("--word-list", action="store_true",
+                    help="issue 10: how many of the test part's correct words repair changes")
     ap.add_argument("--reocr", action="store_true",
                     help="re-OCR benchmark: PDFs with an English text layer over the page image")
     ap.add_argument("--dev", action="store_true",
@@ -318,6 +341,8 @@ def main() -> int:
 
     if args.reocr:
         return reocr_bench()
+    if args.word_list:
+        return word_list_bench()
     if args.errors:
         return show_errors(args.errors, args.dev)
     sets = ocr_sets(args.refresh)
