@@ -524,6 +524,19 @@ def test_non_loopback_without_token_refuses_to_start(web_db, monkeypatch):
     assert out.startswith("Error:") and len(out.splitlines()) == 1 and "--token" in out
 
 
+def test_loopback_app_answers_only_loopback_host_names(web_db):
+    """No token: a request addressed to another name (DNS rebinding) is refused."""
+    from stratcompare.cli.serve_cmd import allowed_hosts
+
+    app = create_app(web_db, model="hashing", allowed_hosts=allowed_hosts("127.0.0.1", None))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/").status_code == 200
+        assert c.get("/", headers={"Host": "localhost:8000"}).status_code == 200
+        assert c.get("/", headers={"Host": "evil.example"}).status_code == 400
+        assert c.get("/api/matrix", headers={"Host": "evil.example"}).status_code == 400
+    assert allowed_hosts("0.0.0.0", "a-long-token") is None
+
+
 def test_database_is_opened_read_only(app, web_db, client):
     conn = app.state.web.conns.get()
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
@@ -634,6 +647,22 @@ def test_current_index_needs_no_guard(app, web_db, tmp_path):
     with Store.open(db) as store:
         store.conn.execute("UPDATE passages SET text = text || ' ny' WHERE id = 'hostile-2'")
     assert Q.needs_guard(Q.open_readonly(db), "hashing")
+
+
+def test_table_passage_shows_its_cells(web_db, tmp_path):
+    from stratcompare.store import Store
+
+    db = tmp_path / "cells.db"
+    shutil.copy(web_db, db)
+    with Store.open(db) as store:
+        if not Q.has_column(store.conn, "passages", "cells"):
+            pytest.skip("database without table cells")
+        store.conn.execute("UPDATE passages SET kind = 'table', cells = ? WHERE id = 'hostile-2'",
+                           (json.dumps([["Tilbud", "Pladser"], ["Bostøtte <b>", "12"]]),))
+    with TestClient(create_app(db, model="hashing")) as c:
+        html = c.get("/passage/hostile-2").text
+    assert '<th scope="col">Tilbud</th>' in html and "<td>Bostøtte &lt;b&gt;</td>" in html
+    assert Q.table_rows("not json") is None and Q.table_rows(None) is None
 
 
 def test_weak_result_rule():

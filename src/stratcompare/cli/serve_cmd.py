@@ -24,6 +24,14 @@ def check_binding(host: str, token: str | None) -> None:
         raise UsageError("the access token is too short", hint="use at least 8 characters")
 
 
+def allowed_hosts(host: str, token: str | None) -> list[str] | None:
+    """Without a token the app trusts that only this machine reaches it: then answer only
+    requests addressed to a loopback name (no DNS rebinding from a web page elsewhere)."""
+    if token:
+        return None
+    return sorted({"127.0.0.1", "localhost", "::1", "[::1]", host.strip("[]"), f"[{host.strip('[]')}]"})
+
+
 @app.command(epilog="Example: stratcompare serve --db stratcompare.db --port 8000")
 def serve(
     db: Optional[Path] = DbOption,
@@ -49,7 +57,7 @@ def serve(
 
     path = db_path(db)
     web = run(create_app, path, token=token, model=model, mode=mode,
-              progress=lambda msg: typer.echo(msg, err=True))
+              progress=lambda msg: typer.echo(msg, err=True), allowed_hosts=allowed_hosts(host, token))
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Serving {path} read-only at http://{shown}:{port}/"
                + (" (token required)" if token else "")

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
@@ -193,8 +194,13 @@ def _warm_up(state: WebState, say: Callable[[str], None]) -> None:
 
 
 def create_app(db: str | Path, *, token: str | None = None, model: str | None = None,
-               mode: str = "hybrid", progress: Callable[[str], None] | None = None) -> Starlette:
-    """The web application over the corpus ``db`` (opened read-only); loads the model now."""
+               mode: str = "hybrid", progress: Callable[[str], None] | None = None,
+               allowed_hosts: list[str] | None = None) -> Starlette:
+    """The web application over the corpus ``db`` (opened read-only); loads the model now.
+
+    ``allowed_hosts``: answer only requests whose Host header is one of these (``serve`` sets
+    the loopback names when there is no token, so a web page elsewhere cannot reach the app
+    through a DNS name that points at 127.0.0.1)."""
     from stratcompare.web.routes import ROUTES
 
     say = progress or (lambda msg: None)
@@ -220,7 +226,9 @@ def create_app(db: str | Path, *, token: str | None = None, model: str | None = 
     _warm_up(state, say)
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(SecurityMiddleware, token=token)],
+        middleware=[Middleware(SecurityMiddleware, token=token)]
+        + ([Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts, www_redirect=False)]
+           if allowed_hosts else []),
         exception_handlers={
             BadParameter: _bad_parameter,
             NotFoundError: _not_found,

@@ -409,6 +409,7 @@ def _row(r) -> dict:
 def passage(conn, passage_id: str) -> dict:
     """A passage with its document, neighbours, corrections and themes (with evidence)."""
     kind = ", p.kind" if has_column(conn, "passages", "kind") else ""
+    kind += ", p.cells" if has_column(conn, "passages", "cells") else ""
     r = conn.execute(
         f"""SELECT p.id, p.document_id, p.seq, p.page, p.section, p.raw_text, p.text, p.words{kind},
                    d.title AS document_title, d.municipality, d.year_start, d.year_end, d.kind AS document_kind
@@ -418,6 +419,7 @@ def passage(conn, passage_id: str) -> dict:
         raise NotFoundError(f"no passage {passage_id!r}")
     p = dict(r)
     p.setdefault("kind", None)
+    p["cells"] = table_rows(p.get("cells"))
     p["municipality_main"] = main_municipality(p["municipality"])
     near = conn.execute(
         "SELECT id, seq, page, section, text FROM passages WHERE document_id = ? AND seq BETWEEN ? AND ? "
@@ -438,6 +440,19 @@ def passage(conn, passage_id: str) -> dict:
         p["themes"].append({"theme": t["theme"], "probability": t["probability"],
                             "assigned": bool(t["assigned"]), "evidence": ev or {}})
     return p
+
+
+def table_rows(cells) -> list[list[str]] | None:
+    """A table passage's cells (JSON rows) as lists of strings; None when there are none."""
+    if not cells:
+        return None
+    try:
+        rows = json.loads(cells) if isinstance(cells, str) else cells
+    except ValueError:
+        return None
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        return None
+    return [["" if c is None else str(c) for c in r] for r in rows[:500]]
 
 
 _TOKEN = re.compile(r"\S+")
