@@ -439,19 +439,19 @@ class Repairer:
         if short:
             scored = [x for x in scored if x[2] and lex.freq(x[1].lower()) >= SHORT_MIN_ZIPF]
         if not scored:
-            if own is not None or has_glyph or self._strict or short:
+            if own is not None or has_glyph or self._strict:
                 return None
             return self._split(tok, pattern)
         best_score, best, direct = scored[0]
         top = tuple((c, round(s, 3)) for s, c, _ in scored[:5])
         if best_score < (CLEAN_MIN_SCORE if self._strict else MIN_SCORE):
-            return None if own is not None or has_glyph or self._strict or short \
+            return None if own is not None or has_glyph or self._strict \
                 else self._split(tok, pattern)
         if own is not None and best_score < own + (DIRECT_MARGIN if direct else COMPOUND_MARGIN):
             return None  # the token is a plausible compound itself; a listed word may tie it
         if not direct and not has_glyph and best_score < COMPOUND_MIN_SCORE + (len(tok) < 9):
             # an unattested compound needs to be a likely one; else maybe two words run together
-            return None if own is not None or self._strict or short else self._split(tok, pattern)
+            return None if own is not None or self._strict else self._split(tok, pattern)
         if proper_position and cands.get(best, 9.0) <= 2.0 and best[:1] != tok[:1]:
             # "Arligt" mid-sentence: a capital A read for a lower-case å ("årligt")
             low_best = best[:1].lower() + best[1:]
@@ -529,13 +529,13 @@ class Repairer:
     def _split(self, tok: str, pattern: str) -> _Fix | None:
         """Two words run together, one of them a short function word ("Deter")."""
         low = tok.lower()
-        if len(low) < SPLIT_MIN_LEN:
-            return None
         lex = self.lex
+        short = len(low) < SPLIT_MIN_LEN  # "ien": only two function words ("imd" stays)
         best = None
         for i in range(1, len(low)):
             a, b = low[:i], low[i:]
-            if not (a in lex.function or b in lex.function):
+            if not (a in lex.function or b in lex.function) \
+                    or short and not (a in lex.function and b in lex.function):
                 continue
             za, zb = lex.zipf.get(a), lex.zipf.get(b)
             if za is None or zb is None or min(za, zb) < SPLIT_MIN_ZIPF:
