@@ -45,6 +45,7 @@ SPLIT_MIN_ZIPF = 3.0
 WEAK_MAX_ZIPF = 3.0       # wordfreq-only words rarer than this may still be damage
 MAX_TOKEN = 40            # longer tokens are not words (hashes, garbage): left alone
 MAX_COMPOUND_CANDS = 20    # compound analysis is the costly part: cheapest candidates only
+STAGE2_BUDGET = 3.0       # wider search: channel cost budget (long tokens; +1 for others)
 STAGE_STOP = 2.0          # a candidate this good ends the search early
 COST_WEIGHT = 1.0         # channel cost vs. Zipf: prefer the fewest, likeliest edits
 UNLISTED_PENALTY = 1.2    # a listed word this close behind an unlisted compound goes first
@@ -426,7 +427,7 @@ class Repairer:
             stages = [(1, SHORT_MAX_COST, 1)]
         else:
             # cheap single edits first: most damage is one g/@/ae/a confusion
-            stages = [(1, 2.6, 0), (2 if long_tok else 3, 5.0 if long_tok else 6.0,
+            stages = [(1, 2.6, 0), (2 if long_tok else 3, STAGE2_BUDGET if long_tok else STAGE2_BUDGET + 1.0,
                                     0 if long_tok else 1)]
         scored: list[tuple[float, str, bool]] = []
         cands: dict[str, float] = {}
