@@ -468,7 +468,7 @@ class Repairer:
             # word, or a cheap fix of a long compound ("Socialradgiverforening")
             cheap_compound = len(tok) >= 10 and best_score >= PROPER_MIN_SCORE - 1.5 \
                 and cands.get(best, 9.0) <= 1.2
-            if best_score < PROPER_MIN_SCORE or not (direct or cheap_compound):
+            if not (direct and best_score >= PROPER_MIN_SCORE or cheap_compound):
                 return None
         return _Fix(best, best_score, top, "ocr")
 
