@@ -27,7 +27,7 @@ from stratcompare.errors import NotFoundError, UsageError
 from stratcompare.store.db import like_prefix
 from stratcompare.search.fts import index_version, lexical_search, sync_fts
 from stratcompare.search.index import dense_corpus, has_column, mark, unchanged_since
-from stratcompare.search.lemmas import lemma, query_lemmas, query_terms, word_terms, words
+from stratcompare.search.lemmas import lemma, query_lemmas, query_terms
 from stratcompare.search.querylang import analyse_query
 from stratcompare.search.strength import WEAK_MESSAGE, coverage, strength_of, weak_below
 from stratcompare.search.themes import query_themes, theme_weights
@@ -337,9 +337,12 @@ def _keep_kinds(conn, lex: list[tuple[str, float]], kinds, corpus) -> list[tuple
     return [(pid, s) for pid, s in lex if (known.get(pid) or "content") in wanted]
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def _dedup_key(text: str) -> str:
     """Passages whose letters and digits agree (case, spacing and punctuation aside) are the same text."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return _NON_WORD.sub("", text.casefold())
 
 
 def _diversify(conn, hits: list[Hit], dedup: bool, per_document: int | None) -> list[Hit]:
@@ -522,22 +525,27 @@ def similar(
 
 
 # --- presentation -------------------------------------------------------------------------
+_MARK_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+
+
 def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»"), wanted: set[str] | None = None) -> str:
     """``text`` with the words whose lemma is one of the query's content lemmas (or, for lemmas of
-    5+ letters, starts with one, as in compounds) marked."""
+    5+ letters, starts with one or, in a word of 7+ letters, holds one, as in compounds) marked.
+    Words are found with a regular expression: the spaCy tokenizer costs ~2 ms per passage."""
     wanted = set(query_lemmas(query)) if wanted is None else wanted
     if not wanted:
         return text
     initials = {w[0] for w in wanted}
     prefixes = [w for w in wanted if len(w) >= 5]  # as the lexical search matches them (compounds)
     out, last = [], 0
-    for w, s, e in words(text):
+    for m in _MARK_WORD.finditer(text):
+        w, s, e = m.group(), m.start(), m.end()
         low = w.lower()
         # a lemma keeps its word's first letter (Danish inflects at the end): skip the rest cheaply
         if low[0].isalpha() and low[0] not in initials and len(low) < 7:  # 7+: may be a compound
             continue
         if low in wanted or lemma(w) in wanted or any(low.startswith(x) for x in prefixes) \
-                or any(x in wanted for x in word_terms(w)[1]):  # a compound with a query word as a part
+                or (len(low) >= 7 and any(x in low for x in prefixes)):  # a compound with a query word inside
             out += [text[last:s], mark[0], w, mark[1]]
             last = e
     out.append(text[last:])

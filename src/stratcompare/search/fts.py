@@ -1,9 +1,11 @@
 """The lexical half: an FTS5 (BM25) index over lemmatised passage text, kept in step with passages.
 
-Each word is indexed as its lemma plus, for a compound, its parts' lemmas (``lemmas.index_terms``).
-A query ORs its lemmas, each repeated ``whole_weight`` times (FTS5's bm25 sums over the query's
-phrases, so a repeated phrase counts that many times), with its compound parts once: a passage
-that has the query's whole word outranks one that only shares its parts.
+Each word is indexed as its lemma plus, for a compound, its parts' lemmas (``lemmas.index_terms``),
+and each passage row also holds its section heading and document title.  A query ORs its lemmas
+and their compound parts: a passage with the query's whole compound matches the whole term (rare,
+so heavy in BM25) and every part, one that only shares the parts matches fewer terms, so the
+whole-word match counts more.  ``WHOLE_WEIGHT`` > 1 repeats each whole lemma in the query (FTS5's
+bm25 sums over the query's phrases) for a stronger preference.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from stratcompare.search.lemmas import index_terms, query_terms
 
 COMPOUNDS = True  # index and query compound parts (False = the plain lemma index, for comparisons)
 CONTEXT = True  # also index each passage's section heading and document title
-WHOLE_WEIGHT = 2  # a query lemma counts this many times as much as a compound part (tuned, see api)
+WHOLE_WEIGHT = 1  # repeat each query lemma this often (2 did not help on the tune half and costs BM25 time)
 
 
 def index_version() -> str:

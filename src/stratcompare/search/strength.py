@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from stratcompare.config import data_path
-from stratcompare.search.lemmas import query_terms, word_terms, words
+from stratcompare.search.lemmas import lemma, query_terms, word_terms, words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -64,21 +64,23 @@ def query_groups(query: str) -> list[tuple[str, tuple[str, ...]]]:
 def coverage(query: str, text: str, groups=None) -> tuple[float, list]:
     """(share of the query's content words found in ``text``, the query's word groups for reuse).
 
-    A word counts when its lemma is among the passage's index terms or starts one of them (a
-    compound head, 5+ letters); otherwise a compound counts by the share of its parts found."""
+    A word counts when its lemma is among the passage's word lemmas or inside one of them (a
+    compound containing it, 5+ letters); otherwise a compound counts by the share of its parts
+    found that way.  Passage words are only looked up, not split: this runs for every hit."""
     if groups is None:
         groups = query_groups(query)
     if not groups:
         return 0.0, groups
-    terms = set()
-    for w in set(_WORD.findall(text)):  # a plain split: cheaper than the tokenizer, same words here
-        lem, parts = word_terms(w)
-        terms.add(lem)
-        terms.update(parts)
+    terms = {lemma(w) for w in set(_WORD.findall(text))}
+    joined = " ".join(terms)
+
+    def found(x: str) -> bool:
+        return x in terms or (len(x) >= 5 and x in joined)
+
     total = 0.0
     for lem, parts in groups:
-        if lem in terms or (len(lem) >= 5 and any(t.startswith(lem) for t in terms)):
+        if found(lem):
             total += 1.0
         elif parts:
-            total += sum(1 for x in parts if x in terms) / len(parts)
+            total += sum(1 for x in parts if found(x)) / len(parts)
     return round(total / len(groups), 4), groups
