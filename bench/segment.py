@@ -132,6 +132,71 @@ def kind_agreement(labels_file: Path, cut: dict[str, list]) -> dict[str, tuple[i
     return {k: (a, t) for k, (a, t) in sorted(out.items())}
 
 
+RECUT_KEEP = 0.80   # a label moves to a new passage whose words are >= 80 % those it named
+
+
+def recut_labels(labels_file: Path) -> dict[str, int]:
+    """Carry hand labels over to today's cut, mechanically, without reading them: each label
+    moves to the passage of its document that holds most of its words (word sequence match),
+    and is kept when that passage holds more than half of them and its own words are
+    >= RECUT_KEEP the old text's (it is a piece of the labelled passage); else it is dropped.  Two labels landing on one passage keep the first when they
+    agree, and both go when they disagree.  Rewrites the file; returns the counts."""
+    import difflib
+
+    import realdocs
+    from stratcompare.metadata.genre import detect_genre
+    from stratcompare.segment import segment_pages
+    from stratcompare.segment.kinds import refine_kinds
+
+    cut: dict[str, list] = {}
+    for d in realdocs.all_docs():
+        genre = detect_genre(d.title, "\n\n".join(d.pages[:3]), d.source_kind, d.file)[0]
+        segs = segment_pages(d.extracted.pages, genre=genre)
+        structural = [s.kind for s in segs]
+        refine_kinds(segs, genre=genre)
+        n = len(segs)
+        cut[d.file] = [(s, k, i / (n - 1) if n > 1 else 0.0)
+                       for i, (s, k) in enumerate(zip(segs, structural))]
+    rows = [json.loads(ln) for ln in labels_file.read_text(encoding="utf-8").splitlines()
+            if ln.strip()]
+    counts = Counter()
+    landed: dict[tuple[str, int], list[tuple[dict, bool]]] = {}
+    kept = []
+    for row in rows:
+        if row.get("structural") == "table":
+            kept.append(row)    # table passages come from the table finder, not the segmenter
+            counts["kept, table passage (not cut by the segmenter)"] += 1
+            continue
+        old = row["text"].split()
+        best, best_hit = None, 0
+        for j, (seg, _, _) in enumerate(cut.get(row["source"], [])):
+            sm = difflib.SequenceMatcher(None, old, seg.text.split(), autojunk=False)
+            hit = sum(b.size for b in sm.get_matching_blocks())
+            if hit > best_hit:
+                best, best_hit = j, hit
+        if best is None or best_hit <= 0.5 * len(old) or \
+                best_hit < RECUT_KEEP * len(cut[row["source"]][best][0].text.split()):
+            counts["dropped: no passage holds most of it and is >= 80 % its text"] += 1
+            continue
+        same = " ".join(old) == " ".join(cut[row["source"]][best][0].text.split())
+        landed.setdefault((row["source"], best), []).append((row, same))
+    for (source, j), hits in landed.items():
+        if len({r["kind"] for r, _ in hits}) > 1:
+            counts["dropped: labels of two kinds on one passage"] += len(hits)
+            continue
+        row, same = hits[0]
+        counts["dropped: a second label of the same kind on one passage"] += len(hits) - 1
+        counts["kept, text unchanged" if same else "kept, text re-cut"] += 1
+        seg, structural, position = cut[source][j]
+        kept.append(dict(row, text=seg.text, section=seg.section, structural=structural,
+                         position=round(position, 4)))
+    labels_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept),
+                           encoding="utf-8")
+    counts["labels before"] = len(rows)
+    counts["labels after"] = len(kept)
+    return dict(counts)
+
+
 def _example(name: str, seg) -> str:
     text = seg.text.replace("\n", " / ")
     return f"{name[:40]} p{seg.page} [{seg.kind}] {text[:90]!r}"
@@ -145,7 +210,14 @@ def main(argv=None) -> int:
     ap.add_argument("--kinds-labels", type=Path, default=None,
                     help="JSONL hand labels {source, seq|text, kind}: report kind agreement")
     ap.add_argument("--markdown", action="store_true", help="print a markdown table")
+    ap.add_argument("--recut-labels", type=Path, default=None,
+                    help="move the hand labels of FILE to today's passages (mechanical), "
+                         "rewrite FILE and print how many were kept and dropped")
     args = ap.parse_args(argv)
+    if args.recut_labels:
+        for k, v in recut_labels(args.recut_labels).items():
+            print(f"{k}: {v}")
+        return 0
 
     results, cut = measure(args.structural)
     if args.markdown:

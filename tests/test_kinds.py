@@ -350,7 +350,9 @@ def test_labels_are_spread_over_all_kinds_and_parts(kinds_bench):
     assert len(labels) >= 350
     counts = {k: sum(r["kind"] == k for r in labels) for k in KINDS}
     assert all(counts[k] > 0 for k in KINDS), counts
-    assert counts["procedure"] >= 30 and counts["boilerplate"] >= 30
+    # (boilerplate was 33; the mechanical re-cut of the labels onto segmenter v3 dropped six
+    # test-part ones whose passage changed by more than a fifth, see docs/benchmarks.md)
+    assert counts["procedure"] >= 30 and counts["boilerplate"] >= 25
     assert {r["part"] for r in labels} == {"tune", "test"}
     split = kinds_bench.realdocs.split()
     assert all(r["part"] == split.get(r["municipality"], "tune") for r in labels)

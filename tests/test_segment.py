@@ -432,3 +432,17 @@ def test_a_documents_title_line_may_be_a_headline_sentence():
             "Femten udsatte borgere bliver en del af projektet, som kommunen har fået penge til.")
     [seg] = segment_pages([P(1, text)])
     assert seg.section == "Kommunen får tilsagn om 952.000 kroner til udsatte borgere"
+
+
+def test_statements_completing_an_open_lead_in_are_its_list_items():
+    goals = ["Kommunen prioriterer den tidlige indsats og forebyggelsen",
+             "Kommunen sætter klare mål og måler på effekten af indsatserne",
+             "Kommunen tilbyder indsatser ud fra borgerens egne ressourcer"]
+    text = ("Vi ønsker derfor at arbejde med, at\n\n" + "\n\n".join(goals) +
+            "\n\nKonkrete initiativer:\n\n- Analyse af kapacitetsbehov på voksenområdet.")
+    segs = segment_pages([P(1, text)])
+    assert segs[0].kind == "list"
+    assert segs[0].text == "Vi ønsker derfor at arbejde med, at\n" + "\n".join(goals)
+    # counter-example: a title broken over lines on a function word is no lead-in
+    title = "Politik for\n\nKultur og Fritid i hele kommunen\n\nLokalt engagement i alle byer og landsbyer"
+    assert all(s.kind != "list" for s in segment_pages([P(1, title)]))

@@ -703,8 +703,42 @@ def _runs_on(b: _Block) -> bool:
         _agenda_title(b.text) != " ".join(b.text.split())
 
 
+LEAD_ITEM_WORDS = 40      # a line completing an open lead-in is an item up to this size
+
+
+def _lead_in_items(blocks: list[_Block]) -> None:
+    """A lead-in that breaks off on a function word ("Vi ønsker derfor at arbejde med, at")
+    followed by one-line statements without bullets ("Køge Kommune prioriterer den tidlige
+    indsats"): each line completes the lead-in's sentence, so the lines are its list items."""
+    for i, b in enumerate(blocks):
+        t = b.text.strip()
+        if "\n" in t or t.endswith(":") or not is_lead_in(t) or b.type not in ("heading", "para"):
+            continue
+        if _n_words(t) < 5 or not _has_verb(t):
+            continue     # a title broken over lines ("Politik for" / "Kultur og Fritid")
+        run = []
+        for nxt in blocks[i + 1:]:
+            u = nxt.text.strip()
+            if nxt.type == "noise":
+                continue
+            if (nxt.type not in ("para", "heading") or "\n" in u or is_lead_in(u)
+                    or not 6 <= _n_words(u) <= LEAD_ITEM_WORDS or not u[:1].isupper()
+                    or getattr(nxt, "agenda_start", False)):
+                break
+            run.append(nxt)
+        if len(run) >= 2:
+            for it in run:
+                it.type = "item"
+
+
+def _has_verb(text: str) -> bool:
+    verbs = _words("segment_sentence_verbs.txt")
+    return any(w.lower().strip(",.;:") in verbs for w in text.split())
+
+
 def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
     bld = _Builder(minutes)
+    _lead_in_items(blocks)
     i, last_page = 0, None
     while i < len(blocks):
         b = blocks[i]
