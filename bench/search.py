@@ -433,20 +433,23 @@ def fit_strength(conn, tune, enc) -> None:
         lr = LogisticRegression(C=10.0, max_iter=1000).fit(np.array(X), np.array(y))
         model = {"bias": round(float(lr.intercept_[0]), 4)}
         model.update({f: round(float(c), 4) for f, c in zip(feats, lr.coef_[0])})
-        # threshold on the best hit's strength: the highest recall on the no-relevant queries
-        # whose precision is at least 0.8 (ties: the lower threshold, fewer false alarms)
-        probs = [(float(lr.predict_proba(np.array([r]))[0, 1]) if r is not None else 0.0, has) for r, has in best]
-        cands = sorted({round(p, 3) for p, _ in probs} | {0.0})
+        # threshold on the best hit's strength (computed as strength_of does, rounded): the highest
+        # recall on the no-relevant queries whose precision is at least 0.8 (ties: lower threshold)
+        import math
+
+        def p_of(r):
+            z = model["bias"] + sum(model[f] * v for f, v in zip(feats, r))
+            return round(1.0 / (1.0 + math.exp(-z)), 3)
+
+        probs = [(p_of(r) if r is not None else 0.0, has) for r, has in best]
         choice, key = 0.0, None
-        for t in cands:
-            flagged = [has for p, has in probs if p < t + 1e-9]
-            if not flagged:
-                continue
+        for t in sorted({p + 0.0005 for p, _ in probs}):
+            flagged = [has for p, has in probs if p < t]
             prec = sum(1 for h in flagged if not h) / len(flagged)
             rec = sum(1 for h in flagged if not h) / max(1, sum(1 for _, h in probs if not h))
             k = (prec >= 0.8, rec, -t)
             if key is None or k > key:
-                choice, key = t + 1e-3, k
+                choice, key = t, k
         model["weak_below"] = round(choice, 4)
         out["models"][mode] = model
         print(f"fitted {mode}: {model} (tune: precision>=0.8 {key[0]}, recall {key[1]:.2f})")
