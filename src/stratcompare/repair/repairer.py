@@ -59,6 +59,7 @@ CTX_WEIGHT = 0.5          # weight of the bigram context when ranking candidates
 RW_MARGIN = 1.0           # real-word change: log10 odds the twin must win by, context included
 RW_CONTEXT_MARGIN = 0.5   # ... of which the neighbours alone (bigrams) must give at least this
 RW_MAX_COST = 1.2         # real-word twins: only the likeliest single confusions
+RW_OWN_COMMON = 3         # ... unless the plain reading itself occurs this often there
 RW_MIN_COUNT = 3          # ... and the municipal texts the context is counted from use the twin
 DOMAIN_WEIGHT = 1.0       # weight of those texts' own word counts (a domain prior) in that choice
 COMPOUND_MIN_SCORE = -1.0 # a candidate known only as a compound must score at least this
@@ -183,7 +184,9 @@ class Repairer:
         lex, ctx = self.lex, self.ctx
         for i, t in enumerate(toks):
             start, end, tok, fixes, final = t
-            if fixes or "-" in tok or not tok.isalpha():
+            # a real-word-table fix may be reconsidered ("made": "måde", or "møde" after "et")
+            rw = len(fixes) == 1 and fixes[0][2].kind == "realword"
+            if fixes and not rw or "-" in tok or not tok.isalpha():
                 continue
             pattern = case_pattern(tok)
             at_start = sentence_start(text, start)
@@ -205,13 +208,24 @@ class Repairer:
             if i + 1 < len(toks) and not self._ends_sentence(text, end) \
                     and toks[i + 1][0] - end <= 2 and not self._twin_words(toks[i + 1][4]):
                 nxt = toks[i + 1][4]
-            fix = self._context_choice(low, z, twins, prev, nxt, pattern)
+            if rw:
+                target = fixes[0][2].replacement.lower()
+                cost = dict(twins).get(target)
+                if cost is None or target not in lex.zipf:
+                    continue
+                fix = self._context_choice(target, lex.zipf[target],
+                                           [x for x in twins if x[0] != target],
+                                           prev, nxt, pattern, own_cost=cost)
+            elif ctx.uni.get(low, 0) >= RW_OWN_COMMON:
+                continue  # the municipal texts use this reading themselves ("barn"): leave it
+            else:
+                fix = self._context_choice(low, z, twins, prev, nxt, pattern)
             if fix:
                 t[3] = [(start, end, fix)]
                 t[4] = fix.replacement.lower()
 
     def _context_choice(self, low: str, z: float, twins, prev: str, nxt: str | None,
-                        pattern: str) -> _Fix | None:
+                        pattern: str, own_cost: float = 0.0) -> _Fix | None:
         lex, ctx = self.lex, self.ctx
 
         def total(w: str, zw: float) -> float:
@@ -229,7 +243,7 @@ class Repairer:
         def domain(w: str) -> float:
             return DOMAIN_WEIGHT * math.log10(ctx.uni.get(w, 0) + 0.5)
 
-        own = total(low, z) + domain(low)
+        own = total(low, z) + domain(low) - own_cost
         best = None
         for w, cost in twins:
             if ctx.uni.get(w, 0) < RW_MIN_COUNT:
