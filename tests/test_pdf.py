@@ -490,3 +490,26 @@ def test_a_short_list_column_in_a_two_column_page_is_no_letterhead(tmp_path):
     c.save()
     lines = [ln for ln in extract_pdf(path).pages[0].raw_text.split("\n") if ln.strip()]
     assert lines[1:7] == items and lines[7:] == right
+
+
+def test_a_form_of_field_names_and_values_keeps_its_pairs(tmp_path):
+    """Counter-example: field names in a left column with their values beside them (a minutes
+    header) are pairs read line by line, not a letterhead column."""
+    path = tmp_path / "form.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    fields = [("Mødedato:", "04.12.2012 kl. 16.00"), ("Mødested:", "Rådhuset, mødelokale 2"),
+              ("Udvalg:", "Sundheds- og Forebyggelsesudvalget i Ballerup Kommune"),
+              ("Medlemmer:", "Anne Hansen (A), Bo Jensen (V), Carl Nielsen (F), Dorte Berg (O)")]
+    c.setFont("Helvetica", 10)
+    for i, (name, value) in enumerate(fields):
+        y = height - 80 - i * 14
+        c.drawString(60, y, name)
+        c.drawString(160, y, value)
+    c.drawString(60, height - 160, "Udvalget behandlede sagerne på dagsordenen og traf beslutning om "
+                 "kvalitetsstandarderne for 2013.")
+    c.showPage()
+    c.save()
+    lines = extract_pdf(path).pages[0].raw_text.split("\n")
+    for name, value in fields:
+        assert f"{name} {value}" in lines

@@ -414,6 +414,8 @@ def _side_column(segs: list[Segment]) -> list[Segment]:
         else:
             edge = max(s.x1 for s in col)
             clear = all(s.x0 > edge + 0.5 * s.size for s in beside)
+        if sum(s.text.rstrip().endswith(":") for s in col) * 2 >= len(col):
+            continue   # field names of a form ("Mødedato:" | "04.12.2012"): pairs, no column
         short = sum(len(s.text) for s in col) / len(col) <= 45
         body_w = statistics.median(s.x1 - s.x0 for s in beside)
         col_w = statistics.median(s.x1 - s.x0 for s in col)
