@@ -193,3 +193,38 @@ def test_a_named_municipality_or_year_lifts_its_documents(store, enc):
     assert lifted[0].municipality == "Roskilde"
     by_year = search(store.conn, "kvalitetsstandarder 2023", mode="hybrid", encoder=enc, params=FusionParams(place=5.0))
     assert by_year[0].year == "2023"
+
+
+def test_cli_weak_warning_hint_and_options(tmp_path):
+    from typer.testing import CliRunner
+
+    from stratcompare.cli import app
+
+    db = tmp_path / "cli.db"
+    s = build_store(db, docs())
+    s.conn.execute("UPDATE passages SET kind = 'heading' WHERE text = ?", (HEADING,))
+    s.conn.execute("UPDATE documents SET genre = 'minutes' WHERE title LIKE 'Referat%'")
+    s.conn.commit()
+    s.close()
+    run = CliRunner().invoke
+    env = {"STRATCOMPARE_MODEL": "hashing"}
+    weak = run(app, ["search", "snerydning vindmøller", "--db", str(db)], env=env)
+    assert weak.exit_code == 0 and "no strong matches; closest passages:" in weak.output
+    en = run(app, ["search", "homelessness strategy", "--db", str(db)], env=env)
+    assert "the corpus is Danish" in en.output
+    rows = json.loads(run(app, ["search", "kvalitetsstandarder alkoholbehandling", "--db", str(db), "--format", "json"],
+                          env=env).stdout)
+    assert {"strength", "weak", "also_in"} <= set(rows[0]) and rows[0]["also_in"]
+    table = run(app, ["search", "kvalitetsstandarder alkoholbehandling", "--db", str(db)], env=env)
+    assert "also in:" in table.output
+    capped = json.loads(run(app, ["search", "hjemløse strategi bolig", "--db", str(db), "--format", "json",
+                                  "--per-document", "1"], env=env).stdout)
+    assert len({r["document_id"] for r in capped}) == len(capped)
+    minutes = json.loads(run(app, ["search", "budget", "--db", str(db), "--format", "json", "--genre", "minutes"],
+                             env=env).stdout)
+    assert minutes and all(r["document"].startswith("Referat") for r in minutes)
+    heads = json.loads(run(app, ["search", "hjemløsestrategi", "--db", str(db), "--format", "json", "--all-kinds",
+                                 "--mode", "lexical"], env=env).stdout)
+    assert HEADING in [r["text"] for r in heads]
+    bad = run(app, ["search", "budget", "--db", str(db), "--genre", "roman"], env=env)
+    assert bad.exit_code != 0 and "Error" in bad.output and "Traceback" not in bad.output
