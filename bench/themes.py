@@ -324,15 +324,16 @@ def _current_model(cb, enc, data, texts, Y, scored) -> dict | None:
 
 
 def learning_curve(cb, enc, seed, texts, Y, ids, groups, folds) -> list[dict]:
-    """Macro/micro F1 (over all test folds) when each training fold keeps only n of its
+    """Macro/micro F1 (over every other test fold) when each training fold keeps only n of its
     municipalities (drawn with a fixed seed); written passages always stay in."""
     rng = np.random.default_rng(seed)
     out = []
     n_max = max(len({groups[i] for i in tr if groups[i] != "written"}) for tr, _ in folds)
+    curve_folds = folds[::2]   # every other fold: half the cost, the same municipalities' mix
     for n in [s for s in CURVE_SIZES if s < n_max] + [n_max]:
         P = np.zeros(Y.shape, bool)
         tested = []
-        for tr, te in folds:
+        for tr, te in curve_folds:
             munis = sorted({groups[i] for i in tr if groups[i] != "written"})
             keep = set(rng.choice(munis, size=min(n, len(munis)), replace=False))
             sub = [i for i in tr if groups[i] in keep or groups[i] == "written"]
@@ -408,7 +409,8 @@ def markdown(res: dict, command: str) -> str:
               f"{res['spearman']:.3f} (keyword baseline {res['spearman_kw']:.3f}).", ""]
     weak = [r["theme"] for r in m if r["theme"] not in ("macro", "micro") and r["f1"] < 0.65]
     if "curve" in res:
-        lines += ["Learning curve (training folds cut to n municipalities, fixed seed):", "",
+        lines += ["Learning curve (training folds cut to n municipalities, fixed seed; every other "
+                  "fold, so the last row differs a little from the full figure above):", "",
                   "| training municipalities | macro-F1 | micro-F1 |", "|---|---|---|"]
         lines += [f"| {c['municipalities']} | {c['macro']:.3f} | {c['micro']:.3f} |" for c in res["curve"]]
         lines.append("")
