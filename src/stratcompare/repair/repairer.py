@@ -169,7 +169,8 @@ class Repairer:
             pos = c.end
         out.append(text[pos:])
         changed = len(corrections)
-        damage = min(1.0, (changed + suspicious) / words) if words else 0.0
+        words_fixed = sum(c.kind != "bullet" for c in corrections)  # a bullet is not a word
+        damage = min(1.0, (words_fixed + suspicious) / words) if words else 0.0
         return RepairResult("".join(out), corrections, words, changed, round(damage, 4))
 
     @staticmethod
