@@ -114,3 +114,15 @@ def test_embed_off_a_terminal_writes_lines_not_a_bar(store, capsys, monkeypatch)
     err = capsys.readouterr().err.splitlines()
     assert err and all(LINE.match(ln) for ln in err), err
     assert err[-1].startswith("embedding: 150/150 passages")
+
+
+def test_first_search_reports_its_embedding(store):
+    from stratcompare.search.api import search_result
+
+    calls = []
+    search_result(store.conn, "bostøtte til hjemløse", encoder=get_encoder("hashing"), mode="dense",
+                  progress=lambda *a: calls.append(a))
+    assert calls and calls[-1] == ("embedding", 150, 150)
+    calls.clear()
+    search_result(store.conn, "job", encoder=get_encoder("hashing"), mode="dense", progress=lambda *a: calls.append(a))
+    assert calls == []  # the corpus is embedded: nothing to report
