@@ -19,6 +19,8 @@ from stratcompare.search.lemmas import index_terms, query_terms
 
 COMPOUNDS = True  # index and query compound parts (False = the plain lemma index, for comparisons)
 CONTEXT = True  # also index each passage's section heading and document title
+PART_MAX_DF = 0.1  # query compound parts found in more than this share of passages are dropped (speed) ...
+PART_DF_MIN_PASSAGES = 1000  # ... once the index holds this many passages
 WHOLE_WEIGHT = 1  # repeat each query lemma this often (2 did not help on the tune half and costs BM25 time)
 
 
@@ -112,15 +114,20 @@ def _doc_freqs(conn: sqlite3.Connection, terms: list[str]) -> tuple[int, dict[st
     return n, df
 
 
-def select_terms(conn: sqlite3.Connection, terms: list[str], max_df: float) -> list[str]:
+def select_terms(conn: sqlite3.Connection, terms: list[str], max_df: float, parts: list[str] = (),
+                 part_max_df: float = 1.0) -> list[str]:
     """Drop query lemmas found in more than ``max_df`` of all passages ("kommune", "indsats"):
-    they barely move BM25 but make it scan most of the index.  The rarest term always stays."""
-    if max_df >= 1.0 or len(terms) < 2:
+    they barely move BM25 but make it scan most of the index; compound parts go above the lower
+    ``part_max_df`` (a common part such as "plan" or "støtte" adds little next to its compound).
+    The rarest term always stays."""
+    terms = list(terms) + [p for p in parts if p not in terms]
+    if (max_df >= 1.0 and part_max_df >= 1.0) or len(terms) < 2:
         return terms
     n, df = _doc_freqs(conn, terms)
     if n == 0:
         return terms
-    keep = [t for t in terms if df[t] <= max_df * n]
+    part_set = set(parts) if n >= PART_DF_MIN_PASSAGES else set()  # small corpora: speed is no issue
+    keep = [t for t in terms if df[t] <= (part_max_df if t in part_set else max_df) * n]
     return keep or [min(terms, key=lambda t: df[t])]
 
 
@@ -137,11 +144,11 @@ def fts_query(terms: list[str], prefix: bool = False, parts: list[str] = (), who
 
 def lexical_search(
     conn: sqlite3.Connection, query: str, k: int, where: str = "", params: tuple = (), prefix: bool = False,
-    max_df: float = 1.0, whole_weight: int | None = None,
+    max_df: float = 1.0, whole_weight: int | None = None, part_max_df: float | None = None,
 ) -> list[tuple[str, float]]:
     """Top ``k`` (passage_id, bm25 score; higher is better) for ``query`` under an SQL filter."""
     whole, parts = query_terms(query, COMPOUNDS)
-    kept = set(select_terms(conn, whole + parts, max_df))
+    kept = set(select_terms(conn, whole, max_df, parts, PART_MAX_DF if part_max_df is None else part_max_df))
     whole, parts = [t for t in whole if t in kept], [t for t in parts if t in kept]
     match = fts_query(whole, prefix=prefix, parts=parts,
                       whole_weight=WHOLE_WEIGHT if whole_weight is None else whole_weight)
