@@ -272,8 +272,10 @@ def search_result(
     lang = analyse_query(query)
     q_text = lang.expanded if translate else query
     filters = (municipality, exclude_municipality, theme, year, genre)
-    # dedup and the per-document cap drop candidates, the kind filter drops lexical ones: fetch more
-    k_fetch = top_k if (not dedup and per_document is None and kinds is None) else 3 * top_k + 20
+    # the per-document cap and the kind filter (lexical candidates) drop many candidates, dedup a few
+    wide = 3 * top_k + 20
+    k_fetch = wide if per_document is not None else (top_k + 10 if dedup else top_k)
+    k_lex = wide if kinds is not None else k_fetch
     scored: list[tuple[str, float, dict]] = []
 
     lex: list[tuple[str, float]] = []
@@ -281,7 +283,7 @@ def search_result(
     if mode in ("hybrid", "lexical"):
         ensure_fts(conn)
         where, wparams = _sql_filter(*filters)
-        k_lex = k_fetch if mode == "lexical" else max(p.pool, k_fetch)
+        k_lex = k_lex if mode == "lexical" else max(p.pool, k_lex)
         args = (q_text, k_lex, where, wparams)
         kwargs = {"prefix": p.prefix, "max_df": p.max_df}
         path = _db_file(conn)
