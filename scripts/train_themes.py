@@ -56,7 +56,8 @@ def _cv_section(cv: dict) -> list[str]:
 def card(model, labels: Path, out: Path, seconds: float, cv: dict | None = None) -> str:
     cb = model.codebook
     data = load_labels(labels, cb.theme_ids)
-    files = sorted(labels.glob("*.jsonl")) if labels.is_dir() else [labels]
+    files = (sorted(f for f in labels.glob("*.jsonl") if not f.name.endswith(".todo.jsonl"))
+             if labels.is_dir() else [labels])
     digests = {f.name: hashlib.sha256(f.read_bytes()).hexdigest()[:12] for f in files}
     arrays = dict(np.load(out / "model.npz", allow_pickle=False))
     rows = {r["theme"]: r for r in model.cv_scores}
