@@ -45,8 +45,9 @@ def embed_passages(store_conn: sqlite3.Connection, encoder, progress: ProgressAr
         raise StoreError(f"cannot read passages: {exc}", hint="is this a stratcompare database? run `stratcompare ingest` first") from None
     if not todo:
         return 0
-    # similar lengths in one batch: less padding for the model (order of storage does not matter)
-    todo.sort(key=lambda r: len(r[1]))
+    # similar lengths in one batch: less padding for the model (order of storage does not matter);
+    # longest first, so the ETA errs long and only gets better
+    todo.sort(key=lambda r: len(r[1]), reverse=True)
     report = reporter(progress)
     done = 0
     try:
