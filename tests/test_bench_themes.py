@@ -29,7 +29,7 @@ def test_themes_ceiling_runs_and_reports_headroom():
     # Thresholds chosen on the test predictions can only help on average.
     assert best_thr[0] >= shipped[0] - 0.02 and best_thr[1] >= shipped[1] - 0.02
     for frac in ("40%", "60%", "80%", "100%"):
-        assert 0.3 < row(frac)[0] <= 1.0
+        assert 0.2 < row(frac)[0] <= 1.0
     # The second coder's agreement does not depend on the model: fixed by the shipped data.
     # (0.917, 0.911 since corpus.jsonl was re-coded by the codebook v1 coding guide)
     assert row("second coder vs labels") == (0.917, 0.911)

@@ -53,7 +53,7 @@ DANISH_SHARE_CLEAN = 0.004  # æ/ø/å per letter at or above which a text is no
 CLEAN_MIN_LETTERS = 200   # shorter text is too short to judge by its share of æ/ø/å
 CLEAN_MIN_SCORE = 2.0     # clean text: a non-word fix must be this convincing
 SHORT_MAX_COST = 1.5      # unknown tokens of <= 3 letters: only the likeliest single edits
-SHORT_MIN_ZIPF = 4.5      # ... to a frequent word
+SHORT_MIN_ZIPF = 4.3      # ... to a frequent word ("gge" -> "øge", Zipf 4.4)
 SPLIT_MIN_LEN = 5         # shorter tokens are not split ("imd" is not "i md")
 CTX_WEIGHT = 0.5          # weight of the bigram context when ranking candidates
 RW_MARGIN = 1.0           # real-word change: log10 odds the twin must win by, context included
@@ -328,8 +328,11 @@ class Repairer:
             pos += len(p) + 1
         tail = (out[-1][2].replacement if out and out[-1][0] == pos - len(parts[-1]) - 1
                 else parts[-1]).lower()
-        if all_valid or self._strict or len(parts) == 2 and len(parts[0]) >= 4 \
-                and tail in self.lex.zipf:
+        # a hyphenation remnant: some part is no word but the whole is ("Samarbej-det",
+        # "Kom-munen", "pro-blemer") -- in clean text too, where nothing else is touched
+        remnant = not all_valid and "".join(parts).lower() in self.lex
+        if all_valid or (self._strict or len(parts) == 2 and len(parts[0]) >= 4
+                         and tail in self.lex.zipf) and not remnant:
             return out  # "piksel-bred": a long head and a word after the hyphen: meant
         joinable = (tok.lower() not in self.lex
                     and all(p[:1].islower() for p in parts[1:])
