@@ -279,3 +279,24 @@ def test_clean_mode_is_conservative():
     assert not ocr_like(clean) and ocr_like(damaged)
     text = clean + "\nKommunen far flere penge."
     assert repair_text(text).text == text
+
+
+def test_hyphenation_remnants_are_joined_in_clean_text_too():
+    """A line-end hyphen left inside a word ("Samarbej-det") is joined even in clean Danish text,
+    where nothing else is touched; hyphens between words stay ("by-rådet", "piksel-bred")."""
+    from stratcompare.repair import repair_text
+
+    text = ("Kom-munen har etableret et rådgivende tilbud med 3 psykologer: En psykologindsats til "
+            "de unge med pro-blemer som fx selvskade og misbrug. Samarbej-det med by-rådet og "
+            "mål-sti er piksel-bred.")
+    out = repair_text(text).text
+    for word in ("Kommunen", "problemer", "Samarbejdet", "by-rådet", "mål-sti", "piksel-bred"):
+        assert word in out
+    assert repair_text(out).text == out
+
+
+def test_short_frequent_word_with_o_slash():
+    from stratcompare.repair import repair_text
+
+    assert repair_text("Formalet er at gge bgrn og voksnes selvstaendighed").text == \
+        "Formålet er at øge børn og voksnes selvstændighed"
