@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -381,6 +382,7 @@ def _rate(hits: list[Hit], query: str, mode: str, model_id: str | None) -> None:
 
 
 _EXECUTOR = None
+BM25_THREADS = 4   # concurrent searches (the web app) each get their BM25 query run at once
 
 
 def _pool():
@@ -388,7 +390,7 @@ def _pool():
     if _EXECUTOR is None:
         from concurrent.futures import ThreadPoolExecutor
 
-        _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stratcompare-bm25")
+        _EXECUTOR = ThreadPoolExecutor(max_workers=BM25_THREADS, thread_name_prefix="stratcompare-bm25")
     return _EXECUTOR
 
 
@@ -397,22 +399,27 @@ def _db_file(conn: sqlite3.Connection) -> str | None:
     return path or None
 
 
-_THREAD_CONNS: dict[str, tuple[sqlite3.Connection, tuple]] = {}
+_LOCAL = threading.local()
 
 
 def _lexical_on_own_connection(path: str, args: tuple, kwargs: dict) -> list[tuple[str, float]]:
-    """BM25 search on the worker thread's own cached connection (used by that thread only)."""
+    """BM25 search on the worker thread's own read-only connection (BM25 only reads: the
+    index was brought up to date on the caller's connection), cached per thread and file."""
     import os
+    from urllib.parse import quote
 
     st = os.stat(path)
     ident = (st.st_dev, st.st_ino)
-    cached = _THREAD_CONNS.get(path)
+    conns = getattr(_LOCAL, "conns", None)
+    if conns is None:
+        conns = _LOCAL.conns = {}
+    cached = conns.get(path)
     if cached is None or cached[1] != ident:  # new, or the file was replaced
         if cached is not None:
             cached[0].close()
-        conn = sqlite3.connect(path, timeout=60)
+        conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=60)
         conn.execute("PRAGMA busy_timeout = 60000")
-        cached = _THREAD_CONNS[path] = (conn, ident)
+        cached = conns[path] = (conn, ident)
     return lexical_search(cached[0], *args, **kwargs)
 
 

@@ -156,24 +156,6 @@ def default_model(conn, model: str | None) -> str | None:
     return models[0] if models else None
 
 
-def _read_only_bm25(conns: Q.Connections) -> None:
-    """The search API runs BM25 on a helper thread with a connection of its own, opened by path;
-    hand it a read-only one up front so this process holds no writable handle at all."""
-    import os
-
-    try:
-        from stratcompare.search import api as search_api
-    except ImportError:  # pragma: no cover
-        return
-    cache = getattr(search_api, "_THREAD_CONNS", None)
-    if not isinstance(cache, dict):
-        return
-    path = conns.search().execute("PRAGMA database_list").fetchone()[2]
-    if path and path not in cache:
-        st = os.stat(path)
-        cache[path] = (Q.open_readonly(path), (st.st_dev, st.st_ino))
-
-
 def _warm_up(state: WebState, say: Callable[[str], None]) -> None:
     """One search before the first visitor: loads the lemmatiser, the vector matrix and the
     matrices' caches now (the first search otherwise takes seconds)."""
@@ -222,7 +204,6 @@ def create_app(db: str | Path, *, token: str | None = None, model: str | None = 
         n = conns.get().execute("SELECT count(*) FROM embeddings WHERE model = ?", (enc.model_id,)).fetchone()[0]
         if n == 0:
             state.notes.append(f"no stored embeddings for {enc.model_id}: run `stratcompare embed --model {enc.model_id}`")
-    _read_only_bm25(conns)
     _warm_up(state, say)
     app = Starlette(
         routes=ROUTES,
