@@ -1,7 +1,7 @@
 """Train the theme LoRA adapter of e5-small and save it as adapter.safetensors + adapter.json.
 
 Usage: python scripts/train_adapter.py [--labels corpus/labels] [--out models/themes] [--seed 0]
-                                       [--top-layers 2] [--rank 8] [--epochs 2] [--lr 5e-4]
+                                       [--top-layers 2] [--rank 8] [--epochs 2] [--lr 1e-3]
 Same labels + settings + seed give the same adapter (its hash is in the encoder's model id,
 printed at the end).  Run it niced on a shared machine: it trains on the CPU for minutes.
 Example: python scripts/train_adapter.py --labels corpus/labels --out /tmp/adapter
