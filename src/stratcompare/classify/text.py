@@ -14,26 +14,15 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-from stratcompare.errors import MissingDependencyError
 
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
 
-@lru_cache(maxsize=1)
 def _nlp():
     """spaCy blank Danish + lookup lemmatizer (spacy-lookups-data), loaded once per process."""
-    try:
-        import spacy
+    from stratcompare.spacy_da import danish_nlp
 
-        nlp = spacy.blank("da")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-    except Exception as exc:  # missing spacy-lookups-data shows up here
-        raise MissingDependencyError(
-            f"cannot load the Danish lemmatizer ({exc})",
-            hint="pip install spacy spacy-lookups-data",
-        ) from None
-    return nlp
+    return danish_nlp()
 
 
 @lru_cache(maxsize=1)

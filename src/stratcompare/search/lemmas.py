@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from stratcompare.errors import MissingDependencyError
 
 _WORD = re.compile(r"\w", re.UNICODE)
 
@@ -20,19 +19,10 @@ _WORD = re.compile(r"\w", re.UNICODE)
 @lru_cache(maxsize=1)
 def _nlp():
     """(tokenizer, lemma table, stop words), built once per process (spaCy import takes seconds)."""
-    try:
-        import spacy
-    except ImportError:  # pragma: no cover - environment problem
-        raise MissingDependencyError("spaCy is not installed", hint="pip install spacy spacy-lookups-data") from None
-    nlp = spacy.blank("da")
-    try:
-        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-        table = lemmatizer.lookups.get_table("lemma_lookup")  # keyed by string hash; .get(str) works
-    except Exception as exc:  # missing spacy-lookups-data raises a ValueError deep inside spaCy
-        raise MissingDependencyError(
-            f"no Danish lemma table: {exc}".splitlines()[0], hint="pip install spacy-lookups-data"
-        ) from None
+    from stratcompare.spacy_da import danish_nlp
+
+    nlp = danish_nlp()
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # keyed by string hash
     return nlp.tokenizer, table, frozenset(nlp.Defaults.stop_words)
 
 
