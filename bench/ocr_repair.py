@@ -80,34 +80,11 @@ CLEAN_SETS = ["koege_001_clean.txt", "holstebro_003_gold.txt", "own_danish_gold.
 
 
 def render_pages(text: str, dpi: int = 200, pt: float = 11.0) -> list:
-    """Lay ``text`` out on A4 pages (wrapping at spaces only) and return PIL images."""
-    from PIL import Image, ImageDraw, ImageFont
+    """The pair generator's renderer (scripts/ocr_pairs.py) in the benchmark's font."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from ocr_pairs import render_pages as render
 
-    width, height = int(8.27 * dpi), int(11.69 * dpi)
-    margin = int(0.8 * dpi)
-    font = ImageFont.truetype(FONT, int(pt * dpi / 72))
-    line_h = int(font.size * 1.45)
-    probe = ImageDraw.Draw(Image.new("L", (10, 10)))
-    lines: list[str] = []
-    for para in text.split("\n"):
-        words, cur = para.split(" "), ""
-        for w in words:
-            trial = f"{cur} {w}" if cur else w
-            if probe.textlength(trial, font=font) <= width - 2 * margin:
-                cur = trial
-            else:
-                lines.append(cur)
-                cur = w
-        lines.append(cur)
-    per_page = (height - 2 * margin) // line_h
-    pages = []
-    for i in range(0, len(lines), per_page):
-        img = Image.new("L", (width, height), 255)
-        d = ImageDraw.Draw(img)
-        for k, line in enumerate(lines[i:i + per_page]):
-            d.text((margin, margin + k * line_h), line, font=font, fill=0)
-        pages.append(img)
-    return pages
+    return render(text, dpi=dpi, pt=pt, font=FONT)
 
 
 def tesseract_eng(text: str, dpi: int = 200) -> str:
