@@ -45,7 +45,7 @@ def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
 
     wanted = kinds_filter(kinds) if kinds else None
     if genre:
-        from stratcompare.ingest.pipeline import resolve_genre
+        from stratcompare.metadata.genre import resolve_genre
 
         genre = resolve_genre(genre)
     with Store.open(db, create=False) as store:

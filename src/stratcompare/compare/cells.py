@@ -287,7 +287,7 @@ def cell_passages(
                          hint='e.g. --cell "Køge:housing_first"')
     left, right = (s.strip() for s in cell.split(":", 1))
     if genre:
-        from stratcompare.ingest.pipeline import resolve_genre
+        from stratcompare.metadata.genre import resolve_genre
 
         genre = resolve_genre(genre)
     index = corpus_index(conn, genre=genre)

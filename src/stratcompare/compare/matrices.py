@@ -256,7 +256,7 @@ def _kinds(all_kinds: bool):
 
 
 def _checked_genre(genre: str) -> str:
-    from stratcompare.ingest.pipeline import resolve_genre
+    from stratcompare.metadata.genre import resolve_genre
 
     return resolve_genre(genre)
 

@@ -123,6 +123,8 @@ def ingest_paths(
 
         municipality = resolve_municipality(municipality).name  # unknown name: UsageError
     if genre:
+        from stratcompare.metadata.genre import resolve_genre
+
         genre = resolve_genre(genre)  # unknown genre: UsageError
     if reocr not in ("auto", "always", "never"):
         from stratcompare.errors import UsageError
@@ -174,21 +176,6 @@ def ingest_paths(
     finally:
         store.close()
     return report
-
-
-GENRES = ("strategy", "minutes", "news", "other")
-
-
-def resolve_genre(name: str) -> str:
-    """A genre name as a user may type it (any case; 'policy'/'plan' mean strategy)."""
-    from stratcompare.errors import UsageError
-
-    key = name.strip().lower()
-    key = {"policy": "strategy", "plan": "strategy", "politik": "strategy",
-           "referat": "minutes", "dagsorden": "minutes", "nyhed": "news"}.get(key, key)
-    if key not in GENRES:
-        raise UsageError(f"unknown genre '{name}'", hint="one of: " + ", ".join(GENRES))
-    return key
 
 
 def _tick(progress: Progress | None, event: str, n: int) -> None:

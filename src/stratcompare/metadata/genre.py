@@ -15,9 +15,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["GENRES", "detect_genre", "genre_scores"]
+__all__ = ["GENRES", "detect_genre", "genre_scores", "resolve_genre"]
 
 GENRES = ("strategy", "minutes", "news", "other")
+# what users type for a genre ("--genre policy")
+_GENRE_ALIASES = {"policy": "strategy", "plan": "strategy", "politik": "strategy",
+                  "referat": "minutes", "dagsorden": "minutes", "nyhed": "news"}
+
+
+def resolve_genre(name: str) -> str:
+    """A genre as a user may type it (any case; 'policy'/'plan' mean strategy); unknown names
+    raise UsageError listing the genres."""
+    from stratcompare.errors import UsageError
+
+    key = name.strip().lower()
+    key = _GENRE_ALIASES.get(key, key)
+    if key not in GENRES:
+        raise UsageError(f"unknown genre '{name}'", hint="one of: " + ", ".join(GENRES))
+    return key
+
 _WHERE = ("title", "text", "head", "filename")
 _NO_TITLE = ("microsoft word", "untitled", "dokument", "document", "slide", "powerpoint")
 # metadata titles that name no document: a file name ("1552822.docx", "bilag_2.pdf"), a bare

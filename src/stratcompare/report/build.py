@@ -44,7 +44,7 @@ def build_report(
     documents of that genre.  Only substantive passages (``SUBSTANTIVE_KINDS``) count."""
     out_path = Path(out_path)
     if genre:
-        from stratcompare.ingest.pipeline import resolve_genre
+        from stratcompare.metadata.genre import resolve_genre
 
         genre = resolve_genre(genre)
     themes = load_themes(conn, codebook)

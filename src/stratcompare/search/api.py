@@ -39,7 +39,6 @@ except ImportError:  # pragma: no cover
     SUBSTANTIVE_KINDS = ("content", "list", "table")
 
 MODES = ("hybrid", "dense", "lexical")
-GENRES = ("strategy", "minutes", "news", "other")  # documents.genre (stratcompare.metadata.genre)
 
 
 @dataclass
@@ -264,8 +263,10 @@ def search_result(
             exclude_municipality = _resolve_municipality(conn, exclude_municipality)
         except UsageError:
             exclude_municipality = None  # excluding a municipality that is not there excludes nothing
-    if genre and genre not in GENRES:
-        raise UsageError(f"unknown genre {genre!r}", hint="one of: " + ", ".join(GENRES))
+    if genre:
+        from stratcompare.metadata.genre import resolve_genre
+
+        genre = resolve_genre(genre)
     if genre and not has_column(conn, "documents", "genre"):
         raise UsageError("this corpus has no document genres", hint="re-ingest it with this version to detect them")
     if kinds is not None and not has_column(conn, "passages", "kind"):

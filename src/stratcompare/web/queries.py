@@ -29,8 +29,8 @@ from stratcompare.errors import NotFoundError, StoreError, UsageError
 WEAK_COSINE = {"e5": 0.82, "hashing": 0.35}
 WEAK_COSINE_DEFAULT = 0.5
 
-GENRES = ("strategy", "minutes", "news", "other")
-KINDS = ("content", "list", "table", "heading", "toc", "procedure", "boilerplate")
+from stratcompare.metadata.genre import GENRES  # noqa: E402  (re-exported for the pages)
+from stratcompare.segment import KINDS  # noqa: E402
 
 
 # --- opening ------------------------------------------------------------------------------
