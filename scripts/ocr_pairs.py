@@ -50,6 +50,7 @@ PAGES = ROOT / "corpus" / "real" / "pages"
 SPLIT = ROOT / "corpus" / "real" / "split.tsv"
 DATA = ROOT / "src" / "stratcompare" / "data" / "repair"
 FIX = ROOT / "tests" / "fixtures" / "ocr"
+sys.path.insert(0, str(ROOT / "src"))
 FONTS = {
     "dejavu-serif": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
     "dejavu-sans": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -195,13 +196,9 @@ def make_eng_layer_pdf(path: Path, text: str, dpi: int = 200,
 
 # ------------------------------------------------------------------ alignment
 def char_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        prev = cur
-    return prev[-1]
+    from stratcompare.repair.evaluate import edit_distance
+
+    return edit_distance(a, b)
 
 
 def char_edits(true: str, ocr: str) -> list[tuple[str, str]]:

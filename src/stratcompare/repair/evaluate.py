@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 
 PUNCT = ".,;:!?()[]{}\"'`´’‘”“„«»–—-•·*¢/\\"
@@ -20,8 +21,9 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def edit_distance(hyp: list[str], ref: list[str]) -> int:
-    """Levenshtein distance over word lists (substitutions, insertions, deletions).
+def edit_distance(hyp: Sequence, ref: Sequence) -> int:
+    """Levenshtein distance over word lists, or any sequences such as a word's characters
+    (substitutions, insertions, deletions).
 
     Long lists are first anchored on difflib's matching blocks and the exact distance is
     computed gap by gap (quadratic time only within a gap; an upper bound that equals the true
@@ -39,7 +41,7 @@ def edit_distance(hyp: list[str], ref: list[str]) -> int:
     return _exact(hyp, ref)
 
 
-def _exact(hyp: list[str], ref: list[str]) -> int:
+def _exact(hyp: Sequence, ref: Sequence) -> int:
     if not hyp or not ref:
         return len(hyp) or len(ref)
     prev = list(range(len(ref) + 1))

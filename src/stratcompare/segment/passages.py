@@ -788,20 +788,13 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
             bld.label(b)
         elif b.type == "marker":
             bld.marker(b)
-        elif b.type == "toc":
+        elif b.type in ("toc", "item"):
             run = [b]
-            while i + 1 < len(blocks) and blocks[i + 1].type in ("toc", "noise"):
+            while i + 1 < len(blocks) and blocks[i + 1].type in (b.type, "noise"):
                 i += 1
-                if blocks[i].type == "toc":
+                if blocks[i].type == b.type:
                     run.append(blocks[i])
-            bld.toc(run)
-        elif b.type == "item":
-            run = [b]
-            while i + 1 < len(blocks) and blocks[i + 1].type in ("item", "noise"):
-                i += 1
-                if blocks[i].type == "item":
-                    run.append(blocks[i])
-            bld.items(run)
+            (bld.toc if b.type == "toc" else bld.items)(run)
         else:
             bld.para(b, new_page=last_page is not None and b.page != last_page)
         last_page = b.page
