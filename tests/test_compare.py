@@ -110,6 +110,23 @@ def test_cell_passages_details_and_names(corpus):
         cell_passages(corpus, "Køge")
 
 
+def test_cell_accepts_every_spelling_the_other_commands_accept(corpus):
+    # The shared resolver of the 98 names: "Køge Kommune" and "Koege" are Køge in a cell too.
+    assert cell_passages(corpus, "Køge Kommune:housing_first").count == 2
+    assert cell_passages(corpus, "Koege:housing_first").count == 2
+    assert cell_passages(corpus, "Køge Kommune:Herning Kommune").row == "Køge"
+
+
+def test_unknown_municipality_row_suggests_the_closest_name(corpus):
+    from stratcompare.compare.corpus import corpus_index
+
+    index = corpus_index(corpus)
+    assert index.resolve("Herning Kommune") == index.municipalities.index("Herning")
+    with pytest.raises(NotFoundError) as err:
+        index.resolve("Hernnig")
+    assert "did you mean 'Herning'" in err.value.hint
+
+
 def test_cooccurrence(corpus):
     m = cooccurrence_matrix(corpus)
     assert m.value("housing_first", "early_intervention") == 1

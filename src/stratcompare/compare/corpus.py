@@ -36,10 +36,14 @@ class CorpusIndex:
             return self.municipalities.index(hits[0])
         if len(hits) > 1:
             raise NotFoundError(f"municipality {name!r} is ambiguous: {', '.join(hits)}")
-        raise NotFoundError(
-            f"no municipality {name!r} in the corpus",
-            hint="known: " + (", ".join(self.municipalities) or "none — ingest documents first"),
-        )
+        known = "known: " + (", ".join(self.municipalities) or "none — ingest documents first")
+        from stratcompare.metadata.municipalities import municipality_hint, normalise_municipality
+
+        if normalise_municipality(name) is None:
+            hint = municipality_hint(name)
+            if hint.startswith("did you mean"):
+                known = hint + " " + known
+        raise NotFoundError(f"no municipality {name!r} in the corpus", hint=known)
 
 
 def corpus_index(conn: sqlite3.Connection, *, genre: str | None = None,

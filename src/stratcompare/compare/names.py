@@ -44,11 +44,22 @@ def danish_sort_key(name: str) -> str:
 
 
 def match_name(query: str, names: list[str]) -> list[str]:
-    """Every name in ``names`` matching ``query``: exact first, else case-insensitive, else folded."""
+    """Every name in ``names`` matching ``query``: exact first, else case-insensitive, else folded,
+    else the same one of the 98 municipalities (``metadata.municipalities``' resolver)."""
     if query in names:
         return [query]
     lower = [n for n in names if n.casefold() == query.casefold()]
     if lower:
         return lower
     key = fold(query)
-    return [n for n in names if key and fold(n) == key]
+    folded = [n for n in names if key and fold(n) == key]
+    if folded:
+        return folded
+    # Last, the shared resolver of the 98 names ("Københavns Kommune", "Koebenhavn"), so a cell
+    # or row is found by every spelling the other commands accept.
+    from stratcompare.metadata.municipalities import normalise_municipality
+
+    canonical = normalise_municipality(query)
+    if canonical is None:
+        return []
+    return [n for n in names if normalise_municipality(n) == canonical]
