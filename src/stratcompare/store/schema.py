@@ -45,7 +45,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE IF NOT EXISTS pages (
             document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
             number      INTEGER NOT NULL,                  -- 1-based
-            method      TEXT NOT NULL,                     -- text | ocr | none
+            method      TEXT NOT NULL,                     -- text | ocr | reocr | none
             status      TEXT NOT NULL,                     -- ok | missing_text | cid_garbage
             raw_text    TEXT NOT NULL DEFAULT '',
             text        TEXT NOT NULL DEFAULT '',
