@@ -1,7 +1,8 @@
 """Benchmark the theme classifier: grouped cross-validation by municipality.
 
 Usage: python bench/themes.py [--encoder e5-small] [--labels corpus/labels] [--folds 10]
-                              [--curve] [--write-docs]
+                              [--curve] [--write-docs] [--genre-feature] [--kind-feature]
+                              [--genre-offsets] [--train-genre label|detected]
 
 Folds are GroupKFold over municipalities: a fold never tests on a municipality it trained on.
 Hand-written passages are never tested on; they join every training fold.  Reported, from the
@@ -19,6 +20,11 @@ same folds and the same run:
     å->a, æ->ae/ee/z, l->I ...) before and after stratcompare.repair.repair_text;
   * with --curve, the learning curve by number of training municipalities;
   * throughput (passages/second, encoding included, single process).
+Context (issue 11 item 4): with --genre-feature / --kind-feature / --genre-offsets the recipe
+also gets the document genre (and the passage kind) as features or per-genre threshold offsets.
+Training folds take a label's genre from its "genre" field (else the genre ingest detects for
+its document; --train-genre detected: always the detected one); scored passages always get the
+genre ingest detects for their document, as ``classify`` reads documents.genre.
 Targets: macro-F1 >= 0.80, micro-F1 >= 0.85, no theme below 0.65, repaired F1 within 0.02 of
 clean.
 """
@@ -165,13 +171,15 @@ def share_matrix_spearman(Y, P, munis) -> float:
 
 
 SENTENCES = False   # set from --sentences
+CONTEXT = {}        # ThemeClassifier context settings, set from --genre-feature & co.
 
 
-def passage_kinds(data) -> tuple[np.ndarray, int]:
+def passage_kinds(data) -> tuple[np.ndarray, int, np.ndarray]:
     """The kind ingest gives each labelled passage (matched by text in a scratch database of
     the bundled and real documents, cut as ingest cuts them without repair); a passage whose
     text no longer matches (cut differently since it was labelled) is judged on its own.
-    Returns (kinds, number matched)."""
+    Returns (kinds, number matched, the genre ingest detects for each passage's source
+    document — None for written passages)."""
     import tempfile
 
     from stratcompare.ingest import ingest_paths
@@ -187,6 +195,11 @@ def passage_kinds(data) -> tuple[np.ndarray, int]:
                      ocr=False)
         with Store.open(db) as store:
             by_text = {norm(r[0]): r[1] for r in store.conn.execute("SELECT raw_text, kind FROM passages")}
+            doc_genre = {str(Path(r[0]).resolve()): r[1]
+                         for r in store.conn.execute("SELECT path, genre FROM documents")}
+    corpus = REPO / "corpus"
+    genres = np.array([None if d.written or not d.source else
+                       doc_genre.get(str((corpus / d.source).resolve())) for d in data], dtype=object)
     kinds, matched = [], 0
     for d in data:
         k = by_text.get(norm(d.text))
@@ -195,12 +208,17 @@ def passage_kinds(data) -> tuple[np.ndarray, int]:
         else:
             matched += 1
         kinds.append(k)
-    return np.array(kinds), matched
+    return np.array(kinds), matched, genres
 
 
-def _fit(cb, enc, seed, texts, Y, ids, groups):
-    return ThemeClassifier(cb, encoder=enc, seed=seed, sentences=SENTENCES).fit(
-        texts, Y, ids=ids, groups=groups)
+def _fit(cb, enc, seed, texts, Y, ids, groups, genres=None, kinds=None):
+    return ThemeClassifier(cb, encoder=enc, seed=seed, sentences=SENTENCES, **CONTEXT).fit(
+        texts, Y, ids=ids, groups=groups, genres=genres, kinds=kinds)
+
+
+def _ctx(rows, genres, kinds) -> dict:
+    """predict()/fit() context arguments for these rows."""
+    return {"genres": [genres[i] for i in rows], "kinds": [kinds[i] for i in rows]}
 
 
 def run(args) -> dict:
@@ -232,20 +250,28 @@ def run(args) -> dict:
     zs = ThemeClassifier.zero_shot(cb, encoder=enc)
     P_zero = zs.predict(texts)
     ids = [d.id for d in data]
+    # Kinds and detected genres first: the context settings train and predict with them.
+    kinds, matched, det_genres = passage_kinds(data)
+    from stratcompare.classify.labels import normal_genre
+
+    train_genres = (list(det_genres) if args.train_genre == "detected" else
+                    [normal_genre(d.extra.get("genre")) or g for d, g in zip(data, det_genres)])
+    pred_genres = list(det_genres)
+    kinds_l = list(kinds)
     last = None
     t0 = time.perf_counter()
     for k, (tr, te) in enumerate(folds):
         m = _fit(cb, enc, args.seed, [texts[i] for i in tr], Y[tr], [ids[i] for i in tr],
-                 [groups[i] for i in tr])
-        P_model[te] = m.predict([texts[i] for i in te])
+                 [groups[i] for i in tr], **_ctx(tr, train_genres, kinds_l))
+        P_model[te] = m.predict([texts[i] for i in te], **_ctx(te, pred_genres, kinds_l))
         te_clean = [i for i in te if i in damaged]
         if te_clean:
-            P_dmg[te_clean] = m.predict([damaged[i] for i in te_clean])
+            P_dmg[te_clean] = m.predict([damaged[i] for i in te_clean], **_ctx(te_clean, pred_genres, kinds_l))
             if repaired is not None:
-                P_rep[te_clean] = m.predict([repaired[i] for i in te_clean])
+                P_rep[te_clean] = m.predict([repaired[i] for i in te_clean], **_ctx(te_clean, pred_genres, kinds_l))
         te_seed = [i for i in te if ocr_seed[i]]
         if te_seed and seed_repaired is not None:
-            P_seed_rep[te_seed] = m.predict([seed_repaired[i] for i in te_seed])
+            P_seed_rep[te_seed] = m.predict([seed_repaired[i] for i in te_seed], **_ctx(te_seed, pred_genres, kinds_l))
         print(f"fold {k + 1}/{len(folds)}: {len(set(groups[i] for i in te))} municipalities, "
               f"{len(te)} passages ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
         last = m
@@ -253,10 +279,9 @@ def run(args) -> dict:
     last.encoder = raw_enc
     sample = [texts[i] for i in test_idx[:200]]
     t1 = time.perf_counter()
-    last.predict(sample)
+    last.predict(sample, **_ctx(test_idx[:200], pred_genres, kinds_l))
     pps = len(sample) / (time.perf_counter() - t1)
 
-    kinds, matched = passage_kinds(data)
     from stratcompare.segment import SUBSTANTIVE_KINDS
 
     formal = ~np.isin(kinds, SUBSTANTIVE_KINDS)
@@ -279,13 +304,15 @@ def run(args) -> dict:
         "kinds": {"matched": matched, "formal": int(formal[ti].sum()),
                   "formal_with_theme": int((formal[ti] & (Y[ti].sum(axis=1) > 0)).sum())},
         "by_part": {},
+        "context": {**CONTEXT, "train_genre": args.train_genre} if CONTEXT else {},
+        "genres": {"train": _count(train_genres), "predict": _count(pred_genres)},
     }
     for p in ("tune", "test", "bundled"):
         ix = np.flatnonzero(part == p)
         if len(ix):
             res["by_part"][p] = {"n": len(ix), "model": theme_scores(Y[ix], P_model[ix], cb.theme_ids),
                                  "keyword": theme_scores(Y[ix], P_kw[ix], cb.theme_ids)}
-    res["current"] = _current_model(cb, enc, data, texts, Y, scored)
+    res["current"] = _current_model(cb, enc, data, texts, Y, scored, pred_genres, kinds_l)
     ci = clean_idx
     res["robust"] = {
         "clean": theme_scores(Y[ci], P_model[ci], cb.theme_ids),
@@ -298,11 +325,19 @@ def run(args) -> dict:
             res["seed002"] = {"n": len(si), "raw": theme_scores(Y[si], P_model[si], cb.theme_ids),
                               "repaired": theme_scores(Y[si], P_seed_rep[si], cb.theme_ids)}
     if args.curve:
-        res["curve"] = learning_curve(cb, enc, args.seed, texts, Y, ids, groups, folds)
+        res["curve"] = learning_curve(cb, enc, args.seed, texts, Y, ids, groups, folds,
+                                      (train_genres, pred_genres, kinds_l))
     return res
 
 
-def _current_model(cb, enc, data, texts, Y, scored) -> dict | None:
+def _count(values) -> dict:
+    out: dict = {}
+    for v in values:
+        out[v or "unknown"] = out.get(v or "unknown", 0) + 1
+    return out
+
+
+def _current_model(cb, enc, data, texts, Y, scored, genres, kinds) -> dict | None:
     """The model in models/themes on the scored passages it was not trained on."""
     from stratcompare.classify.api import default_model_dir
 
@@ -317,13 +352,13 @@ def _current_model(cb, enc, data, texts, Y, scored) -> dict | None:
     ix = np.array([i for i in np.flatnonzero(scored) if data[i].id not in seen], dtype=int)
     if not len(ix):
         return {"note": "trained on every labelled passage: no held-out passages"}
-    P = m.predict([texts[i] for i in ix])
+    P = m.predict([texts[i] for i in ix], **_ctx(ix, genres, kinds))
     return {"n": len(ix), "model": m.model_id, "trained_on": len(seen),
             "scores": theme_scores(Y[ix], P, cb.theme_ids),
             "keyword": theme_scores(Y[ix], keyword_baseline(cb, [texts[i] for i in ix]), cb.theme_ids)}
 
 
-def learning_curve(cb, enc, seed, texts, Y, ids, groups, folds) -> list[dict]:
+def learning_curve(cb, enc, seed, texts, Y, ids, groups, folds, ctx) -> list[dict]:
     """Macro/micro F1 (over every other test fold) when each training fold keeps only n of its
     municipalities (drawn with a fixed seed); written passages always stay in."""
     rng = np.random.default_rng(seed)
@@ -338,8 +373,8 @@ def learning_curve(cb, enc, seed, texts, Y, ids, groups, folds) -> list[dict]:
             keep = set(rng.choice(munis, size=min(n, len(munis)), replace=False))
             sub = [i for i in tr if groups[i] in keep or groups[i] == "written"]
             m = _fit(cb, enc, seed, [texts[i] for i in sub], Y[sub], [ids[i] for i in sub],
-                     [groups[i] for i in sub])
-            P[te] = m.predict([texts[i] for i in te])
+                     [groups[i] for i in sub], **_ctx(sub, ctx[0], ctx[2]))
+            P[te] = m.predict([texts[i] for i in te], **_ctx(te, ctx[1], ctx[2]))
             tested.extend(te)
         tested = np.array(sorted(tested))
         s = theme_scores(Y[tested], P[tested], cb.theme_ids)
@@ -400,6 +435,11 @@ def markdown(res: dict, command: str) -> str:
         lines.append(f"| keyword baseline, same passages | {cur['n']} | {_pair(cur['keyword'])} |")
     elif cur:
         lines.append(f"| current models/themes | – | {cur['note']} | |")
+    if res.get("context"):
+        c = res["context"]
+        on = ", ".join(k.replace("_", " ") for k in ("genre_feature", "kind_feature", "genre_offsets") if c.get(k))
+        lines += ["", f"Context: {on}; training genres from the {'detected genre' if c['train_genre'] == 'detected' else 'labels (detected where missing)'} "
+                  f"({res['genres']['train']}), scored passages with the detected genre ({res['genres']['predict']})."]
     kd = res["kinds"]
     lines += ["", f"Kinds: as in `classify`, passages of kind heading, toc, procedure and boilerplate get "
               f"no theme ({kd['formal']} scored passages; {kd['formal_with_theme']} of them carry a gold "
@@ -457,15 +497,24 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--sentences", action="store_true", help="score long passages by sentence too (max)")
+    ap.add_argument("--genre-feature", action="store_true", help="document genre one-hot as features")
+    ap.add_argument("--kind-feature", action="store_true", help="passage kind one-hot as features")
+    ap.add_argument("--genre-offsets", action="store_true", help="one threshold offset per genre, learnt out of fold")
+    ap.add_argument("--train-genre", choices=("label", "detected"), default="label",
+                    help="genre of the training passages: the label's (default) or the detected one")
     ap.add_argument("--curve", action="store_true", help="also the learning curve by training municipalities")
     ap.add_argument("--write-docs", action="store_true", help="update the '## Themes' section of docs/benchmarks.md")
     ap.add_argument("--json", default=None, help="also write the results as JSON (the model card reads it)")
     args = ap.parse_args()
     global SENTENCES
     SENTENCES = args.sentences
+    CONTEXT.update({k: True for k in ("genre_feature", "kind_feature", "genre_offsets") if getattr(args, k)})
     res = run(args)
     cmd = ("python bench/themes.py" + (f" --encoder {args.encoder}" if args.encoder != "e5-small" else "")
-           + (" --sentences" if args.sentences else "") + (" --curve" if args.curve else "") + (f" --folds {args.folds}" if args.folds != 10 else ""))
+           + (" --sentences" if args.sentences else "")
+           + "".join(f" --{k.replace('_', '-')}" for k in CONTEXT)
+           + (" --train-genre detected" if args.train_genre == "detected" else "")
+           + (" --curve" if args.curve else "") + (f" --folds {args.folds}" if args.folds != 10 else ""))
     md = markdown(res, cmd)
     print(md)
     if args.json:

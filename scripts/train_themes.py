@@ -2,6 +2,7 @@
 
 Usage: python scripts/train_themes.py [--encoder e5-small] [--labels corpus/labels] [--out models/themes]
                                      [--sentences] [--cv bench-results.json]
+                                     [--genre-feature] [--kind-feature] [--genre-offsets]
 Same data + encoder + seed give the same model (the card records a fingerprint of the arrays).
 ``--cv`` takes the JSON that ``python bench/themes.py --json FILE`` writes (grouped
 cross-validation by municipality): the card then shows those honest figures with their 95 %
@@ -53,6 +54,23 @@ def _cv_section(cv: dict) -> list[str]:
     return lines
 
 
+def _context_note(model) -> str:
+    """The context settings in one clause of the card's settings line."""
+    parts = []
+    if model.genre_feature:
+        parts.append("the document's genre (strategy/minutes/news/other) is a one-hot feature of the "
+                     "regressions (unknown genre: the training share of each genre)")
+    if model.kind_feature:
+        parts.append("the passage's kind (content/list/table) is a one-hot feature")
+    if model.genre_offsets:
+        parts.append("one threshold offset per genre ("
+                     + ", ".join(f"{g} {v:+.2f}" for g, v in model.offsets.items()) + ")")
+    genres = model.info.get("genres")
+    if parts and genres:
+        parts.append("training genres " + ", ".join(f"{g} {n}" for g, n in genres.items()))
+    return "".join("; " + p for p in parts)
+
+
 def card(model, labels: Path, out: Path, seconds: float, cv: dict | None = None) -> str:
     cb = model.codebook
     data = load_labels(labels, cb.theme_ids)
@@ -74,6 +92,7 @@ def card(model, labels: Path, out: Path, seconds: float, cv: dict | None = None)
         f"- Seed {model.seed}, C={model.C}, {model.cv_folds}-fold CV grouped by municipality for blend "
         "weights and thresholds"
         + ("; long passages are also scored sentence by sentence (max)" if model.sentences else "")
+        + _context_note(model)
         + "; "
         f"array fingerprint `{fingerprint(arrays)}`"
         + (f"; trained in {seconds:.0f} s on a shared 2-core machine" if seconds == seconds else ""),
@@ -109,6 +128,8 @@ def card(model, labels: Path, out: Path, seconds: float, cv: dict | None = None)
     for avg in ("macro", "micro"):
         r = rows[avg]
         lines.append(f"| **{avg}** | {r['precision']:.2f} | {r['recall']:.2f} | **{r['f1']:.2f}** | {r['support']} | | |")
+    flags = "".join(f" --{k.replace('_', '-')}" for k in ("genre_feature", "kind_feature", "genre_offsets")
+                    if getattr(model, k))
     known = out / "known_errors.md"
     lines += ["", known.read_text(encoding="utf-8").strip() if known.exists() else "", "",
               "## Limits", "",
@@ -116,8 +137,9 @@ def card(model, labels: Path, out: Path, seconds: float, cv: dict | None = None)
               "falls back to zero-shot (docs/themes.md).",
               "- Passages of kind heading, toc, procedure and boilerplate are never classified.",
               "",
-              "Retrain: `python bench/themes.py --curve --json /tmp/cv.json && python scripts/train_themes.py "
-              "--cv /tmp/cv.json` (or `stratcompare train --labels corpus/labels`).", ""]
+              f"Retrain: `python bench/themes.py --curve{flags} --json /tmp/cv.json && python scripts/train_themes.py "
+              f"--cv /tmp/cv.json{flags}`" + ("" if flags else " (or `stratcompare train --labels corpus/labels`)")
+              + ".", ""]
     return "\n".join(lines)
 
 
@@ -129,6 +151,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--card-only", action="store_true", help="rewrite MODEL_CARD.md for the saved model")
     ap.add_argument("--sentences", action="store_true", help="also score long passages sentence by sentence")
+    ap.add_argument("--genre-feature", action="store_true", help="document genre one-hot as features")
+    ap.add_argument("--kind-feature", action="store_true", help="passage kind one-hot as features")
+    ap.add_argument("--genre-offsets", action="store_true", help="one threshold offset per genre")
     ap.add_argument("--cv", default=None, help="JSON from `python bench/themes.py --json FILE` for the card")
     args = ap.parse_args()
     labels, out = Path(args.labels), Path(args.out)
@@ -140,7 +165,8 @@ def main() -> int:
         seconds = float("nan")
     else:
         model = train(labels, codebook=Codebook.load(), out=out, encoder=get_encoder(args.encoder),
-                      seed=args.seed, sentences=args.sentences)
+                      seed=args.seed, sentences=args.sentences, genre_feature=args.genre_feature,
+                      kind_feature=args.kind_feature, genre_offsets=args.genre_offsets)
         seconds = time.perf_counter() - t0
     cv = None
     if args.cv:

@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from stratcompare.classify.codebook import Codebook
-from stratcompare.classify.labels import label_matrix, load_labels, read_jsonl
+from stratcompare.classify.labels import label_genres, label_matrix, load_labels, normal_genre, read_jsonl
 from stratcompare.classify.metrics import agreement, theme_scores
 from stratcompare.classify.model import ThemeClassifier
 from stratcompare.config import data_path, repo_models_dir
@@ -91,8 +91,11 @@ def classify_records(records: Sequence[dict], model: ThemeClassifier) -> list[di
 
 
 def read_passages_jsonl(path: str | Path) -> list[dict]:
+    """Passages to classify; an optional "genre" (document genre) and "kind" are kept for the
+    model's context features."""
     recs = read_jsonl(path, require_text=True, require_themes=False)
-    return [{"id": r["id"], "text": r["text"]} for r in recs]
+    return [{"id": r["id"], "text": r["text"], "genre": normal_genre(r.get("genre")),
+             "kind": r.get("kind") if isinstance(r.get("kind"), str) else None} for r in recs]
 
 
 def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path | None = None,
@@ -112,8 +115,10 @@ def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path 
         # headings, contents lines, minutes' formalities and boilerplate get no themes
         from stratcompare.segment import SUBSTANTIVE_KINDS
 
+        # the document's genre and the passage's kind are context features of the model
         rows = conn.execute(
-            "SELECT id, text FROM passages WHERE kind IN (%s) ORDER BY document_id, seq"
+            "SELECT p.id, p.text, d.genre, p.kind FROM passages p LEFT JOIN documents d "
+            "ON d.id = p.document_id WHERE p.kind IN (%s) ORDER BY p.document_id, p.seq"
             % ",".join("?" * len(SUBSTANTIVE_KINDS)), SUBSTANTIVE_KINDS).fetchall()
     except sqlite3.OperationalError as exc:
         raise StoreError(f"cannot read passages: {exc}", hint="run `stratcompare ingest` first") from None
@@ -133,7 +138,8 @@ def classify_passages(conn: sqlite3.Connection, codebook: Codebook | str | Path 
     try:
         report("classifying", 0, len(rows))
         for start in range(0, len(rows), batch_size):
-            chunk = [{"id": r[0], "text": r[1]} for r in rows[start:start + batch_size]]
+            chunk = [{"id": r[0], "text": r[1], "genre": r[2], "kind": r[3]}
+                     for r in rows[start:start + batch_size]]
             results.extend(model.classify(chunk))
             report("classifying", len(results), len(rows))
     finally:
@@ -189,20 +195,32 @@ def _store_error(exc: sqlite3.DatabaseError) -> StoreError:
 
 def train(labels: str | Path, codebook: Codebook | str | Path | None = None, out: str | Path | None = None,
           encoder=None, encoder_name: str | None = None, seed: int = 0,
-          sentences: bool = False) -> ThemeClassifier:
+          sentences: bool = False, genre_feature: bool = False, kind_feature: bool = False,
+          genre_offsets: bool = False) -> ThemeClassifier:
     """Train on labelled JSONL (file or folder) and save to ``out`` (default models/themes).
 
     Blend weights and thresholds are chosen on out-of-fold predictions grouped by
     municipality (written passages form one group), so they are tuned for municipalities the
-    model has not seen."""
+    model has not seen.  With the context settings, a label's genre is its "genre" field, else
+    the genre ingest detects for its source document (sources are relative to the labels
+    folder's parent); a label's kind is its "kind" field, else the kind rules' verdict."""
     cb = _as_codebook(codebook)
     data = load_labels(labels, cb.theme_ids)
     texts = [d.text for d in data]
     Y = label_matrix([d.themes for d in data], cb.theme_ids)
     model = ThemeClassifier(cb, encoder=encoder, encoder_name=encoder_name, seed=seed,
-                            sentences=sentences)
+                            sentences=sentences, genre_feature=genre_feature,
+                            kind_feature=kind_feature, genre_offsets=genre_offsets)
+    genres = kinds = None
+    if genre_feature or kind_feature or genre_offsets:
+        lp = Path(labels)
+        genres = label_genres(data, (lp if lp.is_dir() else lp.parent).parent)
+    if kind_feature:
+        from stratcompare.segment.kinds import classify_kind
+
+        kinds = [d.extra.get("kind") or classify_kind(d.text, genre=g) for d, g in zip(data, genres)]
     model.fit(texts, Y, ids=[d.id for d in data],
-              groups=[d.municipality or "written" for d in data])
+              groups=[d.municipality or "written" for d in data], genres=genres, kinds=kinds)
     model.info["labels"] = Path(labels).name
     model.info["written"] = sum(d.written for d in data)
     if out is None:
@@ -218,7 +236,11 @@ def evaluate(labels: str | Path, codebook: Codebook | str | Path | None = None,
     model = model or get_model(codebook, model_dir, encoder)
     data = load_labels(labels, model.theme_ids)
     Y = label_matrix([d.themes for d in data], model.theme_ids)
-    pred = model.predict([d.text for d in data])
+    ctx = {}
+    if any(getattr(model, k, False) for k in ("genre_feature", "kind_feature", "genre_offsets")):
+        ctx = {"genres": [normal_genre(d.extra.get("genre")) for d in data],
+               "kinds": [d.extra.get("kind") for d in data]}
+    pred = model.predict([d.text for d in data], **ctx)
     return theme_scores(Y, pred, model.theme_ids)
 
 

@@ -94,6 +94,56 @@ def load_labels(path: str | Path, theme_ids: Sequence[str] | None = None) -> lis
     return out
 
 
+def normal_genre(name) -> str | None:
+    """A genre name as given in a label or a passages file ("policy" means strategy); None
+    for a missing or unknown one (the model then uses its neutral encoding)."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    from stratcompare.errors import UsageError
+    from stratcompare.metadata.genre import resolve_genre
+
+    try:
+        return resolve_genre(name)
+    except UsageError:
+        return None
+
+
+def detected_genres(paths: Iterable[str | Path]) -> dict[str, str]:
+    """The genre ingest detects for each document file (resolved path -> genre), from a scratch
+    database: the same detector, title and text that ``documents.genre`` gets at ingest."""
+    import tempfile
+
+    from stratcompare.ingest import ingest_paths
+    from stratcompare.store import Store
+
+    files = sorted({str(Path(f).resolve()) for f in paths if Path(f).is_file()})
+    if not files:
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "genres.db"
+        ingest_paths(files, db=db, repair=False, ocr=False)
+        with Store.open(db) as store:
+            rows = store.conn.execute("SELECT path, genre FROM documents").fetchall()
+    return {str(Path(p).resolve()): g for p, g in rows if g}
+
+
+def label_genres(data: Sequence[LabelledPassage], root: str | Path | None = None) -> list[str | None]:
+    """Each labelled passage's document genre: the label's own ``genre``, else the genre ingest
+    detects for its ``source`` file (looked up under ``root``, the folder the sources are
+    relative to, e.g. ``corpus/``), else None (written passages, missing files)."""
+    out = [normal_genre(d.extra.get("genre")) for d in data]
+    if root is None:
+        return out
+    root = Path(root)
+    want = {d.source: root / d.source for d, g in zip(data, out)
+            if g is None and d.source and not d.written and (root / d.source).is_file()}
+    found = detected_genres(want.values()) if want else {}
+    for i, d in enumerate(data):
+        if out[i] is None and d.source in want:
+            out[i] = found.get(str(want[d.source].resolve()))
+    return out
+
+
 def label_matrix(themes: Iterable[Sequence[str]], theme_ids: Sequence[str]) -> np.ndarray:
     """(n, k) 0/1 int matrix of theme memberships."""
     index = {t: j for j, t in enumerate(theme_ids)}
