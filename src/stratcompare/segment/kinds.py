@@ -171,6 +171,7 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     counts = dict.fromkeys(_COUNTED, 0)
     carry: str | None = None  # a "Fraværende:" line lends its kind to the names under it
     lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
+    plain = 0  # lines that are no formality
     for line in lines:
         rule = _line_rule(line, rules, genre, edge)
         kind = rule.kind if rule else None
@@ -188,6 +189,10 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
             counts[carry] += _words(line)
         else:
             carry = None
+            plain += 1
+    if (genre == "minutes" and len(lines) >= 2 and plain == 1 and counts["procedure"]
+            and _ITEM_TITLE.match(lines[0]) and not _line_kind(lines[0], rules, genre, edge)):
+        return "procedure"  # an item's title over its case header ("Sagsnr.: ...") only
     best = max(_COUNTED, key=lambda k: (counts[k], k == "procedure"))
     formal = counts["procedure"] + counts["boilerplate"]
     if (genre == "minutes" and counts["procedure"] >= rules.minutes_procedure_share * formal
@@ -230,6 +235,14 @@ def _last_heading(text: str) -> str | None:
     return None
 
 
+def _ends_in_label(text: str, rules: Rules) -> bool:
+    """Whether a passage's last line is a formal label with nothing under it ("Bilag",
+    "Fraværende:"): what the next short passages hold belongs to that label, even when the
+    segmenter took a numbered attachment ("1. Høringssvar fra ...") for an agenda item."""
+    lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
+    return len(lines) > 1 and bool(rules.section_procedure.search(lines[-1]))
+
+
 def subsection(text: str) -> str | None:
     """The formal heading a passage opens with ("Beslutning ...", "Sagsfremstilling"), if any."""
     rules = load_rules()
@@ -257,8 +270,10 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
     segments = list(segments)
     n = len(segments)
     furniture = running_lines(segments)
+    rules = load_rules()
     under: str | None = None
     last_section: object = object()
+    dangling = False  # the passage before ended in a formal label with nothing under it
     for i, seg in enumerate(segments):
         if seg.section != last_section:
             under, last_section = None, seg.section
@@ -272,12 +287,20 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
                                  position=position,
                                  structural=getattr(seg, "kind", None) or "content",
                                  furniture=furniture)
+        if (dangling and not own and seg.kind in ("heading", "content", "list")
+                and _words(seg.text) <= rules.carry_words):
+            seg.kind = "procedure"  # "Bilag" + "1. Høringssvar fra Ældrerådet" cut as an item
+        else:
+            dangling = False
         under = _last_heading(seg.text) or under  # "Fraværende: ... Sagsfremstilling ..."
+        if genre == "minutes":
+            dangling = dangling or _ends_in_label(seg.text, rules)
     if genre == "minutes":
         _smooth_minutes(segments)
 
 
 _NUMBERED = re.compile(r"^\d{1,3}\s*[.:]?\s*[A-ZÆØÅa-zæøå]")
+_ITEM_TITLE = re.compile(r"^((punkt|pkt\.?|sag)\s*(nr\.?)?\s*)?\d{1,3}\s*[.:]?\s*\S", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _NOT_KEY = re.compile(r"[^\w0]+")
 
@@ -288,7 +311,7 @@ def furniture_key(line: str) -> str:
 
 
 def running_lines(segments: list) -> frozenset[str]:
-    """Keys of the lines that open or close a page on ``furniture_min_pages`` or more pages.
+    """Keys of the lines that open or close a page at ``furniture_min_pages`` or more page edges.
 
     A line that recurs at the top or bottom of several pages of one document is a running head
     or footer (committee name and date, the municipality's name, a document title), whatever
@@ -307,13 +330,19 @@ def running_lines(segments: list) -> frozenset[str]:
         last[page] = seg
     if len(first) < rules.furniture_min_pages:
         return frozenset()
-    pages_of: dict[str, set[int]] = {}
+    pages_of: dict[str, set[tuple[int, str]]] = {}
     for page in first:
         head = [ln for ln in (_clean(x) for x in first[page].text.splitlines()) if ln][:2]
         tail = [ln for ln in (_clean(x) for x in last[page].text.splitlines()) if ln][-2:]
-        for line in {*head, *tail}:
-            if 2 <= _words(line) <= rules.furniture_max_words and not _SENTENCE_END.search(line):
-                pages_of.setdefault(furniture_key(line), set()).add(page)
+        # page edges, not pages: the segmenter may carry the next page's running head onto
+        # the end of this page's last passage, so one page can show it at both its edges
+        if first[page] is last[page]:
+            head, tail = [*dict.fromkeys([*head, *tail])], []  # one passage: one edge
+        for edge, lines in (("head", head), ("tail", tail)):
+            for line in lines:
+                if (2 <= _words(line) <= rules.furniture_max_words
+                        and not _SENTENCE_END.search(line)):
+                    pages_of.setdefault(furniture_key(line), set()).add((page, edge))
     return frozenset(k for k, pages in pages_of.items()
                      if len(pages) >= rules.furniture_min_pages and k)
 
