@@ -28,6 +28,7 @@ import argparse
 import json
 import re
 import sys
+import textwrap
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -219,8 +220,9 @@ class DevDoc:
     labels: list[tuple[int, int, int, str, str]]  # page, start, end, kind, text
 
 
-def parse_dev(path: Path) -> DevDoc:
-    """One dev document (format in tests/fixtures/kinds_dev/README.md)."""
+def parse_dev(path: Path, wrap: int = 0) -> DevDoc:
+    """One dev document (format in tests/fixtures/kinds_dev/README.md); ``wrap`` > 0 re-wraps
+    every line at that width, as a PDF's text layer breaks a sentence over lines."""
     head, _, body = path.read_text(encoding="utf-8").partition("\n---\n")
     meta = dict((k.strip(), v.strip()) for k, _, v in
                 (ln.partition(":") for ln in head.splitlines() if ":" in ln))
@@ -240,6 +242,8 @@ def parse_dev(path: Path) -> DevDoc:
     for number, passages in enumerate((p for p in pages if p), start=1):
         text = ""
         for kind, glued, lines in passages:
+            if wrap:
+                lines = [w for ln in lines for w in (textwrap.wrap(ln, wrap) or [ln])]
             body_text = "\n".join(lines).strip("\n")
             if text:
                 text += "\n" if glued else "\n\n"
@@ -255,9 +259,12 @@ def parse_dev(path: Path) -> DevDoc:
                   labels)
 
 
+DEV_WRAP = 0  # set by --wrap
+
+
 @lru_cache(maxsize=1)
 def dev_docs() -> tuple[DevDoc, ...]:
-    return tuple(parse_dev(p) for p in sorted(DEV.glob("*.txt")))
+    return tuple(parse_dev(p, DEV_WRAP) for p in sorted(DEV.glob("*.txt")))
 
 
 def dev_part(file: str) -> str:
@@ -337,7 +344,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the development set of tests/fixtures/kinds_dev")
     ap.add_argument("--part", choices=("tune", "test"),
                     help="print one part only (tune while rules are being changed)")
+    ap.add_argument("--wrap", type=int, default=0,
+                    help="with --dev: re-wrap the dev texts at this width (PDF-like lines)")
     args = ap.parse_args(argv)
+    global DEV_WRAP
+    DEV_WRAP = args.wrap
     if args.dev or args.errors == "dev":
         print(dev_report(args.markdown))
         if args.errors:

@@ -32,7 +32,7 @@ from importlib import resources
 from typing import Iterable
 
 __all__ = ["KINDS", "classify_kind", "refine_kinds", "load_rules", "subsection", "furniture_key",
-           "running_lines"]
+           "running_lines", "logical_lines"]
 
 KINDS = ("content", "list", "heading", "toc", "procedure", "boilerplate", "table")
 _KEEP = ("table", "toc")
@@ -116,6 +116,37 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+_CONTINUES_LOWER = re.compile(r"^[a-zæøå(]")
+_OPEN_END = re.compile(r"(?i)(\b(og|eller|i|af|på|til|for|med|om|den|det|de|at|som|fra|ved|efter|"
+                       r"under|mellem|samt)|[-–,])$")
+_ITEM_START = re.compile(r"^([-–•·▪*]|\(?[a-z\d]{1,3}[.)])\s")
+
+
+def logical_lines(text: str, rules: Rules | None = None) -> list[str]:
+    """The passage's lines with a sentence that a PDF wrapped over several lines joined again.
+
+    A line continues the one before when that one is prose (four or more words, no closing
+    punctuation, no label) and the next starts in lower case ("... skulle" + "fornyes.") or the
+    first ends in a word that cannot end a sentence ("godkendt i Social- og" +
+    "Beskæftigelsesudvalget den ..."). Line rules are anchored at a line's start, so without
+    this a wrapped decision or adoption notice is missed; labels, list items and names (a line
+    in upper case after a complete one) stay lines of their own.
+    """
+    rules = rules or load_rules()
+    out: list[str] = []
+    for line in (ln for ln in (_clean(raw) for raw in text.splitlines()) if ln):
+        if out and not _ITEM_START.match(line):
+            prev = out[-1]
+            joinable = (_words(prev) >= 4 and not prev.endswith((".", ":", ";", "!", "?"))
+                        and not rules.section_procedure.search(prev)
+                        and not rules.section_substance.search(prev))
+            if joinable and (_CONTINUES_LOWER.match(line) or _OPEN_END.search(prev)):
+                out[-1] = f"{prev} {line}"
+                continue
+        out.append(line)
+    return out
+
+
 def _clean(line: str) -> str:
     return " ".join(line.replace("\u00a0", " ").split()).strip(" *|")
 
@@ -170,7 +201,7 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
 
     counts = dict.fromkeys(_COUNTED, 0)
     carry: str | None = None  # a "Fraværende:" line lends its kind to the names under it
-    lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
+    lines = logical_lines(text, rules)
     plain = 0  # lines that are no formality
     for line in lines:
         rule = _line_rule(line, rules, genre, edge)
@@ -215,7 +246,7 @@ def _substance_body(text: str, rules: Rules, genre: str | None, edge: bool) -> i
     """Words of prose under a substance heading ("Sagsfremstilling", "Resume") inside the
     passage: a case header glued to the start of an item's text does not make it a formality.
     Lines that are formalities themselves ("X orienterer om ...") are not prose."""
-    lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
+    lines = logical_lines(text, rules)
     for i, line in enumerate(lines):
         if rules.section_substance.search(line):
             return sum(_words(ln) for ln in lines[i + 1:]
