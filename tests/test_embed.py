@@ -92,3 +92,62 @@ def test_deleted_document_drops_its_embeddings(store):
     doc = store.conn.execute("SELECT id FROM documents WHERE municipality = 'Herning'").fetchone()[0]
     store.delete_document(doc)
     assert len(load_matrix(store.conn, "hashing")[0]) == 2
+
+
+class _Versioned:
+    """The hashing encoder under a given ``vector_version`` (as e5-small's runtimes carry one)."""
+
+    def __init__(self, version: str, scale: float = 1.0):
+        self.inner, self.vector_version, self.scale = get_encoder("hashing"), version, scale
+        self.model_id, self.dim = self.inner.model_id, self.inner.dim
+        self.encoded = 0
+
+    def encode_passages(self, texts, batch_size: int = 32, show_progress: bool = False):
+        self.encoded += len(texts)
+        return self.inner.encode_passages(texts) * self.scale
+
+    def encode_queries(self, texts):
+        return self.inner.encode_queries(texts) * self.scale
+
+
+def _version(conn, model="hashing"):
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"vectors:{model}",)).fetchone()
+    return row and row[0]
+
+
+def test_vectors_of_another_version_are_replaced_not_mixed(store):
+    conn = store.conn
+    old = _Versioned("int8:int8", scale=-1.0)  # a recognisably different vector per text
+    assert embed_passages(conn, old, progress=False) == 3 and _version(conn) == "int8:int8"
+    assert embed_passages(conn, _Versioned("int8:int8"), progress=False) == 0  # same version: reused
+    new = _Versioned("int8:int8-ffnout32")
+    assert embed_passages(conn, new, progress=False) == 3  # every passage again, none kept
+    assert new.encoded == 3 and _version(conn) == "int8:int8-ffnout32"
+    ids, m = load_matrix(conn, "hashing")
+    texts = [r[0] for r in conn.execute("SELECT text FROM passages ORDER BY rowid")]
+    np.testing.assert_allclose(m, get_encoder("hashing").encode_passages(texts), rtol=1e-6)
+    assert embed_passages(conn, new, progress=False) == 0
+
+
+def test_vectors_stored_before_versions_were_recorded_are_replaced(store):
+    conn = store.conn
+    assert embed_passages(conn, get_encoder("hashing"), progress=False) == 3  # no version: none recorded
+    assert _version(conn) is None
+    enc = _Versioned("fp32")
+    assert embed_passages(conn, enc, progress=False) == 3 and _version(conn) == "fp32"
+    # an encoder without a version leaves the record and the vectors alone
+    assert embed_passages(conn, get_encoder("hashing"), progress=False) == 0 and _version(conn) == "fp32"
+
+
+def test_unrecorded_vectors_count_as_the_encoders_legacy_version(store):
+    """e5-small's runtimes say which version the vectors stored before versions were recorded
+    were (the int8 default of that time): kept when that is the current version, else replaced."""
+    conn = store.conn
+    assert embed_passages(conn, get_encoder("hashing"), progress=False) == 3
+    same = _Versioned("int8:int8")
+    same.unrecorded_version = "int8:int8"
+    assert embed_passages(conn, same, progress=False) == 0 and _version(conn) == "int8:int8"
+    conn.execute("DELETE FROM meta WHERE key = 'vectors:hashing'")
+    newer = _Versioned("int8:int8-ffnout32")
+    newer.unrecorded_version = "int8:int8"
+    assert embed_passages(conn, newer, progress=False) == 3 and _version(conn) == "int8:int8-ffnout32"

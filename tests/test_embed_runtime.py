@@ -34,7 +34,7 @@ def _fake_folder(tmp_path, content: bytes = b"onnx bytes"):
     f = tmp_path / ox.FOLDER_NAME
     f.mkdir()
     (f / ox.FILES["int8"]).write_bytes(content)
-    (f / ox.CHECK_FILE).write_text(json.dumps({"format": ox.FORMAT_VERSION, "files": {
+    (f / ox.CHECK_FILE).write_text(json.dumps({"format": ox.FORMAT_VERSION, "int8_recipe": ox.INT8_RECIPE, "files": {
         ox.FILES["int8"]: {"size": len(content), "sha256": ox._sha256(f / ox.FILES["int8"])}}}))
     return f
 
@@ -133,7 +133,69 @@ def test_an_int8_build_rejected_on_this_machine_is_not_rebuilt(tmp_path):
 
     folder = tmp_path / "models" / ox.FOLDER_NAME
     folder.mkdir(parents=True)
-    (folder / ox.CHECK_FILE).write_text(json.dumps({"format": ox.FORMAT_VERSION, "files": {},
-                                                    "rejected": {"int8": 0.95}}))
+    (folder / ox.CHECK_FILE).write_text(json.dumps({"format": ox.FORMAT_VERSION, "int8_recipe": ox.INT8_RECIPE,
+                                                    "files": {}, "rejected": {"int8": 0.95}}))
     with pytest.raises(ModelError, match="disagrees"):  # at once: no export, no torch
         ox.ensure_onnx_folder(tmp_path, "int8")
+
+
+def test_a_cached_int8_file_of_another_recipe_is_rebuilt_fp32_kept(tmp_path):
+    f = tmp_path / ox.FOLDER_NAME
+    f.mkdir()
+    files = {}
+    for v in ("fp32", "int8"):
+        (f / ox.FILES[v]).write_bytes(v.encode())
+        files[ox.FILES[v]] = {"size": len(v), "sha256": ox._sha256(f / ox.FILES[v])}
+    rec = {"format": ox.FORMAT_VERSION, "int8_recipe": ox.INT8_RECIPE, "files": files}
+    (f / ox.CHECK_FILE).write_text(json.dumps(rec))
+    assert ox.is_current(f, "int8") and ox.is_current(f, "fp32")
+    rec["int8_recipe"] = "int8-some-older-recipe"
+    (f / ox.CHECK_FILE).write_text(json.dumps(rec))
+    assert not ox.is_current(f, "int8") and ox.is_current(f, "fp32")
+    del rec["int8_recipe"]  # a cache built before the recipe was recorded holds the legacy one
+    (f / ox.CHECK_FILE).write_text(json.dumps(rec))
+    assert ox.is_current(f, "int8") == (ox.INT8_RECIPE == ox.LEGACY_RECIPE) and ox.is_current(f, "fp32")
+
+
+def test_vector_versions_follow_the_int8_recipe():
+    from stratcompare.embed.onnx_export import INT8_RECIPES
+
+    assert ox.INT8_RECIPE in INT8_RECIPES
+    assert ox.vector_version("int8") == f"int8:{ox.INT8_RECIPE}"
+    assert ox.vector_version("fp32") == "fp32"  # PyTorch and ONNX fp32: the same vectors
+
+
+def _graph(tmp_path, layers: int = 3, drop: str | None = None):
+    """A stand-in for the fused export: the node names and wiring fp32_nodes relies on."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    nodes, prev = [], "emb"
+    for i in range(layers):
+        nodes.append(helper.make_node("Identity", [prev], [f"a{i}"], name=f"Attention_{i}"))
+        for p in ("ao", "fi", "fo"):
+            nodes.append(helper.make_node("Identity", [nodes[-1].output[0]], [f"/layers.{i}/{p}/o"],
+                                          name=f"/layers.{i}/{p}/MatMul"))
+        nodes.append(helper.make_node("Identity", [nodes[-1].output[0]], [f"/layers.{i}/oln/LayerNormalization_output_0"],
+                                      name=f"ln{i}"))
+        prev = nodes[-1].output[0]
+    nodes = [n for n in nodes if n.name != drop]
+    g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("emb", TensorProto.FLOAT, [1])],
+                          [helper.make_tensor_value_info(prev, TensorProto.FLOAT, [1])])
+    path = tmp_path / "g.onnx"
+    onnx.save(helper.make_model(g), str(path))
+    return path
+
+
+def test_fp32_node_groups_of_the_int8_recipes(tmp_path):
+    from stratcompare.embed.onnx_export import INT8_RECIPES, fp32_nodes
+
+    path = _graph(tmp_path)
+    assert fp32_nodes(path, None) == []
+    assert fp32_nodes(path, "ffn_out") == ["/layers.0/fo/MatMul", "/layers.1/fo/MatMul", "/layers.2/fo/MatMul"]
+    assert fp32_nodes(path, "last") == ["Attention_2", "/layers.2/ao/MatMul", "/layers.2/fi/MatMul",
+                                        "/layers.2/fo/MatMul"]
+    assert {r.get("fp32") for r in INT8_RECIPES.values()} <= {None, "ffn_out", "last"}
+    # a graph without the expected names fails instead of quantising everything
+    with pytest.raises(RuntimeError, match="lacks"):
+        fp32_nodes(_graph(tmp_path, drop="/layers.1/fo/MatMul"), "ffn_out")

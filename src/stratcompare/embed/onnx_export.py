@@ -108,15 +108,64 @@ def export_fp32(torch_folder: Path, out: Path) -> dict:
     return stats
 
 
-def quantize_int8(src: Path, out: Path) -> None:
-    """Dynamic int8: weights of MatMul and the fused Attention per output channel, activations
-    quantised per batch at run time; the fused embedding tables in uint8 (the 250k x 384 word
-    table is most of the file: 118 MB instead of 407 MB, and the model loads ~3x faster, at the
-    same cosine to fp32 on real passages)."""
+# Dynamic int8 recipes, each with the principle behind it (bench/embed.py --recipes measures them
+# side by side; onnx_encoder.INT8_RECIPE is the one built for e5-small).
+INT8_RECIPES = {
+    # every MatMul and Attention per output channel, the embedding tables uint8 (the first default)
+    "int8": {},
+    # the 12 feed-forward output projections stay fp32: their input is the GELU output, whose
+    # outlier channels make the per-batch activation scale coarsest there
+    "int8-ffnout32": {"fp32": "ffn_out"},
+    # the last layer stays fp32: its error reaches the pooled vector with no later layer to damp it
+    "int8-last32": {"fp32": "last"},
+    # 7-bit weights: no int16 overflow in the u8 x s8 kernels of CPUs without VNNI (ORT's advice)
+    "int8-rr": {"reduce_range": True},
+    # one scale per weight tensor instead of per output channel: the plain recipe, for reference
+    "int8-tensor": {"per_channel": False},
+}
+
+
+def fp32_nodes(model_path: Path, keep: str | None) -> list[str]:
+    """Names of the nodes a recipe keeps in fp32 in the fused graph exported above (``/layers.N/fo/
+    MatMul`` is layer N's feed-forward output, ``Attention_N`` its fused attention).  Fails loudly
+    when the graph no longer has them, so a changed export cannot silently quantise everything."""
+    import re
+
+    import onnx
+
+    if not keep:
+        return []
+    graph = onnx.load(str(model_path), load_external_data=False).graph
+    nodes = {n.name: n for n in graph.node}
+    n_layers = 1 + max(int(m.group(1)) for name in nodes if (m := re.match(r"/layers\.(\d+)/", name)))
+    if keep == "ffn_out":
+        want = [f"/layers.{i}/fo/MatMul" for i in range(n_layers)]
+    elif keep == "last":
+        last = n_layers - 1
+        want = [f"Attention_{last}"] + [f"/layers.{last}/{p}/MatMul" for p in ("ao", "fi", "fo")]
+        att = nodes.get(want[0])
+        if att is not None and not att.input[0].startswith(f"/layers.{last - 1}/"):
+            raise RuntimeError(f"{want[0]} is not layer {last}'s attention (input {att.input[0]})")
+    else:
+        raise ValueError(f"unknown fp32 node group {keep!r}")
+    missing = [w for w in want if w not in nodes]
+    if missing:
+        raise RuntimeError(f"the exported graph lacks {missing}: update fp32_nodes for the new export")
+    return want
+
+
+def quantize_int8(src: Path, out: Path, recipe: str = "int8") -> None:
+    """Dynamic int8 by ``INT8_RECIPES[recipe]``: weights of MatMul and the fused Attention per output
+    channel (unless the recipe says per tensor), activations quantised per batch at run time; the
+    fused embedding tables in uint8 (the 250k x 384 word table is most of the file: 118 MB instead
+    of 407 MB, and the model loads ~3x faster, at the same cosine to fp32 on real passages)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    r = INT8_RECIPES[recipe]
     with _quiet_logs():
-        quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8, per_channel=True,
+        quantize_dynamic(str(src), str(out), weight_type=QuantType.QInt8,
+                         per_channel=r.get("per_channel", True), reduce_range=r.get("reduce_range", False),
+                         nodes_to_exclude=fp32_nodes(Path(src), r.get("fp32")),
                          op_types_to_quantize=["MatMul", "Attention", "EmbedLayerNormalization"],
                          extra_options={"DefaultTensorType": 1})  # 1 = FLOAT, for shapes it cannot infer
 

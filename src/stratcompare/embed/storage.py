@@ -31,15 +31,53 @@ def _stale(conn: sqlite3.Connection, model: str, dim: int) -> list[tuple[str, st
     return todo
 
 
+def version_key(model: str) -> str:
+    """``meta`` key recording which build of ``model`` wrote its stored vectors."""
+    return f"vectors:{model}"
+
+
+def _drop_other_versions(conn: sqlite3.Connection, encoder) -> None:
+    """An encoder with a ``vector_version`` (e5-small on a given runtime and quantisation) never
+    adds vectors beside those of another version of the same model id: when the database's
+    record differs, or vectors exist without a record (written before versions were recorded),
+    the model's vectors are dropped and the record set, in one transaction; then they are all
+    computed again.  Vectors stored before versions were recorded count as the encoder's
+    ``unrecorded_version`` (if it has one).  Encoders without ``vector_version`` keep the plain
+    behaviour."""
+    version = getattr(encoder, "vector_version", None)
+    if version is None:
+        return
+    key = version_key(encoder.model_id)
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    if row is not None and row[0] == version:
+        return
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()  # under the lock
+        stored = row[0] if row is not None else getattr(encoder, "unrecorded_version", None)
+        if stored != version:
+            conn.execute("DELETE FROM embeddings WHERE model = ?", (encoder.model_id,))
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, version))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def embed_passages(store_conn: sqlite3.Connection, encoder, progress: ProgressArg = True, batch_size: int = 64) -> int:
     """Embed passages that have no vector for ``encoder.model_id`` or whose text changed.
 
-    Commits after every batch, so an interrupted run keeps what it did.  Returns the count.
-    ``progress``: True (a bar on a terminal, a line every 10 s otherwise), False/None, or a
-    callback ``progress("embedding", done, total)`` called after every batch.
+    Vectors of another ``encoder.vector_version`` of the same model are replaced, all of them
+    (see ``_drop_other_versions``).  Commits after every batch, so an interrupted run keeps what
+    it did.  Returns the count.  ``progress``: True (a bar on a terminal, a line every 10 s
+    otherwise), False/None, or a callback ``progress("embedding", done, total)`` called after
+    every batch.
     """
     conn = store_conn
     try:
+        _drop_other_versions(conn, encoder)
         todo = _stale(conn, encoder.model_id, encoder.dim)
     except sqlite3.OperationalError as exc:
         raise StoreError(f"cannot read passages: {exc}", hint="is this a stratcompare database? run `stratcompare ingest` first") from None
