@@ -23,7 +23,13 @@ Sections (one run; every runtime measured in the same run, in alternation, under
 The scratch database: corpus/real/pages/*.txt, corpus/real/pdfs/*.pdf and corpus/ ingested,
 embedded (default runtime) and classified; reused with ``--db``.
 
+* Int8 recipes (``--recipes int8,int8-ffnout32,...``): PyTorch fp32, ONNX fp32 and each int8
+  recipe of onnx_export.INT8_RECIPES side by side in one run: throughput with ratios to PyTorch,
+  cosine per passage, recall@10 on one part of the field queries (``--parts tune`` to choose,
+  then ``--parts test`` for the first look over the same vectors), theme macro-F1 by part.
+
 Usage:  python bench/embed.py [--db PATH] [--n 96] [--repeat 1] [--skip throughput,quality,coldstart,similarity,run]
+        python bench/embed.py --db PATH --recipes int8,int8-ffnout32 --parts tune --workdir DIR
 """
 
 from __future__ import annotations
@@ -60,15 +66,30 @@ def real_passages(n: int) -> list[str]:
 
 
 # --- workers (run in their own process) ----------------------------------------------------
-def worker_throughput(runtime: str, n: int) -> dict:
+def encoder_for(spec: str):
+    """A runtime name for get_encoder, or ``recipe:FOLDER`` (an int8 recipe built by --recipes)."""
+    if spec.startswith("recipe:"):
+        from stratcompare.embed.onnx_encoder import OnnxEncoder
+
+        enc = OnnxEncoder("e5-small", spec.split(":", 1)[1], "int8", verify=False)
+        enc.vector_version = f"int8:{label(spec)}"
+        return enc
     from stratcompare.embed import get_encoder
 
+    return get_encoder(spec)
+
+
+def label(spec: str) -> str:
+    return Path(spec.split(":", 1)[1]).name if spec.startswith("recipe:") else spec
+
+
+def worker_throughput(runtime: str, n: int) -> dict:
     t0 = time.perf_counter()
-    enc = get_encoder(runtime)
+    enc = encoder_for(runtime)
     load = time.perf_counter() - t0
     texts = real_passages(n)
     enc.encode_passages(texts[:4], batch_size=4)  # warm-up
-    res = {"runtime": runtime, "load_s": round(load, 2), "passages": len(texts)}
+    res = {"runtime": label(runtime), "load_s": round(load, 2), "passages": len(texts)}
     for bs in (1, 16, 64):
         part = texts[: max(16, n // 4)] if bs == 1 else texts
         c0, t0 = time.process_time(), time.perf_counter()
@@ -79,28 +100,35 @@ def worker_throughput(runtime: str, n: int) -> dict:
     return res
 
 
-def worker_recall(runtime: str, db: str) -> dict:
-    """Re-embed ``db`` (a copy) with ``runtime`` and evaluate the judged field queries."""
-    from stratcompare.embed import embed_passages, get_encoder
+def worker_recall(runtime: str, db: str, parts: str = "tune,test") -> dict:
+    """Re-embed ``db`` (a copy) with ``runtime`` and evaluate the judged field queries of ``parts``.
+
+    A copy already embedded by this worker (``db``.vectors.npy present) is evaluated as it is, so
+    the test half can be looked at later over exactly the vectors the choice was made with."""
+    from stratcompare.embed import embed_passages
     from stratcompare.search.api import search_result
     from stratcompare.search.evaluate import evaluate, load_judgments
     from stratcompare.store import Store
 
-    enc = get_encoder(runtime)
-    out: dict = {"runtime": runtime}
+    enc = encoder_for(runtime)
+    out: dict = {"runtime": label(runtime)}
     with Store.open(db) as store:
         conn = store.conn
-        conn.execute("DELETE FROM embeddings WHERE model = ?", (enc.model_id,))
-        t0 = time.perf_counter()
-        out["embedded"] = embed_passages(conn, enc, progress=False)
-        out["embed_s"] = round(time.perf_counter() - t0, 1)
-        ids = [r[0] for r in conn.execute("SELECT passage_id FROM embeddings WHERE model = ? ORDER BY passage_id", (enc.model_id,))]
-        vecs = np.stack([np.frombuffer(r[0], dtype="<f4") for r in conn.execute(
-            "SELECT vector FROM embeddings WHERE model = ? ORDER BY passage_id", (enc.model_id,))])
-        np.save(db + ".vectors.npy", vecs)
-        Path(db + ".ids.json").write_text(json.dumps(ids))
+        if not Path(db + ".vectors.npy").exists():
+            conn.execute("DELETE FROM embeddings WHERE model = ?", (enc.model_id,))
+            t0 = time.perf_counter()
+            out["embedded"] = embed_passages(conn, enc, progress=False)
+            out["embed_s"] = round(time.perf_counter() - t0, 1)
+            ids = [r[0] for r in conn.execute("SELECT passage_id FROM embeddings WHERE model = ? ORDER BY passage_id", (enc.model_id,))]
+            vecs = np.stack([np.frombuffer(r[0], dtype="<f4") for r in conn.execute(
+                "SELECT vector FROM embeddings WHERE model = ? ORDER BY passage_id", (enc.model_id,))])
+            np.save(db + ".vectors.npy", vecs)
+            Path(db + ".ids.json").write_text(json.dumps(ids))
+            Path(db + ".embed.json").write_text(json.dumps({k: out[k] for k in ("embedded", "embed_s")}))
+        else:
+            out.update(json.loads(Path(db + ".embed.json").read_text()))
         judged = load_judgments(FIELD)
-        for part in ("tune", "test"):
+        for part in parts.split(","):
             rel = [q for q in judged if q.part == part and q.items]
             for mode in ("dense", "hybrid"):
                 r = evaluate(conn, rel, lambda q: [h.passage_id for h in search_result(
@@ -110,12 +138,51 @@ def worker_recall(runtime: str, db: str) -> dict:
     return out
 
 
+def worker_themes(runtime: str, labels: str, folds: int, out_json: str) -> dict:
+    """bench/themes.py's grouped cross-validation with ``runtime`` as the encoder (its text->vector
+    cache under ~/.cache/stratcompare/bench is keyed by the runtime, for a recipe by its file's
+    sha256): macro/micro-F1 over all scored passages and by part, written to ``out_json``."""
+    import contextlib
+    import hashlib
+    import importlib.util
+
+    bench = Path(labels).parent / "themes.py"  # the snapshot taken with the labels
+    spec = importlib.util.spec_from_file_location("themes_snapshot", bench if bench.exists() else REPO / "bench" / "themes.py")
+    themes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(themes)
+    enc = encoder_for(runtime)
+    name = runtime
+    if runtime.startswith("recipe:"):
+        model = Path(runtime.split(":", 1)[1]) / "model-int8.onnx"
+        name = f"e5-small-{label(runtime)}-{hashlib.sha256(model.read_bytes()).hexdigest()[:8]}"
+    themes.get_encoder = lambda _name: enc
+    full = out_json + ".full.json"
+    sys.argv = ["themes.py", "--encoder", name, "--labels", labels, "--folds", str(folds), "--json", full]
+    with contextlib.redirect_stdout(sys.stderr):  # its markdown; our stdout is the JSON line
+        themes.main()
+    res = json.loads(Path(full).read_text())
+
+    def macro(rows, key="f1"):
+        return {r["theme"]: round(r[key], 4) for r in rows if r["theme"] in ("macro", "micro")}
+
+    out = {"runtime": label(runtime), "all": macro(res["model"]), "pps": round(res["pps"], 1),
+           "zeroshot": macro(res["zeroshot"]), "n": res["n_scored"]}
+    for p, v in res["by_part"].items():
+        out[p] = macro(v["model"])
+    Path(out_json).write_text(json.dumps(out))
+    return out
+
+
 def _worker(args) -> None:
     kind, *rest = args
     if kind == "throughput":
         print(json.dumps(worker_throughput(rest[0], int(rest[1]))))
     elif kind == "recall":
-        print(json.dumps(worker_recall(rest[0], rest[1])))
+        print(json.dumps(worker_recall(*rest)))
+    elif kind == "build":
+        print(json.dumps(worker_build(*rest)))
+    elif kind == "themes":
+        print(json.dumps(worker_themes(rest[0], rest[1], int(rest[2]), rest[3])))
 
 
 def run_worker(*args: str) -> dict:
@@ -184,6 +251,124 @@ def section_quality(args, db: Path) -> dict:
     print("\nTheme macro-F1 (slow): `nice -n 10 python bench/themes.py --encoder e5-small-torch --folds 5` and "
           "`... --encoder e5-small-onnx-int8 --folds 5`, same labels.")
     return {rt: {k: v for k, v in r.items() if k not in ("ids", "vectors")} for rt, r in results.items()}
+
+
+def build_recipes(names: list[str], work: Path) -> list[str]:
+    """``recipe:FOLDER`` specs, each folder holding one int8 recipe quantised from the cached fp32
+    ONNX graph (built on first use like the default) and the tokenizer; built once per workdir."""
+    from stratcompare.embed.onnx_encoder import FILES
+
+    specs = []
+    for name in names:
+        folder = work / "recipes" / name
+        if not (folder / FILES["int8"]).exists():
+            # in a worker: quantising peaks at ~2.5 GB, and a child process inherits its parent's
+            # peak RSS figure, which would spoil the throughput workers' memory column
+            run_worker("build", name, str(folder))
+        specs.append(f"recipe:{folder}")
+    return specs
+
+
+def worker_build(name: str, folder: str) -> dict:
+    from stratcompare.config import cache_dir
+    from stratcompare.embed.onnx_encoder import FILES, ensure_onnx_folder
+    from stratcompare.embed.onnx_export import quantize_int8
+
+    src, folder = ensure_onnx_folder(cache_dir(), "fp32"), Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    quantize_int8(src / FILES["fp32"], folder / "partial.onnx", name)
+    os.replace(folder / "partial.onnx", folder / FILES["int8"])
+    shutil.copy(src / "tokenizer.json", folder / "tokenizer.json")
+    return {"recipe": name, "build_s": round(time.perf_counter() - t0, 1),
+            "mb": round((folder / FILES["int8"]).stat().st_size / 1e6)}
+
+
+def section_recipes(args, db: Path | None) -> dict:
+    """PyTorch fp32, ONNX fp32 and the int8 recipes side by side in one run: throughput (``--rounds``
+    alternating rounds, ratios to PyTorch taken within each round, then the median), cosine of
+    every passage to PyTorch, hybrid/dense recall@10 on ``--parts`` of the field queries, theme
+    macro-F1 (bench/themes.py's folds).  Embedded copies and theme results stay in ``--workdir``,
+    so a later ``--parts test`` run looks at the test half over the same vectors."""
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    specs = ["e5-small-torch", "e5-small-onnx"] + build_recipes(args.recipes.split(","), work)
+    names = [label(s) for s in specs]
+    parts = args.parts.split(",")
+    res: dict = {"parts": parts, "runtimes": names}
+    skip = set(filter(None, args.skip.split(",")))
+    if "throughput" not in skip:
+        for spec in specs:  # warm-up (page cache, first-use builds), not timed
+            run_worker("throughput", spec, "8")
+        rounds = []
+        for _ in range(args.rounds):
+            rounds.append({label(s): run_worker("throughput", s, str(args.n)) for s in specs})
+        res["throughput"] = rounds
+        print(f"\n### Throughput ({args.n} real paragraphs, {args.rounds} alternating round(s), 2 threads each, "
+              f"load {os.getloadavg()[0]:.1f} at the end)\n")
+        print("| runtime | bs 1 p/s | bs 16 p/s | bs 64 p/s | × torch bs 1 / 16 / 64 | CPU ms/passage bs 16 | × less CPU | load s | peak RSS MB |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for n in names:
+            med = {b: float(np.median([r[n][f"bs{b}"]["pps"] for r in rounds])) for b in (1, 16, 64)}
+            ratio = {b: float(np.median([r[n][f"bs{b}"]["pps"] / r["e5-small-torch"][f"bs{b}"]["pps"] for r in rounds]))
+                     for b in (1, 16, 64)}
+            cpu = float(np.median([r[n]["bs16"]["cpu_ms_per_passage"] for r in rounds]))
+            cpu_x = float(np.median([r["e5-small-torch"]["bs16"]["cpu_ms_per_passage"] / r[n]["bs16"]["cpu_ms_per_passage"]
+                                     for r in rounds]))
+            load = float(np.median([r[n]["load_s"] for r in rounds]))
+            rss = max(r[n]["peak_rss_mb"] for r in rounds)
+            print(f"| {n} | {med[1]:.1f} | {med[16]:.1f} | {med[64]:.1f} | {ratio[1]:.1f} / {ratio[16]:.1f} / "
+                  f"{ratio[64]:.1f} | {cpu:.1f} | {cpu_x:.1f} | {load:.2f} | {rss} |")
+    if "quality" not in skip:
+        q = {}
+        for spec, n in zip(specs, names):
+            copy = work / "quality" / f"{n}.db"
+            if not copy.exists():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(db, copy)
+            q[n] = run_worker("recall", spec, str(copy), ",".join(parts))
+            q[n]["vectors"] = np.load(str(copy) + ".vectors.npy")
+            q[n]["ids"] = json.loads(Path(str(copy) + ".ids.json").read_text())
+        ref = q["e5-small-torch"]
+        print(f"\n### Cosine to PyTorch fp32 ({len(ref['ids'])} passages) and search on the field queries, "
+              f"part(s) {'/'.join(parts)}\n")
+        print("| runtime | embed s | min cos | 1st pct | mean | < 0.99 | " +
+              " | ".join(f"{p} dense R@10 | {p} hybrid R@10 | {p} hybrid MRR" for p in parts) + " |")
+        print("|---|---|---|---|---|---|" + "---|---|---|" * len(parts))
+        for n, r in q.items():
+            assert r["ids"] == ref["ids"]
+            cos = (r["vectors"] * ref["vectors"]).sum(axis=1)
+            r["cos"] = {"min": float(cos.min()), "p1": float(np.percentile(cos, 1)), "mean": float(cos.mean()),
+                        "below_0.99": int((cos < 0.99).sum())}
+            cells = " | ".join(f"{r[p + '/dense']['recall@10']:.3f} | {r[p + '/hybrid']['recall@10']:.3f} | "
+                               f"{r[p + '/hybrid']['mrr']:.3f}" for p in parts)
+            print(f"| {n} | {r['embed_s']} | {cos.min():.4f} | {np.percentile(cos, 1):.4f} | {cos.mean():.5f} | "
+                  f"{r['cos']['below_0.99']} | {cells} |")
+        res["quality"] = {n: {k: v for k, v in r.items() if k not in ("ids", "vectors")} for n, r in q.items()}
+    if "themes" not in skip:
+        labels = work / "labels"
+        if not labels.exists():  # one snapshot of corpus/labels and bench/themes.py for every runtime and look
+            shutil.copytree(Path(args.labels), labels)
+            shutil.copy(REPO / "bench" / "themes.py", work / "themes.py")
+        t = {}
+        for spec, n in zip(specs, names):
+            out = work / "themes" / f"{n}.json"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if not out.exists():
+                run_worker("themes", spec, str(labels), str(args.folds), str(out))
+            t[n] = json.loads(out.read_text())
+        shown = [p for p in ("tune", "bundled", "test", "all") if p in parts or p == "bundled" or
+                 (p == "all" and "test" in parts)]
+        ref = t["e5-small-torch"]
+        print(f"\n### Theme macro-F1 (bench/themes.py, {args.folds} folds by municipality, labels snapshot "
+              f"{labels})\n")
+        print("| runtime | " + " | ".join(f"{p} macro (Δ)" for p in shown) + " | classifier p/s |")
+        print("|---|" + "---|" * len(shown) + "---|")
+        for n, r in t.items():
+            cells = " | ".join(f"{r[p]['macro']:.3f} ({r[p]['macro'] - ref[p]['macro']:+.3f})" for p in shown)
+            print(f"| {n} | {cells} | {r['pps']} |")
+        res["themes"] = {n: {p: r[p] for p in shown} for n, r in t.items()}
+    return res
 
 
 def _time(cmd: list[str], env: dict) -> tuple[float, float, float]:
@@ -290,12 +475,26 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs of `stratcompare run corpus/` per runtime")
     ap.add_argument("--skip", default="", help="comma list of sections to skip")
     ap.add_argument("--json", help="write all figures here")
+    ap.add_argument("--recipes", help="int8 recipes to set beside PyTorch and ONNX fp32 (onnx_export.INT8_RECIPES, "
+                    "comma list); runs only this comparison (--skip throughput,quality,themes skips parts of it)")
+    ap.add_argument("--parts", default="tune", help="field-query / theme parts shown by --recipes: tune, then test")
+    ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "stratcompare-embed-recipes"),
+                    help="--recipes keeps its models, embedded copies and theme results here")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating throughput rounds for --recipes")
+    ap.add_argument("--folds", type=int, default=5, help="theme cross-validation folds for --recipes")
+    ap.add_argument("--labels", default=str(REPO / "corpus" / "labels"), help="labels for --recipes' theme F1")
     args = ap.parse_args()
     if args.worker:
         _worker(args.worker)
         return
     skip = set(filter(None, args.skip.split(",")))
     res: dict = {"load_at_start": os.getloadavg()[0]}
+    if args.recipes:
+        need = not {"quality"} <= skip
+        res["recipes"] = section_recipes(args, scratch_db(args) if need else None)
+        if args.json:
+            Path(args.json).write_text(json.dumps(res, indent=2, default=float))
+        return
     if "throughput" not in skip:
         res["throughput"] = section_throughput(args)
     need_db = not {"quality", "coldstart", "similarity"} <= skip
