@@ -228,3 +228,29 @@ def test_cli_weak_warning_hint_and_options(tmp_path):
     assert HEADING in [r["text"] for r in heads]
     bad = run(app, ["search", "budget", "--db", str(db), "--genre", "roman"], env=env)
     assert bad.exit_code != 0 and "Error" in bad.output and "Traceback" not in bad.output
+
+
+def test_coverage_weighs_rare_words_more():
+    text = "Kommunen har vedtaget en ny plan for hele kommunen."
+    plain = coverage("snerydning kommune", text)[0]
+    assert plain == 0.5
+    weighted = coverage("snerydning kommune", text, weights=[6.0, 0.5])[0]  # "kommune" is common, "snerydning" rare
+    assert weighted < 0.1
+    assert coverage("snerydning kommune", text, weights=[1.0, 1.0])[0] == plain
+
+
+def test_rarity_weights_come_from_the_index(store, no_context):
+    from stratcompare.search.api import ensure_fts
+    from stratcompare.search.strength import query_groups, rarity_weights
+
+    ensure_fts(store.conn)
+    groups = query_groups("budget snerydning")  # "budget" is in one of the 7 passages, "snerydning" in none
+    w = rarity_weights(store.conn, groups)
+    assert w is not None and len(w) == 2 and w[1] > w[0] > 0
+
+
+def test_an_english_query_is_rated_by_its_danish_words(store, enc):
+    res = search_result(store.conn, "homelessness strategy", mode="hybrid", encoder=enc)
+    top = next(h for h in res.hits if h.text == STRATEGY)
+    assert top.details["coverage"] == 1.0  # "hjemløshed hjemløse strategi" are in it; the English words never are
+    assert not res.weak

@@ -30,7 +30,9 @@ from stratcompare.search.fts import index_version, lexical_search, sync_fts
 from stratcompare.search.index import dense_corpus, has_column, mark, unchanged_since
 from stratcompare.search.lemmas import lemma, query_lemmas, query_terms
 from stratcompare.search.querylang import analyse_query
-from stratcompare.search.strength import WEAK_MESSAGE, coverage, strength_of, weak_below
+from stratcompare.search import strength
+from stratcompare.search.strength import (WEAK_MESSAGE, coverage, query_groups, rarity_weights, rendering_groups,
+                                          strength_of, weak_below)
 from stratcompare.search.themes import query_themes, theme_weights
 
 try:  # the passage kinds of schema migration 4 (older checkouts: every passage is content)
@@ -320,7 +322,9 @@ def search_result(
     for i, h in enumerate(hits):
         h.rank = i + 1
         h.highlighted = highlight(h.text, q_text, wanted=wanted)
-    _rate(hits, q_text, mode, getattr(encoder, "model_id", None))
+    # an English query is rated by the Danish words it was given: its English words never occur
+    groups = rendering_groups(lang.renderings) if translate and lang.english and lang.renderings else None
+    _rate(hits, q_text, mode, getattr(encoder, "model_id", None), conn if mode != "dense" else None, groups)
     weak = not hits or bool(hits[0].weak)
     return SearchResult(hits, weak=weak, message=WEAK_MESSAGE if weak else None, hint=lang.hint, query_used=q_text)
 
@@ -370,13 +374,16 @@ def _diversify(conn, hits: list[Hit], dedup: bool, per_document: int | None) -> 
     return out
 
 
-def _rate(hits: list[Hit], query: str, mode: str, model_id: str | None) -> None:
-    """Attach the calibrated match strength and the weak flag to each hit."""
+def _rate(hits: list[Hit], query: str, mode: str, model_id: str | None, conn=None, groups=None) -> None:
+    """Attach the calibrated match strength and the weak flag to each hit (``conn``: weigh the
+    query's words by their rarity in the full-text index, see ``strength.rarity_weights``;
+    ``groups``: the query's word groups if not its own words)."""
     if not hits:
         return
-    groups = None
+    groups = groups or query_groups(query)
+    weights = rarity_weights(conn, groups) if conn is not None and strength.RARITY else None
     for h in hits:
-        cov, groups = coverage(query, h.text, groups)
+        cov, groups = coverage(query, h.text, groups, weights)
         h.details["coverage"] = cov
         h.strength = strength_of(mode, h.details.get("cosine"), cov, model_id)
         h.weak = h.strength < weak_below(mode, model_id)

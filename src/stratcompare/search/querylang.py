@@ -10,7 +10,7 @@ the dense half (multilingual e5) reads the original words as well.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from stratcompare.config import data_path, word_list
@@ -25,6 +25,7 @@ class QueryLanguage:
     expanded: str  # the query to search with (the original, plus Danish words when English)
     added: list[str]  # the Danish words added
     hint: str | None
+    renderings: list[list[str]] = field(default_factory=list)  # per translated English term, its Danish words
 
 
 @lru_cache(maxsize=1)
@@ -53,12 +54,13 @@ def analyse_query(query: str) -> QueryLanguage:
         return QueryLanguage(False, query, [], None)
     terms, function, danish = _terms(), word_list("lang/da/query_english_words.txt"), _danish()
     longest = max(len(k) for k in terms)
-    english, added, i = 0, [], 0
+    english, added, renderings, i = 0, [], [], 0
     while i < len(words):
         for n in range(min(longest, len(words) - i), 0, -1):
             key = tuple(words[i : i + n])
             if key in terms:
                 rendering = terms[key].split()
+                renderings.append(rendering)
                 english += sum(1 for w in key if w not in rendering)  # "budget" -> "budget" is Danish too
                 added += [t for t in rendering if t not in added and t not in key]
                 i += n
@@ -71,4 +73,4 @@ def analyse_query(query: str) -> QueryLanguage:
         return QueryLanguage(False, query, [], None)
     expanded = query + (" " + " ".join(added) if added else "")
     hint = HINT + (f' (also searched for: {" ".join(added)})' if added else "")
-    return QueryLanguage(True, expanded, added, hint)
+    return QueryLanguage(True, expanded, added, hint, renderings)

@@ -23,6 +23,7 @@ from stratcompare.search.lemmas import lemma, query_terms, word_terms, words
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 WEAK_MESSAGE = "no strong matches; closest passages:"
+RARITY = True  # weigh the query's words by their rarity in the corpus (False: plain shares, for comparisons)
 
 
 @lru_cache(maxsize=1)
@@ -49,38 +50,74 @@ def weak_below(mode: str, model_id: str | None) -> float:
     return float(_model(mode, model_id)["weak_below"])
 
 
-def query_groups(query: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(lemma, compound-part lemmas) per content word of the query."""
+Group = tuple[tuple[str, tuple[str, ...]], ...]  # alternatives, each (lemma, compound-part lemmas)
+
+
+def query_groups(query: str) -> list[Group]:
+    """One group per content word of the query: ((lemma, compound-part lemmas),)."""
     whole, _ = query_terms(query)
     out, seen = [], set()
     for w, _, _ in words(query):
         lem, parts = word_terms(w)
         if lem in whole and lem not in seen:
             seen.add(lem)
-            out.append((lem, parts))
+            out.append(((lem, parts),))
     return out
 
 
-def coverage(query: str, text: str, groups=None) -> tuple[float, list]:
+def rendering_groups(renderings: list[list[str]]) -> list[Group]:
+    """One group per translated English term, its Danish words as alternatives ("homelessness" ->
+    hjemløshed | hjemløse): the term counts as found when any of them is."""
+    out = []
+    for danish in renderings:
+        alts = tuple(dict.fromkeys(g[0] for w in danish for g in query_groups(w)))
+        if alts:
+            out.append(alts)
+    return out
+
+
+def rarity_weights(conn, groups: list[Group]) -> list[float] | None:
+    """One weight per query word: its inverse document frequency in the full-text index,
+    log((N + 1) / (df + 1)) (a group of alternatives: its commonest one), so a common word
+    ("kommune") found in a passage says little about a match and a rare one ("snerydning") much.
+    None when the index is empty or missing."""
+    from stratcompare.search.fts import _doc_freqs
+
+    if not groups:
+        return None
+    try:
+        n, df = _doc_freqs(conn, list(dict.fromkeys(lem for g in groups for lem, _ in g)))
+    except Exception:  # a database without a full-text index: plain shares
+        return None
+    if n == 0:
+        return None
+    return [math.log((n + 1) / (max(df[lem] for lem, _ in g) + 1)) for g in groups]
+
+
+def coverage(query: str, text: str, groups=None, weights: list[float] | None = None) -> tuple[float, list]:
     """(share of the query's content words found in ``text``, the query's word groups for reuse).
 
     A word counts when its lemma is among the passage's word lemmas or inside one of them (a
     compound containing it, 5+ letters); otherwise a compound counts by the share of its parts
-    found that way.  Passage words are only looked up, not split: this runs for every hit."""
+    found that way; a group of alternatives by its best one.  ``weights`` (one per group,
+    ``rarity_weights``) make the share a weighted one.  Passage words are only looked up, not
+    split: this runs for every hit."""
     if groups is None:
         groups = query_groups(query)
     if not groups:
         return 0.0, groups
+    if weights is None or len(weights) != len(groups) or sum(weights) <= 0:
+        weights = [1.0] * len(groups)
     terms = {lemma(w) for w in set(_WORD.findall(text))}
     joined = " ".join(terms)
 
     def found(x: str) -> bool:
         return x in terms or (len(x) >= 5 and x in joined)
 
-    total = 0.0
-    for lem, parts in groups:
+    def score(lem: str, parts: tuple[str, ...]) -> float:
         if found(lem):
-            total += 1.0
-        elif parts:
-            total += sum(1 for x in parts if found(x)) / len(parts)
-    return round(total / len(groups), 4), groups
+            return 1.0
+        return sum(1 for x in parts if found(x)) / len(parts) if parts else 0.0
+
+    total = sum(w * max(score(lem, parts) for lem, parts in g) for g, w in zip(groups, weights))
+    return round(total / sum(weights), 4), groups
