@@ -117,6 +117,7 @@ def _words(text: str) -> int:
 
 
 _CONTINUES_LOWER = re.compile(r"^[a-zæøå(]")
+_OPEN_SENTENCE = re.compile(r"[a-zæøå]{2,}$")  # a passage that stops mid-sentence
 _OPEN_END = re.compile(r"(?i)(\b(og|eller|i|af|på|til|for|med|om|den|det|de|at|som|fra|ved|efter|"
                        r"under|mellem|samt)|[-–,])$")
 _ITEM_START = re.compile(r"^([-–•·▪*]|\(?[a-z\d]{1,3}[.)])\s")
@@ -192,8 +193,11 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     if words == 0:
         return structural
     edge = _at_edge(position, rules)
-    if _substance_body(text, rules, genre, edge) >= rules.short_line_words:
-        return structural  # case header + "Sagsfremstilling" + its prose: the prose is the point
+    body = _substance_body(text, rules, genre, edge)
+    if body >= rules.short_line_words or (body >= 6 and _OPEN_SENTENCE.search(text.rstrip())):
+        # case header + "Sagsfremstilling" + its prose (or the start of a sentence the next
+        # passage goes on with): the prose is the point
+        return structural
     for rule in rules.whole:
         if rule.applies(flat, words, genre, edge) or (
                 rule.kind == "toc" and rule.applies(text.strip(), words, genre, edge)):
@@ -202,7 +206,7 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     counts = dict.fromkeys(_COUNTED, 0)
     carry: str | None = None  # a "Fraværende:" line lends its kind to the names under it
     lines = logical_lines(text, rules)
-    plain = 0  # lines that are no formality
+    plain: list[str] = []  # lines that are no formality
     for line in lines:
         rule = _line_rule(line, rules, genre, edge)
         kind = rule.kind if rule else None
@@ -220,9 +224,9 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
             counts[carry] += _words(line)
         else:
             carry = None
-            plain += 1
-    if (genre == "minutes" and len(lines) >= 2 and plain == 1 and counts["procedure"]
-            and _ITEM_TITLE.match(lines[0]) and not _line_kind(lines[0], rules, genre, edge)):
+            plain.append(line)
+    if (genre == "minutes" and len(plain) == 1 and counts["procedure"]
+            and _ITEM_TITLE.match(plain[0])):
         return "procedure"  # an item's title over its case header ("Sagsnr.: ...") only
     best = max(_COUNTED, key=lambda k: (counts[k], k == "procedure"))
     formal = counts["procedure"] + counts["boilerplate"]
