@@ -156,6 +156,15 @@ def test_every_real_document_has_an_expected_genre(bench):
     assert {r.expected for r in rows} == set(GENRES)
 
 
+def test_genres_of_the_invented_dev_set(bench):
+    """tests/fixtures/kinds_dev: 35 invented documents of all four genres."""
+    _, genres, _, _ = bench.dev_results()
+    assert len(genres) >= 35 and {r.expected for r in genres} == {"strategy", "minutes",
+                                                                    "news", "other"}
+    right, total = bench.accuracy(genres)
+    assert right / total >= 0.95, [r.where for r in genres if not r.ok]
+
+
 def test_genre_accuracy_does_not_regress(bench):
     right, total = bench.accuracy(bench.genre_results())
     assert right / total >= 0.88  # measured 0.905 on 2026-11-28 (tune 45/46, test 50/59)
