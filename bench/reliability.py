@@ -1,12 +1,16 @@
 """Peak memory of ingesting hostile inputs (issue 10, item 8), measured with /usr/bin/time -v.
 
     python bench/reliability.py [--mb 50] [--points 10000] [--out results.json]
+    python bench/reliability.py --only one-line-text --sweep 10,25,50,100
 
 Cases (generated into a temporary folder, nothing read from outside the repository):
   one-line-text   a text file of --mb MB with no line break (words of the bundled corpus)
   huge-image-page a PDF whose one page is --points x --points pt, an image with no text layer
                   (OCR'd with Tesseract; skipped when Tesseract is missing)
   corpus-text     a normal document from corpus/, for scale
+
+``--sweep`` runs the one-line text at each of several sizes (MB): flat memory means the peak
+does not grow with the input.
 
 Prints one line per case: peak RSS (MB) of the ingest process and of its largest child (the
 Tesseract run for image pages), wall seconds, exit code and warnings.
@@ -68,6 +72,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=50.0)
     ap.add_argument("--points", type=int, default=10_000)
+    ap.add_argument("--sweep", help="comma-separated sizes in MB for the one-line text")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--only", choices=["one-line-text", "huge-image-page", "corpus-text"])
     a = ap.parse_args()
@@ -76,9 +81,12 @@ def main() -> int:
     try:
         cases = {}
         if a.only in (None, "one-line-text"):
-            f = tmp / "one-line.txt"
-            one_line_text(f, a.mb)
-            cases["one-line-text"] = (f, ["--no-repair", "--max-mb", str(a.mb * 2)])
+            sizes = [float(x) for x in a.sweep.split(",")] if a.sweep else [a.mb]
+            for mb in sizes:
+                f = tmp / f"one-line-{mb:g}mb.txt"
+                one_line_text(f, mb)
+                name = "one-line-text" if not a.sweep else f"one-line-{mb:g}mb"
+                cases[name] = (f, ["--no-repair", "--max-mb", str(mb * 2)])
         if a.only in (None, "huge-image-page") and shutil.which("tesseract"):
             f = tmp / "poster.pdf"
             huge_image_pdf(f, a.points)
@@ -90,6 +98,9 @@ def main() -> int:
             r = measure([sys.executable, "-m", "stratcompare", "ingest", str(f), "--db", str(db), *extra])
             r["input_mb"] = round(f.stat().st_size / 1048576, 1)
             results[name] = r
+            if f.parent == tmp:  # free the disk as we go (a sweep writes several inputs)
+                f.unlink()
+            db.unlink(missing_ok=True)
             print(f"{name:16} input {r['input_mb']:7.1f} MB  peak RSS {r['peak_rss_mb']:7.1f} MB  "
                   f"{r['seconds']:6.1f} s  exit {r['exit']}  {' | '.join(r['messages'])}", flush=True)
     finally:

@@ -27,6 +27,7 @@ from stratcompare.errors import (
 from stratcompare.ingest.discover import Candidate, discover, kind_of
 from stratcompare.segment import SEGMENTER_VERSION
 from stratcompare.store import DocumentRecord, PageRecord, PassageRecord, Store
+from stratcompare.store.spool import Spool
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -45,7 +46,7 @@ class IngestOptions:
 @dataclass
 class FileResult:
     path: str
-    status: str                 # ingested | replaced | unchanged | duplicate | failed
+    status: str                 # ingested | replaced | unchanged | duplicate | skipped | failed
     documents: int = 0
     pages: int = 0
     passages: int = 0
@@ -79,8 +80,16 @@ class IngestReport:
 @dataclass
 class _Bundle:
     doc: DocumentRecord
-    pages: list[PageRecord]
+    pages: list[PageRecord] | Spool     # a long text's pages and passages are in a spool file
     passages: list[PassageRecord]
+
+    @property
+    def n_passages(self) -> int:
+        return self.pages.passages if isinstance(self.pages, Spool) else len(self.passages)
+
+    def discard(self) -> None:
+        if isinstance(self.pages, Spool):
+            self.pages.discard()
 
 
 @dataclass
@@ -189,6 +198,10 @@ def _precheck(store: Store | None, cand: Candidate) -> tuple[FileResult | None, 
     try:
         if cand.missing:
             raise UnreadableFileError("no such file or folder", path)
+        if cand.problem == "loop" and not cand.explicit:
+            # found in a folder or by a glob: say so on one line, and go on with the batch
+            return FileResult(path, "skipped", warnings=[
+                "symbolic link loop (the link points back at itself): skipped"]), ""
         if cand.problem == "loop":
             raise UnreadableFileError("symbolic link loop (the link points back at itself)", path,
                                       hint="point the link at a real file, or remove it")
@@ -315,23 +328,27 @@ def _store_outcome(store: Store, outcome: _Outcome) -> FileResult:
         store.record_failure(outcome.path, outcome.kind or "unknown", outcome.error)
         return FileResult(outcome.path, "failed", error=outcome.error,
                           error_kind=outcome.error_kind, exit_code=outcome.exit_code)
-    replaced = bool(store.stored_version(outcome.path))
     try:
-        _check_passage_ids(store, outcome)
-    except InvalidJSONLError as exc:
-        store.record_failure(outcome.path, outcome.kind, str(exc))
-        return _failed(outcome.path, exc)
-    store.replace_source(
-        outcome.path,
-        [(b.doc, b.pages, b.passages) for b in outcome.bundles],
-        before_commit=_fault_hook(outcome.path),
-    )
+        replaced = bool(store.stored_version(outcome.path))
+        try:
+            _check_passage_ids(store, outcome)
+        except InvalidJSONLError as exc:
+            store.record_failure(outcome.path, outcome.kind, str(exc))
+            return _failed(outcome.path, exc)
+        store.replace_source(
+            outcome.path,
+            [(b.doc, b.pages, b.passages) for b in outcome.bundles],
+            before_commit=_fault_hook(outcome.path),
+        )
+    finally:
+        for b in outcome.bundles:
+            b.discard()   # a spool file is not needed once copied (or if the write failed)
     docs = outcome.bundles
     warnings = [w for b in docs for w in b.doc.warnings]
     munis = sorted({b.doc.municipality for b in docs if b.doc.municipality})
     return FileResult(
         outcome.path, "replaced" if replaced else "ingested", documents=len(docs),
-        pages=sum(b.doc.pages for b in docs), passages=sum(len(b.passages) for b in docs),
+        pages=sum(b.doc.pages for b in docs), passages=sum(b.n_passages for b in docs),
         municipality=", ".join(munis) or None, warnings=warnings,
     )
 
@@ -407,12 +424,16 @@ def _process(path: Path, digest: str, kind: str, options: IngestOptions,
         extracted = extract_pdf(path, ocr=options.ocr, max_pages=options.max_pages,
                                 max_mb=options.max_mb, progress=on_pages, reocr=options.reocr)
     else:
-        data = _read_bytes(path)
-        if options.max_mb and len(data) > options.max_mb * 1024 * 1024:
+        if options.max_mb and size > options.max_mb * 1024 * 1024:
             from stratcompare.errors import TooLargeError
 
-            raise TooLargeError(f"file is {len(data) / 1048576:.0f} MB, over the "
+            raise TooLargeError(f"file is {size / 1048576:.0f} MB, over the "
                                 f"{options.max_mb:g} MB cap", path)
+        from stratcompare.ingest.longtext import is_long_text, long_text_bundle
+
+        if is_long_text(kind, size):  # read part by part: memory does not grow with the file
+            return [long_text_bundle(path, digest, size, options, on_pages)]
+        data = _read_bytes(path)
         if kind == "html":
             from stratcompare.ingest.htmlfile import read_html
 

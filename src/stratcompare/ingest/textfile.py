@@ -53,8 +53,8 @@ def _looks_mojibake(text: str) -> bool:
 
 
 def read_text(path: Path, data: bytes) -> ExtractedDocument:
-    from stratcompare.ingest.layout import clean_page_texts
-
+    """The whole text in memory; ``ingest.longtext`` reads files over ``STREAM_BYTES`` part by
+    part instead."""
     text = decode_bytes(data, path).replace("\r\n", "\n").replace("\r", "\n")
     headings: list[str] = []
     if path.suffix.lower() == ".md":
@@ -67,13 +67,7 @@ def read_text(path: Path, data: bytes) -> ExtractedDocument:
         raw_pages = [part for p in raw_pages for part in _cut(p, PAGE_CHARS)]
         warnings.append(f"a page longer than {PAGE_CHARS:,} characters (no page break) was stored as "
                         f"consecutive pages of at most that size ({n_before} -> {len(raw_pages)} pages)")
-    if any(len(p) > PART_CHARS for p in raw_pages):
-        cleaned = [_clean_long(p) if len(p) > PART_CHARS else None for p in raw_pages]
-        short = clean_page_texts([p for p, c in zip(raw_pages, cleaned) if c is None])
-        it = iter(short)
-        cleaned = [c if c is not None else next(it) for c in cleaned]
-    else:
-        cleaned = clean_page_texts(raw_pages)
+    cleaned = clean_raw_pages(raw_pages)
     pages = [
         Page(number=i + 1, raw_text=raw, text=clean, method="text",
              status="ok" if clean.strip() else "missing_text",
@@ -91,6 +85,18 @@ PART_CHARS = 200_000
 # SQLite builds a row in memory (~3 bytes per character of a page's raw + clean text), so a page
 # without any break longer than this (~300 printed pages) is stored as several pages.
 PAGE_CHARS = 1_000_000
+
+
+def clean_raw_pages(raw_pages: list[str]) -> list[str]:
+    """Clean the pages of one text together (running lines, hyphens across pages); a page
+    over ``PART_CHARS`` is cleaned alone, in parts."""
+    from stratcompare.ingest.layout import clean_page_texts
+
+    if not any(len(p) > PART_CHARS for p in raw_pages):
+        return clean_page_texts(raw_pages)
+    cleaned = [_clean_long(p) if len(p) > PART_CHARS else None for p in raw_pages]
+    short = iter(clean_page_texts([p for p, c in zip(raw_pages, cleaned) if c is None]))
+    return [c if c is not None else next(short) for c in cleaned]
 
 
 def _cut(text: str, size: int) -> list[str]:

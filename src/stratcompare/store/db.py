@@ -152,16 +152,35 @@ class Store:
         before_commit: Callable[[], None] | None = None,
     ) -> None:
         """Store every document made from one file, replacing whatever that file (or the same
-        content) produced before — all in one transaction, so a crash leaves the old version."""
-        with self.transaction():
-            ids = [doc.id for doc, _, _ in bundles]
-            self._delete_where(
-                "path = ? OR id IN (%s)" % ",".join("?" * len(ids)), (path, *ids)
-            )
-            for doc, pages, passages in bundles:
-                self._insert(doc, pages, passages)
-            if before_commit is not None:
-                before_commit()
+        content) produced before — all in one transaction, so a crash leaves the old version.
+
+        A bundle's ``pages`` may be a ``store.spool.Spool`` (a long document written part by
+        part; its ``passages`` are then ignored): its rows are copied from the spool file."""
+        from stratcompare.store.spool import Spool, copy_spool
+
+        attached: dict[int, str] = {}
+        try:
+            for _, pages, _ in bundles:  # (ATTACH is refused inside a transaction)
+                if isinstance(pages, Spool):
+                    name = f"spool{len(attached)}"
+                    self.conn.execute(f"ATTACH DATABASE ? AS {name}", (str(pages.path),))
+                    attached[id(pages)] = name
+            with self.transaction():
+                ids = [doc.id for doc, _, _ in bundles]
+                self._delete_where(
+                    "path = ? OR id IN (%s)" % ",".join("?" * len(ids)), (path, *ids)
+                )
+                for doc, pages, passages in bundles:
+                    if isinstance(pages, Spool):
+                        self._insert(doc, (), ())
+                        copy_spool(self.conn, attached[id(pages)], doc.id)
+                    else:
+                        self._insert(doc, pages, passages)
+                if before_commit is not None:
+                    before_commit()
+        finally:
+            for name in attached.values():
+                self.conn.execute(f"DETACH DATABASE {name}")
 
     def replace_document(self, doc: DocumentRecord, pages, passages) -> None:
         self.replace_source(doc.path, [(doc, pages, passages)])
