@@ -158,6 +158,31 @@ def test_symlink_loop_is_one_error_and_the_rest_is_stored(tmp_path):
     assert "symbolic link" in res.output or "loop" in res.output
 
 
+def test_symlink_loop_inside_a_folder_is_a_warning_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")       # points at itself
+    (folder / "a.md").symlink_to(folder / "b.md")               # a -> b -> a
+    (folder / "b.md").symlink_to(folder / "a.md")
+    (folder / "good.txt").write_text(_text("Køge", ["bolig"]), encoding="utf-8")
+    db = tmp_path / "c.db"
+    rep = ingest_paths([str(folder)], db=db, repair=False)
+    assert rep.count("ingested") == 1 and rep.exit_code == 0 and not rep.failed
+    skipped = {Path(r.path).name: r for r in rep.results if r.status == "skipped"}
+    assert set(skipped) == {"loop.txt", "a.md", "b.md"}   # before: not reported at all
+    assert all("symbolic link loop" in r.warnings[0] for r in skipped.values())
+    res = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "d.db")])
+    assert res.exit_code == 0, res.output
+    warned = [ln for ln in res.output.splitlines() if ln.startswith("Warning:") and "loop" in ln]
+    assert len(warned) == 3 and any(str(folder / "loop.txt") in ln for ln in warned)
+    # a folder holding nothing but a loop: the warning, and "nothing to ingest" for the folder
+    lonely = tmp_path / "lonely"
+    lonely.mkdir()
+    (lonely / "x.txt").symlink_to(lonely / "x.txt")
+    rep = ingest_paths([str(lonely)], db=tmp_path / "e.db")
+    assert [r.status for r in rep.results] == ["skipped", "failed"] and rep.exit_code == 12
+
+
 # --- 5. model folders that would run code are refused before any library loads them ------------
 def _marker_folder(tmp_path, kind: str) -> tuple[Path, Path]:
     folder = tmp_path / f"model-{kind}"

@@ -48,7 +48,7 @@ def ingest(
     for r in report.failed:
         typer.echo(f"Error: {r.error}", err=True)
     for r in report.results:
-        for w in r.warnings if r.status in ("ingested", "replaced") else ():
+        for w in r.warnings if r.status in ("ingested", "replaced", "skipped") else ():
             typer.echo(f"Warning: {r.path}: {w}", err=True)
     if not quiet:
         rows = [

@@ -19,6 +19,8 @@ class Candidate:
     explicit: bool          # named directly (an unsupported explicit file is an error)
     missing: bool = False
     problem: str | None = None  # "loop" (symlink loop) | "empty" (folder/glob with nothing to read)
+    # (a loop named on the command line fails that path; one found in a folder or by a glob is
+    # a warning: the user did not ask for it by name)
 
     @property
     def storable(self) -> bool:
@@ -59,6 +61,9 @@ def discover(paths: list[str | Path]) -> list[Candidate]:
                 if f.is_file() and kind_of(f):
                     before -= _found(f, seen)
                     add(f, False)
+                elif _is_loop(f):
+                    before += int(f.absolute() not in seen)  # reported, but the folder has
+                    add(f, False, problem="loop")            # nothing to read for it
             if len(seen) == before:
                 add(p, True, problem="empty")
         elif p.exists() or p.is_symlink():
@@ -69,9 +74,15 @@ def discover(paths: list[str | Path]) -> list[Candidate]:
                 if m.is_file() and kind_of(m):
                     before -= _found(m, seen)
                     add(m, False)
+                elif _is_loop(m):
+                    before += int(m.absolute() not in seen)
+                    add(m, False, problem="loop")
                 elif m.is_dir():
                     for c in discover([m]):
-                        if c.problem != "empty":
+                        if c.problem == "loop":
+                            before += int(c.path not in seen)
+                            add(c.path, False, problem="loop")
+                        elif c.problem != "empty":
                             before -= _found(c.path, seen)
                             add(c.path, False, c.missing, c.problem)
             if len(seen) == before:
@@ -79,6 +90,21 @@ def discover(paths: list[str | Path]) -> list[Candidate]:
         else:
             add(p, True, missing=True)
     return out
+
+
+def _is_loop(path: Path) -> bool:
+    """A symbolic link that leads back to itself (``is_file`` and ``is_dir`` just say no)."""
+    if not path.is_symlink():
+        return False
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:   # Python < 3.13: "Symlink loop from ..."
+        return True
+    except OSError as exc:
+        import errno
+
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _found(path: Path, seen: set[Path]) -> int:
