@@ -156,6 +156,23 @@ def test_every_real_document_has_an_expected_genre(bench):
     assert {r.expected for r in rows} == set(GENRES)
 
 
+def test_an_agenda_item_titled_by_its_topic_is_minutes():
+    text = ("Sagsfremstilling\nKvalitetsstandarderne for stof- og "
+            "alkoholbehandling beskriver, hvilken behandling borgerne kan få, og hvor hurtigt. "
+            "Standarderne er revideret efter de nye regler om behandlingsgaranti.")
+    for title in ("3. Kvalitetsstandarder for stof- og alkoholbehandling 2012-2013",
+                  "Punkt 5: Forslag til Handicappolitik 2024-2028"):
+        assert detect_genre(title, text)[0] == "minutes", title
+    # counter-examples: the standard and the policy themselves
+    standard = ("Kvalitetsstandarden beskriver, hvilken behandling borgerne kan få, og hvor "
+                "hurtigt. Målgruppe: borgere over 18 år med et misbrug.")
+    assert detect_genre("Kvalitetsstandarder for stof- og alkoholbehandling 2013",
+                        standard)[0] == "other"
+    assert detect_genre("Handicappolitik 2024-2028",
+                        "Vi vil skabe et samfund, hvor alle kan deltage. Målet er ...")[0] \
+        == "strategy"
+
+
 def test_genres_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: 35 invented documents of all four genres."""
     _, genres, _, _ = bench.dev_results()

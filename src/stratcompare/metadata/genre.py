@@ -57,6 +57,7 @@ class GenreRules:
     max_hits: int
     prior_other: float
     evidence_scale: float
+    item_title: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +73,8 @@ def _rules() -> GenreRules:
                         float(c["weight"]), c["why"]))
     s = data["settings"]
     return GenreRules(tuple(cues), int(s["head_chars"]), int(s["max_hits"]),
-                      float(s["prior_other"]), float(s["evidence_scale"]))
+                      float(s["prior_other"]), float(s["evidence_scale"]),
+                      re.compile(s["item_title"], re.IGNORECASE))
 
 
 def _first_line(text: str | None) -> str:
@@ -93,10 +95,11 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
     fields = {"title": title or "", "text": text or "", "head": (text or "")[: rules.head_chars],
               "filename": (filename or "").lower()}
     scores = dict.fromkeys(GENRES, 0.0)
+    agenda_item = bool(rules.item_title.match(fields["title"].strip()))
     for cue in rules.cues:
         where = fields[cue.where]
-        if not where:
-            continue
+        if not where or (agenda_item and cue.where == "title" and cue.genre != "minutes"):
+            continue  # an agenda item's title names its topic, not the document's kind
         if cue.where == "text":
             hits = sum(1 for _ in zip(range(rules.max_hits), cue.pattern.finditer(where)))
         else:

@@ -25,11 +25,9 @@ head of the first page ("Referat: 12. november 2025"); a dated genre with none o
 nothing better than counted mentions takes the first full date of its opening text.  With ``genre="minutes"`` (or ``"news"``/``"other"``) that date is the
 document's year and its period (a news item keeps a range from its first pages that does not
 start before it: "gælder fra 2023-2026").  ``year`` is the one year a reader would give the
-document: the date of a meeting or news item, else the adoption year when the document was
-adopted before its period starts ("Socialpolitik 2025-2028", vedtaget den 10. december 2024 ->
-2024: the year it was made), else the start of a range in the title, else the one year the
-title names ("Kvalitetsstandarder 2013"), else the adoption year, else the start of the
-period.  Years introduced as goals ("inden 2025",
+document: the date of a meeting or news item, else the start of a range in the title, else the
+one year the title names ("Kvalitetsstandarder 2013"), else the adoption year, else the start
+of the period.  Years introduced as goals ("inden 2025",
 "frem mod 2030") never count as mentions.  ``genre=None`` keeps the period rules above.
 """
 
@@ -287,9 +285,6 @@ def detect_years(pages: list[str], *, title: str | None = None,
     title_year = _title_year(mentions)
     if genre in DATED_GENRES and info.dated:
         info.year = int(info.dated[:4])
-    elif (info.adopted and info.start is not None
-          and int(info.adopted[:4]) < info.start):
-        info.year = int(info.adopted[:4])  # adopted before its period starts: made then
     elif info.basis == "title-range" or not info.adopted:
         info.year = info.start
     elif title_year is not None:
