@@ -311,6 +311,96 @@ def dev_results() -> tuple[list[Outcome], list[Outcome], list[Outcome], int]:
     return kinds, genres, years, dropped
 
 
+def render_dev_pdf(doc: DevDoc, path: Path) -> None:
+    """Lay a dev document out as a born-digital PDF: a short boilerplate passage that opens a
+    page is set as a small running head at its top, one that closes a page as a footer at its
+    bottom, headings in bold, other lines wrapped at the text width (as Word would)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    width, height = A4
+    left, right, top, bottom = 70.0, width - 70.0, 80.0, 70.0
+    for page in doc.pages:
+        labels = [lab for lab in doc.labels if lab[0] == page.number]
+        y = top
+        for i, (_, _, _, kind, text) in enumerate(labels):
+            short = len(text.split()) <= 14 and "\n" not in text.strip()
+            if kind == "boilerplate" and short and i == 0:
+                c.setFont("Helvetica", 8)
+                c.drawString(left, height - 40, text.strip())
+                continue
+            if kind == "boilerplate" and short and i == len(labels) - 1:
+                c.setFont("Helvetica", 8)
+                c.drawString(left, 40, text.strip())
+                continue
+            font, size = ("Helvetica-Bold", 12) if kind == "heading" else ("Helvetica", 10.5)
+            for raw in text.splitlines():
+                words, line = raw.split(), ""
+                lines = []
+                for w in words:
+                    cand = f"{line} {w}".strip()
+                    if stringWidth(cand, font, size) > right - left and line:
+                        lines.append(line)
+                        line = w
+                    else:
+                        line = cand
+                lines.append(line)
+                for ln in lines:
+                    if y > height - bottom:
+                        c.showPage()
+                        y = top
+                    c.setFont(font, size)
+                    c.drawString(left, height - y, ln)
+                    y += size * 1.35
+            y += 9
+        c.showPage()
+    c.save()
+
+
+_DISTINCT = re.compile(r"\w{4,}")
+
+
+def dev_pdf_results() -> list[Outcome]:
+    """Kinds on the dev set laid out as PDFs (``render_dev_pdf``) and read back the way ingest
+    reads a PDF (reader, page cleaner, title, genre, segmenter, kinds); each passage is expected
+    to have the kind of the label it shares most words with (heading labels only when no other
+    label shares any)."""
+    import tempfile
+    from collections import Counter as Bag
+
+    from stratcompare.ingest.pdf import extract_pdf
+    from stratcompare.ingest.pipeline import _title
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for doc in dev_docs():
+            path = Path(tmp) / (Path(doc.file).stem + ".pdf")
+            render_dev_pdf(doc, path)
+            ex = extract_pdf(path, ocr=False, max_pages=None, max_mb=None)
+            title = _title(ex, path)
+            genre = detect_genre(title, "\n\n".join(p.text or "" for p in ex.pages[:GENRE_PAGES]),
+                                 "pdf", None)[0]
+            segments = segment_pages(ex.pages, genre=genre)
+            refine_kinds(segments, genre=genre)
+            bags = [Bag(w.lower() for w in _DISTINCT.findall(lab[4])) for lab in doc.labels]
+            for seg in segments:
+                if seg.kind == "table":
+                    continue
+                words = Bag(w.lower() for w in _DISTINCT.findall(seg.text))
+                # (shared words, -label index): on a tie the earlier label (a contents line
+                # before the item heading it names)
+                scores = [(sum((words & bag).values()), -i) for i, bag in enumerate(bags)]
+                body = [x for x in scores if x[0] and doc.labels[-x[1]][3] != "heading"]
+                best = max(body or [x for x in scores if x[0]] or [(0, 1)])
+                if best[1] > 0:
+                    continue
+                out.append(Outcome(dev_part(doc.file) + "-pdf", doc.labels[-best[1]][3], seg.kind,
+                                   f"{doc.file}: {' '.join(seg.text.split())[:140]}"))
+    return out
+
+
 def dev_report(markdown: bool = False) -> str:
     kinds, genres, years, dropped = dev_results()
     lines = ["Development set (tests/fixtures/kinds_dev, invented documents):", "",
@@ -345,11 +435,24 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the development set of tests/fixtures/kinds_dev")
     ap.add_argument("--part", choices=("tune", "test"),
                     help="print one part only (tune while rules are being changed)")
+    ap.add_argument("--pdf", action="store_true",
+                    help="with --dev: lay the dev texts out as PDFs and read them as ingest does")
     ap.add_argument("--wrap", type=int, default=0,
                     help="with --dev: re-wrap the dev texts at this width (PDF-like lines)")
     args = ap.parse_args(argv)
     global DEV_WRAP
     DEV_WRAP = args.wrap
+    if args.pdf:
+        rows = dev_pdf_results()
+        for part in sorted({r.part for r in rows}):
+            sub = [r for r in rows if r.part == part]
+            pk = per_kind(sub)
+            print(f"{part:9} {_pct(accuracy(sub))}  "
+                  + "  ".join(f"{k} {_pct(pk[k])}" for k in KINDS if k in pk))
+        if args.errors:
+            print("\n".join(f"kind  {r.part:9} expected {r.expected:11} got {r.got:11} {r.where}"
+                            for r in rows if not r.ok))
+        return 0
     if args.dev or args.errors == "dev":
         print(dev_report(args.markdown))
         if args.errors:

@@ -81,6 +81,7 @@ class Rules:
     minutes_procedure_share: float
     furniture_max_words: int
     furniture_min_pages: int
+    field_split: re.Pattern[str]
 
 
 def _rule(entry: dict) -> Rule:
@@ -109,6 +110,7 @@ def load_rules() -> Rules:
         float(s["edge_share"]), int(s["carry_words"]),
         float(s["minutes_procedure_share"]),
         int(s["furniture_max_words"]), int(s["furniture_min_pages"]),
+        re.compile(r"\s+(?=(?:" + data["fields"]["split_before"] + r")\s*:\s*\S)"),
     )
 
 
@@ -131,7 +133,8 @@ def logical_lines(text: str, rules: Rules | None = None) -> list[str]:
     first ends in a word that cannot end a sentence ("godkendt i Social- og" +
     "Beskæftigelsesudvalget den ..."). Line rules are anchored at a line's start, so without
     this a wrapped decision or adoption notice is missed; labels, list items and names (a line
-    in upper case after a complete one) stay lines of their own.
+    in upper case after a complete one) stay lines of their own. The other way round, a line
+    holding several fields ("Dato: ... Sagsnr.: ...") is split before each field label.
     """
     rules = rules or load_rules()
     out: list[str] = []
@@ -145,7 +148,8 @@ def logical_lines(text: str, rules: Rules | None = None) -> list[str]:
                 out[-1] = f"{prev} {line}"
                 continue
         out.append(line)
-    return out
+    # a field block the PDF reader ran together: one field a line again
+    return [part for line in out for part in rules.field_split.split(line) if part]
 
 
 def _clean(line: str) -> str:
