@@ -458,6 +458,10 @@ def test_a_field_block_run_together_by_the_pdf_reader_is_read_field_by_field():
     assert kind(colophon, genre="strategy", position=1.0) == "boilerplate"
     assert kind("Beslutning Sundheds- og Omsorgsudvalget 13-11-2012 Taget til orientering.") \
         == "procedure"
+    header = ("Sundheds- og Forebyggelsesudvalget Åbent referat Mødedato 04.12.2012 "
+              "Mødetidspunkt 13:00 Mødested Rådhuset, mødelokale 1 Fraværende Lone Berg")
+    assert len(logical_lines(header)) == 5
+    assert kind(header) == "procedure"
     # a colon in prose, or a label word in lower case, splits nothing
     prose = "Rådet har én klar anbefaling til udvalget om tid: flere hold i de små byer."
     assert logical_lines(prose) == [prose]

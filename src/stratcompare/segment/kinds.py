@@ -110,7 +110,8 @@ def load_rules() -> Rules:
         float(s["edge_share"]), int(s["carry_words"]),
         float(s["minutes_procedure_share"]),
         int(s["furniture_max_words"]), int(s["furniture_min_pages"]),
-        re.compile(r"\s+(?=(?:" + data["fields"]["split_before"] + r")\s*:\s*\S)"),
+        re.compile(r"\s+(?=(?:" + data["fields"]["split_before"] + r")\s*:\s*\S|"
+                   + data["fields"]["split_before_bare"] + r"\s*\S)"),
     )
 
 
