@@ -474,6 +474,14 @@ def test_the_dev_set_read_back_from_pdfs(kinds_bench):
     assert total >= 200 and right / total >= 0.9  # measured 198/208 = 0.952 (2026-11-28)
 
 
+def test_a_minutes_running_head_is_furniture_in_any_genre():
+    head = "Social- og Handicapudvalget - Åbent referat - 05.03.2013 - Side 1"
+    for genre in ("minutes", "other", None):
+        assert kind(head, genre=genre) == "boilerplate", genre
+    assert kind("Udvalget fik et referat af mødet med Ældrerådet den 5. marts 2013.",
+                genre="other") == "content"
+
+
 def test_dot_leaders_win_over_an_agenda_heading():
     assert kind("1. Godkendelse af dagsorden........................................ 1") == "toc"
 
