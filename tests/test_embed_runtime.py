@@ -199,3 +199,36 @@ def test_fp32_node_groups_of_the_int8_recipes(tmp_path):
     # a graph without the expected names fails instead of quantising everything
     with pytest.raises(RuntimeError, match="lacks"):
         fp32_nodes(_graph(tmp_path, drop="/layers.1/fo/MatMul"), "ffn_out")
+
+
+def test_the_model_is_loaded_on_first_encode_not_before(tmp_path):
+    """classify/compare/report on a database whose vectors are all stored never load the
+    tokenizer or the session (about 0.8 s of CPU each time)."""
+    pytest.importorskip("onnxruntime")
+    from stratcompare.embed import embed_passages
+    from stratcompare.search.synthetic import SynthDocument, SynthPassage, build_store
+
+    f = _fake_folder(tmp_path)  # not a loadable model: loading it would fail
+    enc = ox.OnnxEncoder("e5-small", f, "int8")
+    assert enc._session is None and enc.dim == 384 and enc.vector_version == ox.vector_version("int8")
+    assert enc.encode_passages([]).shape == (0, 384) and enc._session is None
+
+    class Stored:  # the vectors an earlier run of the same version stored
+        model_id, dim, vector_version = "e5-small", 384, ox.vector_version("int8")
+
+        def encode_passages(self, texts, batch_size=32, show_progress=False):
+            v = np.zeros((len(texts), 384), dtype=np.float32)
+            v[:, 0] = 1.0
+            return v
+
+    store = build_store(tmp_path / "c.db", [SynthDocument("Køge", "Strategi", 2020, 2024, [
+        SynthPassage(1, None, "Housing First giver hjemløse unge en bolig."),
+        SynthPassage(2, None, "Tidlig opsporing af børn i mistrivsel.")], path="/x/a.txt")])
+    try:
+        assert embed_passages(store.conn, Stored(), progress=False) == 2
+        assert embed_passages(store.conn, enc, progress=False) == 0
+        assert enc._session is None
+    finally:
+        store.close()
+    with pytest.raises(Exception):  # the first real encode loads (here: a file that is no model)
+        enc.encode_passages(["tekst"])

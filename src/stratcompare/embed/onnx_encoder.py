@@ -231,13 +231,19 @@ def probe_cosine(folder: Path, torch_folder: Path, variant: str) -> float:
 
 class OnnxEncoder:
     """Encoder protocol over an ONNX e5 model: "passage: "/"query: " prefixes, batches of similar
-    length (little padding), at most ``TOKEN_BUDGET`` padded tokens per batch."""
+    length (little padding), at most ``TOKEN_BUDGET`` padded tokens per batch.
+
+    The tokenizer and the session are loaded on the first encode (~0.8 s CPU, most of it the
+    250k-word tokenizer): classify, compare and report on a database whose vectors are all stored
+    never encode, so they never pay for it.  ``load()`` loads at once (a server's start-up)."""
+
+    DIM = 384  # e5-small; checked against the graph's output when the session is loaded
 
     def __init__(self, model_id: str, folder: str | Path, variant: str = "int8", threads: int | None = None,
                  verify: bool = True):
         try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
+            import onnxruntime  # noqa: F401
+            import tokenizers  # noqa: F401
         except ImportError:  # pragma: no cover - environment problem
             raise MissingDependencyError("onnxruntime is not installed",
                                          hint="pip install onnxruntime, or use STRATCOMPARE_MODEL=e5-small-torch") from None
@@ -245,27 +251,42 @@ class OnnxEncoder:
         if verify and not is_current(folder, variant):
             raise ModelError(f"the {variant} ONNX model is missing or altered", path=folder,
                              hint="delete the folder; it is rebuilt on next use")
-        self.model_id, self.variant, self.dim = model_id, variant, 384
+        self.model_id, self.variant, self.dim = model_id, variant, self.DIM
         self.vector_version, self.unrecorded_version = vector_version(variant), UNRECORDED_VERSION
-        self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tok.no_padding()
-        self._tok.enable_truncation(max_length=MAX_TOKENS)
-        self._pad = self._tok.token_to_id("<pad>")
-        self._pad = 1 if self._pad is None else self._pad
+        self._folder, self._threads = folder, threads
+        self._session = None
+
+    def load(self) -> "OnnxEncoder":
+        if self._session is not None:
+            return self
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(self._folder / "tokenizer.json"))
+        tok.no_padding()
+        tok.enable_truncation(max_length=MAX_TOKENS)
+        pad = tok.token_to_id("<pad>")
+        self._pad = 1 if pad is None else pad
         so = ort.SessionOptions()
-        so.intra_op_num_threads = int(threads or os.environ.get("STRATCOMPARE_THREADS") or 0)  # 0: one per core
+        so.intra_op_num_threads = int(self._threads or os.environ.get("STRATCOMPARE_THREADS") or 0)  # 0: one per core
         so.inter_op_num_threads = 1
         # no busy-waiting between batches: on a shared machine spinning threads steal the cores
         so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         so.log_severity_level = 3
-        self._session = ort.InferenceSession(str(folder / FILES[variant]), so, providers=["CPUExecutionProvider"])
-        self.dim = int(self._session.get_outputs()[0].shape[-1] or 384)
+        session = ort.InferenceSession(str(self._folder / FILES[self.variant]), so, providers=["CPUExecutionProvider"])
+        dim = session.get_outputs()[0].shape[-1]
+        if isinstance(dim, int) and dim != self.dim:
+            raise ModelError(f"the ONNX model gives {dim}-dimensional vectors, not {self.dim}", path=self._folder,
+                             hint="delete the folder; it is rebuilt on next use")
+        self._tok, self._session = tok, session
+        return self
 
     def _encode(self, texts: Sequence[str], prefix: str, batch_size: int) -> np.ndarray:
         texts = list(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
+        self.load()
         enc = self._tok.encode_batch([prefix + t for t in texts])
         lens = [len(e.ids) for e in enc]
         order = sorted(range(len(texts)), key=lens.__getitem__)
