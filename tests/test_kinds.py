@@ -366,15 +366,17 @@ def test_kind_accuracy_overall_meets_the_target(kinds_bench, results):
 
 def test_kind_accuracy_per_kind_does_not_regress(kinds_bench, results):
     per = kinds_bench.per_kind(results)
-    floors = {"content": 0.95, "list": 0.9, "table": 1.0, "procedure": 0.78, "heading": 0.7,
-              "toc": 0.8, "boilerplate": 0.55}  # measured 2026-11-28 (proc 0.815, boil 0.636)
+    floors = {"content": 0.95, "list": 0.9, "table": 1.0, "procedure": 0.83, "heading": 0.7,
+              "toc": 0.8, "boilerplate": 0.7}  # measured 2026-11-28, third round (proc 88/103
+    # = 0.854, boil 20/27 = 0.741; before it 0.825 and 0.741)
     for k, floor in floors.items():
         right, total = per[k]
         assert right / total >= floor, (k, right, total)
 
 
-@pytest.mark.xfail(strict=True, reason="below the issue-9 target on the test part: the tune part "
-                   "holds few letterhead/running-head examples (see docs/benchmarks.md)")
+@pytest.mark.xfail(strict=True, reason="below the issue-9 target on the test part: procedure 40/53 "
+                   "(75.5 %), boilerplate 12/19 (63.2 %) after the third round, 2026-11-28; the tune "
+                   "part holds few letterhead/running-head examples (see docs/benchmarks.md)")
 def test_procedure_and_boilerplate_meet_the_target(kinds_bench, results):
     per = kinds_bench.per_kind(results)
     for k in ("procedure", "boilerplate"):
