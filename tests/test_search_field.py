@@ -254,3 +254,17 @@ def test_an_english_query_is_rated_by_its_danish_words(store, enc):
     top = next(h for h in res.hits if h.text == STRATEGY)
     assert top.details["coverage"] == 1.0  # "hjemløshed hjemløse strategi" are in it; the English words never are
     assert not res.weak
+
+
+def test_cached_document_frequencies_follow_changes(store, no_context):
+    from stratcompare.search.api import ensure_fts
+    from stratcompare.search.fts import _doc_freqs
+
+    conn = store.conn
+    ensure_fts(conn)
+    assert _doc_freqs(conn, ["snerydning", "budget"])[1] == {"snerydning": 0, "budget": 1}
+    conn.execute("UPDATE passages SET text = text || ' Snerydning koster.' WHERE text = ?", (OTHER,))
+    conn.commit()
+    clear_cache()
+    ensure_fts(conn)  # re-indexes the changed passage
+    assert _doc_freqs(conn, ["snerydning"])[1] == {"snerydning": 1}

@@ -112,3 +112,17 @@ def test_compound_splitting_raises_lexical_relevance_on_the_tune_half(field_stor
         clear_cache()
         res[on] = evaluate(conn, tune, lambda q: [h.passage_id for h in search(conn, q, mode="lexical")])
     assert res[True]["recall@10"] > res[False]["recall@10"] and res[True]["mrr"] > res[False]["mrr"], res
+
+
+def test_weak_verdict_on_the_tune_half_lexical(field_store):
+    """The shipped strength map (coverage weighted by rarity, lexical mode) says "no strong matches"
+    mostly for queries without a relevant passage (fitted there: precision 0.9+, recall 0.87)."""
+    from stratcompare.search.api import search_result
+    from stratcompare.search.evaluate import load_judgments, weak_match
+
+    conn = field_store.conn
+    tune = [q for q in load_judgments(FIELD) if q.part == "tune"]
+    flags = {q.id: search_result(conn, q.query, mode="lexical").weak for q in tune}
+    wm = weak_match(flags, tune)
+    assert wm["none_queries"] >= 10
+    assert wm["precision"] >= 0.8 and wm["recall"] >= 0.6, wm

@@ -88,14 +88,23 @@ def sync_fts(conn: sqlite3.Connection, batch: int = 2000) -> tuple[int, int]:
 
 
 _COUNTS: dict[str, tuple[tuple, int]] = {}
+_DF: dict[str, tuple[tuple, dict[str, int]]] = {}
+
+
+def _file_token(conn: sqlite3.Connection) -> tuple | None:
+    """The database file and its WAL's size and mtime: changes with every commit from any
+    connection, and is the same for every connection to the file (the BM25 threads' and the
+    caller's share the cached counts).  None for in-memory databases (never cached)."""
+    tok = change_token(conn)
+    return None if tok is None else (tok[0], *tok[4:])
 
 
 def _indexed_count(conn: sqlite3.Connection) -> int:
     """Number of indexed passages, cached until the database changes (count(*) scans the table)."""
-    tok = change_token(conn)
+    tok = _file_token(conn)
     if tok is not None:
         hit = _COUNTS.get(tok[0])
-        if hit is not None and hit[0] == tok:  # same connection, nothing committed since
+        if hit is not None and hit[0] == tok:  # nothing committed since
             return hit[1]
     n = conn.execute("SELECT count(*) FROM passage_fts_map").fetchone()[0]
     if tok is not None:
@@ -104,13 +113,27 @@ def _indexed_count(conn: sqlite3.Connection) -> int:
 
 
 def _doc_freqs(conn: sqlite3.Connection, terms: list[str]) -> tuple[int, dict[str, int]]:
-    """(indexed passages, passages containing each term) from an fts5vocab view (per connection)."""
-    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_fts_vocab USING fts5vocab(main, passage_fts, 'row')")
+    """(indexed passages, passages containing each term) from an fts5vocab view (per connection),
+    cached per database file until it changes (the match-strength weights ask for the same terms)."""
     n = _indexed_count(conn)
-    df = {}
+    tok = _file_token(conn)
+    cache: dict[str, int] = {}
+    if tok is not None:
+        hit = _DF.get(tok[0])
+        if hit is not None and hit[0] == tok:
+            cache = hit[1]
+        else:
+            _DF[tok[0]] = (tok, cache)
+    if len(cache) > 50_000:
+        cache.clear()
+    df: dict[str, int] = {}
     for t in terms:
-        row = conn.execute("SELECT doc FROM temp.passage_fts_vocab WHERE term = ?", (t,)).fetchone()
-        df[t] = row[0] if row else 0
+        v = cache.get(t)
+        if v is None:
+            conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_fts_vocab USING fts5vocab(main, passage_fts, 'row')")
+            row = conn.execute("SELECT doc FROM temp.passage_fts_vocab WHERE term = ?", (t,)).fetchone()
+            v = cache[t] = row[0] if row else 0
+        df[t] = v
     return n, df
 
 
