@@ -484,6 +484,43 @@ def test_a_minutes_running_head_is_furniture_in_any_genre():
                 genre="other") == "content"
 
 
+@pytest.mark.parametrize("text", [
+    "Der indstilles, at planen godkendes.", "Det anbefales, at Byrådet godkender forslaget.",
+    "Sagen har ingen bevillingsmæssige konsekvenser.", "Et enigt udvalg anbefaler indstillingen.",
+    "Formanden orienterede om dialogmødet med Handicaprådet.", "O tager forbehold.",
+    "Venstre tager forbehold til byrådsbehandlingen.", "Ad 1: Godkendt.",
+    "Underskrevet af udvalgets medlemmer.", "Godkendt. Lise Bank (V) var fraværende.",
+])
+def test_variants_of_minutes_formulas(text):
+    assert kind(text) == "procedure"
+
+
+@pytest.mark.parametrize("text", [
+    "Cookieindstillinger", "Skriv til os via Digital Post", "Find vej", "Hop til indhold",
+    "Spring over navigation", "Fotograf: Jens Hansen", "Telefontid: Man.-tors. kl. 9-15",
+    "Byens Kommune · Torvet 1 · 9999 Byen · Tlf. 12 34 56 78", "Download pdf (2,3 MB)",
+    "Hent politikken som pdf", "Har du spørgsmål, er du velkommen til at kontakte os.",
+    "Følg os på Facebook", "Sidens indhold er ansvarlig: Social og Sundhed",
+])
+def test_variants_of_web_and_page_furniture(text):
+    assert kind(text, genre="other", position=0.5) == "boilerplate"
+
+
+@pytest.mark.parametrize("text", [
+    "Kommunen vil give borgere med handicap et tilbud tæt på hjemmet, og vi tager forbehold for "
+    "de økonomiske rammer i 2026.",
+    "Det anbefales i den nationale strategi, at kommunerne arbejder med tidlig opsporing af "
+    "ensomhed blandt ældre.",
+    "Borgere, der var fraværende fra arbejdsmarkedet i mere end et år, får en fast kontaktperson "
+    "i jobcentret, som hjælper med en plan.",
+    "Sundhed · Trivsel · Fællesskab",
+    "Borgerne kan følge os på vej mod målet gennem de årlige statusrapporter og dialogmøder.",
+])
+def test_the_same_words_in_substance_stay_content(text):
+    for genre in ("strategy", "minutes", "news"):
+        assert kind(text, genre=genre, position=0.5) == "content", genre
+
+
 def test_dot_leaders_win_over_an_agenda_heading():
     assert kind("1. Godkendelse af dagsorden........................................ 1") == "toc"
 
