@@ -312,6 +312,11 @@ def run(args) -> dict:
         if len(ix):
             res["by_part"][p] = {"n": len(ix), "model": theme_scores(Y[ix], P_model[ix], cb.theme_ids),
                                  "keyword": theme_scores(Y[ix], P_kw[ix], cb.theme_ids)}
+    gen = np.array([g or "unknown" for g in pred_genres])
+    res["by_genre"] = {g: {"n": int(len(ix)), "model": theme_scores(Y[ix], P_model[ix], cb.theme_ids),
+                           "keyword": theme_scores(Y[ix], P_kw[ix], cb.theme_ids)}
+                       for g in ("strategy", "minutes", "news", "other")
+                       if len(ix := np.flatnonzero(scored & (gen == g)))}
     res["current"] = _current_model(cb, enc, data, texts, Y, scored, pred_genres, kinds_l)
     ci = clean_idx
     res["robust"] = {
@@ -428,6 +433,8 @@ def markdown(res: dict, command: str) -> str:
     for p, v in res["by_part"].items():
         lines.append(f"| recipe, {p} part | {v['n']} | {_pair(v['model'])} |")
         lines.append(f"| keyword baseline, {p} part | {v['n']} | {_pair(v['keyword'])} |")
+    for g, v in res.get("by_genre", {}).items():
+        lines.append(f"| recipe, {g} (detected genre) | {v['n']} | {_pair(v['model'])} |")
     cur = res.get("current")
     if cur and "scores" in cur:
         lines.append(f"| current models/themes (`{cur['model']}`, trained on {cur['trained_on']}), "
