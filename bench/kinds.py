@@ -30,7 +30,7 @@ import re
 import sys
 import textwrap
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -200,7 +200,7 @@ def errors(part: str) -> str:
 
 
 DEV = realdocs.REPO / "tests" / "fixtures" / "kinds_dev"
-_DEV_LABEL = re.compile(r"^@(\w+)(\+?)\s*$")
+_DEV_LABEL = re.compile(r"^@(\w+)([+>]?)\s*$")
 
 
 @dataclass
@@ -218,6 +218,8 @@ class DevDoc:
     year: int | None
     pages: list[DevPage]
     labels: list[tuple[int, int, int, str, str]]  # page, start, end, kind, text
+    raw: list[str] = field(default_factory=list)   # each label's lines as written (tabs kept)
+    side: set[int] = field(default_factory=set)    # labels set in a right-hand column (PDF)
 
 
 def parse_dev(path: Path, wrap: int = 0) -> DevDoc:
@@ -235,13 +237,18 @@ def parse_dev(path: Path, wrap: int = 0) -> DevDoc:
         elif m := _DEV_LABEL.match(line):
             if m.group(1) not in KINDS:
                 raise ValueError(f"{path.name}: unknown kind {m.group(1)!r}")
-            pages[-1].append((m.group(1), bool(m.group(2)), []))
+            pages[-1].append((m.group(1), m.group(2), []))
         elif pages[-1]:
             pages[-1][-1][2].append(line)
-    out_pages, labels = [], []
+    out_pages, labels, raw, side = [], [], [], set()
     for number, passages in enumerate((p for p in pages if p), start=1):
         text = ""
-        for kind, glued, lines in passages:
+        for kind, mark, lines in passages:
+            glued = mark == "+"
+            if mark == ">":
+                side.add(len(labels))
+            raw.append("\n".join(lines).strip("\n"))
+            lines = [" ".join(ln.split("\t")) for ln in lines]  # a two-column row read as text
             if wrap:
                 lines = [w for ln in lines for w in (textwrap.wrap(ln, wrap) or [ln])]
             body_text = "\n".join(lines).strip("\n")
@@ -256,7 +263,7 @@ def parse_dev(path: Path, wrap: int = 0) -> DevDoc:
                       if len(ln.strip()) >= 4), "")  # as ingest's _title does for text
     year = meta.get("year", "")
     return DevDoc(path.name, title, meta["genre"], int(year) if year else None, out_pages,
-                  labels)
+                  labels, raw, side)
 
 
 DEV_WRAP = 0  # set by --wrap
@@ -271,7 +278,7 @@ def dev_part(file: str) -> str:
     """``dev`` = the first batch (rules were changed while looking at it); ``dev2`` = files
     ``b2_*``, written after the first round, ``dev3`` = ``b3_*`` (older PDF layouts), written
     after the second; each was measured once before any rule was changed for it."""
-    return {"b2_": "dev2", "b3_": "dev3", "b4_": "dev4"}.get(file[:3], "dev")
+    return {"b2_": "dev2", "b3_": "dev3", "b4_": "dev4", "b5_": "dev5"}.get(file[:3], "dev")
 
 
 def dev_genre(doc: DevDoc) -> str:
@@ -314,29 +321,51 @@ def dev_results() -> tuple[list[Outcome], list[Outcome], list[Outcome], int]:
 def render_dev_pdf(doc: DevDoc, path: Path) -> None:
     """Lay a dev document out as a born-digital PDF: a short boilerplate passage that opens a
     page is set as a small running head at its top, one that closes a page as a footer at its
-    bottom, headings in bold, other lines wrapped at the text width (as Word would)."""
+    bottom, headings and item labels in bold, a passage marked ``@kind>`` as a letterhead
+    column at the right, a line with a tab as a two-column header row, other lines wrapped at
+    the text width (as Word would)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     width, height = A4
-    left, right, top, bottom = 70.0, width - 70.0, 80.0, 70.0
+    left, top, bottom = 70.0, 80.0, 70.0
     for page in doc.pages:
-        labels = [lab for lab in doc.labels if lab[0] == page.number]
+        idx = [i for i, lab in enumerate(doc.labels) if lab[0] == page.number]
+        side = [i for i in idx if i in doc.side]
+        right = 370.0 if side else width - 70.0  # the body runs beside a letterhead column
+        ys = top
+        for i in side:  # letterhead column at the right, small type
+            c.setFont("Helvetica", 8.5)
+            for ln in doc.raw[i].splitlines():
+                c.drawString(400, height - ys, ln.strip())
+                ys += 11
+            ys += 6
         y = top
-        for i, (_, _, _, kind, text) in enumerate(labels):
+        body = [i for i in idx if i not in doc.side]
+        for n, i in enumerate(body):
+            kind, text = doc.labels[i][3], doc.raw[i]
             short = len(text.split()) <= 14 and "\n" not in text.strip()
-            if kind == "boilerplate" and short and i == 0:
+            if kind == "boilerplate" and short and n == 0:
                 c.setFont("Helvetica", 8)
                 c.drawString(left, height - 40, text.strip())
                 continue
-            if kind == "boilerplate" and short and i == len(labels) - 1:
+            if kind == "boilerplate" and short and n == len(body) - 1:
                 c.setFont("Helvetica", 8)
                 c.drawString(left, 40, text.strip())
                 continue
-            font, size = ("Helvetica-Bold", 12) if kind == "heading" else ("Helvetica", 10.5)
             for raw in text.splitlines():
+                font, size = ("Helvetica-Bold", 12) if kind == "heading" else ("Helvetica", 10.5)
+                if _PDF_LABEL.match(raw.strip()):
+                    font = "Helvetica-Bold"  # item labels are set in bold by the systems
+                if "\t" in raw:  # a header table row: label left, value in a second column
+                    label, _, value = raw.partition("\t")
+                    c.setFont("Helvetica", size)
+                    c.drawString(left, height - y, label.strip())
+                    c.drawString(left + 110, height - y, value.strip())
+                    y += size * 1.35
+                    continue
                 words, line = raw.split(), ""
                 lines = []
                 for w in words:
@@ -357,6 +386,11 @@ def render_dev_pdf(doc: DevDoc, path: Path) -> None:
             y += 9
         c.showPage()
     c.save()
+
+
+_PDF_LABEL = re.compile(r"(?i)^(sagsfremstilling|indstilling|beslutning\b.*|bilag|økonomi\b.*|"
+                        r"resum[eé]|baggrund|høring|lovgrundlag|sagens kerne|vurdering|"
+                        r"beslutningstema|kompetence)$")
 
 
 _DISTINCT = re.compile(r"\w{4,}")
@@ -406,7 +440,7 @@ def dev_report(markdown: bool = False) -> str:
     lines = ["Development set (tests/fixtures/kinds_dev, invented documents):", "",
              "| part | overall | " + " | ".join(KINDS) + " | genre | years |",
              "|" + "---|" * (len(KINDS) + 4)]
-    for part in ("dev", "dev2", "dev3", "dev4"):
+    for part in ("dev", "dev2", "dev3", "dev4", "dev5"):
         k = [r for r in kinds if r.part == part]
         pk = per_kind(k)
         lines.append(f"| {part} | {_pct(accuracy(k))} | "

@@ -473,7 +473,7 @@ def test_a_field_block_run_together_by_the_pdf_reader_is_read_field_by_field():
 def test_the_dev_set_read_back_from_pdfs(kinds_bench):
     rows = kinds_bench.dev_pdf_results()
     right, total = kinds_bench.accuracy(rows)
-    assert total >= 200 and right / total >= 0.9  # measured 198/208 = 0.952 (2026-11-28)
+    assert total >= 210 and right / total >= 0.9  # measured 211/221 = 0.955 (2026-11-28)
 
 
 def test_a_minutes_running_head_is_furniture_in_any_genre():
@@ -519,6 +519,23 @@ def test_variants_of_web_and_page_furniture(text):
 def test_the_same_words_in_substance_stay_content(text):
     for genre in ("strategy", "minutes", "news"):
         assert kind(text, genre=genre, position=0.5) == "content", genre
+
+
+def test_a_notes_own_advice_is_content_but_the_same_formula_in_minutes_is_procedure():
+    advice = ("Forvaltningen anbefaler, at den nye kontrakt deler kommunen i tre områder med hver "
+              "sin vognmand, og at borgerne højst må vente 20 minutter på at blive hentet.")
+    assert kind(advice, genre="other") == "content"
+    assert kind(advice, genre="minutes") == "procedure"
+    assert kind("Kirsten Juhl\nVisitator", genre="other", position=1.0) == "boilerplate"
+
+
+def test_a_case_header_glued_onto_a_notes_first_paragraph_does_not_make_it_procedure():
+    text = ("Dato: 7. januar 2013\nSagsnr.: 13/00412\nNOTAT Kørsel til aktivitetscentre\n"
+            "Kommunen visiterer i dag 140 borgere til kørsel til aktivitetscentrene. Kørslen udføres "
+            "af to vognmænd, og kontrakten udløber til sommer, så en ny aftale skal på plads.")
+    assert kind(text, genre="other") == "content"
+    assert kind("Dato: 7. januar 2013\nSagsnr.: 13/00412\nSagsbehandler: Kirsten Juhl",
+                genre="other") == "procedure"
 
 
 def test_dot_leaders_win_over_an_agenda_heading():
@@ -602,9 +619,9 @@ def test_the_dev_set_parses_into_labelled_pages(kinds_bench):
 def test_kind_accuracy_on_the_invented_dev_set(kinds_bench, dev):
     kinds = dev[0]
     parts = {r.part for r in kinds}
-    assert parts == {"dev", "dev2", "dev3", "dev4"}
+    assert parts == {"dev", "dev2", "dev3", "dev4", "dev5"}
     right, total = kinds_bench.accuracy(kinds)
-    assert total >= 230 and right / total >= 0.93  # measured 244/251 = 0.972 (2026-11-28)
+    assert total >= 260 and right / total >= 0.93  # measured 265/273 = 0.971 (2026-11-28)
     per = kinds_bench.per_kind(kinds)
     for k in ("procedure", "boilerplate", "content"):
         assert per[k][0] / per[k][1] >= 0.9, (k, per[k])

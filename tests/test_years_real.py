@@ -113,6 +113,19 @@ def test_a_strategy_dated_by_its_adoption():
     assert (info.adopted, info.year) == ("2009-03-25", 2009)
 
 
+def test_a_year_under_the_letterhead_is_the_title_year_when_the_stored_title_has_none():
+    page = ("Egebæk Kommune\nSundhed og Omsorg\nKvalitetsstandard 2013\nGenoptræning efter "
+            "sundhedslovens § 140\n\n" + "Genoptræningen skal hjælpe borgeren til at genvinde "
+            "de færdigheder, der er gået tabt under en sygdom eller indlæggelse. " * 5)
+    last = "Klager sendes til kommunen. Godkendt af Sundheds- og Ældreudvalget den 11. december 2012."
+    assert detect_years([page, last], title="Kvalitetsstandard", genre="other").year == 2013
+    # counter-examples: a year deep in the text is no title year; a stored title's year wins
+    plain = page.replace("Kvalitetsstandard 2013", "Kvalitetsstandard")
+    assert detect_years([plain, last + " Gælder for 2013."], title="Kvalitetsstandard",
+                        genre="other").year == 2012
+    assert detect_years([page, last], title="Kvalitetsstandard 2014", genre="other").year == 2014
+
+
 @pytest.fixture(scope="module")
 def bench():
     sys.path.insert(0, str(BENCH))

@@ -26,8 +26,9 @@ nothing better than counted mentions takes the first full date of its opening te
 document's year and its period (a news item keeps a range from its first pages that does not
 start before it: "gælder fra 2023-2026").  ``year`` is the one year a reader would give the
 document: the date of a meeting or news item, else the start of a range in the title, else the
-one year the title names ("Kvalitetsstandarder 2013"), else the adoption year, else the start
-of the period.  Years introduced as goals ("inden 2025",
+one year the title names ("Kvalitetsstandarder 2013"; when the stored title names no year, a
+year in the short lines that open page 1, as a PDF's stored title is often bare), else the adoption
+year, else the start of the period.  Years introduced as goals ("inden 2025",
 "frem mod 2030") never count as mentions.  ``genre=None`` keeps the period rules above.
 """
 
@@ -283,6 +284,8 @@ def detect_years(pages: list[str], *, title: str | None = None,
             info.basis = "dated"
             info.evidence = [_cite(dated), *info.evidence[:2]]
     title_year = _title_year(mentions)
+    if title_year is None and not any(m.in_title for m in mentions):
+        title_year = _title_year(_first_line_mentions(pages))  # "Kvalitetsstandard 2013" on top
     if genre in DATED_GENRES and info.dated:
         info.year = int(info.dated[:4])
     elif info.basis == "title-range" or not info.adopted:
@@ -292,6 +295,23 @@ def detect_years(pages: list[str], *, title: str | None = None,
     else:
         info.year = int(info.adopted[:4])
     return info
+
+
+FIRST_LINES = 6  # the displayed title is among the first lines of page 1 (under a letterhead)
+FIRST_LINE_WORDS = 12  # ... and is a short line
+
+
+def _first_line_mentions(pages: list[str]) -> list[_Mention]:
+    """Bare years and ranges (not dates) of the first short lines of page 1, read as a title: a
+    PDF's stored title is often a bare "Kvalitetsstandard" while the page opens, under its
+    letterhead, "Kvalitetsstandard 2013"."""
+    lines = [ln.strip() for ln in (pages[0] if pages else "").splitlines() if ln.strip()]
+    found: list[_Mention] = []
+    for line in lines[:FIRST_LINES]:
+        if len(line.split()) <= FIRST_LINE_WORDS:
+            found += [m for m in _scan(line, "first lines", 0, True)[0]
+                      if m.kind in ("year", "range")]
+    return found
 
 
 def _title_year(mentions: list[_Mention]) -> int | None:

@@ -51,6 +51,7 @@ class Rule:
     edge: bool = False
     min_hits: int = 1
     not_genres: tuple[str, ...] = ()
+    no_prose: bool = False
 
     def applies(self, text: str, words: int, genre: str | None, at_edge: bool) -> bool:
         if self.max_words is not None and words > self.max_words:
@@ -92,7 +93,8 @@ def _rule(entry: dict) -> Rule:
         raise ValueError(f"kinds.toml: rule {entry['pattern']!r} has no 'why'")
     return Rule(kind, re.compile(entry["pattern"], re.IGNORECASE), entry["why"],
                 entry.get("max_words"), tuple(entry.get("genres", ())), bool(entry.get("edge")),
-                int(entry.get("min_hits", 1)), tuple(entry.get("not_genres", ())))
+                int(entry.get("min_hits", 1)), tuple(entry.get("not_genres", ())),
+                bool(entry.get("no_prose")))
 
 
 @lru_cache(maxsize=1)
@@ -203,7 +205,11 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
         # case header + "Sagsfremstilling" + its prose (or the start of a sentence the next
         # passage goes on with): the prose is the point
         return structural
+    prose = any(_words(ln) >= 15 and ln.endswith((".", "!", "?"))
+                for ln in logical_lines(text, rules))
     for rule in rules.whole:
+        if rule.no_prose and prose:
+            continue
         if rule.applies(flat, words, genre, edge) or (
                 rule.kind == "toc" and rule.applies(text.strip(), words, genre, edge)):
             return rule.kind
