@@ -135,7 +135,7 @@ def bench():
 
 
 def test_years_of_the_invented_dev_set(bench):
-    """tests/fixtures/kinds_dev: 32 invented documents with a year a reader would give."""
+    """tests/fixtures/kinds_dev: 36 invented documents with a year a reader would give."""
     _, _, years, _ = bench.dev_results()
     assert len(years) >= 30
     right, total = bench.accuracy(years)
