@@ -34,3 +34,21 @@ def test_themes_ceiling_runs_and_reports_headroom():
     # (0.917, 0.911 since corpus.jsonl was re-coded by the codebook v1 coding guide)
     assert row("second coder vs labels") == (0.917, 0.911)
     assert len(re.findall(r"^\| [a-z_]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$", out, re.M)) == 16
+
+
+@pytest.mark.slow
+def test_themes_bench_with_genre_context_runs(tmp_path):
+    out_json = tmp_path / "cv.json"
+    res = subprocess.run([sys.executable, str(REPO / "bench" / "themes.py"), "--encoder", "hashing", "--folds", "2",
+                          "--genre-feature", "--genre-offsets", "--json", str(out_json)],
+                         check=False, capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "Context: genre feature, genre offsets;" in res.stdout
+    assert re.search(r"\| recipe, minutes \(detected genre\) \| \d+ \| 0\.\d{3} \| 0\.\d{3} \|", res.stdout)
+    import json
+
+    cv = json.loads(out_json.read_text(encoding="utf-8"))
+    assert cv["context"] == {"genre_feature": True, "genre_offsets": True, "train_genre": "label"}
+    assert cv["command"].endswith("--genre-feature --genre-offsets --folds 2")
+    # written passages are the only ones without a genre
+    assert cv["genres"]["train"]["unknown"] == cv["n_written"]
