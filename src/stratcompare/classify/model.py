@@ -615,7 +615,7 @@ def _genre_offsets(p: np.ndarray, Y: np.ndarray, thresholds: np.ndarray,
             denom = int(pred.sum()) + int(y.sum())
             f1 = 2 * tp / denom if denom else 1.0
             if best is None or f1 > best[0] + 1e-9:
-                best = (f1, float(d))
+                best = (f1, float(d) + 0.0)   # + 0.0: no '-0.0' in the model file
         out[name] = best[1]
     return out
 
