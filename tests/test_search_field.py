@@ -268,3 +268,13 @@ def test_cached_document_frequencies_follow_changes(store, no_context):
     clear_cache()
     ensure_fts(conn)  # re-indexes the changed passage
     assert _doc_freqs(conn, ["snerydning"])[1] == {"snerydning": 1}
+
+
+def test_lemma_lookups_are_cached_and_case_blind():
+    from stratcompare.search.lemmas import _lemma_lower, lemma
+
+    first = lemma("Anbringelserne")
+    before = _lemma_lower.cache_info().hits
+    assert lemma("anbringelserne") == first == lemma("ANBRINGELSERNE")
+    assert _lemma_lower.cache_info().hits >= before + 2
+    assert lemma("og") == "og"  # stop words stay as they are

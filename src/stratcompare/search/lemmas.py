@@ -34,8 +34,14 @@ def words(text: str) -> list[tuple[str, int, int]]:
 
 def lemma(word: str) -> str:
     """Lower-cased lookup lemma; stop words and unknown words stay as they are (lower-cased)."""
+    return _lemma_lower(word.lower())
+
+
+@lru_cache(maxsize=300_000)
+def _lemma_lower(low: str) -> str:
+    """``lemma`` of a lower-cased word, cached: highlighting and match strength look up every word
+    of every hit (≈ 600 look-ups a query, 1 µs each in spaCy's table, 0.1 µs from the cache)."""
     _, table, stop = _nlp()
-    low = word.lower()
     if low in stop:
         return low
     found = table.get(low)
