@@ -5,8 +5,10 @@ Why: a 50 MB text held every stored copy (raw and clean page text, passages) in 
 until the write.  Spooled, ingestion holds one part at a time; the corpus's write lock is held
 only for the copy (``INSERT … SELECT``, row by row), not while the text is cut; and a crash
 before the commit still leaves the old version whole.  The file lives in the temporary folder
-(``TMPDIR``), takes about three times the input's size, and is deleted once stored (a ``kill
--9`` can leave one behind there).  It crosses from an ingest worker to the parent by its path.
+(``TMPDIR``), takes about five times the input's size on disk (raw and clean page text, each
+passage before and after repair: a 40 MB text made a 199 MB spool), and is deleted once stored
+(a ``kill -9`` or a Ctrl-C before the write can leave one behind there).  It crosses from an
+ingest worker to the parent by its path.
 """
 
 from __future__ import annotations
