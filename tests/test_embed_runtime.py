@@ -113,9 +113,12 @@ def test_build_recorded_its_checks(runtimes):
 
     rec = json.loads((cache_dir() / "models" / ox.FOLDER_NAME / ox.CHECK_FILE).read_text())
     assert rec["probe_min_cosine"]["int8"] >= 0.99 and rec["probe_min_cosine"]["fp32"] >= 0.9999
+    assert rec["int8_recipe"] == ox.INT8_RECIPE
     assert rec["fusions"].get("Attention") == 12  # the fused graph, not the plain export
     assert isinstance(embed.get_encoder("e5-small"), ox.OnnxEncoder)
     assert embed.get_encoder("e5-small").variant == "int8"
+    assert embed.get_encoder("e5-small").vector_version == f"int8:{ox.INT8_RECIPE}"
+    assert embed.get_encoder("e5-small-torch").vector_version == embed.get_encoder("e5-small-onnx").vector_version
 
 
 @pytest.mark.slow
