@@ -3,6 +3,7 @@
 Usage: python bench/themes.py [--encoder e5-small] [--labels corpus/labels] [--folds 10]
                               [--curve] [--write-docs] [--genre-feature] [--kind-feature]
                               [--genre-offsets] [--train-genre label|detected]
+                              [--exclude-labels FILE]
 
 Folds are GroupKFold over municipalities: a fold never tests on a municipality it trained on.
 Hand-written passages are never tested on; they join every training fold.  Reported, from the
@@ -123,7 +124,18 @@ def part_of(municipality: str | None, written: bool, parts: dict[str, str]) -> s
     return "bundled" if municipality in BUNDLED else "other"
 
 
-def grouped_data(labels, codebook=None, n_folds: int = 10):
+def _load(labels, theme_ids, exclude=()):
+    """load_labels, leaving out the label files named in ``exclude`` (file names in the folder),
+    so a batch of labels can be measured with and without it on the same folds."""
+    path = Path(labels)
+    if not exclude or not path.is_dir():
+        return load_labels(path, theme_ids)
+    files = sorted(f for f in path.glob("*.jsonl")
+                   if not f.name.endswith(".todo.jsonl") and f.name not in set(exclude))
+    return [d for f in files for d in load_labels(f, theme_ids)]
+
+
+def grouped_data(labels, codebook=None, n_folds: int = 10, exclude=()):
     """Codebook, labelled passages, texts, label matrix, groups and the grouped folds.
 
     One group per municipality; GroupKFold with ``n_folds`` folds over the municipalities of the
@@ -133,7 +145,7 @@ def grouped_data(labels, codebook=None, n_folds: int = 10):
     from sklearn.model_selection import GroupKFold
 
     cb = Codebook.load(codebook)
-    data = load_labels(labels, cb.theme_ids)
+    data = _load(labels, cb.theme_ids, exclude)
     texts = [d.text for d in data]
     Y = label_matrix([d.themes for d in data], cb.theme_ids)
     groups = [d.municipality or "written" for d in data]
@@ -222,7 +234,7 @@ def _ctx(rows, genres, kinds) -> dict:
 
 
 def run(args) -> dict:
-    cb, data, texts, Y, groups, folds = grouped_data(args.labels, args.codebook, args.folds)
+    cb, data, texts, Y, groups, folds = grouped_data(args.labels, args.codebook, args.folds, args.exclude_labels)
     parts = split_parts()
     part = np.array([part_of(d.municipality, d.written, parts) for d in data])
     scored = part != "written"
@@ -510,6 +522,8 @@ def main() -> int:
     ap.add_argument("--train-genre", choices=("label", "detected"), default="label",
                     help="genre of the training passages: the label's (default) or the detected one")
     ap.add_argument("--curve", action="store_true", help="also the learning curve by training municipalities")
+    ap.add_argument("--exclude-labels", action="append", default=[], metavar="FILE",
+                    help="leave this label file of the --labels folder out (repeatable), e.g. written2.jsonl")
     ap.add_argument("--write-docs", action="store_true", help="update the '## Themes' section of docs/benchmarks.md")
     ap.add_argument("--json", default=None, help="also write the results as JSON (the model card reads it)")
     args = ap.parse_args()
@@ -521,7 +535,8 @@ def main() -> int:
            + (" --sentences" if args.sentences else "")
            + "".join(f" --{k.replace('_', '-')}" for k in CONTEXT)
            + (" --train-genre detected" if args.train_genre == "detected" else "")
-           + (" --curve" if args.curve else "") + (f" --folds {args.folds}" if args.folds != 10 else ""))
+           + (" --curve" if args.curve else "") + (f" --folds {args.folds}" if args.folds != 10 else "")
+           + "".join(f" --exclude-labels {f}" for f in args.exclude_labels))
     md = markdown(res, cmd)
     print(md)
     if args.json:
