@@ -4,7 +4,8 @@ The fused hybrid score is relative to the query's candidate pool (the best hit a
 high), so it cannot say whether anything matched.  The strength uses two absolute signals
 instead: the raw cosine of query and passage (the dense encoder's similarity) and the lexical
 coverage (the share of the query's content words the passage contains, a compound counting by
-the share of its parts).  A logistic map of the two, fitted on the tuning half of the field
+the share of its parts, each word weighted by its rarity in the corpus; an English query counts
+its translated terms).  A logistic map of the two, fitted on the tuning half of the field
 relevance set (``bench/search.py --fit-strength``), gives the chance that a hit is judged
 relevant; the weights and the weak threshold live in ``data/search_strength.json``.  Encoders
 other than the one the map was fitted for (and the lexical mode) use coverage alone.
