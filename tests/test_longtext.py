@@ -225,3 +225,33 @@ def test_streamed_document_is_stored_in_one_transaction(tmp_path):
     conn.close()
     # the crashed run (os._exit) may leave its spool in TMPDIR; the completed runs leave none
     assert len(list(spools.iterdir())) <= 1
+
+
+def test_stale_spools_of_a_killed_ingest_are_removed(tmp_path):
+    """A spool whose ingest is gone (kill -9 before the write) is deleted by the next ingest;
+    a running ingest's spool, and a fresh one, are left alone."""
+    import subprocess
+    import sys
+    import time
+
+    from stratcompare.store.spool import PREFIX, Spool, remove_stale
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    old = time.time() - 3600
+    dead = tmp_path / f"{PREFIX}{gone.pid}-abc.db"
+    dead_young = tmp_path / f"{PREFIX}{gone.pid}-new.db"
+    mine = tmp_path / f"{PREFIX}{os.getpid()}-def.db"
+    other = tmp_path / "stratcompare.db"
+    for p in (dead, dead_young, mine, other):
+        p.write_bytes(b"x")
+    for p in (dead, mine, other):
+        os.utime(p, (old, old))
+    assert remove_stale(tmp_path) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in (dead_young, mine, other))
+    spool = Spool()   # named after this process (its owner), so never stale while we run
+    try:
+        assert spool.path.name.startswith(f"{PREFIX}{os.getpid()}-")
+    finally:
+        spool.discard()

@@ -28,6 +28,7 @@ from stratcompare.ingest.discover import Candidate, discover, kind_of
 from stratcompare.segment import SEGMENTER_VERSION
 from stratcompare.store import DocumentRecord, PageRecord, PassageRecord, Store
 from stratcompare.store.spool import Spool
+from stratcompare.store.spool import remove_stale as remove_stale_spools
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -154,6 +155,7 @@ def ingest_paths(
         return report
     store = Store.open(db)
     report = IngestReport(db=str(store.path))
+    remove_stale_spools()   # leftovers of a killed ingest (they can be large)
     try:
         todo: list[tuple[Candidate, str]] = []
         first_seen: dict[str, str] = {}

@@ -7,18 +7,65 @@ only for the copy (``INSERT … SELECT``, row by row), not while the text is cut
 before the commit still leaves the old version whole.  The file lives in the temporary folder
 (``TMPDIR``), takes about five times the input's size on disk (raw and clean page text, each
 passage before and after repair: a 40 MB text made a 199 MB spool), and is deleted once stored
-(a ``kill -9`` or a Ctrl-C before the write can leave one behind there).  It crosses from an
-ingest worker to the parent by its path.
+(a ``kill -9`` or a Ctrl-C before the write can leave one behind there; the next ingest removes
+such leftovers: :func:`remove_stale`).  It crosses from an ingest worker to the parent by its
+path, and its name carries the process id of the ingest that will copy it (the parent, for a
+worker), so a leftover is known by its owner being gone.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import re
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 from typing import Sequence
+
+PREFIX = "stratcompare-spool-"
+_OWNED = re.compile(re.escape(PREFIX) + r"(\d+)-.*\.db$")
+
+
+def _owner_pid() -> int:
+    """The ingest that will copy a spool made here: the parent of a ``--jobs`` worker, else us."""
+    parent = multiprocessing.parent_process()
+    return parent.pid if parent is not None and parent.pid else os.getpid()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # someone else's live process
+        return True
+    return True
+
+
+def remove_stale(folder: str | Path | None = None, *, min_age: float = 60.0) -> list[Path]:
+    """Delete spools left by an ingest that no longer runs (killed before its write).
+
+    A spool is stale when the process id in its name is gone and the file is older than
+    ``min_age`` seconds; spools of running ingests (this user's or another's) are never touched.
+    Returns what was removed."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed = []
+    now = time.time()
+    for path in folder.glob(PREFIX + "*.db"):
+        m = _OWNED.match(path.name)
+        if not m or _alive(int(m.group(1))):
+            continue
+        try:
+            if now - path.stat().st_mtime < min_age:
+                continue
+            path.unlink()
+            removed.append(path)
+        except OSError:   # gone meanwhile, or not ours to delete
+            continue
+    return removed
 
 _TABLES = """
 CREATE TABLE pages (number INTEGER PRIMARY KEY, method TEXT NOT NULL, status TEXT NOT NULL,
@@ -35,7 +82,7 @@ class Spool:
     ``discard()`` to delete the file.  ``pages`` and ``passages`` count what was added."""
 
     def __init__(self) -> None:
-        fd, name = tempfile.mkstemp(prefix="stratcompare-spool-", suffix=".db")
+        fd, name = tempfile.mkstemp(prefix=f"{PREFIX}{_owner_pid()}-", suffix=".db")
         os.close(fd)
         self.path = Path(name)
         self.pages = 0
