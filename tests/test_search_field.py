@@ -158,6 +158,8 @@ def test_field_relevance_set_is_well_formed():
     judged = load_judgments(FIELD)
     with_items = [q for q in judged if q.items]
     assert len(with_items) >= 60 and len(judged) - len(with_items) >= 10
+    for part in ("tune", "test"):  # enough queries without a relevant passage for a precision per half
+        assert sum(1 for q in judged if q.part == part and not q.items) >= 10, part
     assert len({q.id for q in judged}) == len(judged)
     assert {q.part for q in judged} == {"tune", "test"}
     assert all(it["contains"].strip() and it["grade"] in (1, 2) for q in with_items for it in q.items)
