@@ -150,6 +150,7 @@ def worker_themes(runtime: str, labels: str, folds: int, out_json: str) -> dict:
     spec = importlib.util.spec_from_file_location("themes_snapshot", bench if bench.exists() else REPO / "bench" / "themes.py")
     themes = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(themes)
+    themes.REPO = REPO  # the snapshot reads corpus/real/split.tsv of this checkout
     enc = encoder_for(runtime)
     name = runtime
     if runtime.startswith("recipe:"):
@@ -401,7 +402,7 @@ def section_coldstart(args, db: Path) -> dict:
         "import onnxruntime, tokenizers": [PY, "-c", "import onnxruntime, tokenizers"],
         "import torch, sentence_transformers": [PY, "-c", "import torch, sentence_transformers"],
         "import spacy + Danish lemma table (lexical search)": [PY, "-c", "from stratcompare.search.lemmas import _nlp; _nlp()"],
-        "int8 model load": [PY, "-c", "from stratcompare.embed import get_encoder; get_encoder('e5-small-onnx-int8')"],
+        "int8 model load": [PY, "-c", "from stratcompare.embed import get_encoder; get_encoder('e5-small-onnx-int8').load()"],
         "torch model load": [PY, "-c", "from stratcompare.embed import get_encoder; get_encoder('e5-small-torch')"],
     }
     print("\nWhat it is made of (each a fresh process; median of 3, wall s / CPU s):\n")
