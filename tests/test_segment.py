@@ -446,3 +446,98 @@ def test_statements_completing_an_open_lead_in_are_its_list_items():
     # counter-example: a title broken over lines on a function word is no lead-in
     title = "Politik for\n\nKultur og Fritid i hele kommunen\n\nLokalt engagement i alle byer og landsbyer"
     assert all(s.kind != "list" for s in segment_pages([P(1, title)]))
+
+
+# --- wrapped lines, agenda numbers, running heads, cover pages (segmenter v4) -----------------
+def test_wrapped_line_after_a_heading_like_first_line_stays_in_its_paragraph():
+    text = ("Sagsfremstilling\nKommunalbestyrelsen vedtog i maj 2022, at kommunens\n"
+            "ældrepolitik skulle revideres. Arbejdet er sket sammen med Ældrerådet.\n\n"
+            "Status på arbejdet\nDer er holdt fire møder med borgere og pårørende.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    first = next(s for s in segs if "Kommunalbestyrelsen" in s.text)
+    assert "ældrepolitik skulle revideres" in first.text
+    assert "Sagsfremstilling" in first.text
+    # counter-example: a heading followed by a capitalised line is still a heading
+    status = next(s for s in segs if "Der er holdt" in s.text)
+    assert status.text.startswith("Status på arbejdet\nDer er holdt")
+
+
+def test_wrapped_paragraph_sign_or_number_is_no_agenda_item_and_no_new_paragraph():
+    text = ("3. Kvalitetsstandard for madservice 2025\n\n"
+            "Sagsfremstilling\nStandarden beskriver den hjælp, borgere kan få efter servicelovens\n"
+            "§ 83 til indkøb og mad. Hjælpen gives efter en vurdering, jf. servicelovens §\n"
+            "83. Forvaltningen foreslår, at standarden godkendes uændret.\n\n"
+            "4. Orientering om budget\n\nBeslutning\nTaget til efterretning.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    body = next(s for s in segs if "Standarden beskriver" in s.text)
+    assert "§ 83 til indkøb" in body.text and "83. Forvaltningen foreslår" in body.text
+    assert body.section == "3. Kvalitetsstandard for madservice 2025"
+    # counter-example: a real next item after a finished sentence still opens a section
+    assert any(s.section == "4. Orientering om budget" for s in segs)
+
+
+def test_numbered_point_inside_an_item_is_no_new_agenda_item():
+    text = ("2. Forslag til sundhedspolitik\n\nIndstilling\nForvaltningen indstiller, at\n"
+            "1. forslaget sendes i høring i fire uger\n"
+            "2. Ældrerådet inddrages i arbejdet med den første\nhandleplan.\n\n"
+            "Beslutning\nAnbefales.\n\n3. Meddelelser\n\nIntet.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    rec = next(s for s in segs if "forslaget sendes" in s.text)
+    assert "2. Ældrerådet inddrages i arbejdet med den første\nhandleplan." in rec.text
+    assert rec.kind == "list"
+    assert {s.section for s in segs} == {"2. Forslag til sundhedspolitik", "3. Meddelelser"}
+
+
+def test_agenda_title_repeated_on_the_next_page_is_still_a_title():
+    page1 = "2. Forslag til sundhedspolitik\n\nSagsfremstilling\nForslaget er lavet med borgerne."
+    page2 = ("2. Forslag til sundhedspolitik\n\nIndstilling\nForvaltningen indstiller, at "
+             "forslaget godkendes.")
+    segs = segment_pages([P(1, page1), P(2, page2)], genre="minutes")
+    assert all(s.section == "2. Forslag til sundhedspolitik" for s in segs)
+    assert any(s.page == 2 and s.text.startswith("2. Forslag til sundhedspolitik") for s in segs)
+
+
+def test_last_contents_line_and_next_running_head_stay_apart():
+    page1 = ("Dagsorden\n\nIndhold\n\n12. Godkendelse af dagsorden\n\n13. Status på botilbud\n\n"
+             "14. Lukket punkt: Personalesag")
+    page2 = ("Skovby Kommune Socialudvalget 02-02-2025 Side 2 af 4\n\n"
+             "12. Godkendelse af dagsorden\n\nBeslutning\nGodkendt.")
+    segs = segment_pages([P(1, page1), P(2, page2)], genre="minutes")
+    toc = next(s for s in segs if s.kind == "toc")
+    assert toc.text.endswith("14. Lukket punkt: Personalesag")
+    head = next(s for s in segs if "Side 2 af 4" in s.text or "02-02-2025" in s.text)
+    assert "Lukket punkt" not in head.text and head.page == 2
+
+
+def test_numbered_contents_lines_are_not_taken_for_glued_page_numbers():
+    text = ("Indholdsfortegnelse\n1 Meddelelser\n2 Budgetopfølgning for ældreområdet\n"
+            "3 Kvalitetsstandard for hjemmepleje")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    joined = "\n".join(s.text for s in segs)
+    assert "1 Meddelelser" in joined and "2 Budgetopfølgning" in joined
+    # counter-example: a page number glued between words of a transcript is still dropped
+    glued = ("Indledning\n\nKommunen vil hjælpe borgerne 3 Indsatsområder handler om bolig. "
+             "Det gælder alle 4 Mål for arbejdet er sat af byrådet.")
+    out = "\n".join(s.text for s in segment_pages([P(1, glued)]))
+    assert " 3 Indsatsområder" not in out and " 4 Mål" not in out
+
+
+def test_a_question_line_leads_the_answer_after_it():
+    text = ("Hvad er ydelsens formål?\n\nHjælpen skal gøre borgeren i stand til at klare "
+            "hverdagen selv.\n\nHvem kan få ydelsen?\n\nBorgere, der har brug for hjælp efter "
+            "et sygehusophold, kan få den.")
+    segs = segment_pages([P(1, text)])
+    assert [s.text.split("\n")[0] for s in segs] == ["Hvad er ydelsens formål?",
+                                                     "Hvem kan få ydelsen?"]
+
+
+def test_a_cover_page_title_is_a_heading_passage_of_its_own():
+    cover = "Havbjerg Kommune\nSundhedspolitik 2025-2028\nSunde liv - hele livet"
+    body = "Indledning\n\nSundhedspolitikken sætter retning for arbejdet med borgernes sundhed."
+    segs = segment_pages([P(1, cover), P(2, body)])
+    assert segs[0].kind == "heading" and segs[0].text == cover
+    assert segs[1].text.startswith("Indledning\nSundhedspolitikken")
+    # counter-example: with text on the same page it is no cover page (the title-block rules
+    # decide, as before: here a passage of its own, not a heading)
+    segs = segment_pages([P(1, cover + "\n\nPolitikken gælder for alle borgere i kommunen.")])
+    assert segs[0].text == cover and segs[0].kind == "content"

@@ -13,7 +13,7 @@ SUBSTANTIVE_KINDS = ("content", "list", "table")
 
 # Bump when the way passages are cut or kinds are given changes: ingest re-reads files whose
 # stored documents were made with an older version (documents.pipeline).
-SEGMENTER_VERSION = 3
+SEGMENTER_VERSION = 4
 
 __all__ = ["Segment", "segment_pages", "is_heading", "KINDS", "SUBSTANTIVE_KINDS",
            "SEGMENTER_VERSION", "kinds_filter"]

@@ -312,6 +312,34 @@ def _line_type(line: str, headings: Sequence[str], minutes: bool) -> str:
     return "text"
 
 
+def _open_end(line: str, number: bool = False) -> bool:
+    """A line of text that stops on a word a sentence cannot end on ("... efter servicelovens",
+    "... og"; ``segment_open_end_words.txt``), or with ``number`` on a word a number follows
+    ("... servicelovens §", "... stk."; ``segment_number_words.txt``): the next line continues it."""
+    words = line.split()
+    if not words:
+        return False
+    last = words[-1].lower()
+    if number:
+        return last in _words("segment_number_words.txt")
+    if last in _words("segment_open_end_words.txt"):
+        return True
+    return any(w.startswith("-") and len(w) > 2 and last.endswith(w[1:])
+               for w in _words("segment_open_end_words.txt"))
+
+
+def _wraps_on(line: str, nxt: str) -> bool:
+    """A line that looks like a heading but whose sentence a PDF wrapped onto the next line: it
+    has four or more words, no closing punctuation, and the next line goes on in lower case or,
+    after a word that cannot end a sentence, with a paragraph sign or a number."""
+    t, n = line.strip(), nxt.strip()
+    if not t or not n or _n_words(t) < 4 or t[-1] in ".:;!?" or is_minutes_label(t):
+        return False
+    if re.match(r"[a-zæøå]+[,.;]?(?:\s|$)", n) and not marker_kind(n):
+        return True      # (a lower-case word, not an e-mail address or a link)
+    return (n[:1] == "§" and _open_end(t)) or (n[:1].isdigit() and _open_end(t, number=True))
+
+
 def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
     lines = chunk.split("\n")
     starts, acc = [], 0
@@ -319,6 +347,14 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
         starts.append(acc)
         acc += len(line) + 1
     types = [_line_type(ln, headings, minutes) for ln in lines]
+    for i in range(len(lines)):
+        prev_line = lines[i - 1] if i else ""
+        if (i and types[i] in ("agenda", "item") and types[i - 1] == "text"
+                and lines[i].lstrip()[:1].isdigit() and _open_end(prev_line, number=True)):
+            types[i] = "text"    # "... efter servicelovens §" + "83. Forvaltningen ...": wrapped
+        if (i + 1 < len(lines) and types[i] in ("heading", "label")
+                and lines[i].strip() not in headings and _wraps_on(lines[i], lines[i + 1])):
+            types[i] = "text"    # "Byrådet besluttede i juni 2023, at kommunens" + "handicap..."
     cut_points = [0]
     for i in range(1, len(lines)):
         prev, cur = types[i - 1], types[i]
@@ -368,6 +404,8 @@ def _page_number_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
                 prev_word = before[-1].lower().rstrip(".:") if before else ""
                 if prev_word in stop or before and before[-1].lower() in stop:
                     continue
+                if _numbered_line(para, im.start(1), int(im.group(1))):
+                    continue   # "1 Meddelelser" + "2 Værdighedsprojekt": numbered lines
                 cands.append((page.number, pos + im.start(), pos + im.end(), int(im.group(1))))
             if m:
                 pos = m.end()
@@ -384,6 +422,23 @@ def _page_number_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
         pg, a, b, _ = cands[i]
         cuts.setdefault(pg, []).append((a, b))
     return cuts
+
+
+def _numbered_line(para: str, pos: int, value: int) -> bool:
+    """The number at ``pos`` opens a line ("1 Meddelelser") and the line before or after opens
+    with the number before or after it: a numbered list or contents, never page numbers (a page
+    number is not followed by the next one a line later)."""
+    line_start = para.rfind("\n", 0, pos) + 1
+    if para[line_start:pos].strip():
+        return False
+    prev_start = para.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else -1
+    next_start = para.find("\n", pos)
+    near = []
+    if prev_start >= 0:
+        near.append((para[prev_start:line_start], value - 1))
+    if next_start >= 0:
+        near.append((para[next_start + 1:], value + 1))
+    return any(re.match(rf"\s*{v}\s*[.:)]?\s+\S", text) for text, v in near)
 
 
 # --- agenda items run together in one paragraph (minutes transcripts) -------------------------
@@ -522,6 +577,7 @@ class _Builder:
         self.section: str | None = None
         self.pending: list[_Block] = []      # headings/markers waiting for what they introduce
         self.in_agenda = False               # minutes: an agenda item has been seen
+        self.item_no: int | None = None      # number of the current agenda item, if it has one
 
     # -- helpers
     def _emit(self, kind: str, body: list[_Block], context: Sequence[str] = ()) -> _Unit:
@@ -561,7 +617,8 @@ class _Builder:
             return
         prev = self.units[-1] if self.units else None
         if not any(self._sets_section(b) for b in self.pending) and prev is not None \
-                and prev.kind in ("content", "list"):
+                and prev.kind in ("content", "list") \
+                and not (self.minutes and self.pending[0].page > prev.pieces[-1].page):
             prev.pieces.extend(self.pending)
         else:
             marks = [i for i, b in enumerate(self.pending) if self._sets_section(b)]
@@ -588,6 +645,7 @@ class _Builder:
     def agenda(self, b: _Block) -> None:
         self.flush_pending()
         self.in_agenda = True
+        self.item_no = _agenda_number(b.text)
         self.section = _section_name(b)
         self.pending.append(b)
 
@@ -595,6 +653,7 @@ class _Builder:
         """An agenda item whose text runs on in the same paragraph: its title is the section."""
         self.flush_pending()
         self.in_agenda = True
+        self.item_no = _agenda_number(b.text)
         self.section = _agenda_title(b.text)
         self.para(b, new_page=False)
 
@@ -662,6 +721,47 @@ class _Builder:
             self._emit("list", part, context=[lead_line] if i and lead_line else ())
 
 
+_AGENDA_NUMBER = re.compile(r"(?i)^\s*(?:(?:punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?)\s*)?"
+                            r"(\d{1,3})(?!\d)")
+
+
+def _agenda_number(text: str) -> int | None:
+    m = _AGENDA_NUMBER.match(text)
+    return int(m.group(1)) if m else None
+
+
+def _not_next_item(b: _Block, bld: "_Builder", before: Sequence[_Block]) -> bool:
+    """An agenda-like line inside an agenda item's list -- after a list item, a lead-in or a
+    standing label ("Indstilling", "Bilag") -- whose number does not go up from the item's own
+    ("2. Handicaprådet inddrages ..." in item 2, "1. Høringssvar fra ..." under item 4's
+    "Bilag").  (Item numbers restart after a list of contents the segmenter did not see as
+    one, so a lower number alone proves nothing; the item's title repeated on its next page is
+    still a title.)"""
+    if not bld.in_agenda or bld.item_no is None:
+        return False
+    prev = next((x for x in reversed(before) if x.type != "noise"), None)
+    if prev is None or not (prev.type in ("item", "label") or _introduces_list(prev.text)):
+        return False
+    n = _agenda_number(b.text)
+    if n is None or n > bld.item_no:
+        return False
+    return not (n == bld.item_no and " ".join(b.text.split()) == bld.section)
+
+
+def _demote_agenda(blocks: list[_Block], i: int) -> None:
+    """Make the agenda-like block ``blocks[i]`` a list item (after an item or a lead-in) or
+    text, and give it back its wrapped line ("... den første" + "handleplan.")."""
+    b = blocks[i]
+    before = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
+    b.type = "item" if _BULLET.match(b.text) and before is not None and (
+        before.type == "item" or _introduces_list(before.text)) else "para"
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    if (nxt is not None and nxt.page == b.page and nxt.type == "para"
+            and nxt.text[:1].islower() and nxt.start - b.end <= 1):
+        b.text, b.end = b.text + "\n" + nxt.text, nxt.end
+        del blocks[i + 1]
+
+
 def _field_line(text: str) -> bool:
     """A label with its value on the same line ("Fraværende: Anne Hansen (A)")."""
     head, sep, value = text.partition(":")
@@ -699,8 +799,13 @@ def _short_subheading(blocks: list[_Block], i: int) -> bool:
 
 def _runs_on(b: _Block) -> bool:
     """An agenda item cut out of a run-on paragraph that carries text after its title."""
-    return bool(getattr(b, "agenda_start", False)) and \
-        _agenda_title(b.text) != " ".join(b.text.split())
+    if not getattr(b, "agenda_start", False):
+        return False
+    whole, title = " ".join(b.text.split()), _agenda_title(b.text)
+    if "\n" not in b.text.strip() and is_agenda_item(b.text) and whole.startswith(title) \
+            and len(whole[len(title):].split()) <= 2:
+        return False     # a bare one-line title ("48. Lukket punkt: Personalesag")
+    return title != whole
 
 
 LEAD_ITEM_WORDS = 40      # a line completing an open lead-in is an item up to this size
@@ -760,6 +865,10 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
             if before is not None and is_lead_in(before.text):
                 # "... anbefaler, at:" + "1. Godkende ...": a numbered list, not an agenda item
                 b.type = "item" if _BULLET.match(b.text) else "para"
+        if minutes and b.type == "agenda" and _not_next_item(b, bld, blocks[:i]):
+            # "2. Handicaprådet inddrages ..." under item 2's recommendation: a numbered point
+            # of the item's text, not a new item (items are numbered upwards)
+            _demote_agenda(blocks, i)
         if minutes and b.type == "heading":
             before = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
             if before is not None and (before.text.rstrip().endswith(":") or (
@@ -790,7 +899,12 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
             bld.marker(b)
         elif b.type in ("toc", "item"):
             run = [b]
-            while i + 1 < len(blocks) and blocks[i + 1].type in (b.type, "noise"):
+            while i + 1 < len(blocks) and (blocks[i + 1].type in (b.type, "noise") or (
+                    b.type == "item" and minutes and blocks[i + 1].type == "agenda"
+                    and _BULLET.match(blocks[i + 1].text)
+                    and _not_next_item(blocks[i + 1], bld, blocks[:i + 1]))):
+                if blocks[i + 1].type == "agenda":
+                    _demote_agenda(blocks, i + 1)    # "1. at ..." + "2. at ..." in item 2
                 i += 1
                 if blocks[i].type == b.type:
                     run.append(blocks[i])
@@ -815,6 +929,13 @@ def _is_fragment(u: _Unit) -> bool:
     # words of its own: attached dates, links and signatures do not make a passage
     own = " ".join(p.text for p in u.pieces if p.type != "marker")
     return _n_words(own) <= SHORT_WORDS
+
+
+def _question(u: _Unit) -> bool:
+    """A one-line question standing alone ("Hvem kan få ydelsen?"): it asks what the next
+    paragraph answers (quality standards, FAQ pages), so it leads that paragraph."""
+    t = u.text.strip()
+    return t.endswith("?") and "\n" not in t
 
 
 def _is_title(u: _Unit) -> bool:
@@ -844,7 +965,8 @@ def _merge_fragments(units: list[_Unit]) -> list[_Unit]:
         prev = units[i - 1] if i > 0 else None
         nxt = units[i + 1] if i + 1 < len(units) else None
         if _is_fragment(u):
-            forward = is_lead_in(u.pieces[-1].text) or u.heads == len(u.pieces)
+            forward = is_lead_in(u.pieces[-1].text) or u.heads == len(u.pieces) or \
+                _question(u)
             order = [(nxt, "next"), (prev, "prev")] if forward else \
                 [(prev, "prev"), (nxt, "next")]
             if u.pieces[0].type == "label":
@@ -905,6 +1027,9 @@ def _document_title(units: list[_Unit], minutes: bool) -> list[_Unit]:
     i = 0
     while i < len(units) and units[i].kind == "heading":
         i += 1
+    if i + 1 < len(units) and _cover_title(units[i], units[i + 1]):
+        units[i].kind = "heading"
+        return units
     if i + 1 >= len(units) or not _title_like(units[i]):
         return units
     u, nxt = units[i], units[i + 1]
@@ -917,6 +1042,19 @@ def _document_title(units: list[_Unit], minutes: bool) -> list[_Unit]:
     else:
         u.kind = "heading"
     return units
+
+
+def _cover_title(u: _Unit, nxt: _Unit) -> bool:
+    """A cover page: the document's first page holds only a few short title lines ("Bakkeby
+    Kommune / Ældrepolitik 2025-2029 / Et godt ældreliv - hele livet") and the text starts on a
+    later page.  The block is the document's title, a heading passage of its own."""
+    if u.kind != "content" or _n_words(u.text) > 25 or nxt.pieces[0].page == u.pieces[-1].page:
+        return False
+    if u.pieces[0].page != u.pieces[-1].page:
+        return False
+    lines = [ln.strip() for ln in u.text.split("\n") if ln.strip()]
+    return all(len(ln.split()) <= 8 and not re.search(r"[.!?]$|[.!?]\s+\S", ln)
+               for ln in lines)
 
 
 def _formal_end(u: _Unit) -> bool:
