@@ -151,3 +151,21 @@ def test_unrecorded_vectors_count_as_the_encoders_legacy_version(store):
     newer = _Versioned("int8:int8-ffnout32")
     newer.unrecorded_version = "int8:int8"
     assert embed_passages(conn, newer, progress=False) == 3 and _version(conn) == "int8:int8-ffnout32"
+
+
+def test_first_search_reembeds_vectors_of_another_version(store):
+    """A database embedded by an older runtime of the same model is brought up to date by the
+    first search, not searched with the old vectors until the next `embed`."""
+    from stratcompare.search.api import embedded_key, ensure_embeddings
+
+    conn = store.conn
+    old = _Versioned("int8:int8", scale=-1.0)
+    ensure_embeddings(conn, old)
+    assert old.encoded == 3 and _version(conn) == "int8:int8"
+    ensure_embeddings(conn, _Versioned("int8:int8"))          # same version: nothing to do
+    new = _Versioned("int8:int8-ffnout32")
+    assert embedded_key(new) != embedded_key(old)
+    ensure_embeddings(conn, new)
+    assert new.encoded == 3 and _version(conn) == "int8:int8-ffnout32"
+    ensure_embeddings(conn, new)
+    assert new.encoded == 3                                     # and only once

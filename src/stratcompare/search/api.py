@@ -147,9 +147,20 @@ def ensure_fts(conn: sqlite3.Connection) -> None:
     mark(conn, "fts")
 
 
+def embedded_key(encoder) -> str:
+    """The meta key that says the corpus is embedded by ``encoder`` (its model and, where it
+    has one, its vector version: fp32 or the int8 recipe)."""
+    version = getattr(encoder, "vector_version", None)
+    return f"embedded:{encoder.model_id}" + (f"@{version}" if version else "")
+
+
 def ensure_embeddings(conn: sqlite3.Connection, encoder, progress: bool = False) -> None:
-    """Embed passages that lack a vector for this model (once; later calls are one query)."""
-    key = f"embedded:{encoder.model_id}"
+    """Embed passages that lack a vector for this model (once; later calls are one query).
+
+    The key carries the encoder's vector version (fp32, or the int8 recipe), so a database
+    embedded by an older runtime of the same model is re-embedded on the first search, not read
+    with stale vectors until the next ``embed``."""
+    key = embedded_key(encoder)
     if unchanged_since(conn, key):
         return
     fp = _fingerprint(conn)

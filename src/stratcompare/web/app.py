@@ -199,7 +199,10 @@ def create_app(db: str | Path, *, token: str | None = None, model: str | None = 
         say(f"Loading the embedding model {name or 'e5-small'} …")
         enc = get_encoder(name)
         enc.encode_queries(["opvarmning"])   # load the weights now, not on the first request
+        from stratcompare.search.api import embedded_key
+
         state.encoder, state.model_id = Q.QueryVectors(enc), enc.model_id
+        state.index_key = embedded_key(enc)
         say(f"Model {enc.model_id} ready in {time.perf_counter() - t0:.1f} s.")
         n = conns.get().execute("SELECT count(*) FROM embeddings WHERE model = ?", (enc.model_id,)).fetchone()[0]
         if n == 0:

@@ -163,7 +163,7 @@ def _meta(conn: sqlite3.Connection, key: str) -> str | None:
     return row[0] if row else None
 
 
-def prepare_search(conn: sqlite3.Connection, model_id: str | None) -> None:
+def prepare_search(conn: sqlite3.Connection, model_id: str | None, key: str | None = None) -> None:
     """Make the search API use the full-text index and embeddings as they are: where its own
     bookkeeping says they may be behind, it would try to bring them up to date, which needs a
     write; the web process only reads."""
@@ -172,11 +172,12 @@ def prepare_search(conn: sqlite3.Connection, model_id: str | None) -> None:
     fp = _fingerprint(conn)
     if _meta(conn, "fts_synced") != fp:
         mark(conn, "fts")
-    if model_id is not None and _meta(conn, f"embedded:{model_id}") != fp:
-        mark(conn, f"embedded:{model_id}")
+    key = key or f"embedded:{model_id}"   # search.api.embedded_key of the app's encoder
+    if model_id is not None and _meta(conn, key) != fp:
+        mark(conn, key)
 
 
-def needs_guard(conn: sqlite3.Connection, model_id: str | None) -> bool:
+def needs_guard(conn: sqlite3.Connection, model_id: str | None, key: str | None = None) -> bool:
     """True unless the search API's own bookkeeping says its index is in step (then it never
     tries to write, and searches can run side by side on separate read-only connections)."""
     try:
@@ -187,7 +188,7 @@ def needs_guard(conn: sqlite3.Connection, model_id: str | None) -> bool:
         fts_expected = f"{fp}|{version()}" if callable(version) else fp
         ok = _meta(conn, "fts_synced") == fts_expected
         if model_id is not None:
-            ok = ok and _meta(conn, f"embedded:{model_id}") == fp
+            ok = ok and _meta(conn, key or f"embedded:{model_id}") == fp
         return not ok
     except Exception:  # noqa: BLE001 - unsure: take the careful path
         return True

@@ -28,6 +28,7 @@ class WebState:
     encoder: object | None
     model_id: str | None
     mode: str = "hybrid"
+    index_key: str | None = None       # search.api.embedded_key of the encoder
     token: str | None = None
     notes: list[str] = field(default_factory=list)
     results: Q.Cache | None = None     # search results and passage pages, by their parameters
@@ -104,7 +105,8 @@ def _with_index(st: WebState, fn):
     date), one request at a time on one connection that is told to use the index as it is."""
     status = index_status(st)
     model = st.model_id if st.mode != "lexical" else None
-    guard = st.cache.get(("needs_guard", model), lambda: Q.needs_guard(st.conns.get(), model))
+    key = st.index_key if model else None
+    guard = st.cache.get(("needs_guard", model), lambda: Q.needs_guard(st.conns.get(), model, key))
     if not guard:
         try:
             return fn(st.conns.get()), status
@@ -113,7 +115,7 @@ def _with_index(st: WebState, fn):
                 raise
     with st.conns.search_lock:
         conn = st.conns.search()
-        Q.prepare_search(conn, model)
+        Q.prepare_search(conn, model, key)
         try:
             return fn(conn), status
         except sqlite3.OperationalError as exc:
@@ -123,7 +125,7 @@ def _with_index(st: WebState, fn):
             from stratcompare.search.index import mark
             mark(conn, "fts")
             if model:
-                mark(conn, f"embedded:{model}")
+                mark(conn, key or f"embedded:{model}")
             return fn(conn), Q.IndexStatus(False, False, st.model_id)
 
 
