@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the store generator
+
 from stratcompare.compare import cell_passages, cooccurrence_matrix, similarity_matrix, theme_matrix
-from stratcompare.compare.synthetic import build_synthetic
+from synth_store import build_synthetic  # noqa: E402
 from stratcompare.store import Store
 
 

@@ -50,7 +50,8 @@ from stratcompare.embed.storage import text_hash  # noqa: E402
 from stratcompare.search import search, sync_fts  # noqa: E402
 from stratcompare.search.api import FusionParams  # noqa: E402
 from stratcompare.search.evaluate import evaluate, load_judgments  # noqa: E402
-from stratcompare.search.synthetic import synthetic_documents, write_documents  # noqa: E402
+sys.path.insert(0, str(REPO / "tests"))  # the synthetic-corpus generator lives with the tests
+from synth_text import synthetic_documents, write_documents  # noqa: E402
 from stratcompare.store import Store  # noqa: E402
 
 JUDGMENTS = REPO / "tests" / "fixtures" / "relevance" / "judgments.json"
@@ -163,7 +164,7 @@ def latency(path: Path, n: int, qs: list[str], e5) -> dict:
 
 def throughput(e5) -> dict:
     rng = random.Random(1)
-    from stratcompare.search.synthetic import sentence
+    from synth_text import sentence
 
     texts = [" ".join(sentence(rng) for _ in range(rng.randint(2, 5))) for _ in range(256)]
     words = statistics.mean(len(t.split()) for t in texts)

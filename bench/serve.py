@@ -44,7 +44,8 @@ from stratcompare.compare.themes import bundled_theme_ids  # noqa: E402
 from stratcompare.embed import get_encoder  # noqa: E402
 from stratcompare.embed.storage import text_hash  # noqa: E402
 from stratcompare.search import ensure_embeddings, ensure_fts, search, sync_fts  # noqa: E402
-from stratcompare.search.synthetic import synthetic_documents, write_documents  # noqa: E402
+sys.path.insert(0, str(REPO / "tests"))  # the synthetic-corpus generator lives with the tests
+from synth_text import synthetic_documents, write_documents  # noqa: E402
 from stratcompare.store import Store  # noqa: E402
 
 MODEL = "e5-small"

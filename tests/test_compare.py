@@ -8,7 +8,7 @@ import pytest
 from stratcompare.compare import (
     cell_passages, cooccurrence_matrix, fold, main_municipality, similarity_matrix, theme_matrix,
 )
-from stratcompare.compare.synthetic import add_document, add_embedding, add_passage, add_theme
+from synth_store import add_document, add_embedding, add_passage, add_theme
 from stratcompare.errors import NotFoundError, UsageError
 from stratcompare.store import Store
 
@@ -198,7 +198,7 @@ def test_danish_row_order(conn):
 def test_matrices_fast_at_98_municipalities(tmp_path):
     """Target: every matrix for 98 municipalities in ≤ 1 s (10⁵ passages, assigned rows only)."""
     import time
-    from stratcompare.compare.synthetic import build_synthetic
+    from synth_store import build_synthetic
     store = Store.open(tmp_path / "big.db")
     build_synthetic(store.conn, passages=100_000, all_theme_rows=False, dim=0)
     for fn in (lambda: theme_matrix(store.conn), lambda: cooccurrence_matrix(store.conn),
@@ -274,7 +274,7 @@ def test_pairs_within_one_municipality(corpus):
 
 def test_cooccurrence_mask_and_join_agree(tmp_path, monkeypatch):
     from stratcompare.compare import matrices
-    from stratcompare.compare.synthetic import build_synthetic
+    from synth_store import build_synthetic
 
     store = Store.open(tmp_path / "s.db")
     build_synthetic(store.conn, municipalities=5, passages=400, all_theme_rows=False, seed=3)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stratcompare.cli import app
-from stratcompare.compare.synthetic import add_document, add_embedding, add_passage, add_theme
+from synth_store import add_document, add_embedding, add_passage, add_theme
 from stratcompare.store import Store
 
 runner = CliRunner()

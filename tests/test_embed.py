@@ -7,7 +7,7 @@ import pytest
 
 from stratcompare.embed import embed_passages, get_encoder, load_matrix, text_hash
 from stratcompare.errors import ModelError
-from stratcompare.search.synthetic import SynthDocument, SynthPassage, build_store
+from synth_text import SynthDocument, SynthPassage, build_store
 
 
 def _docs():

@@ -209,7 +209,7 @@ def test_the_model_is_loaded_on_first_encode_not_before(tmp_path):
     tokenizer or the session (about 0.8 s of CPU each time)."""
     pytest.importorskip("onnxruntime")
     from stratcompare.embed import embed_passages
-    from stratcompare.search.synthetic import SynthDocument, SynthPassage, build_store
+    from synth_text import SynthDocument, SynthPassage, build_store
 
     f = _fake_folder(tmp_path)  # not a loadable model: loading it would fail
     enc = ox.OnnxEncoder("e5-small", f, "int8")

@@ -9,7 +9,7 @@ import pytest
 
 from stratcompare.embed import embed_passages, get_encoder
 from stratcompare.embed.progress import BarReporter, LineReporter, fmt_duration, progress_line, reporter
-from stratcompare.search.synthetic import SynthDocument, SynthPassage, build_store
+from synth_text import SynthDocument, SynthPassage, build_store
 
 LINE = re.compile(r"^embedding: \d+/\d+ passages(, [\d.]+/s(, ETA \w+| , done in \w+|, done in \w+)?)?$")
 

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from stratcompare.compare.synthetic import add_document, add_embedding, add_passage, add_theme
+from synth_store import add_document, add_embedding, add_passage, add_theme
 from stratcompare.report import build_report
 from stratcompare.store import Store
 

@@ -8,7 +8,7 @@ import pytest
 from stratcompare.embed import get_encoder
 from stratcompare.errors import NotFoundError, UsageError
 from stratcompare.search import ExactIndex, FusionParams, highlight, search, similar, sync_fts
-from stratcompare.search.synthetic import SynthDocument, SynthPassage, build_store
+from synth_text import SynthDocument, SynthPassage, build_store
 
 HOUSING_KOEGE = "Housing First betyder, at hjemløse borgere først får en bolig og derefter bostøtte."
 HOUSING_HERNING = "Unge i hjemløshed skal hurtigt tilbydes egen bolig med en fast bostøttemedarbejder."
@@ -161,7 +161,7 @@ def test_bad_input_is_a_usage_error(store, enc):
 
 
 def test_new_passages_are_found_without_manual_reindexing(store, enc):
-    from stratcompare.search.synthetic import write_documents
+    from synth_text import write_documents
 
     search(store.conn, "bolig", encoder=enc)
     write_documents(store, [SynthDocument("Vejle", "Ny plan", 2024, 2026, [

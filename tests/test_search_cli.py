@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stratcompare.cli import app
-from stratcompare.search.synthetic import SynthDocument, SynthPassage, build_store
+from synth_text import SynthDocument, SynthPassage, build_store
 
 runner = CliRunner()
 

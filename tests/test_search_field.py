@@ -16,7 +16,7 @@ from stratcompare.search.evaluate import evaluate, load_judgments, weak_match
 from stratcompare.search.index import clear_cache
 from stratcompare.search.querylang import analyse_query
 from stratcompare.search.strength import coverage
-from stratcompare.search.synthetic import SynthDocument, SynthPassage, build_store
+from synth_text import SynthDocument, SynthPassage, build_store
 
 FIELD = Path(__file__).resolve().parent / "fixtures" / "relevance" / "field_queries.json"
 
