@@ -200,3 +200,29 @@ def test_two_page_running_header_differing_only_by_its_page_number():
     # counter-example: two opening lines that differ in a word are body text and stay
     pages[1] = pages[1].replace("Åbent referat", "Lukket referat")
     assert all(t.startswith("Sundhedsudvalget") for t in clean_page_texts(pages))
+
+
+def test_two_page_running_footer_above_its_page_number_without_a_gap():
+    """A short page's footer can sit right under its text (no paragraph gap): the same line
+    above a page number on both pages is still a running footer, and the page number goes too."""
+    foot = "Havbjerg Kommune - Kvalitetsstandard 2024 - Madservice"
+    pages = [f"{BODY[0]}\n{BODY[1]}\n\n{foot}\nSide 1",
+             f"{BODY[2]}\nGodkendt af udvalget den 4. december 2023.\n{foot}\nSide 2"]
+    cleaned = clean_page_texts(pages)
+    assert all("Havbjerg Kommune" not in t and "Side" not in t for t in cleaned), cleaned
+    assert cleaned[1].rstrip().endswith("4. december 2023.")
+    # counter-example: the same last line without a page number beyond it, run on from the
+    # text, is body text and stays
+    pages = [p.rsplit("\nSide", 1)[0].replace("\n\n", "\n") for p in pages]
+    assert all(t.rstrip().endswith("Madservice") for t in clean_page_texts(pages))
+
+
+def test_contents_lines_ending_in_page_numbers_are_not_joined():
+    lines = ["Indhold", "Tema 2: Arbejde og uddannelse i hele kommunen 6",
+             "Tema 3: Fællesskaber og frivillighed i lokalsamfundene 7",
+             "Tema 4: Tilgængelighed i de kommunale bygninger 8"]
+    assert reflow(lines).split("\n\n")[1:] == lines[1:]
+    # counter-example: a wrapped sentence whose line ends in a number still runs on
+    text = ["Kommunen har i dag oprettet pladser til borgere i alt 6",
+            "nye pladser kommer til i løbet af året på plejecentret i byen."]
+    assert reflow(text) == " ".join(text)

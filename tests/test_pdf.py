@@ -513,3 +513,72 @@ def test_a_form_of_field_names_and_values_keeps_its_pairs(tmp_path):
     lines = extract_pdf(path).pages[0].raw_text.split("\n")
     for name, value in fields:
         assert f"{name} {value}" in lines
+
+
+# --- a letterhead column whose last field falls between two body baselines -------------------
+def _memo_with_field_between_baselines(path, side: str = "right") -> None:
+    """A memo: a letterhead column (8.5 pt, 11 pt pitch) beside a body (10.5 pt, 14 pt pitch)
+    whose first paragraph ends in a short line; the column's last field ("Sagsbehandler: ...")
+    sits between two body baselines, so nothing shares its baseline."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    col_x, body_x = (400, 70) if side == "right" else (62, 222)
+    head = ["Center for Sundhed og Ældre", "Myndighed", "Torvegade 2", "6990 Havbjerg",
+            "Tlf. 70 80 90 00", "www.havbjerg.dk", "Dato: 7. januar 2013", "Sagsnr.: 13/00412",
+            "Sagsbehandler: Kirsten Juhl"]
+    c.setFont("Helvetica", 8.5)
+    for i, ln in enumerate(head):
+        c.drawString(col_x, 762 - 11 * i, ln)
+    c.setFont("Helvetica", 10.5)
+    body = ["Kommunen visiterer i dag 140 borgere til kørsel til",
+            "aktivitetscentrene. Kørslen udføres af to vognmænd, og",
+            "kontrakten udløber til sommer. Mange borgere venter",
+            "længe om eftermiddagen, fordi bilerne kører flere ture",
+            "efter hinanden."]
+    y = 734.7   # the last short line "efter hinanden." 4 pt under the column's last field
+    for ln in body:
+        c.drawString(body_x, y, ln)
+        y -= 14.2
+    y -= 9
+    for ln in ["Forvaltningen anbefaler en ny kontrakt med tre områder og en",
+               "vognmand i hvert, så borgerne højst venter tyve minutter."]:
+        c.drawString(body_x, y, ln)
+        y -= 14.2
+    c.showPage()
+    c.save()
+
+
+def test_letterhead_column_keeps_its_last_field_between_body_baselines(tmp_path):
+    path = tmp_path / "memo.pdf"
+    _memo_with_field_between_baselines(path)
+    paras = [" ".join(p.split()) for p in extract_pdf(path).pages[0].text.split("\n\n")]
+    assert "Sagsbehandler: Kirsten Juhl" in paras, paras
+    assert any(p.endswith("efter hinanden.") for p in paras), paras
+
+
+def test_a_short_last_body_line_under_a_left_column_stays_in_the_body(tmp_path):
+    """Counter-example: under a left-hand letterhead column the body's short last line (body
+    size, body pitch, nothing beside it) is no column line."""
+    path = tmp_path / "memo.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+    c.setFont("Helvetica", 8.5)
+    head = ["Center for Sundhed", "Torvegade 2", "6990 Havbjerg", "Dato: 7. januar 2013",
+            "Sagsnr.: 13/00412"]
+    for i, ln in enumerate(head):
+        c.drawString(62, 762 - 14.2 * i, ln)
+    c.setFont("Helvetica", 10.5)
+    y = 762
+    for ln in ["Kommunen visiterer i dag 140 borgere til kørsel til",
+               "aktivitetscentrene. Kørslen udføres af to vognmænd, og",
+               "kontrakten udløber til sommer. Mange borgere venter",
+               "længe om eftermiddagen, fordi bilerne kører flere ture"]:
+        c.drawString(222, y, ln)
+        y -= 14.2
+    c.drawString(222, y, "efter hinanden, og flere melder fra på grund af ventetiden")
+    y -= 14.2
+    c.drawString(62, y, "hver uge.")
+    c.showPage()
+    c.save()
+    text = " ".join(extract_pdf(path).pages[0].text.split())
+    assert "ventetiden hver uge." in text, text

@@ -541,3 +541,14 @@ def test_a_cover_page_title_is_a_heading_passage_of_its_own():
     # decide, as before: here a passage of its own, not a heading)
     segs = segment_pages([P(1, cover + "\n\nPolitikken gælder for alle borgere i kommunen.")])
     assert segs[0].text == cover and segs[0].kind == "content"
+
+
+def test_contents_without_dot_leaders_one_entry_a_paragraph_is_a_toc():
+    text = ("Indhold\n\nForord 3\n\nVision 4\n\nTema 1: Bolig 5\n\nTema 2: Arbejde 6\n\n"
+            "Forord\n\nMed denne politik sætter byrådet retning for arbejdet med handicap.")
+    segs = segment_pages([P(1, text)])
+    assert segs[0].kind == "toc" and segs[0].text.endswith("Tema 2: Arbejde 6")
+    # counter-example: headings whose numbers go down are no contents
+    text = ("Indhold\n\nMål 12\n\nTema 3\n\nSpor 2\n\n"
+            "Med denne politik sætter byrådet retning for arbejdet med handicap.")
+    assert not any(s.kind == "toc" for s in segment_pages([P(1, text)]))

@@ -135,8 +135,9 @@ def running_line_indexes(pages: list[PageLines]) -> list[set[int]]:
 def _two_page_running_lines(pages: list[PageLines], drops: list[set[int]]) -> None:
     """Two pages cannot show repetition, so only a line that opens (or closes) both pages,
     reads the same, has at least three words and stands apart (a paragraph gap after/before
-    it on both pages) counts as a running header (footer).  "Reads the same" is up to digits, as
-    for longer documents: "... 04.12.2012 - Side 1" and "... - Side 2" are one running line."""
+    it on both pages, or a page number beyond it on both) counts as a running header (footer).
+    "Reads the same" is up to digits, as for longer documents: "... 04.12.2012 - Side 1" and
+    "... - Side 2" are one running line."""
     ends = []
     for page in pages:
         nonblank = [i for i, ln in enumerate(page.lines) if ln.strip()]
@@ -144,7 +145,18 @@ def _two_page_running_lines(pages: list[PageLines], drops: list[set[int]]) -> No
             return
         ends.append(nonblank)
     for pick, gap in ((0, 1), (-1, -1)):
-        idx = [nb[pick] for nb in ends]
+        idx, numbered, beyond = [], True, []
+        for page, nb in zip(pages, ends):
+            # the page number standing beyond it ("... - Ledsagelse" + "Side 2") is looked past
+            k = pick if pick == 0 else len(nb) - 1
+            step = 1 if pick == 0 else -1
+            n_numbers = 0
+            while 0 <= k + step < len(nb) and is_page_number(page.lines[nb[k]]):
+                k += step
+                n_numbers += 1
+            numbered = numbered and n_numbers == 1
+            idx.append(nb[k])
+            beyond.append(nb[:k] if pick == 0 else nb[k + 1:])
         lines = [p.lines[i] for p, i in zip(pages, idx)]
         key = _running_key(lines[0])
         if (len(lines[0].split()) < 3 or key != _running_key(lines[1])
@@ -152,9 +164,12 @@ def _two_page_running_lines(pages: list[PageLines], drops: list[set[int]]) -> No
             continue
         apart = all(0 <= i + gap < len(p.lines) and not p.lines[i + gap].strip()
                     for p, i in zip(pages, idx))
-        if apart:
-            for drop, i in zip(drops, idx):
+        # a line beside a page number on both pages is a running line even when the reader saw
+        # no paragraph gap before it (the footer sits right under a short page's text)
+        if apart or numbered:
+            for drop, i, numbers in zip(drops, idx, beyond):
                 drop.add(i)
+                drop.update(numbers)     # its page number goes with it
 
 
 # --- hyphenation -------------------------------------------------------------------------------
@@ -307,11 +322,16 @@ def reflow(lines: list[str], headings: set[int] | None = None) -> str:
     return "\n\n".join("\n".join(items) for items in paragraphs)
 
 
+_ENTRY_END = re.compile(r"[^\W\d_]\s+\d{1,3}$")   # "Tema 2: Arbejde og uddannelse 6"
+
+
 def _continues(prev: str, line: str, typical: int) -> bool:
     if _starts_lower(line):
         return True
     if _BULLET.match(prev) and len(prev) < SHORT_LINE * typical:
         return False
+    if _ENTRY_END.search(prev) and _ENTRY_END.search(line):
+        return False    # contents lines ending in their page numbers, one entry a line
     return len(prev) >= SHORT_LINE * typical and not prev.endswith(("..", "…"))
 
 

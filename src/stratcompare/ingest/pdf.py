@@ -399,7 +399,7 @@ def _side_column(segs: list[Segment]) -> list[Segment]:
                    and s.x1 - s.x0 <= SIDE_WIDTH * width]
         col = _longest_run(col)
         while len(col) > 3 and not any(o is not col[-1] and abs(o.base - col[-1].base) < 2
-                                       for o in segs):
+                                       for o in segs) and not _column_step(col, segs):
             col.pop()   # a paragraph's short last line under the column, nothing beside it
         if len({round(s.base) for s in col}) < 3:
             continue
@@ -431,6 +431,21 @@ def _side_column(segs: list[Segment]) -> list[Segment]:
         if clear and short and main and body_w >= 1.5 * col_w and (smaller or runs_under):
             return col
     return []
+
+
+def _column_step(col: list[Segment], segs: list[Segment]) -> bool:
+    """The column's last piece follows the one above it at the column's own line pitch and
+    size, in a column set on a pitch of its own (most of its lines share no baseline with the
+    body): "Sagsbehandler: ..." under "Sagsnr.: ..." while the body's baselines fall between
+    is the column's last line, not a paragraph's short last line."""
+    shared = sum(any(o is not s and abs(o.base - s.base) < 2 for o in segs) for s in col[:-1])
+    if shared * 2 >= len(col) - 1:
+        return False     # the column shares the body's baselines: "nothing beside" tells
+    steps = [a.base - b.base for a, b in zip(col, col[1:])]
+    pitch = statistics.median(steps[:-1]) if len(steps) > 1 else 0
+    last, above = col[-1], col[-2]
+    return (pitch > 0 and abs(steps[-1] - pitch) <= 0.1 * pitch
+            and abs(last.size - above.size) < 0.5 and abs(last.x0 - above.x0) < 2)
 
 
 def _longest_run(col: list[Segment]) -> list[Segment]:

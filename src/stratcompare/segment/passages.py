@@ -581,6 +581,14 @@ class _Builder:
 
     # -- helpers
     def _emit(self, kind: str, body: list[_Block], context: Sequence[str] = ()) -> _Unit:
+        if (not self.units and self.pending and body and not self.minutes
+                and self.pending[0].page < body[0].page):
+            # a cover page: the document's first page holds only its title lines -- they are a
+            # heading passage of their own, not the lead of the next page's text
+            cover = [b for b in self.pending if b.page == self.pending[0].page]
+            self.pending = self.pending[len(cover):]
+            self.units.append(_Unit("heading", _section_name(cover[-1]), cover,
+                                    heads=len(cover)))
         # headings that introduce only the next heading stand alone, as one heading passage
         marks = [i for i, b in enumerate(self.pending) if self._sets_section(b)]
         # (a minutes' header -- committee, date, place -- and the title block a document opens
@@ -841,9 +849,36 @@ def _has_verb(text: str) -> bool:
     return any(w.lower().strip(",.;:") in verbs for w in text.split())
 
 
+_ENTRY = re.compile(r"^\S.{1,80}?[^\W\d_][)\]:]?\s+(\d{1,3})$")   # "Tema 1: Bolig 5"
+MIN_ENTRIES = 3
+
+
+def _contents_runs(blocks: list[_Block]) -> None:
+    """A contents list without dot leaders that a PDF set one entry a paragraph ("Indhold",
+    "Forord 3", "Vision 4", "Tema 1: Bolig 5"): a contents title followed by three or more
+    one-line entries ending in page numbers that do not go down is a toc, not headings."""
+    titles = _words("segment_toc_titles.txt")
+    for i, b in enumerate(blocks):
+        if b.type not in ("heading", "para") or b.text.strip().rstrip(":").lower() not in titles:
+            continue
+        run, last = [], 0
+        for nxt in blocks[i + 1:]:
+            if nxt.type == "noise":
+                continue
+            m = _ENTRY.match(nxt.text.strip()) if "\n" not in nxt.text.strip() else None
+            if nxt.type not in ("heading", "para") or not m or int(m.group(1)) < last:
+                break
+            last = int(m.group(1))
+            run.append(nxt)
+        if len(run) >= MIN_ENTRIES:
+            for x in [b] + run:
+                x.type = "toc"
+
+
 def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
     bld = _Builder(minutes)
     _lead_in_items(blocks)
+    _contents_runs(blocks)
     i, last_page = 0, None
     while i < len(blocks):
         b = blocks[i]
