@@ -552,3 +552,12 @@ def test_contents_without_dot_leaders_one_entry_a_paragraph_is_a_toc():
     text = ("Indhold\n\nMål 12\n\nTema 3\n\nSpor 2\n\n"
             "Med denne politik sætter byrådet retning for arbejdet med handicap.")
     assert not any(s.kind == "toc" for s in segment_pages([P(1, text)]))
+
+
+def test_a_dated_notice_on_a_cover_page_is_not_part_of_the_title():
+    cover = "Strategi for hjemløse 2024-2027\nLyngdal Kommune\n\nVedtaget af Byrådet den 12. juni 2024"
+    body = "Vores mål\n\nIngen unge under 25 år skal være hjemløse i kommunen, når strategien udløber."
+    segs = segment_pages([P(1, cover), P(2, body)])
+    assert segs[0].kind == "heading" and "Vedtaget" not in segs[0].text
+    assert any(s.text == "Vedtaget af Byrådet den 12. juni 2024" and s.page == 1 for s in segs)
+    assert segs[-1].text.startswith("Vores mål\nIngen unge")

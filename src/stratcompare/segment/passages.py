@@ -587,8 +587,13 @@ class _Builder:
             # heading passage of their own, not the lead of the next page's text
             cover = [b for b in self.pending if b.page == self.pending[0].page]
             self.pending = self.pending[len(cover):]
-            self.units.append(_Unit("heading", _section_name(cover[-1]), cover,
-                                    heads=len(cover)))
+            dated = next((k for k, b in enumerate(cover) if _FULL_DATE.search(b.text)), None)
+            title, notice = (cover, []) if dated is None else (cover[:dated], cover[dated:])
+            if title:
+                self.units.append(_Unit("heading", _section_name(title[-1]), title,
+                                        heads=len(title)))
+            if notice:    # "Vedtaget af Byrådet den 20. juni 2023" under the title: a notice
+                self.units.append(_Unit("content", None, notice))
         # headings that introduce only the next heading stand alone, as one heading passage
         marks = [i for i, b in enumerate(self.pending) if self._sets_section(b)]
         # (a minutes' header -- committee, date, place -- and the title block a document opens
@@ -768,6 +773,10 @@ def _demote_agenda(blocks: list[_Block], i: int) -> None:
             and nxt.text[:1].islower() and nxt.start - b.end <= 1):
         b.text, b.end = b.text + "\n" + nxt.text, nxt.end
         del blocks[i + 1]
+
+
+_FULL_DATE = re.compile(r"(?i)\b\d{1,2}\.\s*(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)"
+                        r"[a-z]*\.?\s+\d{4}\b|\b\d{1,2}[.-]\d{1,2}[.-]\d{4}\b")
 
 
 def _field_line(text: str) -> bool:
@@ -1089,7 +1098,7 @@ def _cover_title(u: _Unit, nxt: _Unit) -> bool:
         return False
     lines = [ln.strip() for ln in u.text.split("\n") if ln.strip()]
     return all(len(ln.split()) <= 8 and not re.search(r"[.!?]$|[.!?]\s+\S", ln)
-               for ln in lines)
+               and not _FULL_DATE.search(ln) for ln in lines)   # (a dated notice is no title)
 
 
 def _formal_end(u: _Unit) -> bool:
