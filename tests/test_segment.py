@@ -561,3 +561,8 @@ def test_a_dated_notice_on_a_cover_page_is_not_part_of_the_title():
     assert segs[0].kind == "heading" and "Vedtaget" not in segs[0].text
     assert any(s.text == "Vedtaget af Byrådet den 12. juni 2024" and s.page == 1 for s in segs)
     assert segs[-1].text.startswith("Vores mål\nIngen unge")
+    # counter-example: a bare date on the cover is no passage of its own (issue 9: no passage
+    # is only a date line); it stays in the cover's heading
+    for date in ("12. juni 2024", "Vedtaget 12. juni 2024"):
+        segs = segment_pages([P(1, "Strategi for hjemløse 2024-2027\n\n" + date), P(2, body)])
+        assert segs[0].kind == "heading" and segs[0].text.endswith(date) and len(segs) == 2

@@ -589,6 +589,8 @@ class _Builder:
             self.pending = self.pending[len(cover):]
             dated = next((k for k, b in enumerate(cover) if _FULL_DATE.search(b.text)), None)
             title, notice = (cover, []) if dated is None else (cover[:dated], cover[dated:])
+            if _n_words(" ".join(b.text for b in notice)) <= SHORT_WORDS:
+                title, notice = cover, []   # a bare date ("12. juni 2024") is the cover's
             if title:
                 self.units.append(_Unit("heading", _section_name(title[-1]), title,
                                         heads=len(title)))
