@@ -565,6 +565,8 @@ def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»"), wante
         return text
     initials = {w[0] for w in wanted}
     prefixes = [w for w in wanted if len(w) >= 5]  # as the lexical search matches them (compounds)
+    # one alternation instead of a loop over the prefixes per word: match = starts with one, search = holds one
+    pre = re.compile("|".join(map(re.escape, sorted(prefixes)))) if prefixes else None
     out, last = [], 0
     for m in _MARK_WORD.finditer(text):
         w, s, e = m.group(), m.start(), m.end()
@@ -572,8 +574,8 @@ def highlight(text: str, query: str, mark: tuple[str, str] = ("«", "»"), wante
         # a lemma keeps its word's first letter (Danish inflects at the end): skip the rest cheaply
         if low[0].isalpha() and low[0] not in initials and len(low) < 7:  # 7+: may be a compound
             continue
-        if low in wanted or lemma(w) in wanted or any(low.startswith(x) for x in prefixes) \
-                or (len(low) >= 7 and any(x in low for x in prefixes)):  # a compound with a query word inside
+        if low in wanted or (pre is not None and (pre.match(low) or (len(low) >= 7 and pre.search(low)))) \
+                or lemma(w) in wanted:  # a compound with a query word inside (7+ letters)
             out += [text[last:s], mark[0], w, mark[1]]
             last = e
     out.append(text[last:])

@@ -177,11 +177,17 @@ def lexical_search(
                       whole_weight=WHOLE_WEIGHT if whole_weight is None else whole_weight)
     if match is None:
         return []
+    if not where:
+        # rank inside the FTS table first and look up the passage ids of the top k only: joining
+        # the map before the sort looked up every matching row (15,600 a query at 10^5 passages)
+        sql = ("SELECT m.passage_id, f.score FROM (SELECT rowid, -bm25(passage_fts) AS score FROM passage_fts "
+               "WHERE passage_fts MATCH ? ORDER BY bm25(passage_fts), rowid LIMIT ?) f "
+               "JOIN passage_fts_map m ON m.rowid = f.rowid ORDER BY f.score DESC, f.rowid")
+        return [(r[0], float(r[1])) for r in conn.execute(sql, (match, k))]
     sql = (
         "SELECT m.passage_id, -bm25(passage_fts) AS score FROM passage_fts "
         "JOIN passage_fts_map m ON m.rowid = passage_fts.rowid "
+        "JOIN passages p ON p.id = m.passage_id JOIN documents d ON d.id = p.document_id "
+        f"WHERE passage_fts MATCH ? AND {where} ORDER BY bm25(passage_fts) LIMIT ?"
     )
-    if where:
-        sql += "JOIN passages p ON p.id = m.passage_id JOIN documents d ON d.id = p.document_id "
-    sql += "WHERE passage_fts MATCH ? " + (f"AND {where} " if where else "") + "ORDER BY bm25(passage_fts) LIMIT ?"
     return [(r[0], float(r[1])) for r in conn.execute(sql, (match, *params, k))]
