@@ -52,17 +52,21 @@ def main() -> int:
     from sklearn.metrics import average_precision_score
 
     cb, data, texts, Y, _, folds = grouped_data(args.labels)
+    # Score only the passages of the test folds: written passages are never in one (they only
+    # train), and counting them as predictions of 0 >= threshold 0 gave them every theme.
+    scored = np.sort(np.concatenate([te for _, te in folds]))
+    Y_all, Y = Y, Y[scored]
     enc = CachedEncoder(get_encoder(args.encoder))
 
     def run(fraction: float = 1.0, draw: int = 0):
         rng = np.random.default_rng(args.seed + draw)
-        proba, thr = np.zeros(Y.shape), np.zeros(Y.shape)
+        proba, thr = np.zeros(Y_all.shape), np.zeros(Y_all.shape)
         for tr, te in folds:
             sub = tr if fraction >= 1 else np.sort(rng.choice(tr, int(len(tr) * fraction), replace=False))
-            m = ThemeClassifier(cb, encoder=enc, seed=args.seed).fit([texts[i] for i in sub], Y[sub])
+            m = ThemeClassifier(cb, encoder=enc, seed=args.seed).fit([texts[i] for i in sub], Y_all[sub])
             proba[te] = m.predict_proba([texts[i] for i in te])
             thr[te] = m.thresholds
-        return proba, thr
+        return proba[scored], thr[scored]
 
     proba, thr = run()
     full = theme_scores(Y, proba >= thr, cb.theme_ids)
@@ -75,7 +79,7 @@ def main() -> int:
         ap_j = average_precision_score(Y[:, j], proba[:, j])
         lines.append(f"| {t} | {full[j]['f1']:.2f} | {ap_j:.2f} | {max(f1s):.2f} |")
     best = theme_scores(Y, oracle, cb.theme_ids)
-    print(f"Grouped CV, {len(texts)} passages, encoder {enc.model_id}, seed {args.seed}\n")
+    print(f"Grouped CV, {len(scored)} scored passages of {len(texts)}, encoder {enc.model_id}, seed {args.seed}\n")
     print("\n".join(lines))
     print(f"\n| | macro-F1 | micro-F1 |\n|---|---|---|\n| shipped recipe | {_f1(full, 'macro'):.3f} | {_f1(full, 'micro'):.3f} |")
     print(f"| best threshold per theme, chosen on the test folds (upper bound) | {_f1(best, 'macro'):.3f} | "
@@ -95,8 +99,8 @@ def main() -> int:
     agree = Path(args.agreement)
     if agree.exists():
         second = {r["id"]: r["themes"] for r in read_jsonl(agree, require_text=False)}
-        idx = [i for i, d in enumerate(data) if d.id in second]
-        YB = label_matrix([second[data[i].id] for i in idx], cb.theme_ids).astype(bool)
+        idx = [k for k, i in enumerate(scored) if data[i].id in second]
+        YB = label_matrix([second[data[scored[k]].id] for k in idx], cb.theme_ids).astype(bool)
         coder = theme_scores(Y[idx], YB, cb.theme_ids)
         model = theme_scores(Y[idx], (proba >= thr)[idx], cb.theme_ids)
         print(f"\nOn the {len(idx)} doubly coded passages:\n")
