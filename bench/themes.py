@@ -240,7 +240,11 @@ def run(args) -> dict:
     scored = part != "written"
     ocr_seed = np.array([d.source in OCR_DAMAGED_SOURCES for d in data])
     raw_enc = get_encoder(args.encoder)
-    cache = None if args.encoder == "hashing" else Path.home() / ".cache" / "stratcompare" / "bench" / f"{args.encoder}.npz"
+    # keyed by the encoder's vector version too (fp32, or the int8 recipe): a runtime change
+    # starts a new cache instead of mixing vectors of two runtimes
+    version = getattr(raw_enc, "vector_version", None)
+    stem = args.encoder + (f"@{version}".replace(":", "-") if version else "")
+    cache = None if args.encoder == "hashing" else Path.home() / ".cache" / "stratcompare" / "bench" / f"{stem}.npz"
     enc = CachedEncoder(raw_enc, cache)
     P_model = np.zeros(Y.shape, bool)
     P_kw = keyword_baseline(cb, texts)
