@@ -86,7 +86,7 @@ def card(model, labels: Path, out: Path, seconds: float, cv: dict | None = None)
         f"{len(model.tfidf.vocab)} uni/bigrams",
         f"- Training data: {len(data)} hand-labelled passages in `corpus/labels/` from "
         f"{len({d.municipality for d in data if d.municipality})} municipalities "
-        f"({sum(d.written for d in data)} written by the annotator; {sum(not d.themes for d in data)} "
+        f"({sum(d.written for d in data)} written (invented) by the team, never scored; {sum(not d.themes for d in data)} "
         "with no theme); files "
         + ", ".join(f"`{k}` (sha256 {v})" for k, v in digests.items()),
         f"- Seed {model.seed}, C={model.C}, {model.cv_folds}-fold CV grouped by municipality for blend "

@@ -162,3 +162,27 @@ def test_passages_jsonl_keeps_genre_and_kind(tmp_path):
                  encoding="utf-8")
     assert read_passages_jsonl(p) == [{"id": "1", "text": "a", "genre": "news", "kind": "list"},
                                       {"id": "2", "text": "b", "genre": None, "kind": None}]
+
+
+def test_train_command_passes_the_context_options(tmp_path):
+    """`stratcompare train --genre-feature --genre-offsets` is a thin shell over `train(...)`:
+    the saved model carries the options; without them it carries none."""
+    from typer.testing import CliRunner
+
+    from stratcompare.cli import app
+
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    recs = [json.loads(line) for line in (LABELS / "real_pages.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()][:160]
+    (labels / "l.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n",
+                                    encoding="utf-8")
+    runner = CliRunner()
+    for flags, expected in (([], False), (["--genre-feature", "--genre-offsets"], True)):
+        out = tmp_path / ("with" if flags else "without")
+        res = runner.invoke(app, ["train", "--labels", str(labels), "--out", str(out),
+                                  "--encoder", "hashing", *flags])
+        assert res.exit_code == 0, res.output
+        model = ThemeClassifier.load(out)
+        assert model.genre_feature is expected and model.genre_offsets is expected
+        assert model.kind_feature is False

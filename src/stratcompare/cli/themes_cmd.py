@@ -111,10 +111,13 @@ def classify_cmd(
             out.close()
 
 
-def _train(labels, codebook, out, encoder, seed):
+def _train(labels, codebook, out, encoder, seed, genre_feature=False, kind_feature=False,
+           genre_offsets=False):
     from stratcompare.classify import train
 
-    model = train(labels, codebook=codebook, out=out, encoder=_encoder(encoder), seed=seed)
+    model = train(labels, codebook=codebook, out=out, encoder=_encoder(encoder), seed=seed,
+                  genre_feature=genre_feature, kind_feature=kind_feature,
+                  genre_offsets=genre_offsets)
     return model
 
 
@@ -125,13 +128,23 @@ def train_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="Model folder to write (default: models/themes).", show_default=False),
     encoder: Optional[str] = EncoderOption,
     seed: int = typer.Option(0, "--seed", help="Random seed (same data + seed = same model)."),
+    genre_feature: bool = typer.Option(False, "--genre-feature",
+                                       help="Use the document genre (strategy/minutes/news/other) as a feature."),
+    kind_feature: bool = typer.Option(False, "--kind-feature",
+                                      help="Use the passage kind (content/list/table) as a feature."),
+    genre_offsets: bool = typer.Option(False, "--genre-offsets",
+                                       help="Learn one threshold offset per genre inside the training folds."),
 ) -> None:
     """Train the theme classifier from hand-labelled passages and save it (JSON + .npz, no pickle).
 
     Per-theme thresholds and the blend with the zero-shot score are tuned by 5-fold
     cross-validation; the cross-validated scores are printed and stored in model.json.
+    A label's genre is its "genre" field, else the genre ingest detects for its source file;
+    the shipped model uses none of the context options (they did not help in
+    docs/benchmarks.md's grouped cross-validation).
     """
-    model = run(_train, labels, codebook, out, encoder, seed)
+    model = run(_train, labels, codebook, out, encoder, seed, genre_feature, kind_feature,
+                genre_offsets)
     rows = [{"theme": r["theme"], "precision": r["precision"], "recall": r["recall"], "f1": r["f1"],
              "support": r["support"]} for r in model.cv_scores]
     typer.echo(f"trained on {model.info['n_train']} passages; mean supervised blend weight {float(model.blend.mean()):.2f}", err=True)
