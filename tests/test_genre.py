@@ -173,6 +173,48 @@ def test_an_agenda_item_titled_by_its_topic_is_minutes():
         == "strategy"
 
 
+@pytest.mark.parametrize(("title", "noun", "genre"), [
+    ("Evaluering af handicappolitikken 2019-2022", "Evaluering", "other"),
+    ("Handleplan 2025-2026 for Sundhedspolitikken", "Handleplan", "strategy"),
+    ("Udsatterådets beretning for 2023", "beretning", "other"),
+    ("Familie-, børne- og læringspolitik 2023-2026", "læringspolitik", "strategy"),
+    ("Ringsted Kommunes Politik for voksne med særlige behov", "Politik", "strategy"),
+    ("Børne- og ungesyn", "ungesyn", "strategy"),
+    ("Tilsynsrapport – Bostedet Lærkevang", "Tilsynsrapport", "other"),
+    ("Mødenotat", "Mødenotat", "minutes"),  # the longest noun wins over "notat"
+    ("Tilsyn med plejecentrene", "Tilsyn", "other"),  # not the "-syn" of a policy
+])
+def test_the_title_head_noun(title, noun, genre):
+    from stratcompare.metadata.genre import title_head_noun
+
+    assert title_head_noun(title) == (noun, genre)
+
+
+@pytest.mark.parametrize("title", [
+    "Stor opbakning til borgermødet om den nye handicappolitik",  # the noun is too far in
+    "Socialområdet", "Planlægning af året",  # no kind noun at a word's end
+    "3. Evaluering af rygestopkurser",  # an agenda item: decided by the item rule
+])
+def test_no_head_noun(title):
+    from stratcompare.metadata.genre import genre_scores, title_head_noun
+
+    if title[0].isdigit():
+        assert genre_scores(title, "")["other"] == 0  # agenda items get no head noun score
+    else:
+        assert title_head_noun(title) is None
+
+
+def test_the_head_noun_decides_which_kind_noun_of_the_title_counts():
+    text = ("Politikkens fire indsatsområder er fulgt op. Vi vil fortsat arbejde med "
+            "tilgængelighed. Målet er nået for beskæftigelse.")
+    assert detect_genre("Evaluering af handicappolitikken 2019-2022", text)[0] == "other"
+    assert detect_genre("Handleplan for evaluering af indsatserne", text)[0] == "strategy"
+    # counter-example: with no kind noun at the head the policy noun still counts
+    assert detect_genre("Fjordviks nye og ambitiøse handicappolitik", text)[0] == "strategy"
+    assert detect_genre("Mødenotat", "Mødenotat\nHandicaprådet\nTil stede: A, B\nAfbud: C\n"
+                        "1. Godkendelse af dagsorden")[0] == "minutes"
+
+
 def test_genres_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: 39 invented documents of all four genres."""
     _, genres, _, _ = bench.dev_results()

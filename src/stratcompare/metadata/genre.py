@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["GENRES", "detect_genre", "genre_scores", "resolve_genre"]
+__all__ = ["GENRES", "detect_genre", "genre_scores", "resolve_genre", "title_head_noun"]
 
 GENRES = ("strategy", "minutes", "news", "other")
 # what users type for a genre ("--genre policy")
@@ -58,23 +58,57 @@ class GenreRules:
     prior_other: float
     evidence_scale: float
     item_title: re.Pattern[str]
+    head_nouns: tuple[tuple[str, str], ...]  # (noun, genre), longest first
+    head_noun_words: int
+    head_noun_weight: float
+    noun_endings: tuple[str, ...]
+    noun_cues: frozenset[int]  # indexes of the title cues skipped when a head noun decides
 
 
 @lru_cache(maxsize=1)
 def _rules() -> GenreRules:
     path = resources.files("stratcompare") / "data" / "lang" / "da" / "genre.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    cues = []
+    cues, noun_cues = [], set()
     for c in data["cue"]:
+        if c.get("noun"):
+            noun_cues.add(len(cues))
         if c["genre"] not in GENRES or c["where"] not in _WHERE or not c.get("why"):
             raise ValueError(f"genre.toml: bad cue {c!r}")
         flags = re.IGNORECASE | (re.MULTILINE if c["where"] in ("text", "head") else 0)
         cues.append(Cue(c["genre"], c["where"], re.compile(c["pattern"], flags),
                         float(c["weight"]), c["why"]))
     s = data["settings"]
+    nouns = []
+    for group in data["noun"]:
+        if group["genre"] not in GENRES or not group.get("why"):
+            raise ValueError(f"genre.toml: bad noun group {group!r}")
+        nouns += [(n.lower(), group["genre"]) for n in group["nouns"]]
     return GenreRules(tuple(cues), int(s["head_chars"]), int(s["max_hits"]),
                       float(s["prior_other"]), float(s["evidence_scale"]),
-                      re.compile(s["item_title"], re.IGNORECASE))
+                      re.compile(s["item_title"], re.IGNORECASE),
+                      tuple(sorted(nouns, key=lambda x: -len(x[0]))), int(s["head_noun_words"]),
+                      float(s["head_noun_weight"]), tuple(s["noun_endings"]),
+                      frozenset(noun_cues))
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-?", re.UNICODE)
+_COORD = {"og", "eller", "&"}
+
+
+def title_head_noun(title: str | None) -> tuple[str, str] | None:
+    """(word, genre) of the title's head noun: the first of its first few words (numbers and
+    the "Børne- og" parts of a coordination not counted) that ends in a kind noun of genre.toml
+    ("Evaluering af handicappolitikken" -> evaluering/other), else None."""
+    rules = _rules()
+    words = [w for w in _WORD.findall(title or "") if not w.endswith("-") and w.lower() not in _COORD]
+    for word in words[: rules.head_noun_words]:
+        low = word.lower().rsplit("-", 1)[-1]
+        for noun, genre in rules.head_nouns:
+            at = low.rfind(noun)
+            if at >= 0 and low[at + len(noun):] in rules.noun_endings:
+                return word, genre
+    return None
 
 
 def _first_line(text: str | None) -> str:
@@ -96,10 +130,15 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
               "filename": (filename or "").lower()}
     scores = dict.fromkeys(GENRES, 0.0)
     agenda_item = bool(rules.item_title.match(fields["title"].strip()))
-    for cue in rules.cues:
+    head = None if agenda_item else title_head_noun(fields["title"])
+    if head is not None:
+        scores[head[1]] += rules.head_noun_weight
+    for number, cue in enumerate(rules.cues):
         where = fields[cue.where]
         if not where or (agenda_item and cue.where == "title" and cue.genre != "minutes"):
             continue  # an agenda item's title names its topic, not the document's kind
+        if head is not None and number in rules.noun_cues:
+            continue  # the head noun has named the kind; other kind nouns name the topic
         if cue.where == "text":
             hits = sum(1 for _ in zip(range(rules.max_hits), cue.pattern.finditer(where)))
         else:
