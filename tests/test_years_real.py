@@ -126,6 +126,68 @@ def test_a_year_under_the_letterhead_is_the_title_year_when_the_stored_title_has
     assert detect_years([page, last], title="Kvalitetsstandard 2014", genre="other").year == 2014
 
 
+@pytest.mark.parametrize(("sentence", "year"), [
+    ("Synet blev vedtaget af Byrådet i juni 2022 og afløser børnepolitikken fra 2016.", 2022),
+    ("Politikken er godkendt i 2019 og bygger på dialogmøder fra 2016.", 2019),
+    ("Vedtaget: marts 2023. Siden 2016 har mange børn fået hjælp.", 2023),
+])
+def test_an_adoption_by_month_or_year_dates_a_strategy(sentence, year):
+    text = sentence + " Siden 2016 har vi arbejdet med tidlig indsats, og i 2016 kom loven."
+    info = detect_years([text], title="Børne- og ungesyn", genre="strategy")
+    assert (info.basis, info.year) == ("adopted", year)
+
+
+def test_a_future_adoption_or_a_goal_is_no_adoption():
+    for text in ("Politikken skal vedtages i 2025. Siden 2016 og i 2016 har vi arbejdet.",
+                 "Målet er vedtaget: inden 2030 skal alle i job. Siden 2016 og i 2016 kom loven."):
+        info = detect_years([text], genre="strategy")
+        assert info.basis == "mentions" and info.year == 2016, text
+
+
+def test_a_title_year_beats_a_range_of_another_document_in_the_text():
+    text = ("Ældreplanen bygger videre på Ældrepolitik 2019-2022 og på den nye ældrelov. "
+            "Antallet af ældre stiger frem mod 2035.")
+    info = detect_years([text], title="Ældreplan 2025 og frem", genre="strategy")
+    assert info.year == 2025
+    # counter-example: a title year inside the text's range keeps the range's start
+    inside = detect_years(["Politikken gælder for 2019-2022."], title="Handicappolitik 2020",
+                          genre="strategy")
+    assert inside.year == 2019 and inside.basis == "first-pages-range"
+
+
+def test_a_revision_year_on_the_cover_beats_counted_first_adoptions():
+    page = ("Psykiatripolitik\nRevideret udgave 2021\n\nI 2017 vedtog Byrådet den første "
+            "psykiatripolitik. Siden 2017 er der sket meget.")
+    assert detect_years([page], title="Psykiatripolitik", genre="strategy").year == 2021
+    plain = page.replace("Revideret udgave 2021", "Mølleby Kommune") + " Revideret i 2021."
+    assert detect_years([plain], title="Psykiatripolitik", genre="strategy").year == 2017
+
+
+def test_a_month_line_under_the_title_dates_a_report():
+    page = ("Analyse af udgifterne på voksenområdet\nJuni 2024\n\nUdgifterne steg fra 2021 "
+            "til 2023. I 2023 boede 61 borgere i tilbud uden for kommunen mod 48 i 2021.")
+    info = detect_years([page], title="Analyse af udgifterne på voksenområdet", genre="other")
+    assert info.year == 2024 and info.basis == "dated"
+    # counter-example: a month inside a sentence is no date line
+    prose = page.replace("Juni 2024", "Analysen er skrevet i juni 2024 af forvaltningen.")
+    assert detect_years([prose], title="Analyse", genre="other").year != 2024
+
+
+def test_other_documents_title_year_and_look_back_ranges():
+    report = ("Udsatterådets beretning for 2023\nRådet har i 2023 holdt seks møder.\n"
+              "Beretningen blev godkendt på rådets møde den 15. januar 2024.")
+    assert detect_years([report], title="Udsatterådets beretning for 2023",
+                        genre="other").year == 2023
+    assert detect_years([report], title="Udsatterådets beretning for 2023",
+                        genre="minutes").year == 2024  # a meeting keeps its day
+    evaluation = "Evaluering\nDato: 15. marts 2023\nPolitikken udløb ved årsskiftet."
+    assert detect_years([evaluation], title="Evaluering af handicappolitikken 2019-2022",
+                        genre="other").year == 2023
+    standard = "Kvalitetsstandard\nDato: 10. december 2023\nStandarden gælder i to år."
+    assert detect_years([standard], title="Kvalitetsstandard for ledsagelse 2024-2025",
+                        genre="other").year == 2024
+
+
 @pytest.fixture(scope="module")
 def bench():
     sys.path.insert(0, str(BENCH))

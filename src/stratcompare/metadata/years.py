@@ -30,6 +30,14 @@ one year the title names ("Kvalitetsstandarder 2013"; when the stored title name
 year in the short lines that open page 1, as a PDF's stored title is often bare), else the adoption
 year, else the start of the period.  Years introduced as goals ("inden 2025",
 "frem mod 2030") never count as mentions.  ``genre=None`` keeps the period rules above.
+
+Title years before body years (session 5): an adoption named by month or year only ("vedtaget
+af Byrådet i juni 2022") is an adoption (step 3); a year the title (or a cover line such as
+"Revideret udgave 2021") names beats counted mentions and a range from the first pages that
+does not hold it (the range of an older document the text cites); an ``other`` document's title
+year beats its approval day ("Årsberetning 2023", "Ydelseskatalog 2024"), its own date beats a
+title range that ended before it ("Evaluering af handicappolitikken 2019-2022", dated 2023);
+a dated genre with no day takes a month-and-year line under its title ("Juni 2024").
 """
 
 from __future__ import annotations
@@ -109,11 +117,14 @@ class _Mention:
     goal: bool = False  # a year introduced as a goal ("inden 2025", "frem mod 2030")
     at: int = 0  # offset in the document (title: 0)
     own: bool = False  # a date labelled as the document's own ("Mødedato: 04.12.2012")
+    month_line: bool = False  # a month and year alone on a line ("Juni 2024")
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[str, int]]:
-    """Month-name date heads ending just before a year, and the adoption words."""
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict[str, int],
+                              re.Pattern[str]]:
+    """Month-name date heads ending just before a year, the adoption words, and an adoption
+    by month or year only."""
     cfg = detection_config()["years"]
     month_of: dict[str, int] = {}
     for number, names in enumerate(cfg["months"], start=1):
@@ -127,7 +138,14 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
         for w in sorted(cfg["adoption_words"], key=len, reverse=True)
     )
     adoption = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
-    return day_month, month_only, adoption, month_of
+    # an adoption named by month or year only: "vedtaget af Byrådet i juni 2022", "godkendt i
+    # 2019", "Vedtaget: marts 2023" -- past participles only ("skal vedtages i 2025" is a plan)
+    past = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in cfg["adoption_words"]
+                    if w.endswith("t"))
+    adopted_year = re.compile(
+        rf"\b(?:{past})\b(?:[^.!?\n\d]{{0,50}}?\s+i|\s*:)?\s+(?:(?:{months})\.?\s+)?$",
+        re.IGNORECASE)
+    return day_month, month_only, adoption, month_of, adopted_year
 
 
 def _plausible(year: int) -> bool:
@@ -146,8 +164,9 @@ def _make_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Mention], list[str]]:
-    """All year mentions in one page (or the title), plus adoption dates found there."""
-    day_month, month_only, adoption, month_of = _patterns()
+    """All year mentions in one page (or the title), plus adoption dates found there (an
+    adoption by month or year only as the bare year, "2022")."""
+    day_month, month_only, adoption, month_of, adopted_year = _patterns()
     found: list[_Mention] = []
     adopted: list[str] = []
     skip_until = -1
@@ -159,6 +178,7 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         before = text[max(0, ys - 24) : ys]
         kind, first, last, start, end, date = "", year, year, ys, ye, None
         weight = DATE_WEIGHT
+        month_line = False  # "Juni 2024" on a line of its own (a report's or brochure's date)
         if (m := day_month.search(before)) is not None:
             kind, start = "date", ys - len(before) + m.start()
             date = _make_date(year, month_of[m.group(2).lower()], int(m.group(1)))
@@ -168,6 +188,10 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
                     or _make_date(year, int(m.group(1)), int(m.group(2))))  # 5/29/2019
         elif (m := month_only.search(before)) is not None:
             kind, start = "year", ys - len(before) + m.start()
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", ye)
+            month_line = (not text[line_start:start].strip()
+                          and not text[ye:len(text) if line_end < 0 else line_end].strip())
         else:
             if ys and _BEFORE_BAD.match(text, ys - 1):
                 continue  # part of a longer number, an amount or a hyphenated code
@@ -199,8 +223,10 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
             in_title or at < PROMINENT_CHARS, in_title,
-            " ".join(text[start:end].split()), where, date, budget, goal, at, own,
+            " ".join(text[start:end].split()), where, date, budget, goal, at, own, month_line,
         ))
+        if kind == "year" and not goal and adopted_year.search(text[max(0, start - 80):start]):
+            adopted.append(str(year))
         if date is not None:
             window = text[max(0, start - 80) : start]
             hits = list(adoption.finditer(window))
@@ -286,8 +312,32 @@ def detect_years(pages: list[str], *, title: str | None = None,
     title_year = _title_year(mentions)
     if title_year is None and not any(m.in_title for m in mentions):
         title_year = _title_year(_first_line_mentions(pages))  # "Kvalitetsstandard 2013" on top
-    if genre in DATED_GENRES and info.dated:
+    if genre in DATED_GENRES and not info.dated:
+        month = _month_line(mentions)
+        if month is not None and info.basis != "title-range":
+            # a report or analysis dated "Juni 2024" under its title, its figures from older years
+            info.start = info.end = month.start
+            info.basis, info.evidence = "dated", [_cite(month), *info.evidence[:2]]
+            info.year = month.start
+            return info
+    if genre == "other" and title_year is not None and info.basis != "title-range":
+        # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013": the year the
+        # title names is the one the document is about, not the day it was approved
+        info.year = title_year
+    elif (genre == "other" and info.basis == "title-range" and info.dated
+            and info.end is not None and info.end < int(info.dated[:4])):
+        # "Evaluering af handicappolitikken 2019-2022", dated 2023: a look back at a period
         info.year = int(info.dated[:4])
+    elif genre == "other" and info.basis == "title-range":
+        info.year = info.start  # "Kvalitetsstandard 2024-2025", approved in December 2023
+    elif genre in DATED_GENRES and info.dated:
+        info.year = int(info.dated[:4])
+    elif (title_year is not None and info.basis in ("first-pages-range", "budget-range", "mentions")
+            and not (info.start is not None and info.end is not None
+                     and info.start <= title_year <= info.end)):
+        # "Ældreplan 2025 og frem" citing "Ældrepolitik 2019-2022"; a cover's "Revideret udgave
+        # 2021" over the first adoption the text tells of: the title's year is the document's
+        info.year = title_year
     elif info.basis == "title-range" or not info.adopted:
         info.year = info.start
     elif title_year is not None:
@@ -308,10 +358,17 @@ def _first_line_mentions(pages: list[str]) -> list[_Mention]:
     lines = [ln.strip() for ln in (pages[0] if pages else "").splitlines() if ln.strip()]
     found: list[_Mention] = []
     for line in lines[:FIRST_LINES]:
-        if len(line.split()) <= FIRST_LINE_WORDS:
+        if len(line.split()) <= FIRST_LINE_WORDS and not line.endswith("."):  # not a sentence
             found += [m for m in _scan(line, "first lines", 0, True)[0]
                       if m.kind in ("year", "range")]
     return found
+
+
+def _month_line(mentions: list[_Mention]) -> _Mention | None:
+    """A month and year alone on a line near the top of page 1 ("Juni 2024"): the date of a
+    report, an analysis or a brochure that names no day."""
+    lines = [m for m in mentions if m.month_line and not m.in_title and m.at < HEAD_CHARS]
+    return min(lines, key=lambda m: m.at) if lines else None
 
 
 def _title_year(mentions: list[_Mention]) -> int | None:
@@ -324,8 +381,10 @@ def _title_year(mentions: list[_Mention]) -> int | None:
 
 def _period(mentions: list[_Mention], adopted_dates: list[str]) -> YearInfo:
     """The covered period by the order of the module docstring (steps 1-6)."""
-    adopted_iso = max(adopted_dates) if adopted_dates else None
+    full = [a for a in adopted_dates if len(a) == 10]
+    adopted_iso = max(full) if full else None
     adopted_note = [f"adopted {adopted_iso}"] if adopted_iso else []
+    adopted_years = [int(a) for a in adopted_dates if len(a) == 4]  # "vedtaget i juni 2022"
     ranges = [m for m in mentions if m.kind == "range"]
 
     title_ranges = [m for m in ranges if m.in_title]
@@ -342,6 +401,9 @@ def _period(mentions: list[_Mention], adopted_dates: list[str]) -> YearInfo:
     if adopted_iso:
         year = int(adopted_iso[:4])
         return YearInfo(year, year, adopted_iso, adopted_note, "adopted")
+    if adopted_years:
+        year = max(adopted_years)
+        return YearInfo(year, year, None, [f"adopted in {year}"], "adopted")
     budget = _merge([m for m in prominent if m.budget])
     if budget:
         start, end, _, members = budget[0]
