@@ -215,6 +215,35 @@ def test_the_head_noun_decides_which_kind_noun_of_the_title_counts():
                         "1. Godkendelse af dagsorden")[0] == "minutes"
 
 
+def test_a_plan_chapter_that_sets_the_direction_is_a_strategy():
+    text = ("Socialområdet rummer en bred vifte af tilbud til børn, unge og voksne. Arbejdet "
+            "tilrettelægges ud fra en række pejlemærker, der danner ramme om og giver retning "
+            "for tilbuddene på området.")
+    assert detect_genre("Socialområdet", text)[0] == "strategy"
+    # counter-example: a description of services without the purpose sentence stays other
+    plain = text.split(" Arbejdet")[0] + " Tilbuddene ligger i Fjordvik og i Kildeby."
+    assert detect_genre("Socialområdet", plain)[0] == "other"
+
+
+def test_denne_politik_is_the_document_itself_but_den_nye_politik_is_not():
+    text = "Med denne politik vil Byrådet skabe bedre rammer for et godt liv med handicap."
+    news = "Byrådet har vedtaget den nye politik, der skal skabe bedre rammer for et godt liv."
+    assert genre_scores("Det gode liv", text)["strategy"] \
+        > genre_scores("Det gode liv", news)["strategy"] + 0.9
+
+
+def test_a_page_that_talks_to_the_reader_again_and_again_is_a_service_page():
+    service = ("Har du brug for hjælp, kan du søge om støtte. Vi ser på din situation, og du "
+               "får svar inden for fire uger. Du kan også ringe til os.")
+    assert detect_genre("Socialpsykiatri", service)[0] == "other"
+    assert genre_scores("Socialpsykiatri", service)["other"] >= 2.0
+    # counter-example: one or two "du" in a policy count for nothing
+    policy = ("Vi vil skabe et samfund, hvor du kan deltage. Politikken har fire "
+              "indsatsområder, og målet er, at flere kommer i job. Vi vil styrke fællesskabet.")
+    assert genre_scores("Handicappolitik", policy)["other"] == 0
+    assert detect_genre("Handicappolitik", policy)[0] == "strategy"
+
+
 def test_genres_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: 39 invented documents of all four genres."""
     _, genres, _, _ = bench.dev_results()

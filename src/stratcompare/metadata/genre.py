@@ -48,6 +48,8 @@ class Cue:
     pattern: re.Pattern[str]
     weight: float
     why: str
+    min_hits: int = 1  # a text cue counts only from this many hits on (a voice, not a word)
+    max_hits: int | None = None  # None: the settings' max_hits
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,8 @@ def _rules() -> GenreRules:
             raise ValueError(f"genre.toml: bad cue {c!r}")
         flags = re.IGNORECASE | (re.MULTILINE if c["where"] in ("text", "head") else 0)
         cues.append(Cue(c["genre"], c["where"], re.compile(c["pattern"], flags),
-                        float(c["weight"]), c["why"]))
+                        float(c["weight"]), c["why"], int(c.get("min_hits", 1)),
+                        c.get("max_hits")))
     s = data["settings"]
     nouns = []
     for group in data["noun"]:
@@ -140,7 +143,9 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
         if head is not None and number in rules.noun_cues:
             continue  # the head noun has named the kind; other kind nouns name the topic
         if cue.where == "text":
-            hits = sum(1 for _ in zip(range(rules.max_hits), cue.pattern.finditer(where)))
+            cap = rules.max_hits if cue.max_hits is None else int(cue.max_hits)
+            hits = sum(1 for _ in zip(range(cap), cue.pattern.finditer(where)))
+            hits = hits if hits >= cue.min_hits else 0
         else:
             hits = 1 if cue.pattern.search(where) else 0
         scores[cue.genre] += hits * cue.weight
