@@ -52,6 +52,7 @@ class Rule:
     min_hits: int = 1
     not_genres: tuple[str, ...] = ()
     no_prose: bool = False
+    summary: bool = False  # under "Resume"/"Sagsresumé" this formula opens the résumé: prose
 
     def applies(self, text: str, words: int, genre: str | None, at_edge: bool) -> bool:
         if self.max_words is not None and words > self.max_words:
@@ -83,6 +84,9 @@ class Rules:
     furniture_max_words: int
     furniture_min_pages: int
     field_split: re.Pattern[str]
+    summary_sentence_words: int
+    item_words: int
+    link_list_words: int
 
 
 def _rule(entry: dict) -> Rule:
@@ -94,7 +98,7 @@ def _rule(entry: dict) -> Rule:
     return Rule(kind, re.compile(entry["pattern"], re.IGNORECASE), entry["why"],
                 entry.get("max_words"), tuple(entry.get("genres", ())), bool(entry.get("edge")),
                 int(entry.get("min_hits", 1)), tuple(entry.get("not_genres", ())),
-                bool(entry.get("no_prose")))
+                bool(entry.get("no_prose")), bool(entry.get("summary")))
 
 
 @lru_cache(maxsize=1)
@@ -114,6 +118,7 @@ def load_rules() -> Rules:
         int(s["furniture_max_words"]), int(s["furniture_min_pages"]),
         re.compile(r"\s+(?=(?:" + data["fields"]["split_before"] + r")\s*:\s*\S|"
                    + data["fields"]["split_before_bare"] + r"\s*\S)"),
+        int(s["summary_sentence_words"]), int(s["item_words"]), int(s["link_list_words"]),
     )
 
 
@@ -125,6 +130,7 @@ _CONTINUES_LOWER = re.compile(r"^[a-zæøå(]")
 _OPEN_SENTENCE = re.compile(r"[a-zæøå]{2,}$")  # a passage that stops mid-sentence
 _OPEN_END = re.compile(r"(?i)(\b(og|eller|i|af|på|til|for|med|om|den|det|de|at|som|fra|ved|efter|"
                        r"under|mellem|samt)|[-–,])$")
+_REC_ITEM = re.compile(r"^(\(?[a-z\d]{1,2}[.)]\s*|[-–•·▪]\s*)?at\s", re.IGNORECASE)
 _ITEM_START = re.compile(r"^([-–•·▪*]|\(?[a-z\d]{1,3}[.)])\s")
 
 
@@ -200,16 +206,17 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     if words == 0:
         return structural
     edge = _at_edge(position, rules)
-    body = _substance_body(text, rules, genre, edge)
-    if body >= rules.short_line_words or (body >= 6 and _OPEN_SENTENCE.search(text.rstrip())):
-        # case header + "Sagsfremstilling" + its prose (or the start of a sentence the next
-        # passage goes on with): the prose is the point
+    body, sentence = _substance_body(text, rules, genre, edge)
+    if (body >= rules.short_line_words or sentence
+            or (body >= 6 and _OPEN_SENTENCE.search(text.rstrip()))):
+        # case header + "Sagsfremstilling"/"Resume" + its prose (a sentence of it, or the start
+        # of a sentence the next passage goes on with): the prose is the point
         return structural
-    prose = any(_words(ln) >= 15 and ln.endswith((".", "!", "?"))
-                for ln in logical_lines(text, rules))
+    prose = [ln for ln in logical_lines(text, rules)
+             if _words(ln) >= 15 and ln.endswith((".", "!", "?"))]
     for rule in rules.whole:
-        if rule.no_prose and prose:
-            continue
+        if rule.no_prose and any(not rule.pattern.search(ln) for ln in prose):
+            continue  # a sentence of prose that is not itself what the rule looks for
         if rule.applies(flat, words, genre, edge) or (
                 rule.kind == "toc" and rule.applies(text.strip(), words, genre, edge)):
             return rule.kind
@@ -229,10 +236,16 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
             counts[kind] += _words(line)
             # a label ("Fraværende:", "indstiller,", "Bilag") lends its kind to the short lines
             # under it; a letterhead line known only by its place ("Byens Kommune") does not
-            carry = kind if (line.endswith((":", ",")) or (_words(line) <= 3 and not rule.edge)) \
-                else None
+            # a feedback question lends its kind to its answer buttons ("Var siden nyttig?" +
+            # "Ja" + "Nej")
+            carry = kind if (line.endswith((":", ",")) or (_words(line) <= 3 and not rule.edge)
+                             or (kind == "boilerplate" and line.endswith("?"))) else None
         elif carry and _words(line) <= rules.carry_words and not _SENTENCE_END.search(line):
             counts[carry] += _words(line)
+        elif (carry == "procedure" and _REC_ITEM.match(line)
+              and _words(line) <= rules.item_words):
+            counts[carry] += _words(line)  # "indstiller, at:" + "1. at ... ." + "2. at ... ."
+
         else:
             carry = None
             plain.append(line)
@@ -257,17 +270,27 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     return structural
 
 
-def _substance_body(text: str, rules: Rules, genre: str | None, edge: bool) -> int:
+def _substance_body(text: str, rules: Rules, genre: str | None,
+                    edge: bool) -> tuple[int, bool]:
     """Words of prose under a substance heading ("Sagsfremstilling", "Resume") inside the
-    passage: a case header glued to the start of an item's text does not make it a formality.
-    Lines that are formalities themselves ("X orienterer om ...") are not prose."""
+    passage, and whether they hold a whole sentence of ``summary_sentence_words`` or more: a
+    case header glued to the start of an item's text does not make it a formality. Lines that
+    are formalities themselves ("X orienterer om ...") are not prose; a résumé's opening
+    formula ("Med denne sag skal udvalget træffe beslutning om ...") is, under its heading."""
     lines = logical_lines(text, rules)
     for i, line in enumerate(lines):
         if rules.section_substance.search(line):
-            return sum(_words(ln) for ln in lines[i + 1:]
-                       if not rules.section_procedure.search(ln)
-                       and not _line_kind(ln, rules, genre, edge))
-    return 0
+            prose = []
+            for ln in lines[i + 1:]:
+                if rules.section_procedure.search(ln):
+                    continue
+                rule = _line_rule(ln, rules, genre, edge)
+                if rule is None or rule.summary:
+                    prose.append(ln)
+            sentence = any(_words(ln) >= rules.summary_sentence_words
+                           and ln.endswith((".", "!", "?")) for ln in prose)
+            return sum(_words(ln) for ln in prose), sentence
+    return 0, False
 
 
 def _last_heading(text: str) -> str | None:
@@ -287,6 +310,27 @@ def _ends_in_label(text: str, rules: Rules) -> bool:
     segmenter took a numbered attachment ("1. Høringssvar fra ...") for an agenda item."""
     lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
     return len(lines) > 1 and bool(rules.section_procedure.search(lines[-1]))
+
+
+def _ends_in_links_label(text: str, rules: Rules, genre: str | None) -> bool:
+    """Whether a passage's last line is a furniture label with nothing under it ("Læs mere om",
+    "Se også", "Relaterede links"): the segmenter may keep the label with the paragraph above
+    and cut the link list under it apart."""
+    lines = logical_lines(text, rules)
+    if len(lines) < 2:
+        return False
+    last = lines[-1]
+    if _words(last) > 4 or last.endswith((".", "!")):
+        return False
+    rule = _line_rule(last, rules, genre, False)
+    return rule is not None and rule.kind == "boilerplate"
+
+
+def _link_list(text: str, rules: Rules) -> bool:
+    """A passage of short lines only, none a sentence: link titles, buttons."""
+    lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
+    return bool(lines) and all(_words(ln) <= rules.link_list_words
+                               and not _SENTENCE_END.search(ln) for ln in lines)
 
 
 def subsection(text: str) -> str | None:
@@ -320,6 +364,7 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
     under: str | None = None
     last_section: object = object()
     dangling = False  # the passage before ended in a formal label with nothing under it
+    links = False  # ... or in a furniture label ("Læs mere om", "Se også")
     for i, seg in enumerate(segments):
         if seg.section != last_section:
             under, last_section = None, seg.section
@@ -338,6 +383,10 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
             seg.kind = "procedure"  # "Bilag" + "1. Høringssvar fra Ældrerådet" cut as an item
         else:
             dangling = False
+        if (links and seg.kind in ("heading", "content", "list")
+                and _link_list(seg.text, rules)):
+            seg.kind = "boilerplate"  # "... Læs mere om" + "Hjælpemidler på borger.dk" ...
+        links = _ends_in_links_label(seg.text, rules, genre)
         under = _last_heading(seg.text) or under  # "Fraværende: ... Sagsfremstilling ..."
         if genre == "minutes":
             dangling = dangling or _ends_in_label(seg.text, rules)
