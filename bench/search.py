@@ -383,7 +383,7 @@ def field_section(args, e5) -> None:
         # the settings before issue 12: plain lemma index, old blend weights, every kind, no dedup,
         # no Danish words for English queries
         _set_compounds(conn, False, context=False)
-        old = FusionParams(lexical=0.5, theme=0.4, place=0.0)
+        old = FusionParams(lexical=0.5, theme=0.4, place=0.0, coverage=0.0)
         r = evaluate(conn, rel, lambda q: [h.passage_id for h in search_result(
             conn, q, mode="hybrid", encoder=enc, top_k=10, params=old, kinds=None, dedup=False, translate=False).hits])
         print(f"| hybrid, settings before issue 12 | off | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} |")
