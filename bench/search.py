@@ -396,6 +396,10 @@ def field_section(args, e5) -> None:
                     conn, q, mode=mode, encoder=enc, top_k=10).hits])
                 label = "—" if mode == "dense" else ("split" if comp else "off")
                 print(f"| {mode} | {label} | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} |")
+        # the default without the coverage re-ranking of session 5 (search.api._coverage_rerank)
+        r = evaluate(conn, rel, lambda q: [h.passage_id for h in search_result(
+            conn, q, mode="hybrid", encoder=enc, top_k=10, params=FusionParams(coverage=0.0)).hits])
+        print(f"| hybrid, no coverage re-ranking | split | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} |")
         flags = {q.id: search_result(conn, q.query, mode="hybrid", encoder=enc).weak for q in js}
         wm = weak_match(flags, js)
         print(f"\n\"No strong matches\" (hybrid): flagged {wm['flagged']} of {wm['queries']} queries; precision "
