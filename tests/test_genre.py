@@ -244,6 +244,45 @@ def test_a_page_that_talks_to_the_reader_again_and_again_is_a_service_page():
     assert detect_genre("Handicappolitik", policy)[0] == "strategy"
 
 
+@pytest.mark.parametrize(("title", "headline"), [
+    ("Handicappolitikken er sendt i høring", True),
+    ("Flere unge skal i job eller uddannelse", True),
+    ("Handicap- og psykiatripolitik vedtaget", True),
+    ("Handicappolitik 2024-2027", False),
+    ("Politik for voksne med særlige behov", False),
+    ("Hvad er en kvalitetsstandard?", False),  # a question is a service page's title
+    ("Har du brug for hjælp", False),
+    ("Vision 2030 – Kildeby vokser sammen", False),
+])
+def test_a_title_that_is_a_clause_is_a_headline(title, headline):
+    from stratcompare.metadata.genre import _rules
+
+    assert bool(_rules().headline.match(title)) is headline
+
+
+def test_news_about_a_draft_policy_is_news_but_the_policy_is_a_policy():
+    news = ("Kildeby Kommune har udarbejdet et udkast til en ny handicappolitik for 2025-2028. "
+            "Nu kan alle borgere komme med bemærkninger. Temaerne blev valgt efter et "
+            "borgermøde, hvor 100 borgere deltog. Høringsfristen er den 1. april 2025.")
+    assert detect_genre("Handicappolitikken er sendt i høring", news)[0] == "news"
+    policy = ("Handicappolitikken sætter retningen for de næste fire år. Vi vil fjerne "
+              "barrierer i byrum og bygninger. Politikken har fire temaer.")
+    assert detect_genre("Handicappolitik 2025-2028", policy)[0] == "strategy"
+
+
+def test_a_plan_named_on_its_cover_or_built_of_plan_headings_is_a_strategy():
+    cover = ("Det gode voksenliv\n1 Det gode voksenliv Mølleby Kommunes plan for det "
+             "specialiserede voksenområde 2024-2027\nEt godt voksenliv handler om et hjem.")
+    assert detect_genre("Det gode voksenliv", cover)[0] == "strategy"
+    chapter = ("Sundhed og trivsel\nKommunen vil gøre det let at leve sundt.\nMål\n"
+               "- flere børn cykler til skole\nRetningslinjer\nStier skal forbinde byerne.")
+    assert detect_genre("Sundhed og trivsel", chapter)[0] == "strategy"
+    # counter-examples: "en plan" for one citizen and a "Målgruppe" heading are a service's
+    service = ("Socialpædagogisk støtte\nStøtten gives til voksne med nedsat funktionsevne. "
+               "Borgeren og medarbejderen laver sammen en plan.\nMålgruppe\nVoksne over 18 år.")
+    assert detect_genre("Socialpædagogisk støtte", service)[0] == "other"
+
+
 def test_genres_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: 39 invented documents of all four genres."""
     _, genres, _, _ = bench.dev_results()

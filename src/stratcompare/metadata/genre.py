@@ -65,6 +65,8 @@ class GenreRules:
     head_noun_weight: float
     noun_endings: tuple[str, ...]
     noun_cues: frozenset[int]  # indexes of the title cues skipped when a head noun decides
+    headline: re.Pattern[str]
+    headline_weight: float
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +94,8 @@ def _rules() -> GenreRules:
                       re.compile(s["item_title"], re.IGNORECASE),
                       tuple(sorted(nouns, key=lambda x: -len(x[0]))), int(s["head_noun_words"]),
                       float(s["head_noun_weight"]), tuple(s["noun_endings"]),
-                      frozenset(noun_cues))
+                      frozenset(noun_cues), re.compile(s["headline"], re.IGNORECASE),
+                      float(s["headline_weight"]))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-?", re.UNICODE)
@@ -133,15 +136,18 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
               "filename": (filename or "").lower()}
     scores = dict.fromkeys(GENRES, 0.0)
     agenda_item = bool(rules.item_title.match(fields["title"].strip()))
-    head = None if agenda_item else title_head_noun(fields["title"])
+    headline = not agenda_item and bool(rules.headline.match(fields["title"].strip()))
+    head = None if agenda_item or headline else title_head_noun(fields["title"])
     if head is not None:
         scores[head[1]] += rules.head_noun_weight
+    if headline:
+        scores["news"] += rules.headline_weight
     for number, cue in enumerate(rules.cues):
         where = fields[cue.where]
         if not where or (agenda_item and cue.where == "title" and cue.genre != "minutes"):
             continue  # an agenda item's title names its topic, not the document's kind
-        if head is not None and number in rules.noun_cues:
-            continue  # the head noun has named the kind; other kind nouns name the topic
+        if (head is not None or headline) and number in rules.noun_cues:
+            continue  # the head noun has named the kind (or a headline its topic)
         if cue.where == "text":
             cap = rules.max_hits if cue.max_hits is None else int(cue.max_hits)
             hits = sum(1 for _ in zip(range(cap), cue.pattern.finditer(where)))
