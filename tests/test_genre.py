@@ -183,6 +183,7 @@ def test_an_agenda_item_titled_by_its_topic_is_minutes():
     ("Tilsynsrapport – Bostedet Lærkevang", "Tilsynsrapport", "other"),
     ("Mødenotat", "Mødenotat", "minutes"),  # the longest noun wins over "notat"
     ("Tilsyn med plejecentrene", "Tilsyn", "other"),  # not the "-syn" of a policy
+    ("Lokal samarbejdsaftale om borgere med psykisk sygdom", "samarbejdsaftale", "strategy"),
 ])
 def test_the_title_head_noun(title, noun, genre):
     from stratcompare.metadata.genre import title_head_noun
@@ -193,6 +194,7 @@ def test_the_title_head_noun(title, noun, genre):
 @pytest.mark.parametrize("title", [
     "Stor opbakning til borgermødet om den nye handicappolitik",  # the noun is too far in
     "Socialområdet", "Planlægning af året",  # no kind noun at a word's end
+    "Aftale om leje af lokaler",  # an agreement that is no plan
     "3. Evaluering af rygestopkurser",  # an agenda item: decided by the item rule
 ])
 def test_no_head_noun(title):
@@ -253,6 +255,8 @@ def test_a_page_that_talks_to_the_reader_again_and_again_is_a_service_page():
     ("Hvad er en kvalitetsstandard?", False),  # a question is a service page's title
     ("Har du brug for hjælp", False),
     ("Vision 2030 – Kildeby vokser sammen", False),
+    ("Sådan vil vi forebygge rusmidler blandt unge", False),  # the municipality speaking
+    ("Kommunen vil forebygge rusmidler blandt unge", True),
 ])
 def test_a_title_that_is_a_clause_is_a_headline(title, headline):
     from stratcompare.metadata.genre import _rules
