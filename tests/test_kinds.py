@@ -838,3 +838,36 @@ def test_supervision_report_fields_are_procedure():
     text = ("Tilsynsrapport – Bostedet Lærkevang\nTilsynsbesøg: 3. oktober 2023 Rapportdato: 20. "
             "oktober 2023 Tilsynsførende: Mette Holm og Lars Bech")
     assert kind(text, genre="other") == "procedure"
+
+
+def test_a_letterhead_with_a_bare_street_word_is_boilerplate_at_the_start_only():
+    head = "Havbjerg Kommune\nSundhed og Omsorg\nTorvet 3\n8899 Havbjerg"
+    assert kind(head, genre="other", position=0.0) == "boilerplate"
+    assert kind("Torvet 3", genre="other", position=0.5) == "content"
+
+
+def test_an_agendas_cover_block_is_no_contents_but_its_item_list_is():
+    cover = ("Dagsorden\nÆldrerådet\nOnsdag den 2. april 2025 kl. 9.30\nMødelokale 4, Bakkeby "
+             "Rådhus\nIkke til stede: Grethe Holm")
+    assert kind(cover) == "procedure"
+    items = ("Dagsorden\n1. Godkendelse af dagsorden\n2. Høring om serviceniveau for rengøring\n"
+             "3. Eventuelt")
+    assert kind(items) == "toc"
+
+
+def test_a_proposal_told_under_the_case_summary_is_content_but_the_recommendation_is_not():
+    text = ("Sagen i kort form\nForvaltningen foreslår, at rengøring i hjemmeplejen fremover gives "
+            "hver tredje uge i stedet for hver anden uge, og at borgere med særlige behov fortsat "
+            "kan få hjælp hver anden uge.")
+    assert kind(text) == "content"
+    assert kind("Indstilling\nForvaltningen foreslår, at Ældrerådet afgiver høringssvar.") \
+        == "procedure"
+
+
+def test_a_foreword_signed_by_two_is_boilerplate_outside_minutes():
+    text = "Karen Lund\nBorgmester\nOle Vinter\nFormand for Ældrerådet"
+    assert kind(text, genre="strategy", position=0.3) == "boilerplate"
+    assert kind(text, genre="minutes", position=0.3) != "boilerplate"
+    # a chair's task told in prose is content
+    assert kind("Formanden for Ældrerådet deltager i styregruppen for politikken og sikrer, at "
+                "rådets forslag bliver behandlet.", genre="strategy", position=0.3) == "content"
