@@ -20,6 +20,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
     ("STARTTIDSPUNKT\n5/29/2019 5:00:00 PM", "2019-05-29"),  # month first
     ("Dato: |\n03-03-2021 15:00:00 |", "2021-03-03"),
     ("Ny kræfter i udsatterådet\n23/01-2019\nEn gruppe borgere", "2019-01-23"),
+    ("Økonomiudvalget – protokol\nMødet tirsdag den 9/4 2024 kl. 15.00", "2024-04-09"),
 ])
 def test_the_document_date_comes_from_the_head(head, iso):
     body = "\n\nMed Budget 2019 blev det besluttet. Puljen fra 2016-2018 er brugt. " * 3
@@ -124,6 +125,14 @@ def test_a_year_under_the_letterhead_is_the_title_year_when_the_stored_title_has
     assert detect_years([plain, last + " Gælder for 2013."], title="Kvalitetsstandard",
                         genre="other").year == 2012
     assert detect_years([page, last], title="Kvalitetsstandard 2014", genre="other").year == 2014
+
+
+def test_day_slash_month_space_year_is_a_date_but_a_code_is_not():
+    assert detect_years(["Mødet den 9/4 2024 i Byrådssalen."], genre="minutes").dated \
+        == "2024-04-09"
+    # counter-examples: a case number or a number before a year is no date
+    for text in ("Skema 2/14 2024 er udfyldt.", "Vi fik 1,9/4 2024.", "Vi fik 2.9/4 2024."):
+        assert detect_years([text], genre="minutes").dated is None, text
 
 
 @pytest.mark.parametrize(("sentence", "year"), [

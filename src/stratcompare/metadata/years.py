@@ -71,7 +71,8 @@ _DASH = r"(?:-|‐|‑|–|—|/|\s+til\s+)"
 _CANDIDATE = re.compile(_Y)
 _RANGE_TAIL = re.compile(rf"\s*{_DASH}\s*({_Y}|\d\d)(?![\w/-]|[.,]\d)")
 _ISO_TAIL = re.compile(r"-(\d\d)-(\d\d)(?!\d)")
-_NUMERIC_HEAD = re.compile(r"(?<![\w.])(\d{1,2})[./-](\d{1,2})[./-]$")
+# "04.12.2012", "23/01-2019", and "9/4 2024" (day/month, a space, the year)
+_NUMERIC_HEAD = re.compile(r"(?<![\w./,])(\d{1,2})(?:[./-](\d{1,2})[./-]|/(\d{1,2})\s)$")
 _BEFORE_BAD = re.compile(r"[\w.,/-]")
 _AFTER_BAD = re.compile(r"[\w/-]|[.,]\d")
 _BUDGET = re.compile(r"budget", re.IGNORECASE)
@@ -184,8 +185,11 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
             date = _make_date(year, month_of[m.group(2).lower()], int(m.group(1)))
         elif (m := _NUMERIC_HEAD.search(before)) is not None:
             kind, start = "date", ys - len(before) + m.start()
-            date = (_make_date(year, int(m.group(2)), int(m.group(1)))
-                    or _make_date(year, int(m.group(1)), int(m.group(2))))  # 5/29/2019
+            if m.group(3):  # "9/4 2024" is day/month only
+                date = _make_date(year, int(m.group(3)), int(m.group(1)))
+            else:
+                date = (_make_date(year, int(m.group(2)), int(m.group(1)))
+                        or _make_date(year, int(m.group(1)), int(m.group(2))))  # 5/29/2019
         elif (m := month_only.search(before)) is not None:
             kind, start = "year", ys - len(before) + m.start()
             line_start = text.rfind("\n", 0, start) + 1
