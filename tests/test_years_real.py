@@ -139,11 +139,23 @@ def test_day_slash_month_space_year_is_a_date_but_a_code_is_not():
     ("Synet blev vedtaget af Byrådet i juni 2022 og afløser børnepolitikken fra 2016.", 2022),
     ("Politikken er godkendt i 2019 og bygger på dialogmøder fra 2016.", 2019),
     ("Vedtaget: marts 2023. Siden 2016 har mange børn fået hjælp.", 2023),
+    ("Byrådet vedtog i december 2019 en ny politik, der afløser politikken fra 2016.", 2019),
+    ("Planen blev godkendt af Sundhedsudvalget i foråret 2021 og bygger på 2016.", 2021),
 ])
 def test_an_adoption_by_month_or_year_dates_a_strategy(sentence, year):
     text = sentence + " Siden 2016 har vi arbejdet med tidlig indsats, og i 2016 kom loven."
     info = detect_years([text], title="Børne- og ungesyn", genre="strategy")
     assert (info.basis, info.year) == ("adopted", year)
+
+
+def test_a_past_tense_adoption_verb_with_a_full_date_is_the_adoption():
+    text = ("Byrådet vedtog den 24. juni 2020 kommunens ældrepolitik. Den afløser politikken fra "
+            "2014. Siden 2014 er antallet af ældre steget, og i 2014 boede de fleste hjemme.")
+    info = detect_years([text], title="Ældrepolitik", genre="strategy")
+    assert (info.adopted, info.year) == ("2020-06-24", 2020)
+    # counter-example: the same verb with a goal is no adoption
+    goal = text.replace("vedtog den 24. juni 2020", "vedtog et mål for 2030")
+    assert detect_years([goal], title="Ældrepolitik", genre="strategy").year == 2014
 
 
 def test_a_future_adoption_or_a_goal_is_no_adoption():

@@ -31,8 +31,10 @@ year in the short lines that open page 1, as a PDF's stored title is often bare)
 year, else the start of the period.  Years introduced as goals ("inden 2025",
 "frem mod 2030") never count as mentions.  ``genre=None`` keeps the period rules above.
 
-Title years before body years (session 5): an adoption named by month or year only ("vedtaget
-af Byrådet i juni 2022") is an adoption (step 3); a year the title (or a cover line such as
+Title years before body years (session 5): an adoption named by month, season or year only
+("vedtaget af Byrådet i juni 2022", "godkendt i foråret 2021") or told with a past-tense verb
+("Byrådet vedtog den 24. juni 2020"; the words in ``data/lang/da/years.toml``) is an adoption
+(step 3); a year the title (or a cover line such as
 "Revideret udgave 2021") names beats counted mentions and a range from the first pages that
 does not hold it (the range of an older document the text cites); an ``other`` document's title
 year beats its approval day ("Årsberetning 2023", "Ydelseskatalog 2024"), its own date beats a
@@ -45,9 +47,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 
 from stratcompare.metadata.municipalities import detection_config
 
@@ -134,19 +138,30 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
     months = "|".join(sorted(map(re.escape, month_of), key=len, reverse=True))
     day_month = re.compile(rf"(?<![\w.])(\d{{1,2}})\.?\s*({months})\.?,?\s+$", re.IGNORECASE)
     month_only = re.compile(rf"(?<!\w)({months})\.?\s+$", re.IGNORECASE)
+    extra = _year_words()
     words = "|".join(
         re.escape(w).replace(r"\ ", r"\s+")
-        for w in sorted(cfg["adoption_words"], key=len, reverse=True)
+        for w in sorted([*cfg["adoption_words"], *extra["adoption_verbs"]], key=len, reverse=True)
     )
     adoption = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
-    # an adoption named by month or year only: "vedtaget af Byrådet i juni 2022", "godkendt i
-    # 2019", "Vedtaget: marts 2023" -- past participles only ("skal vedtages i 2025" is a plan)
-    past = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in cfg["adoption_words"]
-                    if w.endswith("t"))
+    # an adoption named by month, season or year only: "vedtaget af Byrådet i juni 2022",
+    # "godkendt i foråret 2021", "Byrådet vedtog i december 2019", "Vedtaget: marts 2023" --
+    # past forms only ("skal vedtages i 2025" is a plan)
+    past = "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                    for w in [*cfg["adoption_words"], *extra["adoption_verbs"]]
+                    if w.endswith(("t", "og", "te", "de")))
+    parts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in extra["year_parts"])
     adopted_year = re.compile(
-        rf"\b(?:{past})\b(?:[^.!?\n\d]{{0,50}}?\s+i|\s*:)?\s+(?:(?:{months})\.?\s+)?$",
+        rf"\b(?:{past})\b(?:[^.!?\n\d]{{0,50}}?\s+i|\s*:)?\s+(?:(?:{months}|{parts})\.?\s+)?$",
         re.IGNORECASE)
     return day_month, month_only, adoption, month_of, adopted_year
+
+
+@lru_cache(maxsize=1)
+def _year_words() -> dict:
+    """Past-tense adoption verbs and parts of a year (data/lang/da/years.toml)."""
+    path = resources.files("stratcompare") / "data" / "lang" / "da" / "years.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def _plausible(year: int) -> bool:
