@@ -195,6 +195,7 @@ def test_the_title_head_noun(title, noun, genre):
     "Stor opbakning til borgermødet om den nye handicappolitik",  # the noun is too far in
     "Socialområdet", "Planlægning af året",  # no kind noun at a word's end
     "Aftale om leje af lokaler",  # an agreement that is no plan
+    "Borgermøde om ældrepolitikken",  # the kind noun follows a preposition: the topic
     "3. Evaluering af rygestopkurser",  # an agenda item: decided by the item rule
 ])
 def test_no_head_noun(title):

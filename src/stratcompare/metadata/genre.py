@@ -67,6 +67,7 @@ class GenreRules:
     noun_cues: frozenset[int]  # indexes of the title cues skipped when a head noun decides
     headline: re.Pattern[str]
     headline_weight: float
+    head_noun_stop: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +96,7 @@ def _rules() -> GenreRules:
                       tuple(sorted(nouns, key=lambda x: -len(x[0]))), int(s["head_noun_words"]),
                       float(s["head_noun_weight"]), tuple(s["noun_endings"]),
                       frozenset(noun_cues), re.compile(s["headline"], re.IGNORECASE),
-                      float(s["headline_weight"]))
+                      float(s["headline_weight"]), frozenset(s["head_noun_stop"]))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-?", re.UNICODE)
@@ -104,11 +105,14 @@ _COORD = {"og", "eller", "&"}
 
 def title_head_noun(title: str | None) -> tuple[str, str] | None:
     """(word, genre) of the title's head noun: the first of its first few words (numbers and
-    the "Børne- og" parts of a coordination not counted) that ends in a kind noun of genre.toml
-    ("Evaluering af handicappolitikken" -> evaluering/other), else None."""
+    the "Børne- og" parts of a coordination not counted), before any preposition, that ends in
+    a kind noun of genre.toml ("Evaluering af handicappolitikken" -> evaluering/other), else
+    None."""
     rules = _rules()
     words = [w for w in _WORD.findall(title or "") if not w.endswith("-") and w.lower() not in _COORD]
     for word in words[: rules.head_noun_words]:
+        if word.lower() in rules.head_noun_stop:
+            return None  # past the first preposition: the topic, not the kind
         low = word.lower().rsplit("-", 1)[-1]
         for noun, genre in rules.head_nouns:
             at = low.rfind(noun)
