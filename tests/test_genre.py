@@ -289,9 +289,9 @@ def test_a_plan_named_on_its_cover_or_built_of_plan_headings_is_a_strategy():
 
 
 def test_genres_of_the_invented_dev_set(bench):
-    """tests/fixtures/kinds_dev: 39 invented documents of all four genres."""
+    """tests/fixtures/kinds_dev: invented documents of all four genres (39 before session 5, 96 with its batches)."""
     _, genres, _, _ = bench.dev_results()
-    assert len(genres) >= 35 and {r.expected for r in genres} == {"strategy", "minutes",
+    assert len(genres) >= 70 and {r.expected for r in genres} == {"strategy", "minutes",
                                                                     "news", "other"}
     right, total = bench.accuracy(genres)
     assert right / total >= 0.95, [r.where for r in genres if not r.ok]
@@ -299,12 +299,12 @@ def test_genres_of_the_invented_dev_set(bench):
 
 def test_genre_accuracy_does_not_regress(bench):
     right, total = bench.accuracy(bench.genre_results())
-    assert right / total >= 0.88  # measured 0.905 on 2026-11-28 (tune 45/46, test 50/59)
+    assert right / total >= 0.92  # measured 0.933 in session 5 (tune 46/46, test 52/59)
 
 
-@pytest.mark.xfail(strict=True, reason="below the issue-9 target of 95 %: test part 50/59 (84.7 %) "
-                   "after the third round, 2026-11-28; news about a policy and plan pages without "
-                   "plan words (see docs/benchmarks.md)")
+@pytest.mark.xfail(strict=True, reason="below the issue-9 target of 95 % over all real documents: "
+                   "98/105 (93.3 %; tune 46/46, test 52/59 = 88.1 %) after the fourth round, "
+                   "session 5, 2026-11-28 (see docs/benchmarks.md)")
 def test_genre_accuracy_meets_the_target(bench):
     right, total = bench.accuracy(bench.genre_results())
     assert right / total >= bench.TARGET_GENRE

@@ -218,9 +218,10 @@ def bench():
 
 
 def test_years_of_the_invented_dev_set(bench):
-    """tests/fixtures/kinds_dev: 36 invented documents with a year a reader would give."""
+    """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
+    session 5, 83 with its batches)."""
     _, _, years, _ = bench.dev_results()
-    assert len(years) >= 30
+    assert len(years) >= 60
     right, total = bench.accuracy(years)
     assert right / total >= 0.95, [r.where for r in years if not r.ok]
 
@@ -232,8 +233,9 @@ def test_year_accuracy_does_not_regress(bench):
     assert right / total >= 0.85  # measured 56/64 = 0.875 on 2026-11-28 (tune 35/36, test 21/28)
 
 
-@pytest.mark.xfail(strict=True, reason="below the issue-9 target of 95 % on the test part: 21/28 "
-                   "(75.0 %) after the third round, 2026-11-28 (see docs/benchmarks.md)")
+@pytest.mark.xfail(strict=True, reason="below the issue-9 target of 95 %: 56/64 over all real "
+                   "documents (tune 35/36, test 21/28 = 75.0 %) after the fourth round, session 5, "
+                   "2026-11-28 (see docs/benchmarks.md)")
 def test_year_accuracy_meets_the_target(bench):
     right, total = bench.accuracy(bench.year_results())
     assert right / total >= bench.TARGET_YEAR
