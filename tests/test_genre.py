@@ -289,7 +289,8 @@ def test_a_plan_named_on_its_cover_or_built_of_plan_headings_is_a_strategy():
 
 
 def test_genres_of_the_invented_dev_set(bench):
-    """tests/fixtures/kinds_dev: invented documents of all four genres (39 before session 5, 96 with its batches)."""
+    """tests/fixtures/kinds_dev: invented documents of all four genres (39 before session 5,
+    96 with its batches)."""
     _, genres, _, _ = bench.dev_results()
     assert len(genres) >= 70 and {r.expected for r in genres} == {"strategy", "minutes",
                                                                     "news", "other"}

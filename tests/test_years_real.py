@@ -149,8 +149,8 @@ def test_an_adoption_by_month_or_year_dates_a_strategy(sentence, year):
 
 
 def test_a_past_tense_adoption_verb_with_a_full_date_is_the_adoption():
-    text = ("Byrådet vedtog den 24. juni 2020 kommunens ældrepolitik. Den afløser politikken fra "
-            "2014. Siden 2014 er antallet af ældre steget, og i 2014 boede de fleste hjemme.")
+    text = ("Byrådet vedtog den 24. juni 2020 kommunens ældrepolitik. Den afløser politikken "
+            "fra 2014. Siden 2014 er antallet af ældre steget, og i 2014 boede de fleste hjemme.")
     info = detect_years([text], title="Ældrepolitik", genre="strategy")
     assert (info.adopted, info.year) == ("2020-06-24", 2020)
     # counter-example: the same verb with a goal is no adoption

@@ -109,7 +109,8 @@ def title_head_noun(title: str | None) -> tuple[str, str] | None:
     a kind noun of genre.toml ("Evaluering af handicappolitikken" -> evaluering/other), else
     None."""
     rules = _rules()
-    words = [w for w in _WORD.findall(title or "") if not w.endswith("-") and w.lower() not in _COORD]
+    words = [w for w in _WORD.findall(title or "")
+             if not w.endswith("-") and w.lower() not in _COORD]
     for word in words[: rules.head_noun_words]:
         if word.lower() in rules.head_noun_stop:
             return None  # past the first preposition: the topic, not the kind
