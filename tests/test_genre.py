@@ -288,6 +288,22 @@ def test_a_plan_named_on_its_cover_or_built_of_plan_headings_is_a_strategy():
     assert detect_genre("Socialpædagogisk støtte", service)[0] == "other"
 
 
+def test_a_dateline_in_capitals_opens_a_newspaper_article():
+    article = ("LANGELAND: Kommunen har fået 1,1 million til ekstra sundhedspleje.\n"
+               "Pengene kommer fra en pulje, som regeringen afsatte.")
+    label = "BESLUTNING: Godkendt.\nUdvalget tog orienteringen til efterretning."
+    assert genre_scores(None, article)["news"] >= genre_scores(None, label)["news"] + 2.5
+    town = article.replace("LANGELAND:", "Langeland:")  # a plain word is no dateline
+    assert genre_scores(None, article)["news"] == genre_scores(None, town)["news"] + 2.5
+
+
+def test_a_contents_list_naming_a_vision_and_goals_is_a_policys():
+    text = "Ildsjæle gør forskellen\nTranskript\n2 Indhold Forord... 1 Vision... 3 Mål... 3"
+    assert genre_scores("Ildsjæle gør forskellen", text)["strategy"] >= 1.0
+    report = "Årets gang\n2 Indhold Forord... 1 Økonomi... 3 Aktiviteter... 5"
+    assert genre_scores("Årets gang", report)["strategy"] == 0
+
+
 def test_genres_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents of all four genres (39 before session 5,
     96 with its batches)."""
