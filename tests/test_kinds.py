@@ -901,3 +901,60 @@ def test_a_council_describing_its_hearing_work_is_content_but_a_hearing_outcome_
     assert kind(text, genre="other") == "content"
     assert kind("Handicaprådet har haft standarden i høring og har ingen bemærkninger.") \
         == "procedure"
+
+
+@pytest.mark.parametrize("text", ["Tidlig indsats", "Tidlig opsporing af mistrivsel",
+                                  "Stedet hvor vi mødes", "Datoen for evalueringen",
+                                  "Bilagt ansøgning"])
+def test_headings_that_begin_like_a_header_label_stay_headings(text):
+    # "Tid:", "Sted:", "Dato:", "Bilag" are labels; "Tidlig indsats" is a policy heading
+    for genre in ("strategy", "minutes"):
+        assert kind(text, genre=genre, structural="heading", position=0.5) == "heading"
+    assert kind("Tid: kl. 16.00-18.00") == "procedure"
+
+
+@pytest.mark.parametrize("text", [
+    "Beslutning (Social- og Sundhedsudvalget, 12.03.2025)\nGodkendt.",
+    "Anbefalingen blev fulgt.",
+    "Fremmødte:\nAnne Holm\nJens Bro",
+    "Mødet blev ledet af næstformand Jens Bro.",
+    "Økonomiudvalget den 5. marts 2025:\nAnbefales.",
+    "Byrådet 26.03.2025:\nGodkendt.",
+    "Tiltrådt af Økonomiudvalget den 5. marts 2025.",
+    "Pkt. 4 Eventuelt",
+    "Punkt 3: Meddelelser fra formanden",
+    "Høringsparter:\nHandicaprådet\nÆldrerådet",
+    "Orientering taget til efterretning.",
+    "Ingen bemærkninger til dagsordenen.",
+    "Medlemmer af udvalget:\nAnne Holm (A), formand\nJens Bro (V)",
+])
+def test_other_systems_wordings_of_formalities_are_procedure(text):
+    assert kind(text) == "procedure"
+
+
+def test_a_committee_and_date_without_den_or_colon_is_no_decision_heading():
+    # the running head of an exported agenda item, not "Økonomiudvalget den 5. marts 2025:"
+    assert kind("Ældreudvalget 05.09.2023\nSagen drejer sig om en ny model for hjemmeplejen, "
+                "hvor borgerne selv kan vælge tidspunktet for hjælpen inden for et tidsrum.") \
+        == "content"
+
+
+@pytest.mark.parametrize("text", [
+    "Se dagsorden og referat", "Åbningstider i dag: 8-15", "Printvenlig version",
+    "Tekststørrelse", "Mere om emnet", "Klik for at læse mere", "Skriv til Borgerservice",
+    "Du kan også kontakte os på 72 36 36 36 eller via Digital Post.",
+    "Besøgsadresse: Rådhustorvet 1, 7760 Egebæk", "Hovedindhold", "Vis kort", "Kort nyt",
+    "Udgivet 12. marts 2025", "Tidligere nyheder", "Seneste nyheder", "Annonce", "2 af 5",
+])
+def test_other_cms_furniture_is_boilerplate(text):
+    assert kind(text, genre="other", position=0.5) == "boilerplate"
+
+
+def test_contact_and_news_words_in_prose_stay_content():
+    for text in ("Borgerne skal kunne skrive til kommunen på deres eget sprog, og vi vil svare "
+                 "inden for fem hverdage.",
+                 "Seneste nyheder om ventetider viser, at flere borgere får hjælp til tiden, men "
+                 "der er stadig lang ventetid på genoptræning.",
+                 "Du kan kontakte din kontaktperson, når du har brug for hjælp til at forstå "
+                 "breve fra kommunen eller fra andre myndigheder."):
+        assert kind(text, genre="other", position=0.5) == "content"
