@@ -279,6 +279,11 @@ def test_a_plan_named_on_its_cover_or_built_of_plan_headings_is_a_strategy():
     cover = ("Det gode voksenliv\n1 Det gode voksenliv Mølleby Kommunes plan for det "
              "specialiserede voksenområde 2024-2027\nEt godt voksenliv handler om et hjem.")
     assert detect_genre("Det gode voksenliv", cover)[0] == "strategy"
+    plan = ("Sundhed og trivsel\nByrådet ønsker, at det er let at leve sundt.\nMål\nByrådet vil:"
+            "\n- udbygge stinettet\nRedegørelse\nSundhedsprofilen viser, at mange er inaktive.")
+    assert detect_genre("Sundhed og trivsel", plan)[0] == "strategy"  # a plan's "Redegørelse"
+    statement = "Center for Sundhed\nRedegørelse om træning og aktivitet\nSeniorrådet har spurgt."
+    assert genre_scores(None, statement)["other"] >= 2.0  # a document naming itself one
     chapter = ("Sundhed og trivsel\nKommunen vil gøre det let at leve sundt.\nMål\n"
                "- flere børn cykler til skole\nRetningslinjer\nStier skal forbinde byerne.")
     assert detect_genre("Sundhed og trivsel", chapter)[0] == "strategy"

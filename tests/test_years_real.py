@@ -201,6 +201,9 @@ def test_other_documents_title_year_and_look_back_ranges():
                         genre="other").year == 2023
     assert detect_years([report], title="Udsatterådets beretning for 2023",
                         genre="minutes").year == 2024  # a meeting keeps its day
+    note = "Notat\nDato: 14. januar 2025\nVentetiden har i 2024 været 47 dage."
+    assert detect_years([note], title="Ventetid på plejeboliger i 2024", genre="other").year \
+        == 2025  # "i 2024" is when the topic happened; the note is dated
     evaluation = "Evaluering\nDato: 15. marts 2023\nPolitikken udløb ved årsskiftet."
     assert detect_years([evaluation], title="Evaluering af handicappolitikken 2019-2022",
                         genre="other").year == 2023

@@ -339,9 +339,11 @@ def detect_years(pages: list[str], *, title: str | None = None,
             info.basis, info.evidence = "dated", [_cite(month), *info.evidence[:2]]
             info.year = month.start
             return info
-    if genre == "other" and title_year is not None and info.basis != "title-range":
-        # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013": the year the
-        # title names is the one the document is about, not the day it was approved
+    if (genre == "other" and title_year is not None and info.basis != "title-range"
+            and not _WHEN_YEAR.search(_year_context(title, pages, title_year))):
+        # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013", "beretning
+        # for 2023": the period the document covers, not the day it was approved -- but "i 2024"
+        # ("Ventetid på plejeboliger i 2024") is when its topic happened, and the note is dated
         info.year = title_year
     elif (genre == "other" and info.basis == "title-range" and info.dated
             and info.end is not None and info.end < int(info.dated[:4])):
@@ -381,6 +383,20 @@ def _first_line_mentions(pages: list[str]) -> list[_Mention]:
             found += [m for m in _scan(line, "first lines", 0, True)[0]
                       if m.kind in ("year", "range")]
     return found
+
+
+# a year introduced as the time of what the title tells ("i 2024", "siden 2019"), not as the
+# period the document covers ("Årsberetning 2023", "for 2023")
+_WHEN_YEAR = re.compile(r"\b(i|fra|siden|til|inden|efter|før|frem mod|pr\.)\s*$", re.IGNORECASE)
+
+
+def _year_context(title: str | None, pages: list[str], year: int) -> str:
+    """The words before ``year`` in the title, else in the first lines of page 1."""
+    for source in (title or "", *(pages[0].splitlines()[:FIRST_LINES] if pages else [])):
+        at = source.find(str(year))
+        if at >= 0:
+            return source[max(0, at - 20):at]
+    return ""
 
 
 def _month_line(mentions: list[_Mention]) -> _Mention | None:
