@@ -958,3 +958,14 @@ def test_contact_and_news_words_in_prose_stay_content():
                  "Du kan kontakte din kontaktperson, når du har brug for hjælp til at forstå "
                  "breve fra kommunen eller fra andre myndigheder."):
         assert kind(text, genre="other", position=0.5) == "content"
+
+
+def test_a_link_to_the_agenda_and_marked_attachments():
+    assert kind("Læs dagsordenen for Byrådets møde den 28. maj 2025\nKontakt\nUdvalgsformand "
+                "Marianne Kjær", genre="news", structural="heading") == "boilerplate"
+    assert kind("2. Budget for udvidet åbningstid (Åben)", structural="heading") == "procedure"
+    # reading the agenda told in a sentence, and a bracket in prose, are text
+    assert kind("Læs dagsordenen grundigt, før du møder op, så du kan stille spørgsmål til de "
+                "punkter, der optager dig mest.", genre="news") == "content"
+    assert kind("Værestedet holder åbent hele sommeren, også i juli (åben)",
+                genre="news") == "content"
