@@ -969,3 +969,13 @@ def test_a_link_to_the_agenda_and_marked_attachments():
                 "punkter, der optager dig mest.", genre="news") == "content"
     assert kind("Værestedet holder åbent hele sommeren, også i juli (åben)",
                 genre="news") == "content"
+
+
+def test_one_sentence_counts_under_a_resume_but_not_under_sagsfremstilling():
+    header = "4. Kvalitetsstandarder 2013\nSagsnr.: 12/4411\nDok.nr.: 12/4411-3\nSagsbehandler: Anne Bo\n"
+    assert kind(header + "Resume\nStandarderne for hjemmeplejen revideres med nye tider for "
+                "rengøring.") == "content"
+    # under "Sagsfremstilling" a case header with one short sentence stays the case header
+    # (the tune labels' convention: 25 words of prose make the item text)
+    assert kind(header + "Sagsfremstilling\nStandarderne for hjemmeplejen revideres med nye "
+                "tider for rengøring.") == "procedure"

@@ -75,6 +75,7 @@ class Rules:
     line: tuple[Rule, ...]
     section_procedure: re.Pattern[str]
     section_substance: re.Pattern[str]
+    section_summary: re.Pattern[str]
     share: float
     short_line_words: int
     section_prose_words: int
@@ -112,6 +113,7 @@ def load_rules() -> Rules:
         tuple(_rule(e) for e in data.get("line", [])),
         re.compile(data["sections"]["procedure"], re.IGNORECASE),
         re.compile(data["sections"]["substance"], re.IGNORECASE),
+        re.compile(data["sections"]["summary"], re.IGNORECASE),
         float(s["share"]), int(s["short_line_words"]), int(s["section_prose_words"]),
         float(s["edge_share"]), int(s["carry_words"]),
         float(s["minutes_procedure_share"]),
@@ -273,10 +275,12 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
 def _substance_body(text: str, rules: Rules, genre: str | None,
                     edge: bool) -> tuple[int, bool]:
     """Words of prose under a substance heading ("Sagsfremstilling", "Resume") inside the
-    passage, and whether they hold a whole sentence of ``summary_sentence_words`` or more: a
-    case header glued to the start of an item's text does not make it a formality. Lines that
-    are formalities themselves ("X orienterer om ...") are not prose; a résumé's opening
-    formula ("Med denne sag skal udvalget træffe beslutning om ...") is, under its heading."""
+    passage, and whether a résumé heading ("Resume", "Sagsresumé", "Sagen i kort form") has a
+    whole sentence of ``summary_sentence_words`` or more under it (a résumé is short by design;
+    under "Sagsfremstilling" the word count decides): a case header glued to the start of an
+    item's text does not make it a formality. Lines that are formalities themselves ("X
+    orienterer om ...") are not prose; a résumé's opening formula ("Med denne sag skal udvalget
+    træffe beslutning om ...") is, under its heading."""
     lines = logical_lines(text, rules)
     for i, line in enumerate(lines):
         if rules.section_substance.search(line):
@@ -287,8 +291,9 @@ def _substance_body(text: str, rules: Rules, genre: str | None,
                 rule = _line_rule(ln, rules, genre, edge)
                 if rule is None or rule.summary:
                     prose.append(ln)
-            sentence = any(_words(ln) >= rules.summary_sentence_words
-                           and ln.endswith((".", "!", "?")) for ln in prose)
+            sentence = bool(rules.section_summary.search(line)) and any(
+                _words(ln) >= rules.summary_sentence_words and ln.endswith((".", "!", "?"))
+                for ln in prose)
             return sum(_words(ln) for ln in prose), sentence
     return 0, False
 
