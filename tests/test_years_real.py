@@ -184,6 +184,36 @@ def test_a_revision_year_on_the_cover_beats_counted_first_adoptions():
     assert detect_years([plain], title="Psykiatripolitik", genre="strategy").year == 2017
 
 
+def test_a_wrapped_sentence_is_no_cover_line():
+    page = ("Ældrepolitik\n\nByrådet vedtog den 24. juni 2020 Kildeby Kommunes ældrepolitik.\n"
+            "Politikken afløser ældrepolitikken fra 2014 og er blevet til efter\n"
+            "dialogmøder med Ældrerådet i 2019.")
+    assert detect_years([page], title="Ældrepolitik", genre="strategy").year == 2020
+    # counter-example: a title block of short lines keeps its year
+    cover = "Psykiatripolitik\nRevideret udgave 2021\n\n" + page.split("\n\n", 1)[1].replace(
+        "Byrådet vedtog den 24. juni 2020", "Byrådet vedtog i sin tid")
+    assert detect_years([cover], title="Psykiatripolitik", genre="strategy").year == 2021
+
+
+def test_an_adoption_wrapped_over_lines_is_still_an_adoption():
+    text = ("Demensplanen blev godkendt af Sundheds- og\nÆldreudvalget i foråret\n2021. Den "
+            "bygger på planen fra 2017 og på tal fra 2017.")
+    assert detect_years([text], title="Demensplan", genre="strategy").year == 2021
+    apart = text.replace("Sundheds- og\n", "Sundheds- og\n\n")  # a blank line parts them
+    assert detect_years([apart], title="Demensplan", genre="strategy").year == 2017
+
+
+def test_an_agenda_items_decision_heading_dates_it():
+    item = ("Punkt 6: Tilskud til værested\nSagsnr.: 24/08812\nSagsfremstilling\nVærestedet "
+            "søger tilskud i 2025-2027. " + "Brugerne ønsker længere åbningstid. " * 12
+            + "\nBeslutning i Sundheds- og Forebyggelsesudvalget den 10. december 2024\nGodkendt.")
+    assert detect_years([item], genre="minutes").year == 2024
+    # counter-example: a date in the case text is no decision heading
+    told = item.replace("\nBeslutning i Sundheds- og Forebyggelsesudvalget den",
+                        "\nSagen blev drøftet på et møde med brugerne den")
+    assert detect_years([told], genre="minutes").year == 2025
+
+
 def test_a_month_line_under_the_title_dates_a_report():
     page = ("Analyse af udgifterne på voksenområdet\nJuni 2024\n\nUdgifterne steg fra 2021 "
             "til 2023. I 2023 boede 61 borgere i tilbud uden for kommunen mod 48 i 2021.")

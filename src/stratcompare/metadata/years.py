@@ -92,6 +92,13 @@ _OWN_DATE = re.compile(
     r"(?:(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*,?\s*)?(?:den\s+|d\.\s*)?$",
     re.IGNORECASE)
 
+# An agenda item cut from the minutes carries its meeting's date in the decision heading:
+# "Beslutning i Socialudvalget den 10. december 2024", "Beslutning Sundheds- og
+# Forebyggelsesudvalget 04-12-2012" (the committee name may be long, so a wider window).
+_DECISION_DATE = re.compile(
+    r"(?:^|\n)\s*beslutning(?:\s+(?:i|for))?\s+[^\n.]{3,70}?\s*(?:den\s+|d\.\s*)?$",
+    re.IGNORECASE)
+
 
 @dataclass(slots=True)
 class YearInfo:
@@ -152,7 +159,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
                     if w.endswith(("t", "og", "te", "de")))
     parts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in extra["year_parts"])
     adopted_year = re.compile(
-        rf"\b(?:{past})\b(?:[^.!?\n\d]{{0,50}}?\s+i|\s*:)?\s+(?:(?:{months}|{parts})\.?\s+)?$",
+        rf"\b(?:{past})\b(?:(?:[^.!?\n\d]|\n(?!\s*\n)){{0,50}}?\s+i|\s*:)?\s+"
+        rf"(?:(?:{months}|{parts})\.?\s+)?$",
         re.IGNORECASE)
     return day_month, month_only, adoption, month_of, adopted_year
 
@@ -237,7 +245,8 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         budget = kind == "range" and bool(_BUDGET.search(text, max(0, start - BUDGET_WINDOW),
                                                          start))
         goal = kind == "year" and bool(_GOAL.search(text[max(0, start - 30):start]))
-        own = date is not None and bool(_OWN_DATE.search(text[max(0, start - 40):start]))
+        own = date is not None and bool(_OWN_DATE.search(text[max(0, start - 40):start])
+                                        or _DECISION_DATE.search(text[max(0, start - 90):start]))
         found.append(_Mention(
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
@@ -376,13 +385,28 @@ def _first_line_mentions(pages: list[str]) -> list[_Mention]:
     """Bare years and ranges (not dates) of the first short lines of page 1, read as a title: a
     PDF's stored title is often a bare "Kvalitetsstandard" while the page opens, under its
     letterhead, "Kvalitetsstandard 2013"."""
-    lines = [ln.strip() for ln in (pages[0] if pages else "").splitlines() if ln.strip()]
     found: list[_Mention] = []
-    for line in lines[:FIRST_LINES]:
+    for line in _title_block_lines(pages[0] if pages else "")[:FIRST_LINES]:
         if len(line.split()) <= FIRST_LINE_WORDS and not line.endswith("."):  # not a sentence
             found += [m for m in _scan(line, "first lines", 0, True)[0]
                       if m.kind in ("year", "range")]
     return found
+
+
+def _title_block_lines(page: str) -> list[str]:
+    """The first lines of a page, block by block (blocks part at blank lines), leaving out the
+    blocks that are a paragraph wrapped over lines -- a block ending in a full stop, or whose
+    next line goes on in lower case -- so that "Ældrepolitik 2018 og bygger på" of a wrapped
+    sentence is not read as a cover line, while a letterhead or title block is."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", page):
+        lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+        wrapped = any(b[:1].islower() for b in lines[1:])
+        if lines and not wrapped and not lines[-1].endswith("."):
+            out += lines
+        if len(out) >= FIRST_LINES or sum(len(b.splitlines()) for b in [block]) > FIRST_LINES:
+            break
+    return out
 
 
 # a year introduced as the time of what the title tells ("i 2024", "siden 2019"), not as the
