@@ -3,8 +3,11 @@
 Minutes and news are read differently from strategies (their formalities and quotes are not
 policy), so ingest stores a genre with a confidence. The cues and their weights live in
 ``data/lang/da/genre.toml``: each cue looks at the title, the file name, the head of the text or
-the whole text and adds its weight to one genre. The best-scoring genre wins; its confidence is
-its share of the scores, scaled down when there is little evidence.
+the whole text and adds its weight to one genre. The title's head noun names the document's
+kind ("Evaluering af handicappolitikken" is an evaluation; the kind nouns are data in the same
+file), unless the title is a headline (a clause: "Handicappolitikken er sendt i høring"), which
+is news about what it names. The best-scoring genre wins; its confidence is its share of the
+scores, scaled down when there is little evidence.
 """
 
 from __future__ import annotations
