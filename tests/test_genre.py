@@ -302,6 +302,14 @@ def test_a_dateline_in_capitals_opens_a_newspaper_article():
     assert genre_scores(None, article)["news"] == genre_scores(None, town)["news"] + 2.5
 
 
+@pytest.mark.parametrize("stamp", ["Publiceret 08-03-2024", "08.03.2024", "8/3-2024"])
+def test_a_date_stamp_line_opens_a_news_item(stamp):
+    text = f"Styrket indsats for børn\n{stamp}\nDen 1. marts var 50 aktører samlet."
+    assert genre_scores(None, text)["news"] >= 2.5
+    # counter-example: a labelled meeting date is no news stamp
+    assert genre_scores(None, "Styrket indsats\nMødedato: 08-03-2024\nX")["news"] == 0
+
+
 def test_a_contents_list_naming_a_vision_and_goals_is_a_policys():
     text = "Ildsjæle gør forskellen\nTranskript\n2 Indhold Forord... 1 Vision... 3 Mål... 3"
     assert genre_scores("Ildsjæle gør forskellen", text)["strategy"] >= 1.0
