@@ -724,28 +724,10 @@ def test_an_agenda_item_pdf_keeps_its_text_and_marks_its_formalities(tmp_path):
 
 
 # --- fourth round (session 5): rules from the dev batch b7 (web furniture, minutes wordings) ----
-@pytest.mark.parametrize("text", [
-    "Del denne side: Facebook LinkedIn Mail Print",
-    "Del: Facebook, LinkedIn, X, E-mail",
-])
-def test_a_share_bar_on_one_line_is_boilerplate(text):
-    assert kind(text, genre="other") == "boilerplate"
-
-
 def test_share_words_in_a_sentence_are_content():
     text = ("Vi vil dele erfaringerne fra projektet på Facebook og LinkedIn, så andre kommuner "
             "kan bruge dem i deres arbejde med unge hjemløse.")
     assert kind(text, genre="strategy") == "content"
-
-
-@pytest.mark.parametrize("text", [
-    "Vælg sprog\nEnglish\nPolski\nУкраїнська",
-    "På denne side\nHvem kan få hjælpemidler\nSådan søger du\nKlagevejledning",
-    "Fandt du det, du søgte?\nJa\nNej",
-    "Var siden nyttig?\nJa Nej",
-])
-def test_language_selectors_in_page_menus_and_feedback_widgets_are_boilerplate(text):
-    assert kind(text, genre="other") == "boilerplate"
 
 
 def test_a_question_heading_with_prose_under_it_is_not_a_feedback_widget():
@@ -941,6 +923,12 @@ def test_a_committee_and_date_without_den_or_colon_is_no_decision_heading():
 
 
 @pytest.mark.parametrize("text", [
+    # share bars, language selectors, in-page menus, feedback widgets (b7)
+    "Del denne side: Facebook LinkedIn Mail Print", "Del: Facebook, LinkedIn, X, E-mail",
+    "Vælg sprog\nEnglish\nPolski\nУкраїнська",
+    "På denne side\nHvem kan få hjælpemidler\nSådan søger du\nKlagevejledning",
+    "Fandt du det, du søgte?\nJa\nNej", "Var siden nyttig?\nJa Nej",
+    # the probe list's wordings
     "Se dagsorden og referat", "Åbningstider i dag: 8-15", "Printvenlig version",
     "Tekststørrelse", "Mere om emnet", "Klik for at læse mere", "Skriv til Borgerservice",
     "Du kan også kontakte os på 72 36 36 36 eller via Digital Post.",
