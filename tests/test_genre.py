@@ -279,10 +279,12 @@ def test_a_plan_named_on_its_cover_or_built_of_plan_headings_is_a_strategy():
     cover = ("Det gode voksenliv\n1 Det gode voksenliv Mølleby Kommunes plan for det "
              "specialiserede voksenområde 2024-2027\nEt godt voksenliv handler om et hjem.")
     assert detect_genre("Det gode voksenliv", cover)[0] == "strategy"
-    plan = ("Sundhed og trivsel\nByrådet ønsker, at det er let at leve sundt.\nMål\nByrådet vil:"
+    plan = ("Sundhed og trivsel\nByrådet ønsker, at det er let at leve sundt.\nMål\n"
+            "Byrådet vil:"
             "\n- udbygge stinettet\nRedegørelse\nSundhedsprofilen viser, at mange er inaktive.")
     assert detect_genre("Sundhed og trivsel", plan)[0] == "strategy"  # a plan's "Redegørelse"
-    statement = "Center for Sundhed\nRedegørelse om træning og aktivitet\nSeniorrådet har spurgt."
+    statement = ("Center for Sundhed\nRedegørelse om træning og aktivitet\n"
+                 "Seniorrådet har spurgt.")
     assert genre_scores(None, statement)["other"] >= 2.0  # a document naming itself one
     chapter = ("Sundhed og trivsel\nKommunen vil gøre det let at leve sundt.\nMål\n"
                "- flere børn cykler til skole\nRetningslinjer\nStier skal forbinde byerne.")
@@ -308,6 +310,24 @@ def test_a_date_stamp_line_opens_a_news_item(stamp):
     assert genre_scores(None, text)["news"] >= 2.5
     # counter-example: a labelled meeting date is no news stamp
     assert genre_scores(None, "Styrket indsats\nMødedato: 08-03-2024\nX")["news"] == 0
+
+
+def test_service_description_headings_make_a_service_page():
+    text = ("Socialpædagogisk støtte\nFormålet er, at borgeren klarer sig selv. Målet er "
+            "færre timer.\nMålgruppe\nVoksne med nedsat funktionsevne.\nVisitation\nBorgeren søger "
+            "hos Myndighed.\nKlagevejledning\nKlager sendes til Ankestyrelsen.")
+    assert genre_scores("Socialpædagogisk støtte", text)["other"] >= 3.0
+    assert detect_genre("Socialpædagogisk støtte", text)[0] == "other"
+    # counter-example: the words inside a policy's sentence are no headings
+    policy = ("Politikkens målgruppe er alle borgere. Vi vil styrke visitationen og "
+              "klagevejledningen.")
+    assert genre_scores("Handicappolitik", policy)["other"] == 0
+
+
+def test_a_papers_section_head_marks_news():
+    page = "Page 3 - Ugeavisen uge 8\n19. FEBRUAR 2019    NYHEDER    BYEN 3\nDet er for ambitiøst"
+    assert genre_scores(None, page)["news"] >= genre_scores(None, page.replace("NYHEDER", ""))[
+        "news"] + 1.5
 
 
 def test_a_contents_list_naming_a_vision_and_goals_is_a_policys():
