@@ -314,8 +314,8 @@ def test_a_date_stamp_line_opens_a_news_item(stamp):
 
 def test_service_description_headings_make_a_service_page():
     text = ("Socialpædagogisk støtte\nFormålet er, at borgeren klarer sig selv. Målet er "
-            "færre timer.\nMålgruppe\nVoksne med nedsat funktionsevne.\nVisitation\nBorgeren søger "
-            "hos Myndighed.\nKlagevejledning\nKlager sendes til Ankestyrelsen.")
+            "færre timer.\nMålgruppe\nVoksne med nedsat funktionsevne.\nVisitation\n"
+            "Borgeren søger hos Myndighed.\nKlagevejledning\nKlager sendes til Ankestyrelsen.")
     assert genre_scores("Socialpædagogisk støtte", text)["other"] >= 3.0
     assert detect_genre("Socialpædagogisk støtte", text)[0] == "other"
     # counter-example: the words inside a policy's sentence are no headings
