@@ -170,6 +170,7 @@ def test_a_title_year_beats_a_range_of_another_document_in_the_text():
             "Antallet af ældre stiger frem mod 2035.")
     info = detect_years([text], title="Ældreplan 2025 og frem", genre="strategy")
     assert info.year == 2025
+    assert (info.start, info.end, info.basis) == (2025, 2025, "title-year")  # what ingest stores
     # counter-example: a title year inside the text's range keeps the range's start
     inside = detect_years(["Politikken gælder for 2019-2022."], title="Handicappolitik 2020",
                           genre="strategy")

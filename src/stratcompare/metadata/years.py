@@ -353,7 +353,7 @@ def detect_years(pages: list[str], *, title: str | None = None,
         # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013", "beretning
         # for 2023": the period the document covers, not the day it was approved -- but "i 2024"
         # ("Ventetid på plejeboliger i 2024") is when its topic happened, and the note is dated
-        info.year = title_year
+        _to_title_year(info, title_year)
     elif (genre == "other" and info.basis == "title-range" and info.dated
             and info.end is not None and info.end < int(info.dated[:4])):
         # "Evaluering af handicappolitikken 2019-2022", dated 2023: a look back at a period
@@ -367,7 +367,7 @@ def detect_years(pages: list[str], *, title: str | None = None,
                      and info.start <= title_year <= info.end)):
         # "Ældreplan 2025 og frem" citing "Ældrepolitik 2019-2022"; a cover's "Revideret udgave
         # 2021" over the first adoption the text tells of: the title's year is the document's
-        info.year = title_year
+        _to_title_year(info, title_year)
     elif info.basis == "title-range" or not info.adopted:
         info.year = info.start
     elif title_year is not None:
@@ -375,6 +375,15 @@ def detect_years(pages: list[str], *, title: str | None = None,
     else:
         info.year = int(info.adopted[:4])
     return info
+
+
+def _to_title_year(info: YearInfo, year: int) -> None:
+    """The document covers the one year its title names (also as the stored period, so that
+    what ingest stores agrees with the year a reader gives)."""
+    if (info.start, info.end) != (year, year):
+        info.evidence = [f"title year {year}", *info.evidence[:2]]
+    info.start = info.end = info.year = year
+    info.basis = "title-year"
 
 
 FIRST_LINES = 6  # the displayed title is among the first lines of page 1 (under a letterhead)
