@@ -968,3 +968,31 @@ def test_one_sentence_counts_under_a_resume_but_not_under_sagsfremstilling():
     # (the tune labels' convention: 25 words of prose make the item text)
     assert kind(header + "Sagsfremstilling\nStandarderne for hjemmeplejen revideres med nye "
                 "tider for rengøring.") == "procedure"
+
+
+@pytest.mark.parametrize("text", [
+    "Punkt 5 - Godkendelse af referat",
+    "Udvalg: Socialudvalget\nMødedato: 03.04.2025\nMødetid: 16:00 - 18:00",
+    "Sagen blev sendt tilbage til forvaltningen.",
+    "For stemte: A, F og Ø (6)\nImod stemte: V og O (3)",
+    "Øvrige deltagere: Centerchef Per Lund", "Gæster: Anne Holm, Ældresagen",
+    "Behandlingsforløb: Socialudvalget 3. april 2025, Økonomiudvalget 10. april 2025, Byrådet "
+    "24. april 2025",
+    "Referatet blev oplæst og godkendt.", "Sagen er til orientering.",
+    "Udvalget orienteres om status på projektet.",
+])
+def test_web_minutes_systems_wordings_are_procedure(text):
+    assert kind(text) == "procedure"
+
+
+@pytest.mark.parametrize("text", [
+    "Deltagere i projektet får en fast kontaktperson og et forløb på op til et år.",
+    "Til stede i alle klubber er en voksen, som de unge kender.",
+    "Bilag 1 viser, at udgifterne er steget mest på botilbudsområdet.",
+    "Afbud fra borgere til aftaler koster kommunen mange timer om året, så vi vil sende "
+    "påmindelser via sms.",
+])
+def test_attendance_and_attachment_words_opening_a_policy_sentence_are_content(text):
+    assert kind(text, genre="strategy", position=0.5) == "content"
+    # outside minutes the label form still counts
+    assert kind("Deltagere: Anne Holm, Jens Bro, Mia Friis", genre="other") == "procedure"
