@@ -89,6 +89,19 @@ def test_news_keeps_a_policy_period_that_starts_at_its_date_but_not_older_years(
     assert (info.start, info.end, info.year) == (2020, 2020, 2020)
 
 
+def test_an_undated_news_item_is_of_the_latest_year_it_names():
+    text = ("Handicaprådet har gjort status\nHandicappolitikken 2019-2022 er udløbet, og i 2023 "
+            "har rådet holdt tre dialogmøder om en ny politik. Målet er flere i job inden 2030.")
+    info = detect_years([text], title="Handicaprådet har gjort status", genre="news")
+    assert (info.year, info.basis) == (2023, "latest")  # not the old period, not the goal
+    policy = ("Byrådet har godkendt en ny socialpolitik, som gælder fra 2023-2026. Den afløser "
+              "socialpolitikken fra 2013 og handicappolitikken fra 2015.")
+    info = detect_years([policy], title="Ny socialpolitik", genre="news")
+    assert (info.start, info.end, info.year) == (2023, 2026, 2023)  # the period it reports
+    # counter-example: a strategy keeps its period's start
+    assert detect_years([text], title="Handicappolitik", genre="strategy").year == 2019
+
+
 def test_goal_years_are_not_the_period():
     text = ("Strategien sætter retning for arbejdet. I 2019 blev den første plan vedtaget, og i "
             "2019 kom en evaluering. Målet er at halvere hjemløsheden frem mod 2030, "

@@ -109,7 +109,7 @@ class YearInfo:
     adopted: str | None = None  # ISO date
     evidence: list[str] = field(default_factory=list)
     basis: str = "none"  # title-range, first-pages-range, adopted, budget-range, title-year,
-    # dated, mentions or none
+    # dated, latest (undated news), mentions or none
     dated: str | None = None  # ISO date of the document itself (meeting, news item, note)
     year: int | None = None   # the one year a reader would give the document (module docstring)
 
@@ -362,6 +362,14 @@ def detect_years(pages: list[str], *, title: str | None = None,
         info.year = info.start  # "Kvalitetsstandard 2024-2025", approved in December 2023
     elif genre in DATED_GENRES and info.dated:
         info.year = int(info.dated[:4])
+    elif genre == "news" and info.basis in ("first-pages-range", "budget-range", "mentions"):
+        # an undated news item tells of its own time and looks back: its year is the latest
+        # year it names, not counting goals ("inden 2030") and the ends of periods
+        latest = max((m.start for m in mentions if m.prominent and not m.goal), default=None)
+        info.year = latest if latest is not None else info.start
+        if latest is not None and info.start != latest:
+            info.start = info.end = latest
+            info.basis, info.evidence = "latest", [f"latest year {latest}", *info.evidence[:2]]
     elif (title_year is not None and info.basis in ("first-pages-range", "budget-range", "mentions")
             and not (info.start is not None and info.end is not None
                      and info.start <= title_year <= info.end)):
