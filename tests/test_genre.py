@@ -330,6 +330,21 @@ def test_a_papers_section_head_marks_news():
         "news"] + 1.5
 
 
+def test_a_press_contact_an_action_table_and_citizens_questions():
+    release = "Mølleby åbner akutpladser\nPladserne åbner 1. december.\nYderligere oplysninger:\nX"
+    assert genre_scores(None, release)["news"] >= 1.5
+    plan = ("Indsatser for unge\nUdvalget har prioriteret seks indsatser.\n"
+            "Indsats | Ansvarlig | Tidsplan\n- Mentorordning | Jobcenter | 2024")
+    assert detect_genre("Indsatser for unge", plan)[0] == "strategy"
+    faq = ("Hjemmehjælp\nHvor hurtigt kommer hjælpen? Som regel samme dag.\n"
+           "Hvad koster hjælpen? Den er gratis.")
+    assert detect_genre("Hjemmehjælp", faq)[0] == "other"
+    # counter-examples: the words in prose, a question inside a paragraph
+    prose = ("Indsatser for unge\nHver indsats har en ansvarlig leder og en tidsplan. Hvad "
+             "virker? Det vil vi måle. Yderligere oplysninger følger i budgettet.")
+    assert genre_scores("Indsatser for unge", prose) == dict.fromkeys(GENRES, 0.0)
+
+
 def test_a_contents_list_naming_a_vision_and_goals_is_a_policys():
     text = "Ildsjæle gør forskellen\nTranskript\n2 Indhold Forord... 1 Vision... 3 Mål... 3"
     assert genre_scores("Ildsjæle gør forskellen", text)["strategy"] >= 1.0
