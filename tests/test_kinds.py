@@ -996,3 +996,17 @@ def test_attendance_and_attachment_words_opening_a_policy_sentence_are_content(t
     assert kind(text, genre="strategy", position=0.5) == "content"
     # outside minutes the label form still counts
     assert kind("Deltagere: Anne Holm, Jens Bro, Mia Friis", genre="other") == "procedure"
+
+
+def test_meeting_logistics_are_procedure_in_minutes_only():
+    text = ("67. Udvalgsmøde på Lyngbo\nUdvalgsmøde på Lyngbo\nSagsfremstilling\nUdvalgets møde den "
+            "15. maj afholdes på Plejecentret Lyngbo, Lyngvej 1. Mødet vil starte med et oplæg og en "
+            "rundvisning i centret.\nRetsgrundlag\nIngen\nØkonomi\nIngen")
+    assert kind(text) == "procedure"
+    # a case told under Sagsfremstilling is still content
+    assert kind("Sagsfremstilling\nPlejecentret Lyngbo har i 2024 haft 12 ledige boliger i gennemsnit, "
+                "og forvaltningen foreslår derfor at omdanne en afdeling til aflastningspladser for "
+                "borgere, der udskrives fra sygehuset.") == "content"
+    # a policy telling about its dialogue meetings is prose
+    assert kind("Udvalgets møde med borgerne afholdes hvert år i foråret, hvor alle kan komme med "
+                "forslag til næste års handleplan.", genre="strategy") == "content"
