@@ -6,10 +6,18 @@ and their compound parts: a passage with the query's whole compound matches the 
 so heavy in BM25) and every part, one that only shares the parts matches fewer terms, so the
 whole-word match counts more.  ``WHOLE_WEIGHT`` > 1 repeats each whole lemma in the query (FTS5's
 bm25 sums over the query's phrases) for a stronger preference.
+
+Ranking costs FTS5 about a microsecond per matching row (bm25 reads each row's positions and
+length), and compound parts make common words match many rows ("social" is part of every
+"socialområde").  ``top_rows`` therefore ranks in two steps when some phrases are common
+("max-score"): the rows that hold a rarer phrase are ranked in full, and the rows holding only
+common phrases are skipped when even their best possible score stays below the k-th hit — the
+same hits, scores and order as ranking every row, for about half the rows.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 from stratcompare.embed.storage import text_hash
@@ -22,6 +30,10 @@ CONTEXT = True  # also index each passage's section heading and document title
 PART_MAX_DF = 0.1  # query compound parts found in more than this share of passages are dropped (speed) ...
 PART_DF_MIN_PASSAGES = 1000  # ... once the index holds this many passages
 WHOLE_WEIGHT = 1  # repeat each query lemma this often (2 did not help on the tune half and costs BM25 time)
+K1 = 1.2  # FTS5's bm25 constant k1 (fts5_aux.c): a phrase adds at most idf × (k1 + 1) to a row's score
+SPLIT_BUDGET = 9.0  # max-score: the common phrases set aside may add at most this much to a score ...
+SPLIT_MIN_SHARE = 0.02  # ... each is in at least this share of the rows ...
+SPLIT_MIN_ROWS = 2000  # ... and together they are in this many rows (fewer: one plain query is as fast)
 
 
 def index_version() -> str:
@@ -154,15 +166,113 @@ def select_terms(conn: sqlite3.Connection, terms: list[str], max_df: float, part
     return keep or [min(terms, key=lambda t: df[t])]
 
 
+def _quote(term: str, prefix: bool = False) -> str:
+    return '"' + term.replace('"', '""') + '"' + ("*" if prefix and len(term) >= 5 else "")
+
+
+def query_phrases(terms: list[str], prefix: bool = False, parts: list[str] = (),
+                  whole_weight: int = 1) -> list[tuple[str, str]]:
+    """(FTS5 phrase, its term) for each lemma, ``whole_weight`` times, then each compound part once."""
+    out = [(_quote(t, prefix), t) for t in terms for _ in range(max(1, whole_weight))]
+    return out + [(_quote(t), t) for t in parts]
+
+
 def fts_query(terms: list[str], prefix: bool = False, parts: list[str] = (), whole_weight: int = 1) -> str | None:
     """An FTS5 MATCH expression: the lemmas OR-ed (BM25 ranks by how many match, and how rare),
     each lemma ``whole_weight`` times, then the compound parts once."""
-    if not terms and not parts:
-        return None
-    quoted = ['"' + t.replace('"', '""') + '"' + ("*" if prefix and len(t) >= 5 else "") for t in terms]
-    quoted = [q for q in quoted for _ in range(max(1, whole_weight))]
-    quoted += ['"' + t.replace('"', '""') + '"' for t in parts]
-    return " OR ".join(quoted)
+    phrases = query_phrases(terms, prefix, parts, whole_weight)
+    return " OR ".join(p for p, _ in phrases) if phrases else None
+
+
+_RANKED = ("SELECT rowid, -bm25(passage_fts) AS score FROM passage_fts WHERE passage_fts MATCH ? "
+           "ORDER BY bm25(passage_fts), rowid LIMIT ?")
+
+
+def _fts_rows(conn: sqlite3.Connection) -> int:
+    """Rows in the FTS table as bm25 counts them: the first varint of FTS5's averages record
+    (rowid 1 of passage_fts_data), read the way fts5 writes it (SQLite's big-endian varint)."""
+    row = conn.execute("SELECT block FROM passage_fts_data WHERE id = 1").fetchone()
+    b = row[0] if row else b""
+    v = 0
+    for i in range(min(len(b), 9)):
+        if i == 8:
+            return (v << 8) | b[i]
+        v = (v << 7) | (b[i] & 0x7F)
+        if not b[i] & 0x80:
+            return v
+    return v
+
+
+def phrase_bound(rows: int, df: int) -> float:
+    """The most one phrase can add to any row's bm25: idf × (k1 + 1), as its term-frequency factor
+    f(k1+1)/(f + k1(1 - b + b·len/avglen)) stays below k1 + 1.  ``df`` (rows holding the exact term)
+    is at most the rows the phrase matches (a prefix matches more), so idf(df) is at least its idf."""
+    idf = max(math.log((rows - df + 0.5) / (df + 0.5)), 1e-6) if rows > 0 else 1e-6
+    return (K1 + 1) * idf * (1 + 1e-9) + 1e-9
+
+
+def _ranked(conn: sqlite3.Connection, match: str, k: int) -> list[tuple[int, float]]:
+    return [(r[0], float(r[1])) for r in conn.execute(_RANKED, (match, k))]
+
+
+def rare_first(conn: sqlite3.Connection, phrases: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """``phrases`` ordered by how many rows hold their term, rarest first (stable), and those counts.
+    bm25 adds the phrases' shares in this order, so a query that keeps it (``top_rows``' split
+    queries put the common phrases last) gives every row the very same float score."""
+    _, df = _doc_freqs(conn, list(dict.fromkeys(t for _, t in phrases)))
+    return sorted(phrases, key=lambda p: df[p[1]]), df
+
+
+def top_rows(conn: sqlite3.Connection, phrases: list[tuple[str, str]], k: int) -> tuple[list[tuple[int, float]], str]:
+    """The ``k`` best (FTS rowid, -bm25) rows for the OR of ``phrases`` (best first, ties by rowid)
+    and how they were found: "full" (one query over every matching row), "split" or "retry".
+
+    Max-score: the commonest phrases C (each in ≥ ``SPLIT_MIN_SHARE`` of the rows, their bounds
+    summing to ≤ ``SPLIT_BUDGET``) are set aside; the rows holding one of the others R are ranked
+    with every phrase, as "(R) AND (C)" and "(R) NOT (C)" (FTS5's bm25 sums per phrase with an idf
+    of its own, so each row gets the score the full query gives it).  A row holding only C phrases
+    scores below the sum of their bounds; if the k-th ranked row scores above that sum, no such row
+    can enter the top k and the answer is exact.  If not, C shrinks to the phrases whose bounds stay
+    below that k-th score (a larger R only raises it, so the retry is exact) or, if none, one full
+    query is run."""
+    if not phrases:
+        return [], "full"
+    phrases, df = rare_first(conn, phrases)
+    full = " OR ".join(p for p, _ in phrases)
+    texts = list(dict.fromkeys(p for p, _ in phrases))  # rarest first; a repeated phrase stays together
+    if len(texts) < 2:
+        return _ranked(conn, full, k), "full"
+    term_of = dict(phrases)
+    rows = _fts_rows(conn)
+    bound = {t: sum(p == t for p, _ in phrases) * phrase_bound(rows, df[term_of[t]]) for t in texts}
+    common, total, held = [], 0.0, 0  # C: a tail of the rarest-first order, so R's phrases come first
+    for t in reversed(texts[1:]):  # the rarest phrase always stays in R
+        if df[term_of[t]] < SPLIT_MIN_SHARE * rows or total + bound[t] > SPLIT_BUDGET:
+            break
+        common.append(t)
+        total += bound[t]
+        held += df[term_of[t]]
+    if not common or held < SPLIT_MIN_ROWS:
+        return _ranked(conn, full, k), "full"
+    for how in ("split", "retry"):  # the retry cannot fail (see above): two rounds at most
+        if not common:
+            break
+        r = " OR ".join(p for p, _ in phrases if p not in common)
+        c = " OR ".join(p for p, _ in phrases if p in common)
+        top = sorted(_ranked(conn, f"({r}) AND ({c})", k) + _ranked(conn, f"({r}) NOT ({c})", k),
+                     key=lambda x: (-x[1], x[0]))[:k]
+        if len(top) < k:  # fewer than k rows hold an R phrase: rows with only C phrases fill the list
+            break
+        if top[-1][1] > total:
+            return top, how
+        kth, keep, total = top[-1][1], [], 0.0
+        for t in common:  # commonest first, so what is kept is still a tail
+            if total + bound[t] >= kth:
+                break
+            keep.append(t)
+            total += bound[t]
+        common = keep
+    return _ranked(conn, full, k), "full"
 
 
 def lexical_search(
@@ -173,17 +283,19 @@ def lexical_search(
     whole, parts = query_terms(query, COMPOUNDS)
     kept = set(select_terms(conn, whole, max_df, parts, PART_MAX_DF if part_max_df is None else part_max_df))
     whole, parts = [t for t in whole if t in kept], [t for t in parts if t in kept]
-    match = fts_query(whole, prefix=prefix, parts=parts,
-                      whole_weight=WHOLE_WEIGHT if whole_weight is None else whole_weight)
-    if match is None:
+    phrases = query_phrases(whole, prefix, parts, WHOLE_WEIGHT if whole_weight is None else whole_weight)
+    if not phrases:
         return []
     if not where:
-        # rank inside the FTS table first and look up the passage ids of the top k only: joining
-        # the map before the sort looked up every matching row (15,600 a query at 10^5 passages)
-        sql = ("SELECT m.passage_id, f.score FROM (SELECT rowid, -bm25(passage_fts) AS score FROM passage_fts "
-               "WHERE passage_fts MATCH ? ORDER BY bm25(passage_fts), rowid LIMIT ?) f "
-               "JOIN passage_fts_map m ON m.rowid = f.rowid ORDER BY f.score DESC, f.rowid")
-        return [(r[0], float(r[1])) for r in conn.execute(sql, (match, k))]
+        # rank inside the FTS table (skipping rows that cannot reach the top k, see top_rows) and look
+        # up the passage ids of the top k only: joining the map first looked up every matching row
+        top, _ = top_rows(conn, phrases, k)
+        if not top:
+            return []
+        ids = dict(conn.execute(f"SELECT rowid, passage_id FROM passage_fts_map WHERE rowid IN "
+                                f"({','.join('?' * len(top))})", [r for r, _ in top]))
+        return [(ids[r], s) for r, s in top if r in ids]
+    match = " OR ".join(p for p, _ in rare_first(conn, phrases)[0])  # the same scores as top_rows gives
     sql = (
         "SELECT m.passage_id, -bm25(passage_fts) AS score FROM passage_fts "
         "JOIN passage_fts_map m ON m.rowid = passage_fts.rowid "
