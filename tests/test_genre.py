@@ -183,6 +183,8 @@ def test_an_agenda_item_titled_by_its_topic_is_minutes():
     ("Tilsynsrapport – Bostedet Lærkevang", "Tilsynsrapport", "other"),
     ("Mødenotat", "Mødenotat", "minutes"),  # the longest noun wins over "notat"
     ("Tilsyn med plejecentrene", "Tilsyn", "other"),  # not the "-syn" of a policy
+    ("Supervision af medarbejdere", "Supervision", "other"),  # not the "vision" of a policy
+    ("Spørgsmål og svar om ældreloven", "Spørgsmål", "other"),
     ("Lokal samarbejdsaftale om borgere med psykisk sygdom", "samarbejdsaftale", "strategy"),
 ])
 def test_the_title_head_noun(title, noun, genre):
@@ -195,6 +197,7 @@ def test_the_title_head_noun(title, noun, genre):
     "Stor opbakning til borgermødet om den nye handicappolitik",  # the noun is too far in
     "Socialområdet", "Planlægning af året",  # no kind noun at a word's end
     "Aftale om leje af lokaler",  # an agreement that is no plan
+    "Ansvar og roller",  # "ansvar" ends like "svar" but names no kind
     "Borgermøde om ældrepolitikken",  # the kind noun follows a preposition: the topic
     "3. Evaluering af rygestopkurser",  # an agenda item: decided by the item rule
 ])
