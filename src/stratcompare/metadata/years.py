@@ -39,7 +39,10 @@ Title years before body years (session 5): an adoption named by month, season or
 does not hold it (the range of an older document the text cites); an ``other`` document's title
 year beats its approval day ("Årsberetning 2023", "Ydelseskatalog 2024"), its own date beats a
 title range that ended before it ("Evaluering af handicappolitikken 2019-2022", dated 2023);
-a dated genre with no day takes a month-and-year line under its title ("Juni 2024").
+a dated genre with no day takes a month-and-year line under its title ("Juni 2024"); an
+agenda item is dated by its decision heading ("Beslutning i Socialudvalget den 10. december
+2024"); an undated news item by the latest year it names.  Cover lines are read from the title
+and letterhead blocks of page 1, never from a paragraph wrapped over lines.
 """
 
 from __future__ import annotations
@@ -416,12 +419,14 @@ def _title_block_lines(page: str) -> list[str]:
     next line goes on in lower case -- so that "Ældrepolitik 2018 og bygger på" of a wrapped
     sentence is not read as a cover line, while a letterhead or title block is."""
     out: list[str] = []
+    seen = 0  # lines of the page looked at, kept or not: only its first FIRST_LINES count
     for block in re.split(r"\n\s*\n", page):
         lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
         wrapped = any(b[:1].islower() for b in lines[1:])
         if lines and not wrapped and not lines[-1].endswith("."):
-            out += lines
-        if len(out) >= FIRST_LINES or sum(len(b.splitlines()) for b in [block]) > FIRST_LINES:
+            out += lines[: FIRST_LINES - seen]
+        seen += len(lines)
+        if seen >= FIRST_LINES:
             break
     return out
 
