@@ -1010,3 +1010,13 @@ def test_meeting_logistics_are_procedure_in_minutes_only():
     # a policy telling about its dialogue meetings is prose
     assert kind("Udvalgets møde med borgerne afholdes hvert år i foråret, hvor alle kan komme med "
                 "forslag til næste års handleplan.", genre="strategy") == "content"
+
+
+def test_document_control_fields_of_a_standard_are_procedure_but_its_text_is_not():
+    for text in ("Ikrafttræden: 1. maj 2025", "Revideret: april 2025",
+                 "Ansvarlig for revision: Visitationen", "Version 2.1 - april 2025"):
+        assert kind(text, genre="other", position=0.5) == "procedure", text
+    assert kind("Versionen af standarden fra 2023 gav ikke borgerne ret til at vælge leverandør, "
+                "det gør den nye.", genre="other", position=0.5) == "content"
+    assert kind("Revideret udgave af planen indeholder nye mål for 2026.", genre="strategy") \
+        == "content"
