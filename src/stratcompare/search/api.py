@@ -8,9 +8,11 @@ by the pool's best, and the blend
     score = 1.0 * cosine_scaled + 0.8 * bm25_scaled + 0.2 * theme + 0.3 * place
 
 adds the stored probability of a theme the query's words point to (codebook ``terms``) and a
-boost for passages from a municipality or year the query names.  Plain reciprocal rank fusion
-scored lower on the judged queries (kept as ``method="rrf"``).  Each hit then gets a calibrated
-match strength (``strength.py``); repeated texts are shown once.
+boost for passages from a municipality or year the query names.  The best 30 are then re-ranked
+by ``+ 0.3 * coverage``, the rarity-weighted share of the query's words in the passage text
+(``_coverage_rerank``).  Plain reciprocal rank fusion scored lower on the judged queries (kept as
+``method="rrf"``).  Each hit then gets a calibrated match strength (``strength.py``); repeated
+texts are shown once.
 """
 
 from __future__ import annotations
