@@ -280,7 +280,7 @@ def dev_part(file: str) -> str:
     after the second; each was measured once before any rule was changed for it."""
     return {"b2_": "dev2", "b3_": "dev3", "b4_": "dev4", "b5_": "dev5", "b6_": "dev6",
             "b7_": "dev7", "b8_": "dev8", "b9_": "dev9"}.get(
-                file[:3], "dev10" if file.startswith("b10_") else "dev")
+                file[:3], f"dev{m.group(1)}" if (m := re.match(r"b(\d\d)_", file)) else "dev")
 
 
 def dev_genre(doc: DevDoc) -> str:
@@ -442,7 +442,8 @@ def dev_report(markdown: bool = False) -> str:
     lines = ["Development set (tests/fixtures/kinds_dev, invented documents):", "",
              "| part | overall | " + " | ".join(KINDS) + " | genre | years |",
              "|" + "---|" * (len(KINDS) + 4)]
-    for part in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10"):
+    parts = sorted({r.part for r in kinds + genres + years}, key=lambda p: int(p[3:] or 1))
+    for part in parts:
         k = [r for r in kinds if r.part == part]
         pk = per_kind(k)
         lines.append(f"| {part} | {_pct(accuracy(k))} | "
