@@ -298,6 +298,8 @@ def test_year_formats(text, period):
         ("Vedtaget af Kommunalbestyrelsen d. 12. juni 2023.", "2023-06-12"),
         ("Endeligt vedtaget 03.02.2021", "2021-02-03"),
         ("Mødet den 14. september 2018", None),
+        # the day it takes effect is no adoption date, even right after one
+        ("Vedtaget af Byrådet den 18. december 2024 – gældende fra 1. januar 2025", "2024-12-18"),
         ("Strategien blev godkendt. Næste møde er den 3. maj 2025.", None),
     ],
 )

@@ -256,6 +256,69 @@ def test_other_documents_title_year_and_look_back_ranges():
                         genre="other").year == 2024
 
 
+def test_a_strategy_adopted_the_year_before_its_period_is_of_its_first_year():
+    page = ("Strategi for udsatte borgere\n\nStrategien gælder for perioden 2025 til 2028. Den "
+            "blev vedtaget af Kommunalbestyrelsen den 25. september 2024. Ved tællingen i 2022 "
+            "var 41 borgere hjemløse.")
+    info = detect_years([page], title="Strategi for udsatte borgere", genre="strategy")
+    assert (info.year, info.start, info.end, info.adopted) == (2025, 2025, 2028, "2024-09-25")
+    # counter-examples: an older period the text cites, and a later action plan two years on,
+    # leave the adoption year
+    older = page.replace("Strategien gælder for perioden 2025 til 2028",
+                         "Strategien afløser strategien for 2019-2022")
+    assert detect_years([older], title="Strategi for udsatte borgere", genre="strategy").year \
+        == 2024
+    later = page.replace("Strategien gælder for perioden 2025 til 2028",
+                         "En handleplan for 2026-2027 følger")
+    assert detect_years([later], title="Strategi for udsatte borgere", genre="strategy").year \
+        == 2024
+
+
+def test_a_policy_is_of_the_year_it_takes_effect_on_its_cover():
+    cover = ("Politik for voksne med særlige behov – revideret udgave\n\nGældende fra 1. januar "
+             "2022\nFørste udgave vedtaget af Byrådet i 2016. Revideret af udvalget den 8. "
+             "november 2021.\n\nSiden 2016 er der kommet flere borgere med komplekse behov.")
+    info = detect_years([cover], title="Politik for voksne med særlige behov", genre="strategy")
+    assert (info.year, info.basis) == (2022, "effective")
+    both = detect_years(["Værdighedspolitik\nVedtaget af Byrådet den 18. december 2024 – "
+                         "gældende fra 1. januar 2025"], title="Værdighedspolitik",
+                        genre="strategy")
+    assert (both.year, both.adopted) == (2025, "2024-12-18")  # the start is no adoption date
+    # counter-examples: a law that takes effect, told in the text below the head, and an
+    # effective day before the adoption
+    law = ("Demenspolitik\n\nPolitikken blev vedtaget af Byrådet den 3. maj 2024. "
+           + "Vi vil styrke indsatsen for borgere med demens og deres pårørende. " * 8
+           + "Den nye ældrelov træder i kraft 1. juli 2025.")
+    assert detect_years([law], title="Demenspolitik", genre="strategy").year == 2024
+    before = "Demenspolitik\nGældende fra 1. januar 2023\nVedtaget af Byrådet den 3. maj 2024."
+    assert detect_years([before], title="Demenspolitik", genre="strategy").year == 2024
+
+
+def test_a_report_is_of_the_year_its_title_names_beside_a_plans_range():
+    page = "Center for Voksne, januar 2025\n\nHandleplanen har 11 initiativer."
+    title = "Statusrapport 2024 – Handleplan for psykisk sundhed 2023-2026"
+    assert detect_years([page], title=title, genre="other").year == 2024
+    # counter-example: a title with the plan's range only keeps the range's start
+    assert detect_years([page], title="Status på handleplan for psykisk sundhed 2023-2026",
+                        genre="other").year == 2023
+
+
+def test_a_month_closing_a_line_under_the_title_dates_a_look_back():
+    page = ("Evaluering af misbrugsindsatsen 2021-2023\nUdarbejdet af Social og Sundhed, "
+            "Vesterlund Kommune, maj 2024\n\nAndelen steg fra 54 procent i 2021 til 63 procent "
+            "i 2023.")
+    title = "Evaluering af misbrugsindsatsen 2021-2023"
+    assert detect_years([page], title=title, genre="other").year == 2024
+    # counter-examples: a month inside a sentence is no date line; a period that is not over
+    # yet is not looked back at
+    prose = page.replace("Udarbejdet af Social og Sundhed, Vesterlund Kommune, maj 2024",
+                         "Evalueringen blev skrevet i maj 2024")
+    assert detect_years([prose], title=title, genre="other").year == 2021
+    running = page.replace("2021-2023", "2021-2025")
+    assert detect_years([running], title=title.replace("2023", "2025"), genre="other").year \
+        == 2021
+
+
 @pytest.fixture(scope="module")
 def bench():
     sys.path.insert(0, str(BENCH))

@@ -43,6 +43,14 @@ a dated genre with no day takes a month-and-year line under its title ("Juni 202
 agenda item is dated by its decision heading ("Beslutning i Socialudvalget den 10. december
 2024"); an undated news item by the latest year it names.  Cover lines are read from the title
 and letterhead blocks of page 1, never from a paragraph wrapped over lines.
+
+Written blind to these rules (dev batch b11, session 5): a strategy adopted the year before the
+period its first pages name is of the period's first year (as with a title range); a strategy
+without a period is of the year its head says it takes effect ("Gældende fra 1. januar 2022",
+``effective_words`` in ``years.toml``), not of a first adoption, and that day is no adoption
+date; an ``other`` document's one title year beats a plan range its title also names
+("Statusrapport 2024 – Handleplan … 2023-2026"); a month closing a line under the title
+("Udarbejdet af …, maj 2024") dates a report like a month line does.
 """
 
 from __future__ import annotations
@@ -132,7 +140,9 @@ class _Mention:
     goal: bool = False  # a year introduced as a goal ("inden 2025", "frem mod 2030")
     at: int = 0  # offset in the document (title: 0)
     own: bool = False  # a date labelled as the document's own ("Mødedato: 04.12.2012")
-    month_line: bool = False  # a month and year alone on a line ("Juni 2024")
+    month_line: bool = False  # a month and year alone on a line ("Juni 2024"), or closing a
+    # line after a comma or dash ("Center for Voksne, januar 2025")
+    effective: bool = False  # the day or year the document takes effect ("Gældende fra ...")
 
 
 @lru_cache(maxsize=1)
@@ -166,6 +176,15 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
         rf"(?:(?:{months}|{parts})\.?\s+)?$",
         re.IGNORECASE)
     return day_month, month_only, adoption, month_of, adopted_year
+
+
+@lru_cache(maxsize=1)
+def _effective() -> re.Pattern[str]:
+    """The words that open the day or year a document takes effect, ending just before it
+    ("Gældende fra 1. januar 2022": the text before the date's day)."""
+    words = "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                     for w in sorted(_year_words()["effective_words"], key=len, reverse=True))
+    return re.compile(rf"\b(?:{words})\s*:?\s*(?:den\s+|d\.\s*|pr\.\s*)?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -220,7 +239,8 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
             kind, start = "year", ys - len(before) + m.start()
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", ye)
-            month_line = (not text[line_start:start].strip()
+            lead = text[line_start:start].strip()
+            month_line = ((not lead or lead.endswith((",", "·", "|", "–", "—", "-")))
                           and not text[ye:len(text) if line_end < 0 else line_end].strip())
         else:
             if ys and _BEFORE_BAD.match(text, ys - 1):
@@ -250,15 +270,17 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         goal = kind == "year" and bool(_GOAL.search(text[max(0, start - 30):start]))
         own = date is not None and bool(_OWN_DATE.search(text[max(0, start - 40):start])
                                         or _DECISION_DATE.search(text[max(0, start - 90):start]))
+        effective = kind != "range" and bool(_effective().search(text[max(0, start - 40):start]))
         found.append(_Mention(
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
             in_title or at < PROMINENT_CHARS, in_title,
             " ".join(text[start:end].split()), where, date, budget, goal, at, own, month_line,
+            effective,
         ))
         if kind == "year" and not goal and adopted_year.search(text[max(0, start - 80):start]):
             adopted.append(str(year))
-        if date is not None:
+        if date is not None and not effective:  # "vedtaget ... – gældende fra 1. januar 2025"
             window = text[max(0, start - 80) : start]
             hits = list(adoption.finditer(window))
             if hits and not _SENTENCE_BREAK.search(window, hits[-1].end()):
@@ -351,16 +373,27 @@ def detect_years(pages: list[str], *, title: str | None = None,
             info.basis, info.evidence = "dated", [_cite(month), *info.evidence[:2]]
             info.year = month.start
             return info
-    if (genre == "other" and title_year is not None and info.basis != "title-range"
+    effective = _effective_start(mentions, info) if genre == "strategy" else None
+    own_month = _month_line(mentions) if genre == "other" and not info.dated else None
+    own_year = int(info.dated[:4]) if info.dated else own_month.start if own_month else None
+    if (genre == "other" and title_year is not None
             and not _WHEN_YEAR.search(_year_context(title, pages, title_year))):
         # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013", "beretning
         # for 2023": the period the document covers, not the day it was approved -- but "i 2024"
-        # ("Ventetid på plejeboliger i 2024") is when its topic happened, and the note is dated
+        # ("Ventetid på plejeboliger i 2024") is when its topic happened, and the note is dated;
+        # also over a range the title names besides ("Statusrapport 2024 – Handleplan
+        # 2023-2026": the plan's period is what the report is about, 2024 what it covers)
         _to_title_year(info, title_year)
-    elif (genre == "other" and info.basis == "title-range" and info.dated
-            and info.end is not None and info.end < int(info.dated[:4])):
-        # "Evaluering af handicappolitikken 2019-2022", dated 2023: a look back at a period
-        info.year = int(info.dated[:4])
+    elif (genre == "other" and info.basis == "title-range" and own_year is not None
+            and info.end is not None and info.end < own_year):
+        # "Evaluering af handicappolitikken 2019-2022", dated 2023 (or "…, maj 2024" under
+        # its title): a look back at a period
+        info.year = own_year
+    elif effective is not None and title_year is None:
+        # "Gældende fra 1. januar 2022" on a revised policy's cover: its start, as a period's
+        # first year is, not the first adoption ("Første udgave vedtaget i 2016")
+        info.start = info.end = info.year = effective.start
+        info.basis, info.evidence = "effective", [_cite(effective), *info.evidence[:2]]
     elif genre == "other" and info.basis == "title-range":
         info.year = info.start  # "Kvalitetsstandard 2024-2025", approved in December 2023
     elif genre in DATED_GENRES and info.dated:
@@ -379,6 +412,11 @@ def detect_years(pages: list[str], *, title: str | None = None,
         # "Ældreplan 2025 og frem" citing "Ældrepolitik 2019-2022"; a cover's "Revideret udgave
         # 2021" over the first adoption the text tells of: the title's year is the document's
         _to_title_year(info, title_year)
+    elif (genre == "strategy" and info.basis == "first-pages-range" and info.adopted
+            and info.start == int(info.adopted[:4]) + 1):
+        # "gælder for perioden 2025 til 2028 … vedtaget den 25. september 2024": adopted in
+        # the autumn before its period, as a title range is, the strategy is of its first year
+        info.year = info.start
     elif info.basis == "title-range" or not info.adopted:
         info.year = info.start
     elif title_year is not None:
@@ -386,6 +424,21 @@ def detect_years(pages: list[str], *, title: str | None = None,
     else:
         info.year = int(info.adopted[:4])
     return info
+
+
+def _effective_start(mentions: list[_Mention], info: YearInfo) -> _Mention | None:
+    """A strategy's "Gældende fra <day or year>" in its title or the head of page 1, when no
+    period (range) was found and it does not come before the adoption (a law's start the
+    text tells of is no cover line)."""
+    if info.basis not in ("adopted", "budget-range", "mentions", "none"):
+        return None
+    found = [m for m in mentions if m.effective and (m.in_title or m.at < HEAD_CHARS)]
+    if not found:
+        return None
+    first = min(found, key=lambda m: (not m.in_title, m.at))
+    adopted = int(info.adopted[:4]) if info.adopted else info.start if info.basis == "adopted" \
+        else None
+    return first if adopted is None or first.start >= adopted else None
 
 
 def _to_title_year(info: YearInfo, year: int) -> None:
