@@ -633,6 +633,11 @@ def test_kind_accuracy_on_the_invented_dev_set(kinds_bench, dev):
     # dev8 and dev9 (written after the b7 rules): first looks 33/38 and 20/23, then 36/38, 23/23
     b89 = [r for r in kinds if r.part in ("dev8", "dev9")]
     assert len(b89) >= 55 and kinds_bench.accuracy(b89)[0] / len(b89) >= 0.93
+    # dev12 (b12_*, written blind to the rules, session 5): first look 125/153 (81.7 %), after
+    # the rules of its round 143/153 (the misses: passages the segmenter glues from two labels,
+    # a cover title and a contents page cut as prose)
+    b12 = [r for r in kinds if r.part == "dev12"]
+    assert len(b12) >= 140 and kinds_bench.accuracy(b12)[0] / len(b12) >= 0.9
 
 
 # --- synthetic PDFs laid out like a municipal note and an agenda item (whole ingest path) ------
@@ -1020,3 +1025,118 @@ def test_document_control_fields_of_a_standard_are_procedure_but_its_text_is_not
                 "det gør den nye.", genre="other", position=0.5) == "content"
     assert kind("Revideret udgave af planen indeholder nye mål for 2026.", genre="strategy") \
         == "content"
+
+
+# --- session 5: rules from a dev batch written blind to the rules (b12_*) ----------------------
+def test_a_closed_item_is_procedure_but_a_closed_service_is_not():
+    assert kind("Sagen er lukket jf. forvaltningslovens regler om tavshedspligt.") == "procedure"
+    assert kind("Punkt 125. Købsaftale vedrørende ejendom - lukket punkt",
+                structural="heading") == "procedure"
+    assert kind("Botilbuddet Engbo blev lukket i 2023, og de 12 beboere flyttede til nye boliger "
+                "i Vestbyen.") == "content"
+
+
+def test_an_item_printed_alone_names_its_meeting_but_an_excerpt_of_answers_is_text():
+    assert kind("Strandå Kommune\nSocial- og Beskæftigelsesudvalget\n"
+                "Dagsordenspunkt til mødet den 12-02-2025", position=0.0) == "procedure"
+    assert kind("Udskrift af beslutningsprotokol for Byrådets møde den 24. juni 2025",
+                genre="other") == "procedure"
+    assert kind("Uddrag af borgernes svar viser, at de fleste er tilfredse med hjælpen.",
+                genre="other") == "content"
+
+
+def test_hearing_letters_formalities_are_procedure_but_what_the_parties_said_is_not():
+    assert kind("Høringsparter:\nHandicaprådet\nÆldrerådet\nDH Vesterbjerg", genre="other",
+                position=0.5) == "procedure"
+    assert kind("Ældrerådet har behandlet forslaget på sit møde den 24. april 2025 og afgiver "
+                "hermed følgende høringssvar.", genre="other", position=0.5) == "procedure"
+    assert kind("Udvalget besluttede at sende forslaget til politik i høring.",
+                genre="other", position=0.5) == "procedure"
+    assert kind("Høringsparterne var enige om, at politikken skal have flere konkrete mål.",
+                genre="other", position=0.5) == "content"
+    assert kind("Rådet afgiver høringssvar på alle sager, der handler om ældre borgere.",
+                genre="other", position=0.5) == "content"
+    # a news lead that a draft was sent out is the news (past tense, dev6 b6_18)
+    assert kind("Byrådet har sendt et udkast til en ny handicappolitik i høring.",
+                genre="news", position=0.5) == "content"
+
+
+@pytest.mark.parametrize("text", [
+    "Høringsmaterialet var udsendt med dagsordenen.", "Punktet var sat på af Lene Bach.",
+    "Forvaltningen undersøger sagen og vender tilbage på næste møde.",
+])
+def test_how_an_item_came_and_goes_on_is_procedure_in_minutes(text):
+    assert kind(text) == "procedure"
+
+
+def test_follow_up_words_in_a_policy_stay_content():
+    assert kind("Forvaltningen vender tilbage til borgeren inden for fem hverdage efter det "
+                "første møde.", genre="strategy", position=0.5) == "content"
+    assert kind("Materialet er udsendt til alle plejecentre, så medarbejderne kan bruge det i "
+                "hverdagen.", genre="strategy", position=0.5) == "content"
+
+
+@pytest.mark.parametrize("text", [
+    "Kære høringspart",
+    "Ældrerådet ser frem til at følge det videre arbejde og står gerne til rådighed for en "
+    "uddybning af høringssvaret.",
+    "Nyhed · 14. oktober 2025\nDel Print",
+    "Få nyheder fra Ålykke Kommune\nTilmeld nyhedsbrev",
+    "Mere fra Byrådet\nBudget 2026 sendt til første behandling\nNy formand for Ældrerådet",
+    "Kolofon\nUdgivet af Hedelund Kommune, Social og Sundhed, juni 2025",
+    "Om hjemmesiden · Tilgængelighedserklæring · Behandling af personoplysninger",
+    "Tillad alle\nTillad kun nødvendige",
+    "Borger Erhverv Politik Job",
+    "Søg støtte i eget hjem\nLog på med MitID",
+])
+def test_more_web_and_letter_furniture_is_boilerplate(text):
+    assert kind(text, genre="news" if "Nyhed" in text else "other", position=0.5) \
+        == "boilerplate"
+
+
+def test_prose_with_the_furniture_words_stays_content():
+    for text in ("Medarbejderne står til rådighed for borgerne hele døgnet på alle botilbud.",
+                 "Søg om støtte, hvis du har brug for hjælp. Du logger på med MitID og kan "
+                 "derefter følge din sag.",
+                 "Mere fra os alle kræver, at vi arbejder sammen om de udsatte borgere."):
+        assert kind(text, genre="other", position=0.5) == "content", text
+    assert kind("Print referat", position=0.5) == "boilerplate"
+
+
+def test_an_economy_or_legal_section_in_sentences_is_content_but_its_formula_is_not():
+    assert kind("Økonomi\nStrategien finansieres inden for den eksisterende ramme og med 3,2 mio. "
+                "kr. fra budgetaftalen for 2026. Driften af boligerne koster 1,1 mio. kr. om "
+                "året.") == "content"
+    assert kind("Retsgrundlag\nKommunen har efter servicelovens § 101 pligt til at tilbyde "
+                "behandling for rusmiddelproblemer senest 14 dage efter henvendelsen.") \
+        == "content"
+    assert kind("Økonomi\nUdgiften afholdes inden for udvalgets ramme.") == "procedure"
+    assert kind("Lovgrundlag\nIngen bemærkninger.") == "procedure"
+    assert kind("Økonomi\nIngen.") == "procedure"
+
+
+def test_a_one_line_resume_states_the_case_whatever_formula_ends_it():
+    assert kind("Resumé\nSocial- og Sundhedsudvalget har udarbejdet et katalog med forslag til "
+                "besparelser på 6,5 mio. kr. på ældreområdet i 2015. Ældrerådet skal afgive "
+                "høringssvar.") == "content"
+    assert kind("Resumé\nÆldrerådet skal afgive høringssvar.") == "procedure"
+
+
+def test_a_heading_after_a_button_is_no_link_list():
+    segs = _segments([("Søg støtte i eget hjem\nLog på med MitID", "content"),
+                      ("Hvis du er uenig i afgørelsen", "content"),
+                      ("Du kan klage over afgørelsen inden fire uger efter, at du har modtaget "
+                       "den.", "content")], section=None)
+    refine_kinds(segs, genre="other")
+    assert [s.kind for s in segs] == ["boilerplate", "content", "content"]
+    # after a real links label the short lines are its links
+    segs = _segments([("Vi hjælper dig gerne videre, hvis du har spørgsmål.\nLæs også", "content"),
+                      ("Botilbud\nLedsageordning", "content")], section=None)
+    refine_kinds(segs, genre="other")
+    assert segs[1].kind == "boilerplate"
+
+
+def test_a_letterhead_with_postcode_and_web_address_is_boilerplate_at_the_start():
+    head = ("Vesterbjerg Kommune\nSocial og Sundhed\nHandicap og Psykiatri\nStoregade 12\n"
+            "6630 Vesterbjerg\nwww.vesterbjerg.dk")
+    assert kind(head, genre="other", position=0.0) == "boilerplate"

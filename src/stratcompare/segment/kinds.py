@@ -88,6 +88,8 @@ class Rules:
     summary_sentence_words: int
     item_words: int
     link_list_words: int
+    section_informative: re.Pattern[str]
+    informative_prose_words: int
 
 
 def _rule(entry: dict) -> Rule:
@@ -121,6 +123,8 @@ def load_rules() -> Rules:
         re.compile(r"\s+(?=(?:" + data["fields"]["split_before"] + r")\s*:\s*\S|"
                    + data["fields"]["split_before_bare"] + r"\s*\S)"),
         int(s["summary_sentence_words"]), int(s["item_words"]), int(s["link_list_words"]),
+        re.compile(data["sections"]["informative"], re.IGNORECASE),
+        int(s["informative_prose_words"]),
     )
 
 
@@ -267,6 +271,10 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     if rules.section_substance.search(head):
         return structural  # the substance rule: Sagsfremstilling/Baggrund text is content
     under = head if rules.section_procedure.search(head) else _clean(section or "")
+    if (under and rules.section_informative.search(under)
+            and sum(_words(ln) for ln in plain if _SENTENCE_END.search(ln))
+            >= rules.informative_prose_words):
+        return structural  # what the case costs or what the law says: substance, not formula
     if under and rules.section_procedure.search(under) and words <= rules.section_prose_words:
         return "procedure"
     return structural
@@ -289,13 +297,33 @@ def _substance_body(text: str, rules: Rules, genre: str | None,
                 if rules.section_procedure.search(ln):
                     continue
                 rule = _line_rule(ln, rules, genre, edge)
-                if rule is None or rule.summary:
+                if rule is None or rule.summary or _free_sentence(ln, rules, genre, edge):
                     prose.append(ln)
             sentence = bool(rules.section_summary.search(line)) and any(
                 _words(ln) >= rules.summary_sentence_words and ln.endswith((".", "!", "?"))
                 for ln in prose)
             return sum(_words(ln) for ln in prose), sentence
     return 0, False
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=\w[.!?])\s+(?=[A-ZÆØÅ\"»“-])")
+
+
+def sentences(line: str) -> list[str]:
+    """A line cut into its sentences ("... i 2015. Ældrerådet skal ..."); "6,5 mio. kr. på"
+    stays one (the next word is in lower case)."""
+    return [s for s in _SENTENCE_SPLIT.split(line) if s]
+
+
+def _free_sentence(line: str, rules: Rules, genre: str | None, edge: bool) -> bool:
+    """Whether a line a rule matched also holds a sentence of ``summary_sentence_words`` or
+    more that no rule matches: a résumé written on one line ("Udvalget har udarbejdet et
+    katalog med besparelser på 6,5 mio. kr. Ældrerådet skal afgive høringssvar.") states the
+    case in its first sentence, whatever formula ends it."""
+    parts = sentences(line)
+    return len(parts) > 1 and any(
+        _words(p) >= rules.summary_sentence_words and p.endswith((".", "!", "?"))
+        and _line_rule(p, rules, genre, edge) is None for p in parts)
 
 
 def _last_heading(text: str) -> str | None:
@@ -325,8 +353,9 @@ def _ends_in_links_label(text: str, rules: Rules, genre: str | None) -> bool:
     if len(lines) < 2:
         return False
     last = lines[-1]
-    if _words(last) > 4 or last.endswith((".", "!")):
-        return False
+    if last.endswith((".", "!")) or (_words(last) > 3 and not last.endswith(":")):
+        return False  # a label is short or ends in a colon, as the carry rule has it; a
+        # button ("Log på med MitID") labels nothing under it
     rule = _line_rule(last, rules, genre, False)
     return rule is not None and rule.kind == "boilerplate"
 
