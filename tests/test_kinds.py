@@ -1140,3 +1140,15 @@ def test_a_letterhead_with_postcode_and_web_address_is_boilerplate_at_the_start(
     head = ("Vesterbjerg Kommune\nSocial og Sundhed\nHandicap og Psykiatri\nStoregade 12\n"
             "6630 Vesterbjerg\nwww.vesterbjerg.dk")
     assert kind(head, genre="other", position=0.0) == "boilerplate"
+
+
+def test_a_title_over_formalities_of_one_kind_takes_their_kind_but_a_cover_title_does_not():
+    assert kind("Nyt værested for unge åbner i Ålykke\nNyhed · 14. oktober 2025\nDel Print",
+                genre="news", position=0.1) == "boilerplate"
+    assert kind("Ældrepolitik 2024-2028\nVedtaget af Byrådet den 29. januar 2024.",
+                genre="strategy", position=0.5) == "procedure"
+    assert kind("Strategi for socialt udsatte 2023-2027\nNørreå Kommune", genre="strategy",
+                position=0.0, structural="heading") == "heading"
+    # a title over prose is the prose's
+    assert kind("Nyt værested for unge\nFra 1. november får unge med psykisk sårbarhed et nyt "
+                "sted at mødes.", genre="news", position=0.1) == "content"

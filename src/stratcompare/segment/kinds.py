@@ -90,6 +90,7 @@ class Rules:
     link_list_words: int
     section_informative: re.Pattern[str]
     informative_prose_words: int
+    title_words: int
 
 
 def _rule(entry: dict) -> Rule:
@@ -124,7 +125,7 @@ def load_rules() -> Rules:
                    + data["fields"]["split_before_bare"] + r"\s*\S)"),
         int(s["summary_sentence_words"]), int(s["item_words"]), int(s["link_list_words"]),
         re.compile(data["sections"]["informative"], re.IGNORECASE),
-        int(s["informative_prose_words"]),
+        int(s["informative_prose_words"]), int(s["title_words"]),
     )
 
 
@@ -260,6 +261,12 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
         return "procedure"  # an item's title over its case header ("Sagsnr.: ...") only
     best = max(_COUNTED, key=lambda k: (counts[k], k == "procedure"))
     formal = counts["procedure"] + counts["boilerplate"]
+    if (structural != "heading" and len(lines) >= 2 and plain == lines[:1] and best != "toc"
+            and counts[best] == formal + counts["toc"] > 0
+            and _words(lines[0]) <= rules.title_words and not _SENTENCE_END.search(lines[0])):
+        return best  # a page's title over formalities of one kind only ("... / Nyhed · 14.
+        # oktober 2025 / Del Print", "<policy> / Godkendt af Byrådet den ..."): they decide;
+        # a cover's title over the municipality's name stays a heading
     if (genre == "minutes" and counts["procedure"] >= rules.minutes_procedure_share * formal
             and formal >= rules.share * words):
         return "procedure"  # "Godkendt." + "Kopier link - Print": the formality is the point
