@@ -638,6 +638,9 @@ def test_kind_accuracy_on_the_invented_dev_set(kinds_bench, dev):
     # a cover title and a contents page cut as prose)
     b12 = [r for r in kinds if r.part == "dev12"]
     assert len(b12) >= 140 and kinds_bench.accuracy(b12)[0] / len(b12) >= 0.9
+    # dev13 (b13_*, written after the b12 rules, before its own): first look 40/50, then 48/50
+    b13 = [r for r in kinds if r.part == "dev13"]
+    assert len(b13) >= 45 and kinds_bench.accuracy(b13)[0] / len(b13) >= 0.9
 
 
 # --- synthetic PDFs laid out like a municipal note and an agenda item (whole ingest path) ------
@@ -1152,3 +1155,45 @@ def test_a_title_over_formalities_of_one_kind_takes_their_kind_but_a_cover_title
     # a title over prose is the prose's
     assert kind("Nyt værested for unge\nFra 1. november får unge med psykisk sårbarhed et nyt "
                 "sted at mødes.", genre="news", position=0.1) == "content"
+
+
+# --- session 5: rules from the batch written after them (b13_*) --------------------------------
+def test_other_decision_and_closing_wordings_are_procedure():
+    assert kind("Beslutningens indhold\nUdvalget anbefaler planen. Sagen sendes videre til "
+                "Økonomiudvalget og Byrådet.") == "procedure"
+    assert kind("44. Eventuelt\nIntet.\nProtokollen er godkendt af udvalgets medlemmer.\n"
+                "Ida Kornum, formand") == "procedure"
+    assert kind("Referatet godkendes på næste møde.") == "procedure"
+    assert kind("Referatet af borgermødet viser, at mange ønsker flere aktiviteter om aftenen.",
+                genre="strategy", position=0.5) == "content"
+
+
+def test_a_thanks_for_the_hearing_alone_is_procedure_but_not_with_a_view_after_it():
+    assert kind("Handicaprådet takker for muligheden for at afgive høringssvar til udkastet, som "
+                "rådet har drøftet på sit møde den 12. august 2025.", genre="other",
+                position=0.5) == "procedure"
+    assert kind("Ældrerådet takker for muligheden for at afgive høringssvar til udkastet til "
+                "Ældrepolitik 2024-2028. Rådet finder, at politikken har en god og tydelig vision.",
+                genre="other", position=0.5) == "content"
+
+
+@pytest.mark.parametrize("text", [
+    "Foto: Kragholm Kommune. Billedtekst: Bostøttemedarbejder Jonas Brix på besøg hos en af de "
+    "unge.",
+    "Tags: Socialområdet, Unge, Bolig\nDel på Facebook | Del på LinkedIn | Send som mail",
+    "Udgivet: Kragholm Kommune, september 2025\nTryk: Kragholm Tryk\nFotos: Lars Bom\n"
+    "Planen kan hentes på kragholm.dk/psykiatriplan",
+    "Rådet uddyber gerne sine bemærkninger, hvis udvalget ønsker det.",
+    "Borgerservice har åbent mandag-fredag kl. 10-14",
+])
+def test_credits_share_bars_colophons_and_opening_hours_in_other_wordings_are_boilerplate(text):
+    assert kind(text, genre="other", position=0.5) == "boilerplate"
+
+
+def test_an_address_line_with_the_municipality_is_a_footer_at_the_end_only():
+    footer = ("Kragholm Kommune, Rådhuspladsen 4, 9700 Kragholm\n"
+              "Borgerservice har åbent mandag-fredag kl. 10-14")
+    assert kind(footer, genre="news", position=1.0) == "boilerplate"
+    assert kind("Det nye sundhedshus på Rådhuspladsen 4 i 9700 Kragholm samler genoptræning, "
+                "hjemmesygepleje og rådgivning under ét tag fra næste år.", genre="news",
+                position=1.0) == "content"
