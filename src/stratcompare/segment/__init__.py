@@ -11,9 +11,9 @@ from stratcompare.segment.passages import Segment, is_heading, segment_pages
 KINDS = ("content", "list", "table", "heading", "toc", "procedure", "boilerplate")
 SUBSTANTIVE_KINDS = ("content", "list", "table")
 
-# Bump when the way passages are cut or kinds are given changes: ingest re-reads files whose
-# stored documents were made with an older version (documents.pipeline).
-SEGMENTER_VERSION = 4
+# Bump when the way passages are cut, or kinds, genre or years are given, changes: ingest re-reads
+# files whose stored documents were made with an older version (documents.pipeline).
+SEGMENTER_VERSION = 5  # 5: kind rules for web furniture and minutes wordings, genre head nouns, years
 
 __all__ = ["Segment", "segment_pages", "is_heading", "KINDS", "SUBSTANTIVE_KINDS",
            "SEGMENTER_VERSION", "kinds_filter"]
