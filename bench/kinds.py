@@ -19,7 +19,7 @@ covers most of its characters, a heading label only when nothing else is in the 
 heading folded into the text under it is that passage's title; a page marker the segmenter drops
 is no passage); genre and year of each document.
 
-Usage:  python bench/kinds.py [--errors tune|test|all|dev] [--markdown] [--dev]
+Usage:  python bench/kinds.py [--errors tune|test|all|dev] [--markdown] [--dev] [--year-reach]
 """
 
 from __future__ import annotations
@@ -140,6 +140,30 @@ def year_results() -> list[Outcome]:
             continue
         info = detect_years(d.pages, title=d.title, genre=genres[d.file])
         out.append(Outcome(d.part, str(exp), str(info.year), f"{d.file} ({info.basis})"))
+    return out
+
+
+_RANGE_END = r"\d{4}\s*[-–/]\s*"  # "2023-24": a range that ends in the year's last two digits
+
+
+def year_reach() -> dict[str, Counter]:
+    """Per part, aggregate counts only: documents with an expected year, those whose text or
+    stored title holds it ("2024", or a range ending in "-24"), those the detector gets right,
+    and right with the expected genre given — how far a detector that reads the text can go."""
+    genres = detected_genres()
+    out: dict[str, Counter] = defaultdict(Counter)
+    for d in realdocs.all_docs():
+        exp = expected_year(d.file)
+        if exp is None:
+            continue
+        text = "\n".join(d.pages) + "\n" + (d.title or "")
+        held = str(exp) in text or bool(re.search(_RANGE_END + str(exp)[2:] + r"\b", text))
+        given = expected_genre(d.file) or genres[d.file]
+        c = out[d.part]
+        c["documents"] += 1
+        c["year in text or title"] += held
+        c["right"] += detect_years(d.pages, title=d.title, genre=genres[d.file]).year == exp
+        c["right, genre given"] += detect_years(d.pages, title=d.title, genre=given).year == exp
     return out
 
 
@@ -476,7 +500,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --dev: lay the dev texts out as PDFs and read them as ingest does")
     ap.add_argument("--wrap", type=int, default=0,
                     help="with --dev: re-wrap the dev texts at this width (PDF-like lines)")
+    ap.add_argument("--year-reach", action="store_true",
+                    help="per part, how many expected years the texts hold at all (counts only)")
     args = ap.parse_args(argv)
+    if args.year_reach:
+        for part, c in sorted(year_reach().items()):
+            print(f"{part:5} " + ", ".join(f"{k} {v}" for k, v in c.items()))
+        return 0
     global DEV_WRAP
     DEV_WRAP = args.wrap
     if args.pdf:
