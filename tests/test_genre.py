@@ -376,3 +376,47 @@ def test_genre_accuracy_does_not_regress(bench):
 def test_genre_accuracy_meets_the_target(bench):
     right, total = bench.accuracy(bench.genre_results())
     assert right / total >= bench.TARGET_GENRE
+
+
+# Noisy-batch rules (dev batch b15, session 5): cases a cut, noisy page shows.
+def test_a_publication_stamp_with_its_time_opens_a_news_item():
+    body = "Et bredt flertal står bag budgettet.\nPengene går til psykiatrien."
+    stamped = "Offentliggjort: 27.11.2023 kl. 10.42\n" + body
+    assert genre_scores("Budget", stamped)["news"] >= genre_scores("Budget", body)["news"] + 2.5
+    # counter-examples: an update stamp is no publication date, a meeting system's start field
+    # (seconds and no 'kl.') no dateline
+    for line in ("Senest opdateret 06.02.2025", "11-03-2024 16:00:00"):
+        assert genre_scores("Budget", line + "\n" + body)["news"] == \
+            genre_scores("Budget", body)["news"], line
+
+
+def test_a_headline_giving_an_amount_more_is_news_not_the_budget_agreement():
+    text = "Pengene skal bruges til flere pladser i bostøtten."
+    assert genre_scores("Budgetaftale: 14 millioner mere til psykiatri og udsatte", "")[
+        "news"] >= 3.0
+    assert detect_genre("Budgetaftale: 14 millioner mere til psykiatri og udsatte",
+                        "Offentliggjort: 27.11.2023 kl. 10.42\n" + text
+                        + "\n– Det er en god dag, siger borgmester Ib Lauritsen.")[0] == "news"
+    # counter-example: the agreement itself, and an amount that is no headline's "more"
+    assert detect_genre("Budgetaftale 2024-2027", "Vi vil styrke psykiatrien. " + text)[0] \
+        == "strategy"
+    assert genre_scores("14 millioner borgere i Norden", "")["news"] == 0
+
+
+def test_a_title_opening_with_an_action_noun_and_a_preposition_names_its_topic():
+    for title in ("Opfølgning på misbrugspolitikken", "Høring om ældrepolitikken",
+                  "Godkendelse af handleplanen for demens"):
+        assert genre_scores(title, "")["strategy"] == 0, title
+    # counter-examples: the kind noun is the head, or is named after a dash
+    for title in ("Plan for rusmiddelområdet", "Strategi for socialt udsatte borgere",
+                  "Forebyggelse af ensomhed – strategi 2024-2027"):
+        assert genre_scores(title, "")["strategy"] >= 4, title
+
+
+def test_a_decision_heading_without_a_preposition_is_minutes():
+    item = "Beslutning Socialudvalget den 02-09-2025\nTaget til efterretning."
+    base = genre_scores(None, "Taget til efterretning.")["minutes"]
+    assert genre_scores(None, item)["minutes"] >= base + 1.5 + 1.5
+    # counter-example: a decision told in prose
+    prose = "Byrådet traf en beslutning om lukning af caféen den 1. maj."
+    assert genre_scores(None, prose)["minutes"] == 0

@@ -6,8 +6,9 @@ policy), so ingest stores a genre with a confidence. The cues and their weights 
 the whole text and adds its weight to one genre. The title's head noun names the document's
 kind ("Evaluering af handicappolitikken" is an evaluation; the kind nouns are data in the same
 file), unless the title is a headline (a clause: "Handicappolitikken er sendt i høring"), which
-is news about what it names. The best-scoring genre wins; its confidence is its share of the
-scores, scaled down when there is little evidence.
+is news about what it names, and a title that opens with an action noun and a preposition
+("Opfølgning på misbrugspolitikken") is a case about what it names. The best-scoring genre
+wins; its confidence is its share of the scores, scaled down when there is little evidence.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class GenreRules:
     headline: re.Pattern[str]
     headline_weight: float
     head_noun_stop: frozenset[str]
+    topic_title: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +101,8 @@ def _rules() -> GenreRules:
                       tuple(sorted(nouns, key=lambda x: -len(x[0]))), int(s["head_noun_words"]),
                       float(s["head_noun_weight"]), tuple(s["noun_endings"]),
                       frozenset(noun_cues), re.compile(s["headline"], re.IGNORECASE),
-                      float(s["headline_weight"]), frozenset(s["head_noun_stop"]))
+                      float(s["headline_weight"]), frozenset(s["head_noun_stop"]),
+                      re.compile(s["topic_title"], re.IGNORECASE))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-?", re.UNICODE)
@@ -146,6 +149,8 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
     agenda_item = bool(rules.item_title.match(fields["title"].strip()))
     headline = not agenda_item and bool(rules.headline.match(fields["title"].strip()))
     head = None if agenda_item or headline else title_head_noun(fields["title"])
+    # "Opfølgning på misbrugspolitikken": a case about the policy; its kind noun is the topic
+    topic = head is None and bool(rules.topic_title.match(fields["title"].strip()))
     if head is not None:
         scores[head[1]] += rules.head_noun_weight
     if headline:
@@ -154,7 +159,7 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
         where = fields[cue.where]
         if not where or (agenda_item and cue.where == "title" and cue.genre != "minutes"):
             continue  # an agenda item's title names its topic, not the document's kind
-        if (head is not None or headline) and number in rules.noun_cues:
+        if (head is not None or headline or topic) and number in rules.noun_cues:
             continue  # the head noun has named the kind (or a headline its topic)
         if cue.where == "text":
             cap = rules.max_hits if cue.max_hits is None else int(cue.max_hits)
