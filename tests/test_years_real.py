@@ -327,6 +327,24 @@ def bench():
     return bench_kinds
 
 
+def test_a_service_page_is_of_its_update_stamp_not_of_a_cited_policy():
+    """Noisy batch b15: a service page's only own date is its update stamp."""
+    page = ("Bostøtte\n\nDu kan få bostøtte efter servicelovens § 85. Det er i tråd med "
+            "kommunens Handicap- og psykiatripolitik 2022-2025.\n\n"
+            + "Du søger ved at udfylde skemaet på borger.dk eller ved at ringe til os. " * 6
+            + "\n\nKontakt\nTelefon 97 33 12 00"
+            "\n\nSidst opdateret: 12. august 2024")
+    info = detect_years([page], title="Bostøtte", genre="other")
+    assert (info.year, info.basis) == (2024, "updated")
+    # counter-examples: a strategy page updated later is of its period; an "other" page with
+    # a title year keeps it; news keeps its publication day
+    strategy = page.replace("Det er i tråd med kommunens", "Vores")
+    assert detect_years([strategy], title="Handicappolitik", genre="strategy").year == 2022
+    assert detect_years([page], title="Kvalitetsstandard 2025", genre="other").year == 2025
+    news = "Nyheder\nPubliceret 3. marts 2023\n\n" + page
+    assert detect_years([news], title="Ny bostøtte", genre="news").year == 2023
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches)."""

@@ -51,6 +51,10 @@ without a period is of the year its head says it takes effect ("Gældende fra 1.
 date; an ``other`` document's one title year beats a plan range its title also names
 ("Statusrapport 2024 – Handleplan … 2023-2026"); a month closing a line under the title
 ("Udarbejdet af …, maj 2024") dates a report like a month line does.
+
+Noisy, cut pages (dev batch b15, session 5): an ``other`` page with no dated line, month line or
+title year is of its update stamp ("Sidst opdateret: 12. august 2024", ``updated_words`` in
+``years.toml``), not of the period of a policy it cites.
 """
 
 from __future__ import annotations
@@ -120,7 +124,7 @@ class YearInfo:
     adopted: str | None = None  # ISO date
     evidence: list[str] = field(default_factory=list)
     basis: str = "none"  # title-range, first-pages-range, adopted, budget-range, title-year,
-    # dated, latest (undated news), mentions or none
+    # dated, latest (undated news), updated (an "other" page's update stamp), mentions or none
     dated: str | None = None  # ISO date of the document itself (meeting, news item, note)
     year: int | None = None   # the one year a reader would give the document (module docstring)
 
@@ -143,6 +147,7 @@ class _Mention:
     month_line: bool = False  # a month and year alone on a line ("Juni 2024"), or closing a
     # line after a comma or dash ("Center for Voksne, januar 2025")
     effective: bool = False  # the day or year the document takes effect ("Gældende fra ...")
+    updated: bool = False  # a page's update stamp ("Senest opdateret 06.02.2025")
 
 
 @lru_cache(maxsize=1)
@@ -185,6 +190,15 @@ def _effective() -> re.Pattern[str]:
     words = "|".join(re.escape(w).replace(r"\ ", r"\s+")
                      for w in sorted(_year_words()["effective_words"], key=len, reverse=True))
     return re.compile(rf"\b(?:{words})\s*:?\s*(?:den\s+|d\.\s*|pr\.\s*)?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _updated() -> re.Pattern[str]:
+    """The words of a page's update stamp, ending just before its date ("Senest opdateret:
+    12. august 2024": the text before the day)."""
+    words = "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                     for w in sorted(_year_words()["updated_words"], key=len, reverse=True))
+    return re.compile(rf"\b(?:{words})\s*:?\s*(?:den\s+|d\.\s*)?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -271,12 +285,13 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         own = date is not None and bool(_OWN_DATE.search(text[max(0, start - 40):start])
                                         or _DECISION_DATE.search(text[max(0, start - 90):start]))
         effective = kind != "range" and bool(_effective().search(text[max(0, start - 40):start]))
+        updated = date is not None and bool(_updated().search(text[max(0, start - 30):start]))
         found.append(_Mention(
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
             in_title or at < PROMINENT_CHARS, in_title,
             " ".join(text[start:end].split()), where, date, budget, goal, at, own, month_line,
-            effective,
+            effective, updated,
         ))
         if kind == "year" and not goal and adopted_year.search(text[max(0, start - 80):start]):
             adopted.append(str(year))
@@ -376,6 +391,14 @@ def detect_years(pages: list[str], *, title: str | None = None,
     effective = _effective_start(mentions, info) if genre == "strategy" else None
     own_month = _month_line(mentions) if genre == "other" and not info.dated else None
     own_year = int(info.dated[:4]) if info.dated else own_month.start if own_month else None
+    if (genre == "other" and own_year is None and title_year is None
+            and info.basis in ("first-pages-range", "budget-range", "mentions", "none")
+            and (stamp := _update_stamp(mentions)) is not None):
+        # a service page whose only own date is "Sidst opdateret: 12. august 2024", citing
+        # "Handicap- og psykiatripolitik 2022-2025": the stamp is the page's date
+        info.start = info.end = info.year = stamp.start
+        info.basis, info.evidence = "updated", [_cite(stamp), *info.evidence[:2]]
+        return info
     if (genre == "other" and title_year is not None
             and not _WHEN_YEAR.search(_year_context(title, pages, title_year))):
         # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013", "beretning
@@ -503,6 +526,12 @@ def _month_line(mentions: list[_Mention]) -> _Mention | None:
     report, an analysis or a brochure that names no day."""
     lines = [m for m in mentions if m.month_line and not m.in_title and m.at < HEAD_CHARS]
     return min(lines, key=lambda m: m.at) if lines else None
+
+
+def _update_stamp(mentions: list[_Mention]) -> _Mention | None:
+    """The first update stamp of the document ("Senest opdateret 06.02.2025")."""
+    stamps = [m for m in mentions if m.updated and not m.in_title]
+    return min(stamps, key=lambda m: m.at) if stamps else None
 
 
 def _title_year(mentions: list[_Mention]) -> int | None:
