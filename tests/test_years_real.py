@@ -345,6 +345,25 @@ def test_a_service_page_is_of_its_update_stamp_not_of_a_cited_policy():
     assert detect_years([news], title="Ny bostøtte", genre="news").year == 2023
 
 
+def test_a_notes_title_range_after_a_plans_name_is_the_plans_period():
+    """Noisy batch b15: a hearing response or a note dated before the period of the plan its
+    title names is of its own date, not of that coming plan's period."""
+    body = ("Ældrerådet i Byen\n\nDato: 28. november 2025\n\nRådet takker for muligheden for "
+            "at give høringssvar. Antallet af borgere over 80 år stiger frem mod 2035.")
+    for title in ("Høringssvar vedr. Ældrepolitik 2026-2029",
+                  "Status på Handleplan for ensomhed 2026-2029"):
+        assert detect_years([body], title=title, genre="other").year == 2025, title
+    # counter-examples: a quality standard's own period, a plan named in another part of the
+    # title than its range, and a status within the plan's period (its start, as the
+    # convention of test_a_report_is_of_the_year_its_title_names_beside_a_plans_range has it)
+    assert detect_years([body], title="Status på Handleplan for ensomhed 2024-2027",
+                        genre="other").year == 2024
+    assert detect_years([body], title="Kvalitetsstandard for madservice 2026-2027",
+                        genre="other").year == 2026
+    assert detect_years([body], title="Ældrepolitik: høringssvar 2026-2029",
+                        genre="other").year == 2026
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches)."""

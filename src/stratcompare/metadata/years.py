@@ -54,7 +54,9 @@ date; an ``other`` document's one title year beats a plan range its title also n
 
 Noisy, cut pages (dev batch b15, session 5): an ``other`` page with no dated line, month line or
 title year is of its update stamp ("Sidst opdateret: 12. august 2024", ``updated_words`` in
-``years.toml``), not of the period of a policy it cites.
+``years.toml``), not of the period of a policy it cites.  An ``other`` document dated before the range its title
+names after a strategy's name ("Høringssvar vedr. Ældrepolitik 2026-2029", dated November 2025;
+``strategy_nouns``) is of its own date, not of that coming plan's period.
 """
 
 from __future__ import annotations
@@ -412,6 +414,13 @@ def detect_years(pages: list[str], *, title: str | None = None,
         # "Evaluering af handicappolitikken 2019-2022", dated 2023 (or "…, maj 2024" under
         # its title): a look back at a period
         info.year = own_year
+    elif (genre == "other" and info.basis == "title-range" and own_year is not None
+            and info.start is not None and own_year < info.start
+            and _title_range_is_cited(title, info.start)):
+        # "Høringssvar vedr. Ældrepolitik 2026-2029", dated 28. november 2025: the period of a
+        # plan not yet in force, which the document is about; it is of its own date (a status
+        # within the period keeps the period's start, a look back after it its own date)
+        info.year = own_year
     elif effective is not None and title_year is None:
         # "Gældende fra 1. januar 2022" on a revised policy's cover: its start, as a period's
         # first year is, not the first adoption ("Første udgave vedtaget i 2016")
@@ -526,6 +535,22 @@ def _month_line(mentions: list[_Mention]) -> _Mention | None:
     report, an analysis or a brochure that names no day."""
     lines = [m for m in mentions if m.month_line and not m.in_title and m.at < HEAD_CHARS]
     return min(lines, key=lambda m: m.at) if lines else None
+
+
+@lru_cache(maxsize=1)
+def _strategy_noun() -> re.Pattern[str]:
+    """A title word ending in a strategy kind noun (``strategy_nouns`` in years.toml), optionally
+    inflected, followed by nothing but the rest of the title's part up to a range."""
+    nouns = "|".join(map(re.escape, _year_words()["strategy_nouns"]))
+    return re.compile(rf"\w*(?:{nouns})(?:en|ken|er|erne|s|ens|kens)?\b[^–—:|]*$", re.IGNORECASE)
+
+
+def _title_range_is_cited(title: str | None, start: int | None) -> bool:
+    """The title's range follows a strategy's name in the same part of the title ("Status på
+    Handleplan for ensomhed 2023-2026"): it is that plan's period."""
+    if not title or start is None or (at := title.find(str(start))) < 0:
+        return False
+    return bool(_strategy_noun().search(title[:at]))
 
 
 def _update_stamp(mentions: list[_Mention]) -> _Mention | None:
