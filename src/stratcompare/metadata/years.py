@@ -54,9 +54,9 @@ date; an ``other`` document's one title year beats a plan range its title also n
 
 Noisy, cut pages (dev batch b15, session 5): an ``other`` page with no dated line, month line or
 title year is of its update stamp ("Sidst opdateret: 12. august 2024", ``updated_words`` in
-``years.toml``), not of the period of a policy it cites.  An ``other`` document dated before the range its title
-names after a strategy's name ("Høringssvar vedr. Ældrepolitik 2026-2029", dated November 2025;
-``strategy_nouns``) is of its own date, not of that coming plan's period.
+``years.toml``), not of the period of a policy it cites.  An ``other`` document dated before the
+range its title names after a strategy's name ("Høringssvar vedr. Ældrepolitik 2026-2029", dated
+November 2025; ``strategy_nouns``) is of its own date, not of that coming plan's period.
 """
 
 from __future__ import annotations
@@ -542,7 +542,8 @@ def _strategy_noun() -> re.Pattern[str]:
     """A title word ending in a strategy kind noun (``strategy_nouns`` in years.toml), optionally
     inflected, followed by nothing but the rest of the title's part up to a range."""
     nouns = "|".join(map(re.escape, _year_words()["strategy_nouns"]))
-    return re.compile(rf"\w*(?:{nouns})(?:en|ken|er|erne|s|ens|kens)?\b[^–—:|]*$", re.IGNORECASE)
+    return re.compile(rf"\w*(?:{nouns})(?:en|ken|er|erne|s|ens|kens)?\b[^–—:|]*$",
+                      re.IGNORECASE)
 
 
 def _title_range_is_cited(title: str | None, start: int | None) -> bool:
