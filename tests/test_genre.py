@@ -348,6 +348,18 @@ def test_a_press_contact_an_action_table_and_citizens_questions():
     assert genre_scores("Indsatser for unge", prose) == dict.fromkeys(GENRES, 0.0)
 
 
+def test_a_rhetorical_question_heading_is_no_citizens_question():
+    """A strategy or a presentation asks questions of no one ('Hvad bringer fremtiden?'); a
+    service page asks what the reader can get, what it costs, how to apply."""
+    slides = ("Herningmodellen\nMålgruppen er børn og unge i en udsat position.\n"
+              "Hvad bringer fremtiden?\nFlere børn i familiepleje.\nHvad gør svenskerne?\nDe "
+              "satser på netværket.\nHvordan finder man niveauet? Det er et brændende spørgsmål.")
+    assert genre_scores("Herningmodellen", slides)["other"] == 0
+    service = ("Hjemmehjælp\nHvad kan jeg få hjælp til? Rengøring og indkøb.\n"
+               "Hvordan søger du? Ring til visitationen.")
+    assert genre_scores("Hjemmehjælp", service)["other"] >= 1.4
+
+
 def test_a_contents_list_naming_a_vision_and_goals_is_a_policys():
     text = "Ildsjæle gør forskellen\nTranskript\n2 Indhold Forord... 1 Vision... 3 Mål... 3"
     assert genre_scores("Ildsjæle gør forskellen", text)["strategy"] >= 1.0
