@@ -566,3 +566,31 @@ def test_a_dated_notice_on_a_cover_page_is_not_part_of_the_title():
     for date in ("12. juni 2024", "Vedtaget 12. juni 2024"):
         segs = segment_pages([P(1, "Strategi for hjemløse 2024-2027\n\n" + date), P(2, body)])
         assert segs[0].kind == "heading" and segs[0].text.endswith(date) and len(segs) == 2
+
+
+def test_item_word_before_an_agenda_number_stays_in_the_title():
+    # "Ad 3. Eventuelt" / "Punkt 3. Høring": a run of numbered items must not cut between the
+    # item word and its number (the word used to close the previous item's passage)
+    text = ("Ad 1. Godkendelse af dagsorden\nDagsordenen blev godkendt.\n\n"
+            "Ad 2. Høring over Psykiatriplan 2025-2028\nRådet drøftede udkastet til høringssvar "
+            "og er enigt i planens mål.\n\n"
+            "Ad 3. Eventuelt\nPeter Holst orienterede om, at flere kørestolsbrugere har oplevet "
+            "ventetid på kørsel.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    assert [s.text.split("\n")[0] for s in segs] == [
+        "Ad 1. Godkendelse af dagsorden", "Ad 2. Høring over Psykiatriplan 2025-2028",
+        "Ad 3. Eventuelt"]
+    assert not any(s.text.rstrip().endswith("Ad") for s in segs)
+    assert segs[1].section == "Ad 2. Høring over Psykiatriplan 2025-2028"
+    punkt = text.replace("Ad ", "Punkt ")
+    segs = segment_pages([P(1, punkt)], genre="minutes")
+    assert [s.section for s in segs][-1] == "Punkt 3. Eventuelt"
+    assert not any(s.text.rstrip().endswith("Punkt") for s in segs)
+
+
+def test_a_word_ad_in_prose_before_a_number_is_no_item_word():
+    # counter-example: only the item word at the start of its line moves the cut
+    text = ("1. Godkendelse af dagsorden\nGodkendt.\n\n2. Budget\nSagen blev behandlet i "
+            "grad 2. Udvalget godkendte budgettet.\n\n3. Eventuelt\nIntet.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    assert any("grad" in s.text and s.section == "2. Budget" for s in segs)

@@ -443,6 +443,9 @@ def _numbered_line(para: str, pos: int, value: int) -> bool:
 
 # --- agenda items run together in one paragraph (minutes transcripts) -------------------------
 _INLINE_AGENDA = re.compile(r"(?:(?<=\s)|^)(\d{1,3})\.\s+(?=[A-ZÆØÅ][a-zæøå])")
+# the word an agenda number may follow on its title line ("Ad 3.", "Punkt 3.", "Pkt. 3.")
+_ITEM_WORDS = ("ad", "punkt", "pkt", "dagsordenspunkt")
+_ITEM_WORD = re.compile(r"(?i)[ \t]*(?:ad|punkt|pkt\.?|dagsordenspunkt)[ \t]+")
 
 
 def _inline_agenda_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
@@ -451,8 +454,14 @@ def _inline_agenda_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
     in reading order.  Returns zero-width cuts (nothing dropped), per page number."""
     cands: list[tuple[int, int, int]] = []   # (page, position, value)
     for page in pages:
-        for m in _INLINE_AGENDA.finditer(page.text or ""):
-            cands.append((page.number, m.start(), int(m.group(1))))
+        text = page.text or ""
+        for m in _INLINE_AGENDA.finditer(text):
+            # "Ad 3. Eventuelt", "Punkt 3. Høring": the item word before the number is part of
+            # the title, so the cut goes before it (never between "Ad" and "3.")
+            line = text.rfind("\n", 0, m.start()) + 1
+            word = _ITEM_WORD.fullmatch(text, line, m.start())
+            cands.append((page.number, line + len(text[line:m.start()]) - len(
+                text[line:m.start()].lstrip()) if word else m.start(), int(m.group(1))))
     chain_len = [1] * len(cands)
     prev_of: list[int | None] = [None] * len(cands)
     last: dict[int, int] = {}     # value -> index of its latest candidate
@@ -481,13 +490,15 @@ def _agenda_title(text: str) -> str:
     line = text.strip().split("\n")[0]
     words = line.split()
     out: list[str] = []
+    # (an item word before the number, "Ad 3." / "Punkt 3.", does not count as a title word)
+    first = 2 if words and words[0].lower().rstrip(".") in _ITEM_WORDS else 1
     for i, w in enumerate(words):
-        if i > 1 and w[:1].isupper() and is_minutes_label(w.rstrip(":")):
+        if i > first and w[:1].isupper() and is_minutes_label(w.rstrip(":")):
             break
         out.append(w)
         nxt = words[i + 1] if i + 1 < len(words) else ""
         # a full stop ends the title only before a capital ("vedr. klagesager" runs on)
-        if len(out) >= 15 or (i > 1 and w.endswith((".", ":")) and not w[:-1].isdigit()
+        if len(out) >= 15 or (i > first and w.endswith((".", ":")) and not w[:-1].isdigit()
                               and nxt[:1].isupper()):
             break
     return " ".join(out).rstrip(":")
@@ -736,7 +747,7 @@ class _Builder:
             self._emit("list", part, context=[lead_line] if i and lead_line else ())
 
 
-_AGENDA_NUMBER = re.compile(r"(?i)^\s*(?:(?:punkt|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?)\s*)?"
+_AGENDA_NUMBER = re.compile(r"(?i)^\s*(?:(?:punkt|pkt\.?|dagsordenspunkt|ad\s|sag(?:\s+nr\.?)?)\s*)?"
                             r"(\d{1,3})(?!\d)")
 
 
