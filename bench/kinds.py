@@ -502,7 +502,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --dev: re-wrap the dev texts at this width (PDF-like lines)")
     ap.add_argument("--year-reach", action="store_true",
                     help="per part, how many expected years the texts hold at all (counts only)")
+    ap.add_argument("--model", metavar="NPZ",
+                    help="kinds from the rules plus bench/kinds_model.py's model (--train NPZ)")
     args = ap.parse_args(argv)
+    if args.model:
+        import kinds_model
+        global refine_kinds
+        refine_kinds = kinds_model.with_model(refine_kinds, args.model)
     if args.year_reach:
         for part, c in sorted(year_reach().items()):
             print(f"{part:5} " + ", ".join(f"{k} {v}" for k, v in c.items()))

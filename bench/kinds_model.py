@@ -33,7 +33,7 @@ batch was measured, so on the batches they are no longer a held-out baseline.  W
 the rules are those bN was first measured with; the model is trained on tune + the batches
 before bN (rule kinds from those same rules) and tested on bN.
 
-Usage:  python bench/kinds_model.py [--C 4] [--test]
+Usage:  python bench/kinds_model.py [--C 4] [--rule-weight 0] [--test] [--train]
         KINDS_MODEL_SRC=/tmp/x/src python bench/kinds_model.py --first-look 11
         (``--test`` trains on tune + all batches and prints the test part's aggregate figures)
 """
@@ -41,18 +41,19 @@ Usage:  python bench/kinds_model.py [--C 4] [--test]
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from scipy.sparse import csr_matrix, hstack  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from scipy.sparse import csr_matrix  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 import realdocs  # noqa: E402  (puts the repo's src/ first on sys.path)
@@ -149,48 +150,197 @@ def dev_items() -> list[Item]:
     return out
 
 
-def _dense(items: list[Item]) -> csr_matrix:
-    rows = []
-    for it in items:
-        pos = it.position
-        edge = pos is None or pos <= 0.1 or pos >= 0.9
-        words = len(it.text.split())
-        lines = len([ln for ln in it.text.splitlines() if ln.strip()])
-        rows.append([*(float(it.rule == k) for k in KINDS),
-                     *(float(it.structural == k) for k in STRUCTURAL),
-                     *(float(it.genre == g) for g in GENRES),
-                     0.5 if pos is None else pos, float(pos is None), float(edge),
-                     math.log1p(words) / 5, math.log1p(lines) / 3,
-                     float(it.text.rstrip().endswith((".", "!", "?")))])
-    return csr_matrix(np.array(rows))
+# --- features and the numpy-only model (what a package module would hold) ---
+
+MAY_ADD = ("content", "list", "heading")  # rule verdicts the model may turn into a formality
+_TOKEN = re.compile(r"\b\w\w+\b")
+EDGE = 0.1  # share of the document at each end counted as its edge (as kinds.toml's edge_share)
+
+
+def word_terms(text: str) -> list[str]:
+    """Lower-cased words of two or more characters, and pairs of neighbouring words."""
+    toks = _TOKEN.findall(text.lower())
+    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
+
+
+def char_terms(text: str) -> list[str]:
+    """Character 3- to 5-grams inside each word padded by a space ("Bilag" -> " bi", ...)."""
+    out = []
+    for tok in text.lower().split():
+        w = f" {tok} "
+        for n in (3, 4, 5):
+            out += [w[i:i + n] for i in range(max(len(w) - n + 1, 1))]
+    return out
+
+
+def dense_features(text: str, structural: str, genre: str | None,
+                   position: float | None) -> list[float]:
+    """Structural kind, genre, place in the document, length, whether it ends a sentence."""
+    edge = position is None or position <= EDGE or position >= 1 - EDGE
+    words = len(text.split())
+    lines = len([ln for ln in text.splitlines() if ln.strip()])
+    return [*(float(structural == k) for k in STRUCTURAL), *(float(genre == g) for g in GENRES),
+            0.5 if position is None else float(position), float(position is None), float(edge),
+            math.log1p(words) / 5, math.log1p(lines) / 3,
+            float(text.rstrip().endswith((".", "!", "?")))]
+
+
+N_DENSE = len(dense_features("", "content", None, None))
+
+
+def _block(terms: list[str], vocab: dict[str, int], idf: np.ndarray) -> dict[int, float]:
+    """Sublinear tf x idf, L2-normalised, over the terms in the vocabulary."""
+    counts: dict[int, int] = {}
+    for t in terms:
+        j = vocab.get(t)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    vals = {j: (1 + math.log(c)) * float(idf[j]) for j, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vals.values())) or 1.0
+    return {j: v / norm for j, v in vals.items()}
+
+
+class NumpyModel:
+    """Vocabularies with idf weights, and a multinomial logistic regression over them."""
+
+    def __init__(self, words: list[str], word_idf, chars: list[str], char_idf, coef, intercept,
+                 classes: list[str], threshold: float = 0.5, meta: dict | None = None):
+        self.words = {w: i for i, w in enumerate(words)}
+        self.chars = {c: i for i, c in enumerate(chars)}
+        self.word_idf = np.asarray(word_idf, dtype=np.float64)
+        self.char_idf = np.asarray(char_idf, dtype=np.float64)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.classes = list(classes)
+        self.threshold = threshold
+        self.meta = meta or {}
+
+    @property
+    def n_features(self) -> int:
+        return len(self.words) + len(self.chars) + N_DENSE
+
+    def features(self, text: str, structural: str = "content", genre: str | None = None,
+                 position: float | None = None) -> dict[int, float]:
+        """Sparse feature vector (column -> value) of one passage."""
+        out = _block(word_terms(text), self.words, self.word_idf)
+        off = len(self.words)
+        out.update({off + j: v for j, v in _block(char_terms(text), self.chars,
+                                                  self.char_idf).items()})
+        off += len(self.chars)
+        out.update({off + j: v for j, v in
+                    enumerate(dense_features(text, structural, genre, position)) if v})
+        return out
+
+    def proba(self, text: str, structural: str = "content", genre: str | None = None,
+              position: float | None = None) -> dict[str, float]:
+        """Kind -> probability for one passage."""
+        x = self.features(text, structural, genre, position)
+        idx = np.fromiter(x.keys(), dtype=np.int64, count=len(x))
+        val = np.fromiter(x.values(), dtype=np.float64, count=len(x))
+        z = self.coef[:, idx] @ val + self.intercept
+        z = np.exp(z - z.max())
+        p = z / z.sum()
+        return dict(zip(self.classes, p.tolist()))
+
+    def added_formality(self, text: str, rule_kind: str, structural: str = "content",
+                        genre: str | None = None, position: float | None = None) -> str | None:
+        """``procedure``/``boilerplate`` when the rules said content/list/heading and the model
+        gives that formality at least ``threshold``; else None (the rules' kind stands)."""
+        if rule_kind not in MAY_ADD:
+            return None
+        p = self.proba(text, structural, genre, position)
+        best = max(FORMAL, key=lambda k: p.get(k, 0.0))
+        return best if p.get(best, 0.0) >= self.threshold else None
+
+    def save(self, path: Path) -> None:
+        """Arrays only (no object arrays), so ``np.load(allow_pickle=False)`` reads it."""
+        inv_w = sorted(self.words, key=self.words.get)
+        inv_c = sorted(self.chars, key=self.chars.get)
+        np.savez_compressed(
+            path, words=np.array(inv_w, dtype=str), word_idf=self.word_idf.astype(np.float32),
+            chars=np.array(inv_c, dtype=str), char_idf=self.char_idf.astype(np.float32),
+            coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32),
+            classes=np.array(self.classes, dtype=str),
+            meta=np.array(json.dumps({**self.meta, "threshold": self.threshold})))
+
+    @classmethod
+    def load(cls, path: Path) -> NumpyModel:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            return cls(z["words"].tolist(), z["word_idf"], z["chars"].tolist(), z["char_idf"],
+                       z["coef"], z["intercept"], z["classes"].tolist(),
+                       meta.get("threshold", 0.5), meta)
+
+MAX_WORDS, MAX_CHARS, MIN_DF = 4000, 12000, 2
+
+
+def _vocab(term_lists, cap):
+    """Terms in at least MIN_DF passages, the ``cap`` most frequent by passage count (ties
+    alphabetical), with smoothed idf."""
+    df = Counter()
+    for terms in term_lists:
+        df.update(set(terms))
+    keep = sorted((t for t, c in df.items() if c >= MIN_DF), key=lambda t: (-df[t], t))[:cap]
+    n = len(term_lists)
+    return keep, np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in keep])
 
 
 class KindModel:
-    """TF-IDF (words 1-2, chars 3-5) + rule/structure/genre/place features -> logistic
-    regression; the rule-kind block is weighted up so the model starts from the rules."""
+    """Fits the package's ``KindModel`` (segment/kinds_model.py): vocabularies from the
+    training passages, features from the package's code, a seeded logistic regression.
+    ``rule_weight`` > 0 adds the rules' kind as a one-hot block (only for the experiment; the
+    package model is blind to it)."""
 
-    def __init__(self, C: float = 4.0, rule_weight: float = 3.0):
-        self.C, self.rule_weight = C, rule_weight
+    def __init__(self, C: float = 4.0, rule_weight: float = 0.0, threshold: float = 0.5):
+        self.C, self.rule_weight, self.threshold = C, rule_weight, threshold
 
-    def _x(self, items, fit=False):
-        texts = [it.text.lower() for it in items]
-        if fit:
-            self.words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-            self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2,
-                                         sublinear_tf=True, max_features=40000)
-            w, c = self.words.fit_transform(texts), self.chars.fit_transform(texts)
-        else:
-            w, c = self.words.transform(texts), self.chars.transform(texts)
-        d = _dense(items) * self.rule_weight
-        return hstack([w, c, d]).tocsr()
+    def _x(self, items):
+        rows, cols, vals = [], [], []
+        for i, it in enumerate(items):
+            for j, v in self.pkg.features(it.text, it.structural, it.genre, it.position).items():
+                rows.append(i)
+                cols.append(j)
+                vals.append(v)
+            if self.rule_weight:
+                rows.append(i)
+                cols.append(self.pkg.n_features + KINDS.index(it.rule))
+                vals.append(self.rule_weight)
+        width = self.pkg.n_features + (len(KINDS) if self.rule_weight else 0)
+        return csr_matrix((vals, (rows, cols)), shape=(len(items), width))
 
     def fit(self, items):
+        words, word_idf = _vocab([word_terms(it.text) for it in items], MAX_WORDS)
+        chars, char_idf = _vocab([char_terms(it.text) for it in items], MAX_CHARS)
+        self.pkg = NumpyModel(words, word_idf, chars, char_idf, np.zeros((1, 1)), [0.0],
+                                [], self.threshold)
         self.clf = LogisticRegression(C=self.C, max_iter=3000, random_state=0)
-        self.clf.fit(self._x(items, fit=True), [it.expected for it in items])
+        self.clf.fit(self._x(items), [it.expected for it in items])
+        self.pkg.coef = self.clf.coef_[:, :self.pkg.n_features]
+        self.pkg.intercept = self.clf.intercept_
+        self.pkg.classes = list(self.clf.classes_)
         return self
 
     def proba(self, items) -> tuple[list[str], np.ndarray]:
         return list(self.clf.classes_), self.clf.predict_proba(self._x(items))
+
+
+def with_model(refine, path):
+    """``refine_kinds`` followed by the model of ``path`` (a ``--train`` file), which may only
+    add a formality the rules missed; bench/kinds.py ``--model NPZ`` judges kinds with it."""
+    model = NumpyModel.load(Path(path))
+
+    def refine_with_model(segments, *, genre=None):
+        segments = list(segments)
+        structural = [getattr(seg, "kind", None) or "content" for seg in segments]
+        refine(segments, genre=genre)
+        n = len(segments)
+        for i, seg in enumerate(segments):
+            added = model.added_formality(seg.text, seg.kind, structural[i], genre,
+                                          i / (n - 1) if n > 1 else 0.0)
+            if added:
+                seg.kind = added
+
+    return refine_with_model
 
 
 def combine(items, classes, proba, how: str, t: float = 0.0) -> list[str]:
@@ -212,7 +362,8 @@ def combine(items, classes, proba, how: str, t: float = 0.0) -> list[str]:
 
 SCHEMES = [("rules", 0), ("model", 0), ("override", 0.4), ("override", 0.6), ("override", 0.8),
            ("formal", 0.3), ("formal", 0.5), ("formal", 0.7), ("formal", 0.85)]
-GRID = [(4.0, 3.0), (4.0, 1.0), (16.0, 1.0), (16.0, 0.3), (64.0, 0.3)]  # (C, rule weight)
+GRID = [(4.0, 3.0), (4.0, 1.0), (16.0, 1.0), (16.0, 0.3), (64.0, 0.3), (4.0, 0.0),
+        (16.0, 0.0)]  # tried (first version: sklearn TfidfVectorizer features)  # (C, rule weight)
 
 
 def score(items, got) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
@@ -255,9 +406,13 @@ def table(title, got_all):
 
 
 def main(argv=None) -> int:
+    global BATCHES
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--C", type=float, default=4.0)
-    ap.add_argument("--rule-weight", type=float, default=3.0)
+    ap.add_argument("--rule-weight", type=float, default=0.0)
+    ap.add_argument("--train", metavar="NPZ",
+                    help="fit on tune + every batch of BATCHES and write the model to NPZ "
+                         "(for bench/kinds.py --model NPZ)")
     ap.add_argument("--test", action="store_true",
                     help="train on tune + all batches, print the test part's figures only")
     ap.add_argument("--per-batch", action="store_true", help="print each held-out batch")
@@ -268,9 +423,18 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     import stratcompare
     print(f"rules from {Path(stratcompare.__file__).parent.parent}")
+    if args.train:
+        dev, tune = dev_items(), real_items(("tune",))
+        model = KindModel(args.C, 0.0).fit(tune + dev)
+        model.pkg.meta = {"C": args.C, "trained_on": f"tune {len(tune)} + dev {len(dev)} "
+                          f"passages ({', '.join(BATCHES)})", "max_words": MAX_WORDS,
+                          "max_chars": MAX_CHARS, "min_df": MIN_DF}
+        model.pkg.save(Path(args.train))
+        print(f"wrote {args.train} ({Path(args.train).stat().st_size} bytes), "
+              f"{model.pkg.meta['trained_on']}")
+        return 0
     if args.first_look:
         n = args.first_look
-        global BATCHES
         BATCHES = ("dev", *(f"dev{i}" for i in range(2, n + 1)))
         dev, tune = dev_items(), real_items(("tune",))
         test = [it for it in dev if it.group == f"dev{n}"]
