@@ -312,6 +312,19 @@ def dev_genre(doc: DevDoc) -> str:
                         "pdf", None)[0]
 
 
+def dev_label(doc: DevDoc, seg) -> tuple[list[int], int | None]:
+    """The labels a passage overlaps, and the one whose kind it should have: the label covering
+    most of its characters (None when it overlaps none)."""
+    hits = [(min(end, seg.char_end) - max(start, seg.char_start), i)
+            for i, (page, start, end, kind, text) in enumerate(doc.labels)
+            if page == seg.page and min(end, seg.char_end) > max(start, seg.char_start)]
+    if not hits:
+        return [], None
+    # a heading folded into the passage under it is its title: the body decides
+    body = [h for h in hits if doc.labels[h[1]][3] != "heading"] or hits
+    return [i for _, i in hits], max(body)[1]
+
+
 def dev_results() -> tuple[list[Outcome], list[Outcome], list[Outcome], int]:
     """(kinds, genres, years, labels dropped by the segmenter) on the dev set."""
     kinds, genres, years, dropped = [], [], [], 0
@@ -329,15 +342,10 @@ def dev_results() -> tuple[list[Outcome], list[Outcome], list[Outcome], int]:
         for seg in segments:
             if seg.kind == "table":
                 continue
-            hits = [(min(end, seg.char_end) - max(start, seg.char_start), i)
-                    for i, (page, start, end, kind, text) in enumerate(doc.labels)
-                    if page == seg.page and min(end, seg.char_end) > max(start, seg.char_start)]
-            if not hits:
+            hits, best = dev_label(doc, seg)
+            if best is None:
                 continue
-            used.update(i for _, i in hits)
-            # a heading folded into the passage under it is its title: the body decides
-            body = [h for h in hits if doc.labels[h[1]][3] != "heading"] or hits
-            best = max(body)[1]
+            used.update(hits)
             kinds.append(Outcome(part, doc.labels[best][3], seg.kind,
                                  f"{doc.file}: {' '.join(seg.text.split())[:140]}"))
         dropped += len(doc.labels) - len(used)

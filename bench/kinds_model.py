@@ -138,13 +138,9 @@ def dev_items() -> list[Item]:
         for i, seg in enumerate(segments):
             if seg.kind == "table":
                 continue
-            hits = [(min(end, seg.char_end) - max(start, seg.char_start), j)
-                    for j, (page, start, end, kind, text) in enumerate(doc.labels)
-                    if page == seg.page and min(end, seg.char_end) > max(start, seg.char_start)]
-            if not hits:
+            best = kb.dev_label(doc, seg)[1]
+            if best is None:
                 continue
-            body = [h for h in hits if doc.labels[h[1]][3] != "heading"] or hits
-            best = max(body)[1]
             out.append(Item(seg.text, seg.kind, structural[i], genre,
                             i / (n - 1) if n > 1 else 0.0, doc.labels[best][3], part, "dev"))
     return out
