@@ -594,3 +594,75 @@ def test_a_word_ad_in_prose_before_a_number_is_no_item_word():
             "grad 2. Udvalget godkendte budgettet.\n\n3. Eventuelt\nIntet.")
     segs = segment_pages([P(1, text)], genre="minutes")
     assert any("grad" in s.text and s.section == "2. Budget" for s in segs)
+
+
+def test_a_running_footer_is_no_part_of_the_last_items_short_answer():
+    # "6. Eventuelt / Intet til referat." and the page's footer: two passages, not one
+    text = ("5. Næste møde\nNæste møde afholdes onsdag den 29. oktober 2025 kl. 16.00 i "
+            "Sundhedshuset.\n\n6. Eventuelt\nIntet til referat.\n\n"
+            "Handicaprådet 03-09-2025 Side 3 af 4")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    texts = [" ".join(s.text.split()) for s in segs]
+    assert "6. Eventuelt Intet til referat." in texts
+    assert "Handicaprådet 03-09-2025 Side 3 af 4" in texts
+
+
+def test_a_running_footer_is_not_the_text_of_an_item_title_waiting_above_it():
+    # "4. Eventuelt" + "Beslutning" wait for text; the footer under them is not that text
+    text = ("3. Orientering fra formanden\nFormanden orienterede om budgettet for 2015.\n\n"
+            "4. Eventuelt\nBeslutning\n\nÆldrerådet 6. maj 2014 Side 5")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    footer = [s for s in segs if "Side 5" in s.text]
+    assert len(footer) == 1 and footer[0].text == "Ældrerådet 6. maj 2014 Side 5"
+    assert any(s.text.startswith("4. Eventuelt") for s in segs)
+
+
+def test_a_formal_line_at_a_page_end_does_not_take_the_next_pages_running_line():
+    pages = [P(1, "Høringsfristen er mandag den 5. maj 2025 kl. 12.00.\n\n"
+                  "Bilag: Forslag til Handicappolitik 2025-2029"),
+             P(2, "Vesterbjerg Kommune · Høring over forslag til Handicappolitik · Side 2")]
+    segs = segment_pages(pages, genre="other")
+    assert any(s.page == 2 and s.text.startswith("Vesterbjerg Kommune ·") for s in segs)
+    assert not any("Bilag" in s.text and "Side 2" in s.text for s in segs)
+
+
+def test_a_breadcrumb_stands_apart_and_the_title_still_leads_the_text():
+    text = ("Forside / Politik / Råd og nævn / Ældrerådet / Høringssvar\n\n"
+            "Høringssvar fra Ældrerådet om handicappolitikken\n\n"
+            "Ældrerådet har behandlet forslaget på sit møde den 24. april 2025 og finder det "
+            "positivt, at politikken har et klart fokus på selvbestemmelse.")
+    segs = segment_pages([P(1, text)], genre="other")
+    assert segs[0].text == "Forside / Politik / Råd og nævn / Ældrerådet / Høringssvar"
+    assert segs[1].text.startswith("Høringssvar fra Ældrerådet om handicappolitikken\nÆldrerådet")
+
+
+def test_a_row_of_site_links_takes_its_link_labels_but_not_the_answer_above():
+    text = ("3. Meddelelser\nArne Falk orienterede om åbent hus på Torvet den 3. marts.\n\n"
+            "4. Eventuelt\n\nIntet.\n\n"
+            "Om Handicaprådet\nMødeplan 2025\nTilgængelighedserklæring · Cookies · Kontakt")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    assert segs[-1].text == ("Om Handicaprådet\nMødeplan 2025\n"
+                             "Tilgængelighedserklæring · Cookies · Kontakt")
+    assert " ".join(segs[-2].text.split()) == "4. Eventuelt Intet."
+
+
+def test_page_references_and_table_rows_are_no_page_furniture():
+    # counter-examples: a sentence's "se side 4", a reference ", side 12", a table row of cells
+    text = ("Indsatserne er beskrevet i handleplanen, se side 4\n"
+            "og de følges op hvert år af udvalget.\n\n"
+            "Målene står i bilaget, side 12\n\n"
+            "Indsats | Ansvarlig | Tidsplan")
+    segs = segment_pages([P(1, text)])
+    assert any(s.text.startswith("Indsatserne er beskrevet") and "følges op" in s.text
+               for s in segs)
+    from stratcompare.segment.passages import _furniture_line
+    assert not any(_furniture_line(ln) for ln in (
+        "Indsatserne er beskrevet i handleplanen, se side 4", "Målene står i bilaget, side 12",
+        "Indsats | Ansvarlig | Tidsplan", "Bolig og job · 2025"))
+    assert _furniture_line("Handicappolitik 2024-2027 · Side 4")
+
+
+def test_an_in_page_menu_label_is_no_contents_title():
+    from stratcompare.segment.passages import is_toc
+    assert not is_toc("Indhold på siden")
+    assert is_toc("Indhold Forord Vision Temaer Opfølgning")

@@ -156,6 +156,8 @@ def is_toc(text: str) -> bool:
     first = t.split(None, 1)[0].rstrip(":").lower()
     if first in _words("segment_toc_titles.txt") and len(t.split()) > 2:
         rest = t.split(None, 1)[1]
+        if rest.lower().startswith("på "):
+            return False   # "Indhold på siden": the label of a web page's in-page menu
         # chapter names run on, no sentence in between
         return ". " not in rest and not rest.rstrip().endswith(".")
     return False
@@ -340,6 +342,36 @@ def _wraps_on(line: str, nxt: str) -> bool:
     return (n[:1] == "§" and _open_end(t)) or (n[:1].isdigit() and _open_end(t, number=True))
 
 
+# page furniture: a running head or footer ending in its page marker ("Handicaprådet
+# 03-09-2025 Side 3 af 4", "Vesterbjerg Kommune · Høring over … · Side 2"), a row of site links
+# ("Tilgængelighedserklæring · Cookies · Kontakt") or a breadcrumb ("Forside / Politik / Råd og
+# nævn"): a line block that belongs to the page, not to the text or formality it touches
+_PAGE_MARK_END = re.compile(r"(?:^|(?<=\s))(?:Side|SIDE|S\.)\s*\d{1,3}(?:\s*(?:af|/)\s*\d{1,3})?$")
+_LINK_SEP = re.compile(r"\s+·\s+")
+_CRUMB_SEP = re.compile(r"\s+[/>›»]\s+")
+FURNITURE_WORDS = 16      # a furniture line is at most this long
+
+
+def _furniture_line(line: str) -> bool:
+    """A running line with its page marker at the end, a row of three or more short links, or
+    a breadcrumb of three or more short steps (see ``_PAGE_MARK_END``)."""
+    t = line.strip()
+    words = t.split()
+    if not 2 <= len(words) <= FURNITURE_WORDS or t.endswith((".", ":", ",", ";")):
+        return False
+    mark = _PAGE_MARK_END.search(t)
+    if mark and mark.start() > 0:
+        before = t[:mark.start()].split()[-1]
+        # the words before the marker are a name, a date or a separator, not a sentence's
+        # "... se side 4" / "..., side 4"
+        return not (before[:1].islower() or before.endswith(","))
+    for sep in (_LINK_SEP, _CRUMB_SEP):
+        parts = sep.split(t)
+        if len(parts) >= 3 and all(1 <= len(p.split()) <= 5 for p in parts):
+            return True
+    return False
+
+
 def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
     lines = chunk.split("\n")
     starts, acc = [], 0
@@ -355,10 +387,22 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
         if (i + 1 < len(lines) and types[i] in ("heading", "label")
                 and lines[i].strip() not in headings and _wraps_on(lines[i], lines[i + 1])):
             types[i] = "text"    # "Byrådet besluttede i juni 2023, at kommunens" + "handicap..."
+    for i, line in enumerate(lines):
+        if types[i] in ("text", "heading", "label") and _furniture_line(line):
+            types[i] = "furniture"   # stands apart from the lines around it
+            k = i   # a link row or breadcrumb takes the 1-3-word lines above it (link labels,
+            # the site's name "Lindholt Kommune"); a page-marked running line takes none
+            while (k > 0 and not _PAGE_MARK_END.search(line.strip()) and types[k - 1] in
+                   ("text", "heading") and 1 <= len(lines[k - 1].split()) <= 3
+                   and lines[k - 1].rstrip()[-1:] not in ".:!?,"):
+                k -= 1
+                types[k] = "furniture"
     cut_points = [0]
     for i in range(1, len(lines)):
         prev, cur = types[i - 1], types[i]
-        if cur in ("item", "noise", "marker", "agenda", "toc") or prev in ("noise", "marker",
+        if (cur == "furniture") != (prev == "furniture"):
+            cut_points.append(i)
+        elif cur in ("item", "noise", "marker", "agenda", "toc") or prev in ("noise", "marker",
                                                                             "agenda", "toc"):
             # a run of toc lines stays one block; every other such line stands alone
             if not (cur == "toc" and prev == "toc"):
@@ -375,8 +419,12 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
         if not body:
             continue
         start = offset + starts[a] + lead
-        blocks.append(_typed(_Block(page_number, start, start + len(body), body), headings,
-                             minutes))
+        block = _Block(page_number, start, start + len(body), body)
+        if all(t == "furniture" for t in types[a:b] if t != "blank"):
+            block.furniture = True  # type: ignore[attr-defined]
+        else:
+            _typed(block, headings, minutes)
+        blocks.append(block)
 
 
 # --- page numbers glued into the text (PDF transcripts) ----------------------------------------
@@ -512,6 +560,7 @@ class _Unit:
     pieces: list[_Block] = field(default_factory=list)   # in reading order
     context: list[str] = field(default_factory=list)     # repeated lead-in lines, text only
     heads: int = 0          # leading pieces that are folded headings / markers
+    furniture: bool = False  # page furniture (running line, link row, breadcrumb): stands alone
 
     @property
     def text(self) -> str:
@@ -592,7 +641,8 @@ class _Builder:
 
     # -- helpers
     def _emit(self, kind: str, body: list[_Block], context: Sequence[str] = ()) -> _Unit:
-        if (not self.units and self.pending and body and not self.minutes
+        started = any(not u.furniture for u in self.units)   # (a breadcrumb starts nothing)
+        if (not started and self.pending and body and not self.minutes
                 and self.pending[0].page < body[0].page):
             # a cover page: the document's first page holds only its title lines -- they are a
             # heading passage of their own, not the lead of the next page's text
@@ -611,7 +661,7 @@ class _Builder:
         marks = [i for i, b in enumerate(self.pending) if self._sets_section(b)]
         # (a minutes' header -- committee, date, place -- and the title block a document opens
         # with stay with what follows)
-        if len(marks) > 1 and not self.minutes and self.units:
+        if len(marks) > 1 and not self.minutes and started:
             run, self.pending = self.pending[:marks[-1]], self.pending[marks[-1]:]
             self.units.append(_Unit("heading", _section_name(run[marks[-2]]), run,
                                     heads=len(run)))
@@ -629,7 +679,7 @@ class _Builder:
         close the formality block before them; they do not lead the next page's text."""
         prev = self.units[-1] if self.units else None
         if (self.minutes and self.pending and prev is not None and prev.kind in ("content", "list")
-                and prev.section == self.section
+                and not prev.furniture and prev.section == self.section
                 and all(p.type == "label" for p in self.pending)
                 and _field_line(self.pending[-1].text)):
             prev.pieces.extend(self.pending)
@@ -643,7 +693,7 @@ class _Builder:
             return
         prev = self.units[-1] if self.units else None
         if not any(self._sets_section(b) for b in self.pending) and prev is not None \
-                and prev.kind in ("content", "list") \
+                and prev.kind in ("content", "list") and not prev.furniture \
                 and not (self.minutes and self.pending[0].page > prev.pieces[-1].page):
             prev.pieces.extend(self.pending)
         else:
@@ -693,7 +743,7 @@ class _Builder:
             self.pending.append(b)     # "Med venlig hilsen" goes with the signature below
             return
         if (not self.pending and prev is not None and prev.section == self.section
-                and prev.kind in ("content", "list")):
+                and prev.kind in ("content", "list") and not prev.furniture):
             prev.pieces.append(b)
         else:
             self.pending.append(b)
@@ -701,8 +751,24 @@ class _Builder:
     def toc(self, blocks: list[_Block]) -> None:
         self._emit("toc", blocks)
 
+    def furniture(self, b: _Block) -> None:
+        """Page furniture stands alone: it neither takes the headings waiting for the next text
+        (an item title, "Beslutning") nor joins the passage before it.  Only a row of links takes
+        the link labels just above it ("Om Handicaprådet" / "Mødeplan 2025" / "Cookies · …")."""
+        take = 0
+        if not _PAGE_MARK_END.search(b.text.split("\n")[-1].strip()):
+            while take < len(self.pending) and _link_label(self.pending[-1 - take], b):
+                take += 1
+        pieces = self.pending[len(self.pending) - take:] + [b]
+        self.pending = self.pending[:len(self.pending) - take]
+        self.units.append(_Unit("content", self.section, pieces, heads=0, furniture=True))
+
     def para(self, b: _Block, new_page: bool) -> None:
-        prev = self.units[-1] if self.units else None
+        if getattr(b, "furniture", False):
+            self.furniture(b)
+            return
+        # (a paragraph broken by a page break goes on past the running lines between)
+        prev = next((u for u in reversed(self.units) if not u.furniture), None)
         if (new_page and not self.pending and prev is not None and prev.kind == "content"
                 and prev.section == self.section and not _formal_end(prev)
                 and _continues(prev.text, b.text)):
@@ -749,6 +815,13 @@ class _Builder:
 
 _AGENDA_NUMBER = re.compile(r"(?i)^\s*(?:(?:punkt|pkt\.?|dagsordenspunkt|ad\s|sag(?:\s+nr\.?)?)\s*)?"
                             r"(\d{1,3})(?!\d)")
+
+
+def _link_label(p: _Block, row: _Block) -> bool:
+    """Heading lines of one to three words each right above a row of links on the same page."""
+    return p.type == "heading" and p.page == row.page and all(
+        1 <= len(ln.split()) <= 3 and ln.rstrip()[-1:] not in ".:!?"
+        for ln in p.text.strip().split("\n"))
 
 
 def _agenda_number(text: str) -> int | None:
@@ -857,6 +930,7 @@ def _lead_in_items(blocks: list[_Block]) -> None:
             if nxt.type == "noise":
                 continue
             if (nxt.type not in ("para", "heading") or "\n" in u or is_lead_in(u)
+                    or getattr(nxt, "furniture", False)
                     or not 6 <= _n_words(u) <= LEAD_ITEM_WORDS or not u[:1].isupper()
                     or getattr(nxt, "agenda_start", False)):
                 break
@@ -888,7 +962,8 @@ def _contents_runs(blocks: list[_Block]) -> None:
             if nxt.type == "noise":
                 continue
             m = _ENTRY.match(nxt.text.strip()) if "\n" not in nxt.text.strip() else None
-            if nxt.type not in ("heading", "para") or not m or int(m.group(1)) < last:
+            if nxt.type not in ("heading", "para") or not m or int(m.group(1)) < last \
+                    or getattr(nxt, "furniture", False):
                 break
             last = int(m.group(1))
             run.append(nxt)
@@ -976,7 +1051,7 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
 
 # --- fragments: merge passages of a few words into a neighbour ---------------------------------
 def _is_fragment(u: _Unit) -> bool:
-    if u.kind not in ("content", "list"):
+    if u.kind not in ("content", "list") or u.furniture:
         return False
     if u.pieces[0].type == "marker" and marker_kind(u.pieces[0].text) == "greeting" and \
             len(u.pieces) > 1:
@@ -1010,6 +1085,7 @@ def _is_title(u: _Unit) -> bool:
 
 def _mergeable(a: _Unit, b: _Unit) -> bool:
     return a.section == b.section and a.kind in ("content", "list") and \
+        not a.furniture and not b.furniture and \
         len(a.text) + len(b.text) <= MAX_CHARS + 200
 
 
@@ -1082,8 +1158,8 @@ def _document_title(units: list[_Unit], minutes: bool) -> list[_Unit]:
     if minutes or len(units) < 2:
         return units
     i = 0
-    while i < len(units) and units[i].kind == "heading":
-        i += 1
+    while i < len(units) and (units[i].kind == "heading" or units[i].furniture):
+        i += 1    # (a breadcrumb above the title is no part of it)
     if i + 1 < len(units) and _cover_title(units[i], units[i + 1]):
         units[i].kind = "heading"
         return units
