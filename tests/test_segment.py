@@ -666,3 +666,22 @@ def test_an_in_page_menu_label_is_no_contents_title():
     from stratcompare.segment.passages import is_toc
     assert not is_toc("Indhold på siden")
     assert is_toc("Indhold Forord Vision Temaer Opfølgning")
+
+
+def test_a_back_pages_address_block_is_no_cut_off_sentence():
+    # the adoption notice ends page 4; the back page holds only the address: two passages
+    pages = [P(1, "Handicappolitik 2024-2027\n\nFjeldby er en kommune, hvor mennesker med "
+                  "handicap er en naturlig del af fællesskabet, og hvor alle kan deltage.\n\n"
+                  "Handicappolitikken er vedtaget af Byrådet den 30. januar 2024."),
+             P(2, "Fjeldby Kommune\nTorvet 1\n7400 Fjeldby\nwww.fjeldby.dk")]
+    segs = segment_pages(pages, genre="strategy")
+    assert segs[-1].text == "Fjeldby Kommune\nTorvet 1\n7400 Fjeldby\nwww.fjeldby.dk"
+    assert segs[-2].text == "Handicappolitikken er vedtaget af Byrådet den 30. januar 2024."
+
+
+def test_a_cut_off_last_sentence_still_joins_the_passage_before_it():
+    # counter-example: a page text stored up to a size, ending mid-sentence
+    text = ("Vi vil styrke den tidlige indsats for børn og unge med handicap, så flere får "
+            "hjælp i tide og kan blive i deres skole.\n\nDet gør vi sammen med en bred kreds af")
+    segs = segment_pages([P(1, text)])
+    assert len(segs) == 1 and segs[0].text.endswith("bred kreds af")

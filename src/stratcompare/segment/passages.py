@@ -1202,9 +1202,13 @@ def _cut_off_end(units: list[_Unit]) -> list[_Unit]:
     if len(units) >= 2:
         u, prev = units[-1], units[-2]
         tail = u.text.rstrip()
+        lines = [ln for ln in tail.split("\n") if ln.strip()]
+        block = len(lines) >= 3 and all(len(ln.split()) <= 4 for ln in lines)
         if (u.kind == "content" and u.heads == 0 and _n_words(tail) <= 15
                 and tail[-1:] not in ".!?:;\"”)»" and _mergeable(prev, u)
-                and not _formal_end(prev)):
+                and not _formal_end(prev) and not _formal_end(u) and not block):
+            # (an address block ending in its web address -- "Fjeldby Kommune / Torvet 1 /
+            # 7400 Fjeldby / www.fjeldby.dk" on a back page -- is no cut-off sentence)
             prev.pieces.extend(u.pieces)
             del units[-1]
     return units
