@@ -685,3 +685,31 @@ def test_a_cut_off_last_sentence_still_joins_the_passage_before_it():
             "hjælp i tide og kan blive i deres skole.\n\nDet gør vi sammen med en bred kreds af")
     segs = segment_pages([P(1, text)])
     assert len(segs) == 1 and segs[0].text.endswith("bred kreds af")
+
+
+def test_an_attachment_numbered_one_past_its_list_is_no_agenda_item():
+    # item 3's "Bilag" lists 1-4; the next item is also numbered 4: the list keeps its last point
+    text = ("3. Hjemløsestrategi 2026-2029\nSagsfremstilling\nStrategien er revideret efter "
+            "høringen og sendes nu til endelig godkendelse i Byrådet.\n\n"
+            "Bilag\n1. Hjemløsestrategi 2026-2029 (endelig udgave)\n"
+            "2. Høringssvar fra Handicaprådet\n3. Høringssvar fra Udsatterådet\n"
+            "4. Høringssvar fra Ældrerådet\n\n"
+            "4. Takster for midlertidige botilbud 2026\n\nSagsnr.: 27.24.00-S00-1-25\n\n"
+            "Taksterne for kommunens midlertidige botilbud stiger fra 2026 med 4,1 procent.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    bilag = [s for s in segs if s.text.startswith("Bilag")]
+    assert len(bilag) == 1 and bilag[0].text.endswith("4. Høringssvar fra Ældrerådet")
+    assert bilag[0].kind != "toc"
+    assert any(s.section == "4. Takster for midlertidige botilbud 2026" for s in segs)
+
+
+def test_the_next_item_after_a_numbered_list_is_still_an_item():
+    # counter-example: the list under item 3 stops at 3, and item 4 has its own text
+    text = ("3. Hjemløsestrategi 2026-2029\nStrategien sendes til endelig godkendelse.\n\n"
+            "Bilag\n1. Hjemløsestrategi 2026-2029 (endelig udgave)\n"
+            "2. Høringssvar fra Handicaprådet\n3. Høringssvar fra Udsatterådet\n\n"
+            "4. Takster for midlertidige botilbud 2026\n\nSagsnr.: 27.24.00-S00-1-25\n\n"
+            "Taksterne for kommunens midlertidige botilbud stiger fra 2026 med 4,1 procent.")
+    segs = segment_pages([P(1, text)], genre="minutes")
+    assert any(s.section == "4. Takster for midlertidige botilbud 2026" for s in segs)
+    assert not any("Takster" in s.text and "Udsatterådet" in s.text for s in segs)

@@ -839,18 +839,34 @@ def _not_next_item(b: _Block, bld: "_Builder", before: Sequence[_Block]) -> bool
     if not bld.in_agenda or bld.item_no is None:
         return False
     prev = next((x for x in reversed(before) if x.type != "noise"), None)
+    n = _agenda_number(b.text)
+    if prev is not None and getattr(prev, "demoted", False) and n is not None \
+            and _agenda_number(prev.text) == n - 1 and n <= bld.item_no:
+        return True      # the next point of a numbered list already read as the item's own
     if prev is None or not (prev.type in ("item", "label") or _introduces_list(prev.text)):
         return False
-    n = _agenda_number(b.text)
     if n is None or n > bld.item_no:
         return False
     return not (n == bld.item_no and " ".join(b.text.split()) == bld.section)
+
+
+def _one_past_the_list(blocks: list[_Block], i: int) -> bool:
+    """An agenda-like line numbered one past the numbered list point before it, followed by an
+    agenda line of the same number: item numbers do not repeat, so the first of the two is the
+    list's last point (an attachment list "1. …" - "4. …" under item 3, then item "4. …")."""
+    n = _agenda_number(blocks[i].text)
+    prev = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
+    nxt = next((x for x in blocks[i + 1:] if x.type != "noise"), None)
+    return (n is not None and prev is not None and nxt is not None
+            and getattr(prev, "demoted", False) and _agenda_number(prev.text) == n - 1
+            and nxt.type == "agenda" and _agenda_number(nxt.text) == n)
 
 
 def _demote_agenda(blocks: list[_Block], i: int) -> None:
     """Make the agenda-like block ``blocks[i]`` a list item (after an item or a lead-in) or
     text, and give it back its wrapped line ("... den første" + "handleplan.")."""
     b = blocks[i]
+    b.demoted = True  # type: ignore[attr-defined]
     before = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
     b.type = "item" if _BULLET.match(b.text) and before is not None and (
         before.type == "item" or _introduces_list(before.text)) else "para"
@@ -997,6 +1013,10 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
             if before is not None and is_lead_in(before.text):
                 # "... anbefaler, at:" + "1. Godkende ...": a numbered list, not an agenda item
                 b.type = "item" if _BULLET.match(b.text) else "para"
+        if minutes and b.type == "agenda" and _one_past_the_list(blocks, i):
+            # "Bilag" + "1. …" … "4. Høringssvar fra Ældrerådet" + "4. Takster …": the point
+            # one past a numbered list under item 3, followed by the real item of that number
+            _demote_agenda(blocks, i)
         if minutes and b.type == "agenda" and _not_next_item(b, bld, blocks[:i]):
             # "2. Handicaprådet inddrages ..." under item 2's recommendation: a numbered point
             # of the item's text, not a new item (items are numbered upwards)
