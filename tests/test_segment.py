@@ -713,3 +713,24 @@ def test_the_next_item_after_a_numbered_list_is_still_an_item():
     segs = segment_pages([P(1, text)], genre="minutes")
     assert any(s.section == "4. Takster for midlertidige botilbud 2026" for s in segs)
     assert not any("Takster" in s.text and "Udsatterådet" in s.text for s in segs)
+
+
+def test_a_wrapped_breadcrumb_or_footer_is_one_furniture_line_again():
+    # a PDF wrapped the breadcrumb after a separator and the footer inside a number
+    text = ("Forside / Politik / Råd og nævn / Ældrerådet /\nHøringssvar\n\n"
+            "Ældrerådet har behandlet forslaget på sit møde den 24. april 2025 og finder det "
+            "positivt, at politikken har et klart fokus på selvbestemmelse.\n\n"
+            "Fjeldby Kommune · Torvet 1 · 7400 Fjeldby · CVR 29 18\n91 44")
+    segs = segment_pages([P(1, text)], genre="other")
+    assert segs[0].text == "Forside / Politik / Råd og nævn / Ældrerådet / Høringssvar"
+    assert segs[-1].text == "Fjeldby Kommune · Torvet 1 · 7400 Fjeldby · CVR 29 18 91 44"
+    for s in segs:   # (the joined line keeps its offsets: a line break became a space)
+        assert text[s.char_start:s.char_end].split() == s.text.split()
+
+
+def test_a_heading_under_a_line_ending_in_a_dash_is_no_wrapped_furniture():
+    # counter-example: only a joined text that is furniture is joined
+    text = ("Sundhedspolitik 2024 -\nEt sundt liv for alle\n\nVi vil gøre det lettere at leve "
+            "sundt i hele kommunen, og vi vil gøre det sammen med borgerne.")
+    segs = segment_pages([P(1, text)])
+    assert "Sundhedspolitik 2024 -\nEt sundt liv for alle" in segs[0].text

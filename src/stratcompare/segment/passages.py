@@ -350,6 +350,7 @@ _PAGE_MARK_END = re.compile(r"(?:^|(?<=\s))(?:Side|SIDE|S\.)\s*\d{1,3}(?:\s*(?:a
 _LINK_SEP = re.compile(r"\s+·\s+")
 _CRUMB_SEP = re.compile(r"\s+[/>›»]\s+")
 FURNITURE_WORDS = 16      # a furniture line is at most this long
+_SEPARATORS = "·/>›»|-–"
 
 
 def _furniture_line(line: str) -> bool:
@@ -387,6 +388,23 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
         if (i + 1 < len(lines) and types[i] in ("heading", "label")
                 and lines[i].strip() not in headings and _wraps_on(lines[i], lines[i + 1])):
             types[i] = "text"    # "Byrådet besluttede i juni 2023, at kommunens" + "handicap..."
+    glued = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        # a furniture line a PDF wrapped: the first part ends in a separator ("Forside / Politik
+        # /" + "Ældrerådet"), the rest goes on in lower case ("… · Behandling" + "af
+        # personoplysninger") or holds no letter; the lines are judged together
+        j = i
+        while j + 1 < len(lines) and types[j + 1] in ("text", "heading", "label") and (
+                lines[j].rstrip()[-1:] in _SEPARATORS or lines[j + 1].lstrip()[:1].islower()
+                or not re.search(r"[^\W\d_]", lines[j + 1])):   # ("… CVR 29 18" + "91 44")
+            j += 1
+        if j > i and all(t in ("text", "heading", "label") for t in types[i:j + 1]) \
+                and _furniture_line(" ".join(ln.strip() for ln in lines[i:j + 1])):
+            types[i:j + 1] = ["furniture"] * (j + 1 - i)
+            for k in range(i + 1, j + 1):
+                glued[k] = True   # one line again: the break a PDF put in becomes a space
+        i = j + 1 if j > i and types[i] == "furniture" else i + 1
     for i, line in enumerate(lines):
         if types[i] in ("text", "heading", "label") and _furniture_line(line):
             types[i] = "furniture"   # stands apart from the lines around it
@@ -413,7 +431,8 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
             cut_points.append(i)
     cut_points.append(len(lines))
     for a, b in zip(cut_points, cut_points[1:]):
-        piece = "\n".join(lines[a:b])
+        piece = "".join((" " if glued[k] else "\n") + lines[k] if k > a else lines[k]
+                        for k in range(a, b))
         lead = len(piece) - len(piece.lstrip())
         body = piece.strip()
         if not body:
