@@ -626,11 +626,13 @@ def test_a_formal_line_at_a_page_end_does_not_take_the_next_pages_running_line()
     assert not any("Bilag" in s.text and "Side 2" in s.text for s in segs)
 
 
+_OPENING = ("Ældrerådet har behandlet forslaget på sit møde den 24. april 2025 og finder det "
+            "positivt, at politikken har et klart fokus på selvbestemmelse.")
+
+
 def test_a_breadcrumb_stands_apart_and_the_title_still_leads_the_text():
     text = ("Forside / Politik / Råd og nævn / Ældrerådet / Høringssvar\n\n"
-            "Høringssvar fra Ældrerådet om handicappolitikken\n\n"
-            "Ældrerådet har behandlet forslaget på sit møde den 24. april 2025 og finder det "
-            "positivt, at politikken har et klart fokus på selvbestemmelse.")
+            "Høringssvar fra Ældrerådet om handicappolitikken\n\n" + _OPENING)
     segs = segment_pages([P(1, text)], genre="other")
     assert segs[0].text == "Forside / Politik / Råd og nævn / Ældrerådet / Høringssvar"
     assert segs[1].text.startswith("Høringssvar fra Ældrerådet om handicappolitikken\nÆldrerådet")
@@ -717,10 +719,8 @@ def test_the_next_item_after_a_numbered_list_is_still_an_item():
 
 def test_a_wrapped_breadcrumb_or_footer_is_one_furniture_line_again():
     # a PDF wrapped the breadcrumb after a separator and the footer inside a number
-    text = ("Forside / Politik / Råd og nævn / Ældrerådet /\nHøringssvar\n\n"
-            "Ældrerådet har behandlet forslaget på sit møde den 24. april 2025 og finder det "
-            "positivt, at politikken har et klart fokus på selvbestemmelse.\n\n"
-            "Fjeldby Kommune · Torvet 1 · 7400 Fjeldby · CVR 29 18\n91 44")
+    text = ("Forside / Politik / Råd og nævn / Ældrerådet /\nHøringssvar\n\n" + _OPENING
+            + "\n\nFjeldby Kommune · Torvet 1 · 7400 Fjeldby · CVR 29 18\n91 44")
     segs = segment_pages([P(1, text)], genre="other")
     assert segs[0].text == "Forside / Politik / Råd og nævn / Ældrerådet / Høringssvar"
     assert segs[-1].text == "Fjeldby Kommune · Torvet 1 · 7400 Fjeldby · CVR 29 18 91 44"
