@@ -21,7 +21,9 @@ Combinations compared with the rules on the same passages:
 * ``model``: the model decides;
 * ``override@t``: the model's kind replaces the rule's when its probability is >= t;
 * ``formal@t``: only where the rules say content/list/heading, the model may say
-  procedure/boilerplate when that probability is >= t (catches missed formalities only).
+  procedure/boilerplate when that probability is >= t (catches missed formalities only);
+* ``prose@t``: as ``formal@t``, but only where the rules say content/list and the segmenter did
+  not cut a heading (headings stay headings).
 
 Evaluation: leave-one-batch-out over the dev batches (train on tune + the other batches) and
 leave-one-municipality-out over the tune part (train on the other tune municipalities + all
@@ -353,11 +355,17 @@ def combine(items, classes, proba, how: str, t: float = 0.0) -> list[str]:
             f = max(FORMAL, key=lambda k: p[classes.index(k)] if k in classes else 0)
             pf = p[classes.index(f)] if f in classes else 0
             out.append(f if it.rule in ("content", "list", "heading") and pf >= t else it.rule)
+        elif how == "prose":  # as formal, but a heading (by the rules or the segmenter) stays
+            f = max(FORMAL, key=lambda k: p[classes.index(k)] if k in classes else 0)
+            pf = p[classes.index(f)] if f in classes else 0
+            out.append(f if it.rule in ("content", "list") and it.structural != "heading"
+                       and pf >= t else it.rule)
     return out
 
 
 SCHEMES = [("rules", 0), ("model", 0), ("override", 0.4), ("override", 0.6), ("override", 0.8),
-           ("formal", 0.3), ("formal", 0.5), ("formal", 0.7), ("formal", 0.85)]
+           ("formal", 0.3), ("formal", 0.5), ("formal", 0.7), ("formal", 0.85),
+           ("prose", 0.5), ("prose", 0.7), ("prose", 0.85)]
 GRID = [(4.0, 3.0), (4.0, 1.0), (16.0, 1.0), (16.0, 0.3), (64.0, 0.3), (4.0, 0.0),
         (16.0, 0.0)]  # tried (first version: sklearn TfidfVectorizer features)  # (C, rule weight)
 
