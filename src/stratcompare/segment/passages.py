@@ -351,12 +351,15 @@ _LINK_SEP = re.compile(r"\s+·\s+")
 _CRUMB_SEP = re.compile(r"\s+[/>›»]\s+")
 FURNITURE_WORDS = 16      # a furniture line is at most this long
 _SEPARATORS = "·/>›»|-–"
+_FURNITURE_HINT = re.compile(r"[·/>›»]|S(?:ide|IDE|\.)\s*\d")
 
 
 def _furniture_line(line: str) -> bool:
     """A running line with its page marker at the end, a row of three or more short links, or
     a breadcrumb of three or more short steps (see ``_PAGE_MARK_END``)."""
     t = line.strip()
+    if not _FURNITURE_HINT.search(t):
+        return False     # (most lines: no marker word and no separator -- decided at once)
     words = t.split()
     if not 2 <= len(words) <= FURNITURE_WORDS or t.endswith((".", ":", ",", ";")):
         return False
@@ -389,13 +392,18 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
                 and lines[i].strip() not in headings and _wraps_on(lines[i], lines[i + 1])):
             types[i] = "text"    # "Byrådet besluttede i juni 2023, at kommunens" + "handicap..."
     glued = [False] * len(lines)
-    i = 0
+    hint = [bool(_FURNITURE_HINT.search(ln)) for ln in lines]   # (most lines have none)
+    i = 0 if any(hint) else len(lines)
     while i < len(lines):
+        if not any(hint[i:i + 3]):
+            i += 1
+            continue
         # a furniture line a PDF wrapped: the first part ends in a separator ("Forside / Politik
         # /" + "Ældrerådet"), the rest goes on in lower case ("… · Behandling" + "af
         # personoplysninger") or holds no letter; the lines are judged together
         j = i
-        while j + 1 < len(lines) and types[j + 1] in ("text", "heading", "label") and (
+        while j + 1 < len(lines) and j - i < 2 and types[j + 1] in ("text", "heading",
+                                                                     "label") and (
                 lines[j].rstrip()[-1:] in _SEPARATORS or lines[j + 1].lstrip()[:1].islower()
                 or not re.search(r"[^\W\d_]", lines[j + 1])):   # ("… CVR 29 18" + "91 44")
             j += 1
@@ -405,8 +413,8 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
             for k in range(i + 1, j + 1):
                 glued[k] = True   # one line again: the break a PDF put in becomes a space
         i = j + 1 if j > i and types[i] == "furniture" else i + 1
-    for i, line in enumerate(lines):
-        if types[i] in ("text", "heading", "label") and _furniture_line(line):
+    for i, line in enumerate(lines if any(hint) else ()):
+        if hint[i] and types[i] in ("text", "heading", "label") and _furniture_line(line):
             types[i] = "furniture"   # stands apart from the lines around it
             k = i   # a link row or breadcrumb takes the 1-3-word lines above it (link labels,
             # the site's name "Lindholt Kommune"); a page-marked running line takes none
@@ -431,8 +439,8 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
             cut_points.append(i)
     cut_points.append(len(lines))
     for a, b in zip(cut_points, cut_points[1:]):
-        piece = "".join((" " if glued[k] else "\n") + lines[k] if k > a else lines[k]
-                        for k in range(a, b))
+        piece = "\n".join(lines[a:b]) if not any(glued[a:b]) else "".join(
+            (" " if glued[k] else "\n") + lines[k] if k > a else lines[k] for k in range(a, b))
         lead = len(piece) - len(piece.lstrip())
         body = piece.strip()
         if not body:
@@ -832,7 +840,8 @@ class _Builder:
             self._emit("list", part, context=[lead_line] if i and lead_line else ())
 
 
-_AGENDA_NUMBER = re.compile(r"(?i)^\s*(?:(?:punkt|pkt\.?|dagsordenspunkt|ad\s|sag(?:\s+nr\.?)?)\s*)?"
+_AGENDA_NUMBER = re.compile(r"(?i)^\s*(?:(?:punkt|pkt\.?|dagsordenspunkt|ad\s|"
+                            r"sag(?:\s+nr\.?)?)\s*)?"
                             r"(\d{1,3})(?!\d)")
 
 
