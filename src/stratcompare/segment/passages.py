@@ -391,9 +391,10 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
         if (i + 1 < len(lines) and types[i] in ("heading", "label")
                 and lines[i].strip() not in headings and _wraps_on(lines[i], lines[i + 1])):
             types[i] = "text"    # "Byrådet besluttede i juni 2023, at kommunens" + "handicap..."
-    glued = [False] * len(lines)
     hint = [bool(_FURNITURE_HINT.search(ln)) for ln in lines]   # (most lines have none)
-    i = 0 if any(hint) else len(lines)
+    furniture = any(hint)
+    glued = [False] * len(lines) if furniture else None
+    i = 0 if furniture else len(lines)
     while i < len(lines):
         if not any(hint[i:i + 3]):
             i += 1
@@ -413,7 +414,7 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
             for k in range(i + 1, j + 1):
                 glued[k] = True   # one line again: the break a PDF put in becomes a space
         i = j + 1 if j > i and types[i] == "furniture" else i + 1
-    for i, line in enumerate(lines if any(hint) else ()):
+    for i, line in enumerate(lines if furniture else ()):
         if hint[i] and types[i] in ("text", "heading", "label") and _furniture_line(line):
             types[i] = "furniture"   # stands apart from the lines around it
             k = i   # a link row or breadcrumb takes the 1-3-word lines above it (link labels,
@@ -439,7 +440,7 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
             cut_points.append(i)
     cut_points.append(len(lines))
     for a, b in zip(cut_points, cut_points[1:]):
-        piece = "\n".join(lines[a:b]) if not any(glued[a:b]) else "".join(
+        piece = "\n".join(lines[a:b]) if not (furniture and any(glued[a:b])) else "".join(
             (" " if glued[k] else "\n") + lines[k] if k > a else lines[k] for k in range(a, b))
         lead = len(piece) - len(piece.lstrip())
         body = piece.strip()
@@ -447,7 +448,7 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
             continue
         start = offset + starts[a] + lead
         block = _Block(page_number, start, start + len(body), body)
-        if all(t == "furniture" for t in types[a:b] if t != "blank"):
+        if furniture and all(t == "furniture" for t in types[a:b] if t != "blank"):
             block.furniture = True  # type: ignore[attr-defined]
         else:
             _typed(block, headings, minutes)
