@@ -25,6 +25,7 @@ Usage:  python bench/kinds.py [--errors tune|test|all|dev] [--markdown] [--dev] 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -511,12 +512,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--year-reach", action="store_true",
                     help="per part, how many expected years the texts hold at all (counts only)")
     ap.add_argument("--model", metavar="NPZ",
-                    help="kinds from the rules plus bench/kinds_model.py's model (--train NPZ)")
+                    help="the rules plus this model file (bench/kinds_model.py --train NPZ) "
+                         "instead of the package's")
+    ap.add_argument("--rules-only", action="store_true",
+                    help="the rules alone, without the package's model (refine_kinds model=False)")
     args = ap.parse_args(argv)
+    global refine_kinds
     if args.model:
         import kinds_model
-        global refine_kinds
         refine_kinds = kinds_model.with_model(refine_kinds, args.model)
+    elif args.rules_only:
+        refine_kinds = functools.partial(refine_kinds, model=False)
     if args.year_reach:
         for part, c in sorted(year_reach().items()):
             print(f"{part:5} " + ", ".join(f"{k} {v}" for k, v in c.items()))

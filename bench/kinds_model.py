@@ -35,7 +35,13 @@ batch was measured, so on the batches they are no longer a held-out baseline.  W
 the rules are those bN was first measured with; the model is trained on tune + the batches
 before bN (rule kinds from those same rules) and tested on bN.
 
-Usage:  python bench/kinds_model.py [--C 4] [--rule-weight 0] [--test] [--train]
+The package's model (segment/kinds_model.py holds the features and the numpy model, one copy;
+this script only fits): ``--train`` fits it seeded on the tune part + the batches of
+``TRAIN_BATCHES`` (dev, dev2 ... dev16; never the test part) with threshold ``THRESHOLD`` and
+writes ``src/stratcompare/data/lang/da/kinds_model.npz``.  For ``--first-look`` with an older
+``KINDS_MODEL_SRC``, copy today's ``segment/kinds_model.py`` into that tree.
+
+Usage:  python bench/kinds_model.py [--C 4] [--rule-weight 0] [--test] [--train [NPZ]]
         KINDS_MODEL_SRC=/tmp/x/src python bench/kinds_model.py --first-look 11
         (``--test`` trains on tune + all batches and prints the test part's aggregate figures)
 """
@@ -43,10 +49,9 @@ Usage:  python bench/kinds_model.py [--C 4] [--rule-weight 0] [--test] [--train]
 from __future__ import annotations
 
 import argparse
-import json
+import inspect
 import math
 import os
-import re
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -66,13 +71,23 @@ if os.environ.get("KINDS_MODEL_SRC"):  # an older src/ (git archive): the rules 
 import kinds as kb  # noqa: E402  bench/kinds.py
 
 from stratcompare.segment import segment_pages  # noqa: E402
-from stratcompare.segment.kinds import KINDS, classify_kind, refine_kinds  # noqa: E402
+from stratcompare.segment.kinds import KINDS, classify_kind  # noqa: E402
+from stratcompare.segment.kinds import refine_kinds as _refine_kinds  # noqa: E402
+from stratcompare.segment.kinds_model import (  # noqa: E402
+    FORMAL, MODEL_FILE, KindModel, char_terms, word_terms)
+
+
+def refine_kinds(segments, *, genre=None):
+    """The rules alone: the items' rule kinds must not hold the package model's verdicts
+    (an older ``KINDS_MODEL_SRC`` has no model parameter)."""
+    if "model" in inspect.signature(_refine_kinds).parameters:
+        _refine_kinds(segments, genre=genre, model=False)
+    else:
+        _refine_kinds(segments, genre=genre)
 
 BATCHES = ("dev", *(f"dev{i}" for i in range(2, 15)))  # fixed at the start (b15 left out)
+TRAIN_BATCHES = ("dev", *(f"dev{i}" for i in range(2, 17)))  # --train: every batch, b16 too
 BLIND = ("dev11", "dev12")  # written blind to the rules: the most honest held-out batches
-STRUCTURAL = ("content", "list", "heading", "toc", "table")
-GENRES = ("strategy", "minutes", "news", "other")
-FORMAL = ("procedure", "boilerplate")
 
 
 @dataclass
@@ -148,126 +163,13 @@ def dev_items() -> list[Item]:
     return out
 
 
-# --- features and the numpy-only model (what a package module would hold) ---
+# The features and the numpy-only model are the package's (segment/kinds_model.py): one copy.
+MAY_ADD = ("content", "list", "heading")  # rule verdicts formal@t may turn into a formality
+PROSE = ("content", "list")  # ... and prose@t (the package's rule, with headings kept)
+THRESHOLD = 0.85  # the package's threshold (prose@0.85), written into the --train file
+PACKAGE_MODEL = Path(__file__).resolve().parent.parent.joinpath("src", "stratcompare",
+                                                                  *MODEL_FILE)
 
-MAY_ADD = ("content", "list", "heading")  # rule verdicts the model may turn into a formality
-_TOKEN = re.compile(r"\b\w\w+\b")
-EDGE = 0.1  # share of the document at each end counted as its edge (as kinds.toml's edge_share)
-
-
-def word_terms(text: str) -> list[str]:
-    """Lower-cased words of two or more characters, and pairs of neighbouring words."""
-    toks = _TOKEN.findall(text.lower())
-    return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
-
-
-def char_terms(text: str) -> list[str]:
-    """Character 3- to 5-grams inside each word padded by a space ("Bilag" -> " bi", ...)."""
-    out = []
-    for tok in text.lower().split():
-        w = f" {tok} "
-        for n in (3, 4, 5):
-            out += [w[i:i + n] for i in range(max(len(w) - n + 1, 1))]
-    return out
-
-
-def dense_features(text: str, structural: str, genre: str | None,
-                   position: float | None) -> list[float]:
-    """Structural kind, genre, place in the document, length, whether it ends a sentence."""
-    edge = position is None or position <= EDGE or position >= 1 - EDGE
-    words = len(text.split())
-    lines = len([ln for ln in text.splitlines() if ln.strip()])
-    return [*(float(structural == k) for k in STRUCTURAL), *(float(genre == g) for g in GENRES),
-            0.5 if position is None else float(position), float(position is None), float(edge),
-            math.log1p(words) / 5, math.log1p(lines) / 3,
-            float(text.rstrip().endswith((".", "!", "?")))]
-
-
-N_DENSE = len(dense_features("", "content", None, None))
-
-
-def _block(terms: list[str], vocab: dict[str, int], idf: np.ndarray) -> dict[int, float]:
-    """Sublinear tf x idf, L2-normalised, over the terms in the vocabulary."""
-    counts: dict[int, int] = {}
-    for t in terms:
-        j = vocab.get(t)
-        if j is not None:
-            counts[j] = counts.get(j, 0) + 1
-    vals = {j: (1 + math.log(c)) * float(idf[j]) for j, c in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vals.values())) or 1.0
-    return {j: v / norm for j, v in vals.items()}
-
-
-class NumpyModel:
-    """Vocabularies with idf weights, and a multinomial logistic regression over them."""
-
-    def __init__(self, words: list[str], word_idf, chars: list[str], char_idf, coef, intercept,
-                 classes: list[str], threshold: float = 0.5, meta: dict | None = None):
-        self.words = {w: i for i, w in enumerate(words)}
-        self.chars = {c: i for i, c in enumerate(chars)}
-        self.word_idf = np.asarray(word_idf, dtype=np.float64)
-        self.char_idf = np.asarray(char_idf, dtype=np.float64)
-        self.coef = np.asarray(coef, dtype=np.float64)
-        self.intercept = np.asarray(intercept, dtype=np.float64)
-        self.classes = list(classes)
-        self.threshold = threshold
-        self.meta = meta or {}
-
-    @property
-    def n_features(self) -> int:
-        return len(self.words) + len(self.chars) + N_DENSE
-
-    def features(self, text: str, structural: str = "content", genre: str | None = None,
-                 position: float | None = None) -> dict[int, float]:
-        """Sparse feature vector (column -> value) of one passage."""
-        out = _block(word_terms(text), self.words, self.word_idf)
-        off = len(self.words)
-        out.update({off + j: v for j, v in _block(char_terms(text), self.chars,
-                                                  self.char_idf).items()})
-        off += len(self.chars)
-        out.update({off + j: v for j, v in
-                    enumerate(dense_features(text, structural, genre, position)) if v})
-        return out
-
-    def proba(self, text: str, structural: str = "content", genre: str | None = None,
-              position: float | None = None) -> dict[str, float]:
-        """Kind -> probability for one passage."""
-        x = self.features(text, structural, genre, position)
-        idx = np.fromiter(x.keys(), dtype=np.int64, count=len(x))
-        val = np.fromiter(x.values(), dtype=np.float64, count=len(x))
-        z = self.coef[:, idx] @ val + self.intercept
-        z = np.exp(z - z.max())
-        p = z / z.sum()
-        return dict(zip(self.classes, p.tolist()))
-
-    def added_formality(self, text: str, rule_kind: str, structural: str = "content",
-                        genre: str | None = None, position: float | None = None) -> str | None:
-        """``procedure``/``boilerplate`` when the rules said content/list/heading and the model
-        gives that formality at least ``threshold``; else None (the rules' kind stands)."""
-        if rule_kind not in MAY_ADD:
-            return None
-        p = self.proba(text, structural, genre, position)
-        best = max(FORMAL, key=lambda k: p.get(k, 0.0))
-        return best if p.get(best, 0.0) >= self.threshold else None
-
-    def save(self, path: Path) -> None:
-        """Arrays only (no object arrays), so ``np.load(allow_pickle=False)`` reads it."""
-        inv_w = sorted(self.words, key=self.words.get)
-        inv_c = sorted(self.chars, key=self.chars.get)
-        np.savez_compressed(
-            path, words=np.array(inv_w, dtype=str), word_idf=self.word_idf.astype(np.float32),
-            chars=np.array(inv_c, dtype=str), char_idf=self.char_idf.astype(np.float32),
-            coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32),
-            classes=np.array(self.classes, dtype=str),
-            meta=np.array(json.dumps({**self.meta, "threshold": self.threshold})))
-
-    @classmethod
-    def load(cls, path: Path) -> NumpyModel:
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            return cls(z["words"].tolist(), z["word_idf"], z["chars"].tolist(), z["char_idf"],
-                       z["coef"], z["intercept"], z["classes"].tolist(),
-                       meta.get("threshold", 0.5), meta)
 
 MAX_WORDS, MAX_CHARS, MIN_DF = 4000, 12000, 2
 
@@ -283,13 +185,13 @@ def _vocab(term_lists, cap):
     return keep, np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in keep])
 
 
-class KindModel:
+class Fit:
     """Fits the package's ``KindModel`` (segment/kinds_model.py): vocabularies from the
     training passages, features from the package's code, a seeded logistic regression.
     ``rule_weight`` > 0 adds the rules' kind as a one-hot block (only for the experiment; the
     package model is blind to it)."""
 
-    def __init__(self, C: float = 4.0, rule_weight: float = 0.0, threshold: float = 0.5):
+    def __init__(self, C: float = 4.0, rule_weight: float = 0.0, threshold: float = THRESHOLD):
         self.C, self.rule_weight, self.threshold = C, rule_weight, threshold
 
     def _x(self, items):
@@ -309,8 +211,8 @@ class KindModel:
     def fit(self, items):
         words, word_idf = _vocab([word_terms(it.text) for it in items], MAX_WORDS)
         chars, char_idf = _vocab([char_terms(it.text) for it in items], MAX_CHARS)
-        self.pkg = NumpyModel(words, word_idf, chars, char_idf, np.zeros((1, 1)), [0.0],
-                                [], self.threshold)
+        self.pkg = KindModel(words, word_idf, chars, char_idf, np.zeros((1, 1)), [0.0],
+                             [], self.threshold, PROSE)
         self.clf = LogisticRegression(C=self.C, max_iter=3000, random_state=0)
         self.clf.fit(self._x(items), [it.expected for it in items])
         self.pkg.coef = self.clf.coef_[:, :self.pkg.n_features]
@@ -323,20 +225,12 @@ class KindModel:
 
 
 def with_model(refine, path):
-    """``refine_kinds`` followed by the model of ``path`` (a ``--train`` file), which may only
-    add a formality the rules missed; bench/kinds.py ``--model NPZ`` judges kinds with it."""
-    model = NumpyModel.load(Path(path))
+    """``refine_kinds`` with the model of ``path`` (a ``--train`` file) instead of the
+    package's; bench/kinds.py ``--model NPZ`` judges kinds with it."""
+    model = KindModel.load(Path(path))
 
     def refine_with_model(segments, *, genre=None):
-        segments = list(segments)
-        structural = [getattr(seg, "kind", None) or "content" for seg in segments]
-        refine(segments, genre=genre)
-        n = len(segments)
-        for i, seg in enumerate(segments):
-            added = model.added_formality(seg.text, seg.kind, structural[i], genre,
-                                          i / (n - 1) if n > 1 else 0.0)
-            if added:
-                seg.kind = added
+        refine(segments, genre=genre, model=model)
 
     return refine_with_model
 
@@ -354,11 +248,11 @@ def combine(items, classes, proba, how: str, t: float = 0.0) -> list[str]:
         elif how == "formal":
             f = max(FORMAL, key=lambda k: p[classes.index(k)] if k in classes else 0)
             pf = p[classes.index(f)] if f in classes else 0
-            out.append(f if it.rule in ("content", "list", "heading") and pf >= t else it.rule)
+            out.append(f if it.rule in MAY_ADD and pf >= t else it.rule)
         elif how == "prose":  # as formal, but a heading (by the rules or the segmenter) stays
             f = max(FORMAL, key=lambda k: p[classes.index(k)] if k in classes else 0)
             pf = p[classes.index(f)] if f in classes else 0
-            out.append(f if it.rule in ("content", "list") and it.structural != "heading"
+            out.append(f if it.rule in PROSE and it.structural != "heading"
                        and pf >= t else it.rule)
     return out
 
@@ -391,7 +285,7 @@ def held_out(train_pool, test_pool, key, groups, C, rule_weight):
         if not test:
             continue
         train = [it for it in train_pool if key(it) != g]
-        model = KindModel(C, rule_weight).fit(train)
+        model = Fit(C, rule_weight).fit(train)
         classes, proba = model.proba(test)
         for how, t in SCHEMES:
             got = combine(test, classes, proba, how, t)
@@ -414,9 +308,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--C", type=float, default=4.0)
     ap.add_argument("--rule-weight", type=float, default=0.0)
-    ap.add_argument("--train", metavar="NPZ",
-                    help="fit on tune + every batch of BATCHES and write the model to NPZ "
-                         "(for bench/kinds.py --model NPZ)")
+    ap.add_argument("--train", metavar="NPZ", nargs="?", const=str(PACKAGE_MODEL),
+                    help="fit on tune + every batch of TRAIN_BATCHES (never the test part), write "
+                         "the model to NPZ (default: the package's file)")
     ap.add_argument("--test", action="store_true",
                     help="train on tune + all batches, print the test part's figures only")
     ap.add_argument("--per-batch", action="store_true", help="print each held-out batch")
@@ -428,9 +322,10 @@ def main(argv=None) -> int:
     import stratcompare
     print(f"rules from {Path(stratcompare.__file__).parent.parent}")
     if args.train:
+        BATCHES = TRAIN_BATCHES
         dev, tune = dev_items(), real_items(("tune",))
-        model = KindModel(args.C, 0.0).fit(tune + dev)
-        model.pkg.meta = {"C": args.C, "trained_on": f"tune {len(tune)} + dev {len(dev)} "
+        model = Fit(args.C, 0.0).fit(tune + dev)
+        model.pkg.meta = {"C": args.C, "seed": 0, "trained_on": f"tune {len(tune)} + dev {len(dev)} "
                           f"passages ({', '.join(BATCHES)})", "max_words": MAX_WORDS,
                           "max_chars": MAX_CHARS, "min_df": MIN_DF}
         model.pkg.save(Path(args.train))
@@ -444,7 +339,7 @@ def main(argv=None) -> int:
         test = [it for it in dev if it.group == f"dev{n}"]
         train = tune + [it for it in dev if it.group != f"dev{n}"]
         for C, rw in GRID if args.grid else [(args.C, args.rule_weight)]:
-            model = KindModel(C, rw).fit(train)
+            model = Fit(C, rw).fit(train)
             classes, proba = model.proba(test)
             got = {}
             for how, t in SCHEMES:
@@ -458,7 +353,7 @@ def main(argv=None) -> int:
           f"dev {len(dev)} ({len({i.group for i in dev})} batches: {', '.join(BATCHES)})")
     if args.test:
         test = real_items(("test",))
-        model = KindModel(args.C, args.rule_weight).fit(tune + dev)
+        model = Fit(args.C, args.rule_weight).fit(tune + dev)
         classes, proba = model.proba(test)
         got = {}
         for how, t in SCHEMES:

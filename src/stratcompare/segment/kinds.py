@@ -388,7 +388,7 @@ def subsection(text: str) -> str | None:
     return None
 
 
-def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
+def refine_kinds(segments: Iterable, *, genre: str | None = None, model=True) -> None:
     """Set ``seg.kind`` on each segment (in place), from its text, section, genre and place.
 
     Inside an agenda item a passage without a heading of its own falls under the last formal
@@ -397,8 +397,13 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
     the item's text). In minutes, a short
     line between two formalities is one too (the place and time lines of a meeting header), and
     a run of three or more numbered one-line passages is the agenda's list of items (toc).
+
+    Last, ``kinds_model`` may turn a content/list passage (not cut as a heading) into a
+    formality the rules missed; ``model=False`` gives the rules alone, a ``KindModel`` uses
+    that model, and without the package's model file the rules stand alone.
     """
     segments = list(segments)
+    structural = [getattr(seg, "kind", None) or "content" for seg in segments]
     n = len(segments)
     furniture = running_lines(segments)
     rules = load_rules()
@@ -433,6 +438,10 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None) -> None:
             dangling = dangling or _ends_in_label(seg.text, rules)
     if genre == "minutes":
         _smooth_minutes(segments)
+    if model is not False:
+        from stratcompare.segment.kinds_model import add_formalities
+
+        add_formalities(segments, structural, genre, None if model is True else model)
 
 
 _NUMBERED = re.compile(r"^\d{1,3}\s*[.:]?\s*[A-ZÆØÅa-zæøå]")
