@@ -185,22 +185,14 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
     return day_month, month_only, adoption, month_of, adopted_year
 
 
-@lru_cache(maxsize=1)
-def _effective() -> re.Pattern[str]:
-    """The words that open the day or year a document takes effect, ending just before it
-    ("Gældende fra 1. januar 2022": the text before the date's day)."""
+@lru_cache(maxsize=None)
+def _words_before_date(key: str) -> re.Pattern[str]:
+    """The words of ``years.toml``'s list ``key`` ending just before a date: the day or year a
+    document takes effect ("Gældende fra 1. januar 2022", ``effective_words``) or a page's
+    update stamp ("Senest opdateret: 12. august 2024", ``updated_words``)."""
     words = "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                     for w in sorted(_year_words()["effective_words"], key=len, reverse=True))
+                     for w in sorted(_year_words()[key], key=len, reverse=True))
     return re.compile(rf"\b(?:{words})\s*:?\s*(?:den\s+|d\.\s*|pr\.\s*)?$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _updated() -> re.Pattern[str]:
-    """The words of a page's update stamp, ending just before its date ("Senest opdateret:
-    12. august 2024": the text before the day)."""
-    words = "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                     for w in sorted(_year_words()["updated_words"], key=len, reverse=True))
-    return re.compile(rf"\b(?:{words})\s*:?\s*(?:den\s+|d\.\s*)?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -286,8 +278,10 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         goal = kind == "year" and bool(_GOAL.search(text[max(0, start - 30):start]))
         own = date is not None and bool(_OWN_DATE.search(text[max(0, start - 40):start])
                                         or _DECISION_DATE.search(text[max(0, start - 90):start]))
-        effective = kind != "range" and bool(_effective().search(text[max(0, start - 40):start]))
-        updated = date is not None and bool(_updated().search(text[max(0, start - 30):start]))
+        effective = kind != "range" and bool(
+            _words_before_date("effective_words").search(text[max(0, start - 40):start]))
+        updated = date is not None and bool(
+            _words_before_date("updated_words").search(text[max(0, start - 30):start]))
         found.append(_Mention(
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
