@@ -238,6 +238,8 @@ class _Block:
     end: int
     text: str
     type: str = "para"      # para | heading | label | item | toc | noise | marker | agenda
+    furniture: bool = False  # page furniture (running line, link row, breadcrumb): stands alone
+    demoted: bool = False    # an agenda-like line read as a list point or text
 
 
 def _typed(block: _Block, headings: Sequence[str], minutes: bool) -> _Block:
@@ -449,7 +451,7 @@ def _add_paragraph(blocks, page_number, offset, chunk, headings, minutes):
         start = offset + starts[a] + lead
         block = _Block(page_number, start, start + len(body), body)
         if furniture and all(t == "furniture" for t in types[a:b] if t != "blank"):
-            block.furniture = True  # type: ignore[attr-defined]
+            block.furniture = True
         else:
             _typed(block, headings, minutes)
         blocks.append(block)
@@ -535,9 +537,9 @@ def _inline_agenda_cuts(pages: Sequence) -> dict[int, list[tuple[int, int]]]:
             # "Ad 3. Eventuelt", "Punkt 3. Høring": the item word before the number is part of
             # the title, so the cut goes before it (never between "Ad" and "3.")
             line = text.rfind("\n", 0, m.start()) + 1
-            word = _ITEM_WORD.fullmatch(text, line, m.start())
-            cands.append((page.number, line + len(text[line:m.start()]) - len(
-                text[line:m.start()].lstrip()) if word else m.start(), int(m.group(1))))
+            lead = text[line:m.start()]
+            at = line + len(lead) - len(lead.lstrip()) if _ITEM_WORD.fullmatch(lead) else m.start()
+            cands.append((page.number, at, int(m.group(1))))
     chain_len = [1] * len(cands)
     prev_of: list[int | None] = [None] * len(cands)
     last: dict[int, int] = {}     # value -> index of its latest candidate
@@ -792,7 +794,7 @@ class _Builder:
         self.units.append(_Unit("content", self.section, pieces, heads=0, furniture=True))
 
     def para(self, b: _Block, new_page: bool) -> None:
-        if getattr(b, "furniture", False):
+        if b.furniture:
             self.furniture(b)
             return
         # (a paragraph broken by a page break goes on past the running lines between)
@@ -869,7 +871,7 @@ def _not_next_item(b: _Block, bld: "_Builder", before: Sequence[_Block]) -> bool
         return False
     prev = next((x for x in reversed(before) if x.type != "noise"), None)
     n = _agenda_number(b.text)
-    if prev is not None and getattr(prev, "demoted", False) and n is not None \
+    if prev is not None and prev.demoted and n is not None \
             and _agenda_number(prev.text) == n - 1 and n <= bld.item_no:
         return True      # the next point of a numbered list already read as the item's own
     if prev is None or not (prev.type in ("item", "label") or _introduces_list(prev.text)):
@@ -887,7 +889,7 @@ def _one_past_the_list(blocks: list[_Block], i: int) -> bool:
     prev = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
     nxt = next((x for x in blocks[i + 1:] if x.type != "noise"), None)
     return (n is not None and prev is not None and nxt is not None
-            and getattr(prev, "demoted", False) and _agenda_number(prev.text) == n - 1
+            and prev.demoted and _agenda_number(prev.text) == n - 1
             and nxt.type == "agenda" and _agenda_number(nxt.text) == n)
 
 
@@ -895,7 +897,7 @@ def _demote_agenda(blocks: list[_Block], i: int) -> None:
     """Make the agenda-like block ``blocks[i]`` a list item (after an item or a lead-in) or
     text, and give it back its wrapped line ("... den første" + "handleplan.")."""
     b = blocks[i]
-    b.demoted = True  # type: ignore[attr-defined]
+    b.demoted = True
     before = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
     b.type = "item" if _BULLET.match(b.text) and before is not None and (
         before.type == "item" or _introduces_list(before.text)) else "para"
@@ -975,7 +977,7 @@ def _lead_in_items(blocks: list[_Block]) -> None:
             if nxt.type == "noise":
                 continue
             if (nxt.type not in ("para", "heading") or "\n" in u or is_lead_in(u)
-                    or getattr(nxt, "furniture", False)
+                    or nxt.furniture
                     or not 6 <= _n_words(u) <= LEAD_ITEM_WORDS or not u[:1].isupper()
                     or getattr(nxt, "agenda_start", False)):
                 break
@@ -1008,7 +1010,7 @@ def _contents_runs(blocks: list[_Block]) -> None:
                 continue
             m = _ENTRY.match(nxt.text.strip()) if "\n" not in nxt.text.strip() else None
             if nxt.type not in ("heading", "para") or not m or int(m.group(1)) < last \
-                    or getattr(nxt, "furniture", False):
+                    or nxt.furniture:
                 break
             last = int(m.group(1))
             run.append(nxt)
