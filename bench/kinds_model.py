@@ -102,10 +102,6 @@ class Item:
     part: str        # tune | test | dev
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
 def real_items(parts: tuple[str, ...] = ("tune",)) -> list[Item]:
     """Labelled real passages of ``parts``, judged in place where the segmenter cuts them as
     labelled (as bench/kinds.py kind_results), else classified alone from the row."""
@@ -120,14 +116,14 @@ def real_items(parts: tuple[str, ...] = ("tune",)) -> list[Item]:
         refine_kinds(segments, genre=genres[d.file])
         n = len(segments)
         for i, seg in enumerate(segments):
-            in_place.setdefault((d.file, _norm(seg.text)),
+            in_place.setdefault((d.file, kb._norm(seg.text)),
                                 (seg.kind, structural[i], i / (n - 1) if n > 1 else 0.0))
     out = []
     for row in kb.load_labels():
         if row["part"] not in parts:
             continue
         genre = genres.get(row["source"])
-        hit = in_place.get((row["source"], _norm(row["text"])))
+        hit = in_place.get((row["source"], kb._norm(row["text"])))
         if hit:
             rule, structural, position = hit
         else:

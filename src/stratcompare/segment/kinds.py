@@ -307,8 +307,7 @@ def _substance_body(text: str, rules: Rules, genre: str | None,
                 if rule is None or rule.summary or _free_sentence(ln, rules, genre, edge):
                     prose.append(ln)
             sentence = bool(rules.section_summary.search(line)) and any(
-                _words(ln) >= rules.summary_sentence_words and ln.endswith((".", "!", "?"))
-                for ln in prose)
+                _summary_sentence(ln, rules) for ln in prose)
             return sum(_words(ln) for ln in prose), sentence
     return 0, False
 
@@ -329,8 +328,12 @@ def _free_sentence(line: str, rules: Rules, genre: str | None, edge: bool) -> bo
     case in its first sentence, whatever formula ends it."""
     parts = sentences(line)
     return len(parts) > 1 and any(
-        _words(p) >= rules.summary_sentence_words and p.endswith((".", "!", "?"))
-        and _line_rule(p, rules, genre, edge) is None for p in parts)
+        _summary_sentence(p, rules) and _line_rule(p, rules, genre, edge) is None for p in parts)
+
+
+def _summary_sentence(text: str, rules: Rules) -> bool:
+    """A whole sentence long enough to state a case (``summary_sentence_words``)."""
+    return _words(text) >= rules.summary_sentence_words and text.endswith((".", "!", "?"))
 
 
 def _last_heading(text: str) -> str | None:
