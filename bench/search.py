@@ -383,7 +383,7 @@ def field_section(args, e5) -> None:
         # the settings before issue 12: plain lemma index, old blend weights, every kind, no dedup,
         # no Danish words for English queries
         _set_compounds(conn, False, context=False)
-        old = FusionParams(lexical=0.5, theme=0.4, place=0.0, coverage=0.0)
+        old = FusionParams(lexical=0.5, theme=0.4, place=0.0, coverage=0.0, synonyms=False)
         r = evaluate(conn, rel, lambda q: [h.passage_id for h in search_result(
             conn, q, mode="hybrid", encoder=enc, top_k=10, params=old, kinds=None, dedup=False, translate=False).hits])
         print(f"| hybrid, settings before issue 12 | off | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} |")
@@ -400,6 +400,11 @@ def field_section(args, e5) -> None:
         r = evaluate(conn, rel, lambda q: [h.passage_id for h in search_result(
             conn, q, mode="hybrid", encoder=enc, top_k=10, params=FusionParams(coverage=0.0)).hits])
         print(f"| hybrid, no coverage re-ranking | split | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} |")
+        # the default without the thesaurus expansion of session 6 (search.synonyms)
+        for mode in ("lexical", "hybrid"):
+            r = evaluate(conn, rel, lambda q: [h.passage_id for h in search_result(
+                conn, q, mode=mode, encoder=enc, top_k=10, params=FusionParams(synonyms=False)).hits])
+            print(f"| {mode}, no thesaurus expansion | split | {r['recall@10']:.3f} | {r['ndcg@10']:.3f} | {r['mrr']:.3f} |")
         flags = {q.id: search_result(conn, q.query, mode="hybrid", encoder=enc).weak for q in js}
         wm = weak_match(flags, js)
         print(f"\n\"No strong matches\" (hybrid): flagged {wm['flagged']} of {wm['queries']} queries; precision "

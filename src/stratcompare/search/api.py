@@ -32,7 +32,7 @@ from stratcompare.search.fts import index_version, lexical_search, sync_fts
 from stratcompare.search.index import dense_corpus, has_column, mark, unchanged_since
 from stratcompare.search.lemmas import lemma, query_lemmas, query_terms
 from stratcompare.search.querylang import analyse_query
-from stratcompare.search import strength
+from stratcompare.search import strength, synonyms
 from stratcompare.search.strength import (WEAK_MESSAGE, coverage, query_groups, rarity_weights, rendering_groups,
                                           strength_of, weak_below)
 from stratcompare.search.themes import query_themes, theme_weights
@@ -60,6 +60,10 @@ class FusionParams:
     max_df: float = 0.25  # lexical: drop query lemmas found in more than this share of passages
     coverage: float = 0.3  # hybrid: + this x the query's rarity-weighted word coverage of the passage text ...
     depth: int = 30  # ... for the best this many fused candidates (a re-ranking; see _coverage_rerank)
+    synonyms: bool = True  # expand the query with the thesaurus's other wordings (search.synonyms) ...
+    synonym_ratio: int = 2  # ... the user's own words weigh this many times as much in BM25 ...
+    synonym_credit: float = 0.5  # ... and a synonym counts this much of a word in the coverage re-ranking
+    synonym_parts: bool = False  # ... a query compound's parts may name a group too
 
 
 FUSION = FusionParams()
@@ -291,6 +295,9 @@ def search_result(
     lang = analyse_query(query)
     q_text = lang.expanded if translate else query
     filters = (municipality, exclude_municipality, theme, year, genre)
+    # an English query's Danish words are a translation already: the thesaurus expands Danish queries
+    expand = p.synonyms and mode != "dense" and not (translate and lang.english)
+    expansion = synonyms.expand(q_text, p.synonym_parts) if expand else synonyms.Expansion()
     # the per-document cap and the kind filter (lexical candidates) drop many candidates, dedup a few
     wide = 3 * top_k + 20
     k_fetch = wide if per_document is not None else (top_k + 10 if dedup else top_k)
@@ -305,6 +312,8 @@ def search_result(
         k_lex = k_lex if mode == "lexical" else max(p.pool, k_lex)
         args = (q_text, k_lex, where, wparams)
         kwargs = {"prefix": p.prefix, "max_df": p.max_df}
+        if expansion.phrases:
+            kwargs.update(extra=tuple(expansion.phrases), user_weight=p.synonym_ratio)
         path = _db_file(conn)
         if mode == "hybrid" and path:
             # BM25 runs in SQLite and the dense product in BLAS, both without the GIL: overlap them
@@ -332,8 +341,11 @@ def search_result(
     rerank = mode == "hybrid" and p.method == "blend" and p.coverage > 0
     scored = scored[:max(k_fetch, p.depth) if rerank else k_fetch]
     hits = _hits(conn, [s[0] for s in scored], [s[1] for s in scored], [s[2] for s in scored], q_text, mark_words=False)
+    cov_groups = None
+    if expansion.alternatives and p.synonym_credit > 0:
+        cov_groups = synonyms.coverage_groups(query_groups(q_text), expansion, p.synonym_credit)
     if rerank:
-        hits = _coverage_rerank(conn, hits, q_text, p.coverage)[:k_fetch]
+        hits = _coverage_rerank(conn, hits, q_text, p.coverage, cov_groups)[:k_fetch]
     hits = _diversify(conn, hits, dedup, per_document)[:top_k]
     whole, parts = query_terms(q_text)
     wanted = set(whole) | set(parts)  # "strategi for hjemløse" is marked for "hjemløsestrategi"
@@ -342,22 +354,24 @@ def search_result(
         h.highlighted = highlight(h.text, q_text, wanted=wanted)
     # an English query is rated by the Danish words it was given: its English words never occur
     groups = rendering_groups(lang.renderings) if translate and lang.english and lang.renderings else None
-    _rate(hits, q_text, mode, getattr(encoder, "model_id", None), conn if mode != "dense" else None, groups)
+    _rate(hits, q_text, mode, getattr(encoder, "model_id", None), conn if mode != "dense" else None, groups,
+          cov_groups)
     weak = not hits or bool(hits[0].weak)
     return SearchResult(hits, weak=weak, message=WEAK_MESSAGE if weak else None, hint=lang.hint, query_used=q_text)
 
 
-def _coverage_rerank(conn, hits: list[Hit], query: str, weight: float) -> list[Hit]:
+def _coverage_rerank(conn, hits: list[Hit], query: str, weight: float, groups=None) -> list[Hit]:
     """Re-rank the best fused candidates by ``score + weight x coverage``: the rarity-weighted share
     of the query's words found in the passage's own text (``strength.coverage``, without the
     section and title the full-text index adds).  BM25 rewards a passage for one rare query word
     found often, and the dense cosine for being on the topic; coverage rewards a passage that holds
     all of the query's concepts (coordination-level matching).  On the tune half it lifted hybrid
     recall@10 0.688 -> 0.700 (held out, leave one query out: 0.681 -> 0.705; docs/benchmarks.md
-    "Recall, session 5")."""
+    "Recall, session 5").  ``groups``: the query's word groups with their thesaurus synonyms
+    (``synonyms.coverage_groups``), else its own words."""
     if not hits:
         return hits
-    groups = query_groups(query)
+    groups = groups or query_groups(query)
     weights = rarity_weights(conn, groups) if strength.RARITY else None
     for h in hits:
         cov, groups = coverage(query, h.text, groups, weights)
@@ -411,14 +425,16 @@ def _diversify(conn, hits: list[Hit], dedup: bool, per_document: int | None) -> 
     return out
 
 
-def _rate(hits: list[Hit], query: str, mode: str, model_id: str | None, conn=None, groups=None) -> None:
+def _rate(hits: list[Hit], query: str, mode: str, model_id: str | None, conn=None, groups=None,
+          own_groups=None) -> None:
     """Attach the calibrated match strength and the weak flag to each hit (``conn``: weigh the
     query's words by their rarity in the full-text index, see ``strength.rarity_weights``;
-    ``groups``: the query's word groups if not its own words)."""
+    ``groups``: the query's word groups if not its own words; ``own_groups``: its own words with
+    their thesaurus synonyms, as the re-ranking counted them)."""
     if not hits:
         return
     own = groups is None  # the query's own words: the re-ranking's coverage (same words, same weights) is reused
-    groups = groups or query_groups(query)
+    groups = groups or own_groups or query_groups(query)
     weights = rarity_weights(conn, groups) if conn is not None and strength.RARITY else None
     for h in hits:
         cov = h.details.get("query_coverage") if own and conn is not None else None

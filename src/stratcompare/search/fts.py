@@ -166,15 +166,33 @@ def select_terms(conn: sqlite3.Connection, terms: list[str], max_df: float, part
     return keep or [min(terms, key=lambda t: df[t])]
 
 
+def select_extra(conn: sqlite3.Connection, extra: list[str], max_df: float, part_max_df: float) -> list[str]:
+    """The thesaurus phrases worth ORing in: a one-word phrase found in more than ``part_max_df``
+    of the passages (once the index holds ``PART_DF_MIN_PASSAGES``; else ``max_df``) is dropped as
+    the compound parts are ("arbejde" for "job"); a several-word phrase (no vocabulary entry) stays."""
+    single = [t for t in extra if " " not in t]
+    if not single:
+        return extra
+    n, df = _doc_freqs(conn, single)
+    if n == 0:
+        return extra
+    cut = (part_max_df if n >= PART_DF_MIN_PASSAGES else max_df) * n
+    return [t for t in extra if " " in t or df[t] <= cut]
+
+
 def _quote(term: str, prefix: bool = False) -> str:
     return '"' + term.replace('"', '""') + '"' + ("*" if prefix and len(term) >= 5 else "")
 
 
 def query_phrases(terms: list[str], prefix: bool = False, parts: list[str] = (),
-                  whole_weight: int = 1) -> list[tuple[str, str]]:
-    """(FTS5 phrase, its term) for each lemma, ``whole_weight`` times, then each compound part once."""
-    out = [(_quote(t, prefix), t) for t in terms for _ in range(max(1, whole_weight))]
-    return out + [(_quote(t), t) for t in parts]
+                  whole_weight: int = 1, extra: list[str] = (), user_weight: int = 1) -> list[tuple[str, str]]:
+    """(FTS5 phrase, its term) for each lemma, ``whole_weight`` times, then each compound part once,
+    all of them ``user_weight`` times; then each ``extra`` phrase (thesaurus wordings, ``synonyms``)
+    once, so a passage with the user's own word outscores one with only a synonym of it."""
+    u = max(1, user_weight)
+    out = [(_quote(t, prefix), t) for t in terms for _ in range(max(1, whole_weight) * u)]
+    out += [(_quote(t), t) for t in parts for _ in range(u)]
+    return out + [(_quote(t, prefix and " " not in t), t) for t in extra]
 
 
 def fts_query(terms: list[str], prefix: bool = False, parts: list[str] = (), whole_weight: int = 1) -> str | None:
@@ -278,12 +296,23 @@ def top_rows(conn: sqlite3.Connection, phrases: list[tuple[str, str]], k: int) -
 def lexical_search(
     conn: sqlite3.Connection, query: str, k: int, where: str = "", params: tuple = (), prefix: bool = False,
     max_df: float = 1.0, whole_weight: int | None = None, part_max_df: float | None = None,
+    extra: tuple[str, ...] | list[str] = (), user_weight: int = 2,
 ) -> list[tuple[str, float]]:
-    """Top ``k`` (passage_id, bm25 score; higher is better) for ``query`` under an SQL filter."""
+    """Top ``k`` (passage_id, bm25 score; higher is better) for ``query`` under an SQL filter.
+
+    ``extra``: thesaurus phrases (``synonyms.expand``) ORed in once each, the query's own lemmas
+    and parts then ``user_weight`` times (only when some extra phrase is kept: a query without
+    one is searched exactly as before).  An extra phrase is kept under the compound parts'
+    frequency cut."""
     whole, parts = query_terms(query, COMPOUNDS)
-    kept = set(select_terms(conn, whole, max_df, parts, PART_MAX_DF if part_max_df is None else part_max_df))
+    part_df = PART_MAX_DF if part_max_df is None else part_max_df
+    kept = set(select_terms(conn, whole, max_df, parts, part_df))
     whole, parts = [t for t in whole if t in kept], [t for t in parts if t in kept]
-    phrases = query_phrases(whole, prefix, parts, WHOLE_WEIGHT if whole_weight is None else whole_weight)
+    extra = [t for t in dict.fromkeys(extra) if t not in kept]
+    if extra:
+        extra = select_extra(conn, extra, max_df, part_df)
+    phrases = query_phrases(whole, prefix, parts, WHOLE_WEIGHT if whole_weight is None else whole_weight,
+                            extra, user_weight if extra else 1)
     if not phrases:
         return []
     if not where:

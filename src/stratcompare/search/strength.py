@@ -51,7 +51,8 @@ def weak_below(mode: str, model_id: str | None) -> float:
     return float(_model(mode, model_id)["weak_below"])
 
 
-Group = tuple[tuple[str, tuple[str, ...]], ...]  # alternatives, each (lemma, compound-part lemmas)
+Group = tuple[tuple, ...]  # alternatives, each (lemma, compound-part lemmas[, credit]); credit < 1: a synonym
+# (search.synonyms), its content lemmas space-joined, found when all of them are
 
 
 def query_groups(query: str) -> list[Group]:
@@ -87,12 +88,16 @@ def rarity_weights(conn, groups: list[Group]) -> list[float] | None:
     if not groups:
         return None
     try:
-        n, df = _doc_freqs(conn, list(dict.fromkeys(lem for g in groups for lem, _ in g)))
+        n, df = _doc_freqs(conn, list(dict.fromkeys(a[0] for g in groups for a in g if not _is_synonym(a))))
     except Exception:  # a database without a full-text index: plain shares
         return None
     if n == 0:
         return None
-    return [math.log((n + 1) / (max(df[lem] for lem, _ in g) + 1)) for g in groups]
+    return [math.log((n + 1) / (max(df[a[0]] for a in g if not _is_synonym(a)) + 1)) for g in groups]
+
+
+def _is_synonym(alt: tuple) -> bool:
+    return len(alt) > 2 and alt[2] < 1.0
 
 
 def coverage(query: str, text: str, groups=None, weights: list[float] | None = None) -> tuple[float, list]:
@@ -100,7 +105,7 @@ def coverage(query: str, text: str, groups=None, weights: list[float] | None = N
 
     A word counts when its lemma is among the passage's word lemmas or inside one of them (a
     compound containing it, 5+ letters); otherwise a compound counts by the share of its parts
-    found that way; a group of alternatives by its best one.  ``weights`` (one per group,
+    found that way; a group of alternatives by its best one (a thesaurus synonym at its credit).  ``weights`` (one per group,
     ``rarity_weights``) make the share a weighted one.  Passage words are only looked up, not
     split: this runs for every hit."""
     if groups is None:
@@ -115,10 +120,13 @@ def coverage(query: str, text: str, groups=None, weights: list[float] | None = N
     def found(x: str) -> bool:
         return x in terms or (len(x) >= 5 and x in joined)
 
-    def score(lem: str, parts: tuple[str, ...]) -> float:
+    def score(alt: tuple) -> float:
+        lem, parts = alt[0], alt[1]
+        if _is_synonym(alt):  # a thesaurus wording: all its words, at its credit
+            return alt[2] if all(found(x) for x in lem.split()) else 0.0
         if found(lem):
             return 1.0
         return sum(1 for x in parts if found(x)) / len(parts) if parts else 0.0
 
-    total = sum(w * max(score(lem, parts) for lem, parts in g) for g, w in zip(groups, weights))
+    total = sum(w * max(score(a) for a in g) for g, w in zip(groups, weights))
     return round(total / sum(weights), 4), groups
