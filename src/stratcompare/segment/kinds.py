@@ -247,7 +247,11 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
             # "Ja" + "Nej")
             carry = kind if (line.endswith((":", ",")) or (_words(line) <= 3 and not rule.edge)
                              or (kind == "boilerplate" and line.endswith("?"))) else None
-        elif carry and _words(line) <= rules.carry_words and not _SENTENCE_END.search(line):
+        elif (carry and _words(line) <= rules.carry_words
+              and (not _SENTENCE_END.search(line)
+                   or (carry == "boilerplate" and line.endswith("?")))):
+            # an in-page menu's or links box's entries may be questions ("På siden" +
+            # "Hvem kan få BPA?"): under a furniture label a short question is an entry too
             counts[carry] += _words(line)
         elif (carry == "procedure" and _REC_ITEM.match(line)
               and _words(line) <= rules.item_words):
