@@ -298,9 +298,12 @@ def test_a_report_is_of_the_year_its_title_names_beside_a_plans_range():
     page = "Center for Voksne, januar 2025\n\nHandleplanen har 11 initiativer."
     title = "Statusrapport 2024 – Handleplan for psykisk sundhed 2023-2026"
     assert detect_years([page], title=title, genre="other").year == 2024
-    # counter-example: a title with the plan's range only keeps the range's start
-    assert detect_years([page], title="Status på handleplan for psykisk sundhed 2023-2026",
-                        genre="other").year == 2023
+    # a title with the plan's range only: the report is of its own date (the blind batches'
+    # labels b11_12, b15_25, b17_23; session 6), and without one it keeps the range's start
+    status = "Status på handleplan for psykisk sundhed 2023-2026"
+    assert detect_years([page], title=status, genre="other").year == 2025
+    undated = "Handleplanen har 11 initiativer."
+    assert detect_years([undated], title=status, genre="other").year == 2023
 
 
 def test_a_month_closing_a_line_under_the_title_dates_a_look_back():
@@ -351,13 +354,12 @@ def test_a_notes_title_range_after_a_plans_name_is_the_plans_period():
     body = ("Ældrerådet i Byen\n\nDato: 28. november 2025\n\nRådet takker for muligheden for "
             "at give høringssvar. Antallet af borgere over 80 år stiger frem mod 2035.")
     for title in ("Høringssvar vedr. Ældrepolitik 2026-2029",
-                  "Status på Handleplan for ensomhed 2026-2029"):
+                  "Status på Handleplan for ensomhed 2026-2029",
+                  # within the plan's period too (session 6: the blind batches' labels)
+                  "Status på Handleplan for ensomhed 2024-2027"):
         assert detect_years([body], title=title, genre="other").year == 2025, title
     # counter-examples: a quality standard's own period, a plan named in another part of the
-    # title than its range, and a status within the plan's period (its start, as the
-    # convention of test_a_report_is_of_the_year_its_title_names_beside_a_plans_range has it)
-    assert detect_years([body], title="Status på Handleplan for ensomhed 2024-2027",
-                        genre="other").year == 2024
+    # title than its range
     assert detect_years([body], title="Kvalitetsstandard for madservice 2026-2027",
                         genre="other").year == 2026
     assert detect_years([body], title="Ældrepolitik: høringssvar 2026-2029",
@@ -386,3 +388,130 @@ def test_year_accuracy_does_not_regress(bench):
 def test_year_accuracy_meets_the_target(bench):
     right, total = bench.accuracy(bench.year_results())
     assert right / total >= bench.TARGET_YEAR
+
+
+# --- Blind batch b17 (session 6): dates and years a reader resolves -------------------------
+
+@pytest.mark.parametrize(("head", "iso"), [
+    ("Mødereferat\nStyregruppen for Housing First\nDato: 14.06.23\nTid: 13.00", "2023-06-14"),
+    ("Socialudvalget\nReferat\nDato: 03.04.24\nTid: 16:00-18:10", "2024-04-03"),
+    ("Referat\nMødet den 3/4-24 kl. 15", "2024-04-03"),
+])
+def test_a_two_digit_year_date_is_a_date(head, iso):
+    body = "\n\nStatus på Hjemløsestrategi 2022-2025: to af fem mål er nået. " * 2
+    info = detect_years([head + body], title="Mødereferat", genre="minutes")
+    assert (info.dated, info.year) == (iso, int(iso[:4]))
+
+
+@pytest.mark.parametrize("text", [
+    "Se afsnit 3.2.14 i vejledningen.",  # a section number
+    "Ring på tlf. 23.45.67.89 mellem kl. 10.00-12.30.",  # a phone number and times
+    "Sagsnr. 24/1234 og 23/8871",  # case numbers with years are no dates
+])
+def test_numbers_that_look_like_short_dates_are_not_dates(text):
+    assert detect_years([text], genre="minutes").dated is None
+
+
+def test_a_period_til_og_med():
+    page = ("Rusmiddelpolitik\n\nRusmiddelpolitikken gælder for årene 2025 til og med 2028. Den "
+            "afløser politikken fra 2017.\n\nI 2023 var 310 borgere i behandling. Vi vil give "
+            "behandling inden for syv dage.\n\nUdgivet december 2024 af Byen Kommune.")
+    info = detect_years([page], title="Rusmiddelpolitik", genre="strategy")
+    assert (info.start, info.end, info.year) == (2025, 2028, 2025)
+
+
+def test_a_page_of_minutes_opening_with_an_earlier_bodys_decision():
+    page = ("kan forvaltningen tilbyde flere pladser i aflastning.\n\n"
+            "Beslutning i Social- og Sundhedsudvalget den 04.12.2024\nAnbefales.\n\n"
+            "Beslutning i Økonomiudvalget den 15.01.2025\nAnbefales.\n\nBeslutning\nGodkendt."
+            "\n\nSundhedsaftalen 2024-2027 blev godkendt af Kommunalbestyrelsen den 27.06.2024."
+            "\n\nKommunalbestyrelsens møde den 29. januar 2025 - side 6")
+    assert detect_years([page], title="Kommunalbestyrelsen - Referat", genre="minutes").year \
+        == 2025
+    # counter-examples: a meeting date on top stays the date, and the next meeting is none
+    head = ("Socialudvalget\nMødedato: 3. december 2024\n\n1. Godkendelse af dagsorden\n"
+            "Godkendt.\n\nNæste møde den 14. januar 2025.")
+    assert detect_years([head], title="Referat", genre="minutes").dated == "2024-12-03"
+    nxt = ("Beslutning i Ældrerådet den 3. december 2024\nGodkendt.\n\n"
+           "Næste møde den 14. januar 2025 kl. 10.")
+    assert detect_years([nxt], title="Referat", genre="minutes").dated == "2024-12-03"
+
+
+def test_minutes_whose_date_line_has_no_year_take_their_titles():
+    page = ("Referat fra Handicaprådets møde\n\nTorsdag d. 7. marts kl. 16.00-18.00\n\n"
+            "2. Evaluering af Handicappolitik 2021-2024\nTre af politikkens otte mål er nået."
+            "\n\n3. Budget 2025\nFormanden orienterede om budgetprocessen.")
+    title = "Referat fra Handicaprådets møde marts 2024"
+    assert detect_years([page], title=title, genre="minutes").year == 2024
+    # counter-example: with no year in the title the body decides as before
+    assert detect_years([page], title="Referat fra Handicaprådets møde",
+                        genre="minutes").year == 2021
+
+
+def test_an_update_stamp_beats_a_coming_law_on_a_service_page():
+    page = ("Hjemmehjælp\n\nHvis du har svært ved at klare dig selv, kan du søge om "
+            "hjemmehjælp efter servicelovens § 83. Hvad du kan få, står i "
+            "Kvalitetsstandard for hjemmehjælp.\n\nNy ældrelov\nFra 1. juli 2025 ændres reglerne, når den nye "
+            "ældrelov træder i kraft.\n\nKontakt Visitationen\nTelefon 58 44 20 00\n\n"
+            "Siden er senest ændret 03.06.2024")
+    info = detect_years([page], title="Hjemmehjælp", genre="other")
+    assert (info.year, info.basis) == (2024, "updated")
+    # also when the coming law's day stands further down, past the page's head
+    long = page.replace("Ny ældrelov", "Du får svar senest fire uger efter besøget. " * 12)
+    assert detect_years([long], title="Hjemmehjælp", genre="other").year == 2024
+    # counter-examples: without a stamp the first date of the opening text is still taken,
+    # and a labelled own date ("Dato: …") beats the stamp
+    bare = page.rsplit("\n\nSiden", 1)[0]
+    assert detect_years([bare], title="Hjemmehjælp", genre="other").year == 2025
+    note = "Dato: 2. maj 2023\n\n" + page
+    assert detect_years([note], title="Hjemmehjælp", genre="other").year == 2023
+
+
+@pytest.mark.parametrize(("title", "year"), [
+    ("Handleplan 2025 – Sundhedspolitik 2023-2027", 2025),  # a yearly plan under a policy
+    ("Handleplan 2025: Sundhedspolitik 2023-2027", 2025),
+    ("Sundhedspolitik 2023-2027", 2023),  # the policy itself
+    ("Vision 2030 – Sundhedsstrategi 2023-2026", 2023),  # a vision year is a goal
+    ("Handleplan 2029 – Sundhedspolitik 2023-2027", 2023),  # not a year of the period
+    ("Sundhedspolitik 2023-2027 – handleplan 2025", 2023),  # the period comes first
+])
+def test_a_yearly_action_plan_under_a_policy_is_of_its_year(title, year):
+    page = "Initiativer i 2025\n\nInitiativerne finansieres inden for rammen i budget 2025."
+    assert detect_years([page], title=title, genre="strategy").year == year
+
+
+def test_a_strategys_period_is_not_widened_by_an_overlapping_cited_range():
+    head = "Strategi for socialpsykiatrien 2023 – 2026 | Byen Kommune | {}"
+    page = (head.format(4) + "\nborgere, der venter for længe.\n\nDen nationale 10-årsplan for "
+            "psykiatri og mental sundhed (2022-2032) og Psykiatriaftalen fra 2020 sætter nye "
+            "rammer.\n\n" + head.format(5) + "\nTre strategiske spor.")
+    info = detect_years([page], title="Strategi for socialpsykiatrien", genre="strategy")
+    assert (info.start, info.end, info.year) == (2023, 2026, 2023)
+    # counter-example: budget periods of a rolling budget are still merged
+    budget = ("Strategien er finansieret i budgetforliget for 2023-2026 og videreført i "
+              "budgetforliget for 2024-2027.")
+    info = detect_years([budget], title="Strategi", genre="strategy")
+    assert (info.start, info.end) == (2023, 2027)
+
+
+def test_an_evaluation_or_budget_note_is_of_its_own_time_not_the_plans_or_budgets():
+    page = ("Midtvejsevaluering af Rusmiddelstrategi 2022-2026\n\nRapporten er udarbejdet af "
+            "Center for Sundhed, Byen Kommune, i efteråret 2024.\n\nSammenfatning\nVentetiden "
+            "er faldet fra 21 dage i 2021 til 9 dage i 2023.")
+    title = "Midtvejsevaluering af Rusmiddelstrategi 2022-2026"
+    assert detect_years([page], title=title, genre="other").year == 2024
+    # counter-examples: without the making line it keeps the range's start; a sentence that
+    # is no colophon ("blev skrevet i") is no date line
+    bare = page.replace("Rapporten er udarbejdet af Center for Sundhed, Byen Kommune, i "
+                        "efteråret 2024.", "Rapporten ser på halvdelen af perioden.")
+    assert detect_years([bare], title=title, genre="other").year == 2022
+    prose = page.replace("Rapporten er udarbejdet af", "Rapporten blev skrevet af")
+    assert detect_years([prose], title=title, genre="other").year == 2022
+    note = ("Byen Kommune\nØkonomi og Analyse\n\nNotat\nDato: 2. september 2025\n\n"
+            "Notatet beskriver udfordringerne i budget 2026-2029. Regnskab 2024 viste et "
+            "merforbrug.")
+    assert detect_years([note], title="Budgetnotat - Socialområdet, budget 2026-2029",
+                        genre="other").year == 2025
+    # counter-example: a quality standard for coming years is of its period
+    assert detect_years([note], title="Kvalitetsstandard for madservice 2026-2027",
+                        genre="other").year == 2026
