@@ -354,8 +354,7 @@ def search_result(
         h.highlighted = highlight(h.text, q_text, wanted=wanted)
     # an English query is rated by the Danish words it was given: its English words never occur
     groups = rendering_groups(lang.renderings) if translate and lang.english and lang.renderings else None
-    _rate(hits, q_text, mode, getattr(encoder, "model_id", None), conn if mode != "dense" else None, groups,
-          cov_groups)
+    _rate(hits, q_text, mode, getattr(encoder, "model_id", None), conn if mode != "dense" else None, groups)
     weak = not hits or bool(hits[0].weak)
     return SearchResult(hits, weak=weak, message=WEAK_MESSAGE if weak else None, hint=lang.hint, query_used=q_text)
 
@@ -368,14 +367,19 @@ def _coverage_rerank(conn, hits: list[Hit], query: str, weight: float, groups=No
     all of the query's concepts (coordination-level matching).  On the tune half it lifted hybrid
     recall@10 0.688 -> 0.700 (held out, leave one query out: 0.681 -> 0.705; docs/benchmarks.md
     "Recall, session 5").  ``groups``: the query's word groups with their thesaurus synonyms
-    (``synonyms.coverage_groups``), else its own words."""
+    (``synonyms.coverage_groups``): the re-ranking then counts a synonym at its credit
+    (``details["synonym_coverage"]``), while ``details["query_coverage"]`` (the strength's input)
+    stays the share of the query's own words."""
     if not hits:
         return hits
-    groups = groups or query_groups(query)
-    weights = rarity_weights(conn, groups) if strength.RARITY else None
+    plain = query_groups(query)
+    weights = rarity_weights(conn, plain) if strength.RARITY else None  # a synonym adds no weight of its own
     for h in hits:
-        cov, groups = coverage(query, h.text, groups, weights)
+        cov, plain = coverage(query, h.text, plain, weights)
         h.details["query_coverage"] = cov
+        if groups:
+            cov, groups = coverage(query, h.text, groups, weights)
+            h.details["synonym_coverage"] = cov
         h.score = round(h.score + weight * cov, 6)
     return sorted(hits, key=lambda h: -h.score)
 
@@ -425,16 +429,16 @@ def _diversify(conn, hits: list[Hit], dedup: bool, per_document: int | None) -> 
     return out
 
 
-def _rate(hits: list[Hit], query: str, mode: str, model_id: str | None, conn=None, groups=None,
-          own_groups=None) -> None:
+def _rate(hits: list[Hit], query: str, mode: str, model_id: str | None, conn=None, groups=None) -> None:
     """Attach the calibrated match strength and the weak flag to each hit (``conn``: weigh the
     query's words by their rarity in the full-text index, see ``strength.rarity_weights``;
-    ``groups``: the query's word groups if not its own words; ``own_groups``: its own words with
-    their thesaurus synonyms, as the re-ranking counted them)."""
+    ``groups``: the query's word groups if not its own words).  The strength counts the query's own
+    words only, not their thesaurus synonyms: with them the tune half's weak threshold rested on
+    one query (docs/benchmarks.md, "Recall, session 6: query thesaurus")."""
     if not hits:
         return
     own = groups is None  # the query's own words: the re-ranking's coverage (same words, same weights) is reused
-    groups = groups or own_groups or query_groups(query)
+    groups = groups or query_groups(query)
     weights = rarity_weights(conn, groups) if conn is not None and strength.RARITY else None
     for h in hits:
         cov = h.details.get("query_coverage") if own and conn is not None else None
