@@ -83,6 +83,10 @@ def test_b18_furniture_is_boilerplate(text, genre):
     ("Juni 2024", "strategy", 0.5),
     # the municipality over a title is a cover, not a letterhead
     ("Vestby Kommune\nPolitik for borgere med handicap og deres pårørende", "other", 0.0),
+    # a service page's short heading starting like a teaser stays a heading
+    ("Få hjælp til at stoppe med at ryge", "other", 0.5),
+    # a table row with one year and a count is no running foot
+    ("Borgere i hjemløshed 2024 | 74", "strategy", 0.5),
     # a source named in a sentence is text
     ("Kilden til tallene er den nationale sundhedsprofil, som viser en stigning siden 2017.",
      "strategy", 0.5),
