@@ -451,7 +451,8 @@ def test_minutes_whose_date_line_has_no_year_take_their_titles():
 def test_an_update_stamp_beats_a_coming_law_on_a_service_page():
     page = ("Hjemmehjælp\n\nHvis du har svært ved at klare dig selv, kan du søge om "
             "hjemmehjælp efter servicelovens § 83. Hvad du kan få, står i "
-            "Kvalitetsstandard for hjemmehjælp.\n\nNy ældrelov\nFra 1. juli 2025 ændres reglerne, når den nye "
+            "Kvalitetsstandard for hjemmehjælp.\n\nNy ældrelov\nFra 1. juli 2025 ændres "
+            "reglerne, når den nye "
             "ældrelov træder i kraft.\n\nKontakt Visitationen\nTelefon 58 44 20 00\n\n"
             "Siden er senest ændret 03.06.2024")
     info = detect_years([page], title="Hjemmehjælp", genre="other")
@@ -515,3 +516,38 @@ def test_an_evaluation_or_budget_note_is_of_its_own_time_not_the_plans_or_budget
     # counter-example: a quality standard for coming years is of its period
     assert detect_years([note], title="Kvalitetsstandard for madservice 2026-2027",
                         genre="other").year == 2026
+
+
+def test_a_period_told_by_its_days():
+    page = ("Handicappolitik\n\nPolitikken gælder fra 1. januar 2024 til 31. december 2027.\n\n"
+            "Politikken afløser Handicappolitik 2019-2023.")
+    info = detect_years([page], title="Handicappolitik", genre="strategy")
+    assert (info.start, info.end, info.year) == (2024, 2027, 2024)
+    numeric = page.replace("1. januar 2024 til 31. december 2027", "01.01.2024 - 31.12.2027")
+    assert detect_years([numeric], title="Handicappolitik", genre="strategy").year == 2024
+    # counter-example: two days of one year are no period ("Høringsperiode: 1. juli 2024 til
+    # 30. august 2024" dates a hearing notice)
+    hearing = ("Nyheder\nHøringsperiode: 1. juli 2024 til 30. august 2024\n\n"
+               "Alle kan sende høringssvar til forslaget til Handicappolitik 2025-2028.")
+    info = detect_years([hearing], title="Høring om handicappolitik", genre="news")
+    assert info.year == 2024
+
+
+def test_a_labelled_short_date_may_have_one_digit_parts():
+    page = "Socialudvalget\nReferat\nMødedato: 3.4.24\n\n1. Budget 2025\nGodkendt."
+    assert detect_years([page], title="Referat", genre="minutes").dated == "2024-04-03"
+    # counter-example: unlabelled, "3.4.24" may be a section number
+    page = "Socialudvalget\nReferat\n\nSe afsnit 3.4.24 om budget 2025.\nGodkendt."
+    assert detect_years([page], title="Referat", genre="minutes").dated is None
+
+
+def test_an_annual_report_dated_by_a_month_line_keeps_its_titles_year():
+    page = "Årsrapport 2023\n\nUdsatterådet\n\nMarts 2024\n\nRådet holdt otte møder i 2023."
+    assert detect_years([page], title="Årsrapport 2023", genre="other").year == 2023
+    # counter-examples: a report without a title year is of its month line; a title year
+    # after "i" is its topic's time
+    assert detect_years([page.replace("2023", "")], title="Årsrapport", genre="other").year \
+        == 2024
+    topic = page.replace("Årsrapport 2023", "Ventetid på plejeboliger i 2023")
+    assert detect_years([topic], title="Ventetid på plejeboliger i 2023", genre="other").year \
+        == 2024

@@ -68,7 +68,11 @@ national "10-årsplan (2022-2032)"), only budget periods are; an ``other`` page'
 beats a date its text merely names; a report "udarbejdet … i efteråret 2024" (``made_words``)
 is dated like a month line; an ``other`` document whose title range is a cited plan's or a
 budget's ("Midtvejsevaluering af Rusmiddelstrategi 2022-2026", "Budgetnotat … budget
-2026-2029") is of its own date, within the plan's period too.
+2026-2029") is of its own date, within the plan's period too.  From general Danish date
+writing (no dev document asked for it): a period told by its days ("fra 1. januar 2024 til 31.
+december 2027") is a range; a labelled short date may have one-digit parts ("Mødedato:
+3.4.24"); an ``other`` document's title year (not one after "i") beats its month line as it beats
+its day ("Årsrapport 2023", "Marts 2024").
 """
 
 from __future__ import annotations
@@ -108,9 +112,10 @@ _ISO_TAIL = re.compile(r"-(\d\d)-(\d\d)(?!\d)")
 _NUMERIC_HEAD = re.compile(r"(?<![\w./,])(\d{1,2})(?:[./-](\d{1,2})[./-]|/(\d{1,2})\s)$")
 # "Dato: 14.06.23", "Birkested, 03.04.24", "d. 3/4-24": a numeric date with a two-digit year,
 # as meeting systems, notes and press releases often print it (day first; with dots both parts
-# have two digits, so that a section number "3.2.14" is no date)
-_SHORT_DATE = re.compile(r"(?<![\w./,-])(?:(\d\d)\.(\d\d)\.|(\d{1,2})[/-](\d{1,2})[/-])(\d\d)"
-                         r"(?![\w/-]|[.,]\d)")
+# have two digits unless a date label comes before, so that a section number "3.2.14" is no
+# date while "Mødedato: 3.4.24" is)
+_SHORT_DATE = re.compile(r"(?<![\w./,-])(?:(\d{1,2})\.(\d{1,2})\.|(\d{1,2})[/-](\d{1,2})[/-])"
+                         r"(\d\d)(?![\w/-]|[.,]\d)")
 _BEFORE_BAD = re.compile(r"[\w.,/-]")
 _AFTER_BAD = re.compile(r"[\w/-]|[.,]\d")
 _BUDGET = re.compile(r"budget", re.IGNORECASE)
@@ -206,6 +211,18 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
 
 
 @lru_cache(maxsize=1)
+def _date_to() -> re.Pattern[str]:
+    """The second day of a period told by its days, right after the first: " til 31. december
+    2027", " - 31.12.2027"; group 1 is its year."""
+    cfg = detection_config()["years"]
+    months = "|".join(sorted((re.escape(n) for names in cfg["months"] for n in names),
+                             key=len, reverse=True))
+    return re.compile(rf"\s*(?:-|–|—|til(?:\s+og\s+med)?)\s*(?:den\s+|d\.\s*)?"
+                      rf"(?:\d{{1,2}}\.?\s*(?:{months})\.?\s+|\d{{1,2}}[./-]\d{{1,2}}[./-])"
+                      rf"({_Y})(?![\w/-]|[.,]\d)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _made_year() -> re.Pattern[str]:
     """A report's making told by month, season or year (``made_words`` in years.toml):
     "Udarbejdet af Center for Sundhed, i efteråret 2024", "Udgivet december 2024"."""
@@ -215,7 +232,7 @@ def _made_year() -> re.Pattern[str]:
     extra = _year_words()
     made = "|".join(re.escape(w) for w in extra["made_words"])
     parts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in extra["year_parts"])
-    return re.compile(rf"\b(?:{made})\b(?:[^.!?\n\d]{{0,70}}?\s+i|\s*:)?\s+"
+    return re.compile(rf"\b(?:{made})\b(?:(?:[^.!?\n\d]|\n(?!\s*\n)){{0,70}}?\s+i|\s*:)?\s+"
                       rf"(?:(?:{months}|{parts})\.?\s+)?$", re.IGNORECASE)
 
 
@@ -276,6 +293,9 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         weight = DATE_WEIGHT
         month_line = False  # "Juni 2024" on a line of its own (a report's or brochure's date)
         if is_short:  # "Dato: 14.06.23": day, month and the year's last two digits
+            if (cand.group(1) and min(len(cand.group(1)), len(cand.group(2))) < 2
+                    and not _OWN_DATE.search(text[max(0, ys - 40):ys])):
+                continue  # "afsnit 3.2.14"
             kind = "date"
             date = _make_date(year, int(cand.group(2) or cand.group(4)),
                               int(cand.group(1) or cand.group(3)))
@@ -315,6 +335,10 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
                 kind, weight = "year", 1.0
         if kind == "date" and date is None:
             continue
+        if kind == "date" and (m := _date_to().match(text, end)) is not None \
+                and year < int(m.group(1)) <= year + MAX_SPAN:
+            # "gælder fra 1. januar 2024 til 31. december 2027": a period told by its days
+            kind, last, end, date, weight = "range", int(m.group(1)), m.end(), None, 1.0
         if not (_plausible(first) and _plausible(last)):
             continue
         skip_until = end
@@ -448,9 +472,13 @@ def detect_years(pages: list[str], *, title: str | None = None,
     title_year = _title_year(mentions)
     if title_year is None and not any(m.in_title for m in mentions):
         title_year = _title_year(_first_line_mentions(pages))  # "Kvalitetsstandard 2013" on top
+    covers = (genre == "other" and title_year is not None
+              and not _WHEN_YEAR.search(_year_context(title, pages, title_year)))
     if genre in DATED_GENRES and not info.dated:
         month = _month_line(mentions)
-        if month is not None and info.basis != "title-range":
+        if (month is not None and info.basis != "title-range"
+                and not (covers and any(m.in_title for m in mentions))):
+            # ("Årsrapport 2023" dated "Marts 2024" keeps the year it covers, as with a day)
             # a report or analysis dated "Juni 2024" under its title, its figures from older years
             info.start = info.end = month.start
             info.basis, info.evidence = "dated", [_cite(month), *info.evidence[:2]]
@@ -467,8 +495,7 @@ def detect_years(pages: list[str], *, title: str | None = None,
         info.start = info.end = info.year = stamp.start
         info.basis, info.evidence = "updated", [_cite(stamp), *info.evidence[:2]]
         return info
-    if (genre == "other" and title_year is not None
-            and not _WHEN_YEAR.search(_year_context(title, pages, title_year))):
+    if covers:
         # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013", "beretning
         # for 2023": the period the document covers, not the day it was approved -- but "i 2024"
         # ("Ventetid på plejeboliger i 2024") is when its topic happened, and the note is dated;
