@@ -108,6 +108,7 @@ def _rule(entry: dict) -> Rule:
 @lru_cache(maxsize=1)
 def load_rules() -> Rules:
     """The rules of ``data/lang/da/kinds.toml`` (read once)."""
+    _package_lines.cache_clear()  # lines split with rules read before are stale
     path = resources.files("stratcompare") / "data" / "lang" / "da" / "kinds.toml"
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     s = data["settings"]
@@ -152,7 +153,18 @@ def logical_lines(text: str, rules: Rules | None = None) -> list[str]:
     in upper case after a complete one) stay lines of their own. The other way round, a line
     holding several fields ("Dato: ... Sagsnr.: ...") is split before each field label.
     """
-    rules = rules or load_rules()
+    if rules is None or rules is load_rules():
+        return list(_package_lines(text))  # one passage is read several times per decision
+    return _logical_lines(text, rules)
+
+
+@lru_cache(maxsize=4096)
+def _package_lines(text: str) -> tuple[str, ...]:
+    """``logical_lines`` with the package's rules, remembered per text."""
+    return tuple(_logical_lines(text, load_rules()))
+
+
+def _logical_lines(text: str, rules: Rules) -> list[str]:
     out: list[str] = []
     for line in (ln for ln in (_clean(raw) for raw in text.splitlines()) if ln):
         if out and not _ITEM_START.match(line):
