@@ -194,8 +194,12 @@ def test_a_revision_year_on_the_cover_beats_counted_first_adoptions():
     page = ("Psykiatripolitik\nRevideret udgave 2021\n\nI 2017 vedtog Byrådet den første "
             "psykiatripolitik. Siden 2017 er der sket meget.")
     assert detect_years([page], title="Psykiatripolitik", genre="strategy").year == 2021
-    plain = page.replace("Revideret udgave 2021", "Mølleby Kommune") + " Revideret i 2021."
+    # counter-example: a revision the text plans ("revideres i 2025") is no edition; one it
+    # tells of ("Revideret i 2021.") is the latest adoption (session 6, revision_words)
+    plain = page.replace("Revideret udgave 2021", "Mølleby Kommune") + " Revideres i 2025."
     assert detect_years([plain], title="Psykiatripolitik", genre="strategy").year == 2017
+    told = page.replace("Revideret udgave 2021", "Mølleby Kommune") + " Revideret i 2021."
+    assert detect_years([told], title="Psykiatripolitik", genre="strategy").year == 2021
 
 
 def test_a_wrapped_sentence_is_no_cover_line():
@@ -551,3 +555,28 @@ def test_an_annual_report_dated_by_a_month_line_keeps_its_titles_year():
     topic = page.replace("Årsrapport 2023", "Ventetid på plejeboliger i 2023")
     assert detect_years([topic], title="Ventetid på plejeboliger i 2023", genre="other").year \
         == 2024
+
+
+def test_a_news_items_update_stamp_is_not_its_day():
+    page = ("Flere unge får hjælp\nSidst opdateret: 3. marts 2025\nOprettet: 12. februar 2024\n\n"
+            "I 2023 fik 120 unge hjælp mod 80 i 2021.")
+    assert detect_years([page], title="Flere unge får hjælp", genre="news").year == 2024
+    # counter-example: a stamp alone still dates the item
+    alone = page.replace("\nOprettet: 12. februar 2024", "")
+    assert detect_years([alone], title="Flere unge får hjælp", genre="news").year == 2025
+
+
+def test_an_adoption_line_on_the_cover_is_no_title_year():
+    page = "Handicappolitik\n\nVedtaget i Byrådet 2023\n\nPolitikken gælder fra 2024."
+    assert detect_years([page], title="Handicappolitik", genre="strategy").year == 2024
+    # counter-example: a revised edition's cover line is its year
+    page = "Psykiatripolitik\nRevideret udgave 2021\n\nI 2017 vedtog Byrådet den første politik."
+    assert detect_years([page], title="Psykiatripolitik", genre="strategy").year == 2021
+
+
+def test_a_revision_is_the_latest_adoption():
+    page = "Socialpolitik\n\nDenne politik blev vedtaget af byrådet i juni 2019 og revideret i 2023."
+    assert detect_years([page], title="Socialpolitik", genre="strategy").year == 2023
+    # counter-example: a revision the policy plans is none ("revideres i 2027")
+    plan = "Socialpolitik\n\nDenne politik blev vedtaget af byrådet i juni 2019 og revideres i 2027."
+    assert detect_years([plan], title="Socialpolitik", genre="strategy").year == 2019

@@ -72,7 +72,10 @@ budget's ("Midtvejsevaluering af Rusmiddelstrategi 2022-2026", "Budgetnotat … 
 writing (no dev document asked for it): a period told by its days ("fra 1. januar 2024 til 31.
 december 2027") is a range; a labelled short date may have one-digit parts ("Mødedato:
 3.4.24"); an ``other`` document's title year (not one after "i") beats its month line as it beats
-its day ("Årsrapport 2023", "Marts 2024").
+its day ("Årsrapport 2023", "Marts 2024"); an update stamp is not the day a news item or
+meeting was written when its head has another date; an adoption line among the cover lines
+("Vedtaget i Byrådet 2023") is no title year; a revision told ("revideret i 2023",
+``revision_words``) is the latest adoption.
 """
 
 from __future__ import annotations
@@ -193,14 +196,16 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
     extra = _year_words()
     words = "|".join(
         re.escape(w).replace(r"\ ", r"\s+")
-        for w in sorted([*cfg["adoption_words"], *extra["adoption_verbs"]], key=len, reverse=True)
+        for w in sorted([*cfg["adoption_words"], *extra["adoption_verbs"],
+                         *extra["revision_words"]], key=len, reverse=True)
     )
     adoption = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
     # an adoption named by month, season or year only: "vedtaget af Byrådet i juni 2022",
     # "godkendt i foråret 2021", "Byrådet vedtog i december 2019", "Vedtaget: marts 2023" --
     # past forms only ("skal vedtages i 2025" is a plan)
     past = "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                    for w in [*cfg["adoption_words"], *extra["adoption_verbs"]]
+                    for w in [*cfg["adoption_words"], *extra["adoption_verbs"],
+                              *extra["revision_words"]]
                     if w.endswith(("t", "og", "te", "de")))
     parts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in extra["year_parts"])
     adopted_year = re.compile(
@@ -417,6 +422,9 @@ def _dated(mentions: list[_Mention]) -> _Mention | None:
             return max(own, key=lambda m: (m.date, -m.at))
         return first
     head = [m for m in dates if not m.in_title and m.at < HEAD_CHARS]
+    # "Sidst opdateret: 3. marts 2025" above "Oprettet: 12. februar 2024": the stamp of a later
+    # edit is not the day the item was written
+    head = [m for m in head if not m.updated] or head
     return min(head, key=lambda m: m.at) if head else None
 
 
@@ -597,7 +605,12 @@ def _first_line_mentions(pages: list[str]) -> list[_Mention]:
     PDF's stored title is often a bare "Kvalitetsstandard" while the page opens, under its
     letterhead, "Kvalitetsstandard 2013"."""
     found: list[_Mention] = []
+    revision = re.compile(r"\b(?:" + "|".join(_year_words()["revision_words"]) + r")\b", re.I)
+    _, _, adoption, _, _ = _patterns()
     for line in _title_block_lines(pages[0] if pages else "")[:FIRST_LINES]:
+        if adoption.search(line) and not revision.search(line):
+            continue  # "Vedtaget i Byrådet 2023" is an adoption note, not the cover's year
+            # ("Revideret udgave 2021" is the edition's year, and stays)
         if len(line.split()) <= FIRST_LINE_WORDS and not line.endswith("."):  # not a sentence
             found += [m for m in _scan(line, "first lines", 0, True)[0]
                       if m.kind in ("year", "range")]
