@@ -575,8 +575,9 @@ def test_an_adoption_line_on_the_cover_is_no_title_year():
 
 
 def test_a_revision_is_the_latest_adoption():
-    page = "Socialpolitik\n\nDenne politik blev vedtaget af byrådet i juni 2019 og revideret i 2023."
+    page = ("Socialpolitik\n\nDenne politik blev vedtaget af byrådet i juni 2019 og revideret "
+            "i 2023.")
     assert detect_years([page], title="Socialpolitik", genre="strategy").year == 2023
     # counter-example: a revision the policy plans is none ("revideres i 2027")
-    plan = "Socialpolitik\n\nDenne politik blev vedtaget af byrådet i juni 2019 og revideres i 2027."
+    plan = page.replace("revideret i 2023", "revideres i 2027")
     assert detect_years([plan], title="Socialpolitik", genre="strategy").year == 2019
