@@ -6,7 +6,7 @@ covered period is chosen in this order:
 
 1. a range in the title;
 2. a strategy range on the first pages (first ``PROMINENT_CHARS`` characters) that is not a
-   budget period ("Handicappolitik 2021-2025"; the same range's mentions weighed together);
+   budget period ("Handicappolitik 2021-2025");
 3. the adoption year ("Godkendt i Byrådet den 29. maj 2024" -> 2024);
 4. budget ranges on the first pages, overlapping ones merged: strategies tied to rolling
    budgets name several ("budgetforliget for 2023-2026 ... 2024-2027" -> 2023-2027);
@@ -57,25 +57,6 @@ title year is of its update stamp ("Sidst opdateret: 12. august 2024", ``updated
 ``years.toml``), not of the period of a policy it cites.  An ``other`` document dated before the
 range its title names after a strategy's name ("Høringssvar vedr. Ældrepolitik 2026-2029", dated
 November 2025; ``strategy_nouns``) is of its own date, not of that coming plan's period.
-
-Written blind to these rules (dev batch b17, session 6): numeric dates with a two-digit year
-("Dato: 14.06.23", "Birkested, 03.04.24"); a period "for årene 2025 til og med 2028"; a page of
-minutes opening with an earlier body's decision is of its latest labelled date (the meeting),
-and "næste møde den …" is no own date; minutes whose date line leaves out the year take their
-title's; a yearly action plan under a policy ("Handleplan 2025 – Sundhedspolitik 2023-2027") is
-of its own year; a strategy's period is not merged with an overlapping range it cites (the
-national "10-årsplan (2022-2032)"), only budget periods are; an ``other`` page's update stamp
-beats a date its text merely names; a report "udarbejdet … i efteråret 2024" (``made_words``)
-is dated like a month line; an ``other`` document whose title range is a cited plan's or a
-budget's ("Midtvejsevaluering af Rusmiddelstrategi 2022-2026", "Budgetnotat … budget
-2026-2029") is of its own date, within the plan's period too.  From general Danish date
-writing (no dev document asked for it): a period told by its days ("fra 1. januar 2024 til 31.
-december 2027") is a range; a labelled short date may have one-digit parts ("Mødedato:
-3.4.24"); an ``other`` document's title year (not one after "i") beats its month line as it beats
-its day ("Årsrapport 2023", "Marts 2024"); an update stamp is not the day a news item or
-meeting was written when its head has another date; an adoption line among the cover lines
-("Vedtaget i Byrådet 2023") is no title year; a revision told ("revideret i 2023",
-``revision_words``) is the latest adoption.
 """
 
 from __future__ import annotations
@@ -106,19 +87,13 @@ FIRST_DATE_CHARS = 1500  # without one, a dated genre takes the first full date 
 DATED_GENRES = ("minutes", "news", "other")  # genres dated by a day, not by a period
 
 _Y = r"(?:19|20)\d\d"
-_DASH = r"(?:-|‐|‑|–|—|/|\s+til(?:\s+og\s+med)?\s+)"  # "for årene 2025 til og med 2028"
+_DASH = r"(?:-|‐|‑|–|—|/|\s+til\s+)"
 # One cheap scan finds every 4-digit year; the context around each decides what it is.
 _CANDIDATE = re.compile(_Y)
 _RANGE_TAIL = re.compile(rf"\s*{_DASH}\s*({_Y}|\d\d)(?![\w/-]|[.,]\d)")
 _ISO_TAIL = re.compile(r"-(\d\d)-(\d\d)(?!\d)")
 # "04.12.2012", "23/01-2019", and "9/4 2024" (day/month, a space, the year)
 _NUMERIC_HEAD = re.compile(r"(?<![\w./,])(\d{1,2})(?:[./-](\d{1,2})[./-]|/(\d{1,2})\s)$")
-# "Dato: 14.06.23", "Birkested, 03.04.24", "d. 3/4-24": a numeric date with a two-digit year,
-# as meeting systems, notes and press releases often print it (day first; with dots both parts
-# have two digits unless a date label comes before, so that a section number "3.2.14" is no
-# date while "Mødedato: 3.4.24" is)
-_SHORT_DATE = re.compile(r"(?<![\w./,-])(?:(\d{1,2})\.(\d{1,2})\.|(\d{1,2})[/-](\d{1,2})[/-])"
-                         r"(\d\d)(?![\w/-]|[.,]\d)")
 _BEFORE_BAD = re.compile(r"[\w.,/-]")
 _AFTER_BAD = re.compile(r"[\w/-]|[.,]\d")
 _BUDGET = re.compile(r"budget", re.IGNORECASE)
@@ -129,8 +104,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÆØÅ]|\n\s*\n")
 # A date introduced as the document's own: "Mødedato: 04.12.2012", "Dato: 4. december 2012",
 # "Publiceret den 8. marts 2024", "Referat fra mødet den ..." (not "Senest opdateret").
 _OWN_DATE = re.compile(
-    r"\b(?:dato|mødedato|mødedag|mødetidspunkt|"
-    r"(?<!næste\s)møde(?:t)?\s+(?:den|afholdt(?:\s+den)?)|"
+    r"\b(?:dato|mødedato|mødedag|mødetidspunkt|møde(?:t)?\s+(?:den|afholdt(?:\s+den)?)|"
     r"publiceret|offentliggjort|udgivet|udsendt|referat|dagsorden)\s*:?\s*"
     r"(?:(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*,?\s*)?(?:den\s+|d\.\s*)?$",
     re.IGNORECASE)
@@ -173,11 +147,9 @@ class _Mention:
     at: int = 0  # offset in the document (title: 0)
     own: bool = False  # a date labelled as the document's own ("Mødedato: 04.12.2012")
     month_line: bool = False  # a month and year alone on a line ("Juni 2024"), or closing a
-    # line after a comma or dash ("Center for Voksne, januar 2025"), or a report's making
-    # ("udarbejdet af …, i efteråret 2024")
+    # line after a comma or dash ("Center for Voksne, januar 2025")
     effective: bool = False  # the day or year the document takes effect ("Gældende fra ...")
     updated: bool = False  # a page's update stamp ("Senest opdateret 06.02.2025")
-    decision: bool = False  # a decision heading's date ("Beslutning i Byrådet den 18.12.2024")
 
 
 @lru_cache(maxsize=1)
@@ -196,16 +168,14 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
     extra = _year_words()
     words = "|".join(
         re.escape(w).replace(r"\ ", r"\s+")
-        for w in sorted([*cfg["adoption_words"], *extra["adoption_verbs"],
-                         *extra["revision_words"]], key=len, reverse=True)
+        for w in sorted([*cfg["adoption_words"], *extra["adoption_verbs"]], key=len, reverse=True)
     )
     adoption = re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
     # an adoption named by month, season or year only: "vedtaget af Byrådet i juni 2022",
     # "godkendt i foråret 2021", "Byrådet vedtog i december 2019", "Vedtaget: marts 2023" --
     # past forms only ("skal vedtages i 2025" is a plan)
     past = "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                    for w in [*cfg["adoption_words"], *extra["adoption_verbs"],
-                              *extra["revision_words"]]
+                    for w in [*cfg["adoption_words"], *extra["adoption_verbs"]]
                     if w.endswith(("t", "og", "te", "de")))
     parts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in extra["year_parts"])
     adopted_year = re.compile(
@@ -213,32 +183,6 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
         rf"(?:(?:{months}|{parts})\.?\s+)?$",
         re.IGNORECASE)
     return day_month, month_only, adoption, month_of, adopted_year
-
-
-@lru_cache(maxsize=1)
-def _date_to() -> re.Pattern[str]:
-    """The second day of a period told by its days, right after the first: " til 31. december
-    2027", " - 31.12.2027"; group 1 is its year."""
-    cfg = detection_config()["years"]
-    months = "|".join(sorted((re.escape(n) for names in cfg["months"] for n in names),
-                             key=len, reverse=True))
-    return re.compile(rf"\s*(?:-|–|—|til(?:\s+og\s+med)?)\s*(?:den\s+|d\.\s*)?"
-                      rf"(?:\d{{1,2}}\.?\s*(?:{months})\.?\s+|\d{{1,2}}[./-]\d{{1,2}}[./-])"
-                      rf"({_Y})(?![\w/-]|[.,]\d)", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _made_year() -> re.Pattern[str]:
-    """A report's making told by month, season or year (``made_words`` in years.toml):
-    "Udarbejdet af Center for Sundhed, i efteråret 2024", "Udgivet december 2024"."""
-    cfg = detection_config()["years"]
-    months = "|".join(sorted((re.escape(n) for names in cfg["months"] for n in names),
-                             key=len, reverse=True))
-    extra = _year_words()
-    made = "|".join(re.escape(w) for w in extra["made_words"])
-    parts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in extra["year_parts"])
-    return re.compile(rf"\b(?:{made})\b(?:(?:[^.!?\n\d]|\n(?!\s*\n)){{0,70}}?\s+i|\s*:)?\s+"
-                      rf"(?:(?:{months}|{parts})\.?\s+)?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
@@ -256,11 +200,6 @@ def _year_words() -> dict:
     """Past-tense adoption verbs and parts of a year (data/lang/da/years.toml)."""
     path = resources.files("stratcompare") / "data" / "lang" / "da" / "years.toml"
     return tomllib.loads(path.read_text(encoding="utf-8"))
-
-
-def _short_year(yy: str) -> int:
-    """The century of a two-digit year: "23" -> 2023, "98" -> 1998."""
-    return (2000 if int(yy) < 50 else 1900) + int(yy)
 
 
 def _plausible(year: int) -> bool:
@@ -285,26 +224,16 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
     found: list[_Mention] = []
     adopted: list[str] = []
     skip_until = -1
-    cands = sorted([*_CANDIDATE.finditer(text), *_SHORT_DATE.finditer(text)],
-                   key=lambda c: c.start())
-    for cand in cands:
+    for cand in _CANDIDATE.finditer(text):
         ys, ye = cand.span()
         if ys < skip_until:
             continue
-        is_short = cand.re is _SHORT_DATE
-        year = _short_year(cand.group(5)) if is_short else int(cand.group(0))
+        year = int(cand.group(0))
         before = text[max(0, ys - 24) : ys]
         kind, first, last, start, end, date = "", year, year, ys, ye, None
         weight = DATE_WEIGHT
         month_line = False  # "Juni 2024" on a line of its own (a report's or brochure's date)
-        if is_short:  # "Dato: 14.06.23": day, month and the year's last two digits
-            if (cand.group(1) and min(len(cand.group(1)), len(cand.group(2))) < 2
-                    and not _OWN_DATE.search(text[max(0, ys - 40):ys])):
-                continue  # "afsnit 3.2.14"
-            kind = "date"
-            date = _make_date(year, int(cand.group(2) or cand.group(4)),
-                              int(cand.group(1) or cand.group(3)))
-        elif (m := day_month.search(before)) is not None:
+        if (m := day_month.search(before)) is not None:
             kind, start = "date", ys - len(before) + m.start()
             date = _make_date(year, month_of[m.group(2).lower()], int(m.group(1)))
         elif (m := _NUMERIC_HEAD.search(before)) is not None:
@@ -340,10 +269,6 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
                 kind, weight = "year", 1.0
         if kind == "date" and date is None:
             continue
-        if kind == "date" and (m := _date_to().match(text, end)) is not None \
-                and year < int(m.group(1)) <= year + MAX_SPAN:
-            # "gælder fra 1. januar 2024 til 31. december 2027": a period told by its days
-            kind, last, end, date, weight = "range", int(m.group(1)), m.end(), None, 1.0
         if not (_plausible(first) and _plausible(last)):
             continue
         skip_until = end
@@ -351,21 +276,18 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         budget = kind == "range" and bool(_BUDGET.search(text, max(0, start - BUDGET_WINDOW),
                                                          start))
         goal = kind == "year" and bool(_GOAL.search(text[max(0, start - 30):start]))
-        decision = date is not None and bool(_DECISION_DATE.search(text[max(0, start - 90):start]))
-        own = date is not None and (decision or bool(
-            _OWN_DATE.search(text[max(0, start - 40):start])))
+        own = date is not None and bool(_OWN_DATE.search(text[max(0, start - 40):start])
+                                        or _DECISION_DATE.search(text[max(0, start - 90):start]))
         effective = kind != "range" and bool(
             _words_before_date("effective_words").search(text[max(0, start - 40):start]))
         updated = date is not None and bool(
             _words_before_date("updated_words").search(text[max(0, start - 30):start]))
-        if kind == "year" and not goal and _made_year().search(text[max(0, start - 90):start]):
-            month_line = True  # "Rapporten er udarbejdet af …, i efteråret 2024": its date line
         found.append(_Mention(
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
             in_title or at < PROMINENT_CHARS, in_title,
             " ".join(text[start:end].split()), where, date, budget, goal, at, own, month_line,
-            effective, updated, decision,
+            effective, updated,
         ))
         if kind == "year" and not goal and adopted_year.search(text[max(0, start - 80):start]):
             adopted.append(str(year))
@@ -389,17 +311,6 @@ def _merge(ranges: list[_Mention]) -> list[tuple[int, int, float, list[_Mention]
     return sorted(clusters, key=lambda c: (-c[2], c[0]))
 
 
-def _same(ranges: list[_Mention]) -> list[tuple[int, int, float, list[_Mention]]]:
-    """Groups of the same range: (start, end, total weight, members), best first.  Unlike
-    budget periods, a strategy's period is not merged with an overlapping one: a page's running
-    head "Strategi … 2023 – 2026" is not widened by the "10-årsplan (2022-2032)" it cites."""
-    groups: dict[tuple[int, int], list[_Mention]] = defaultdict(list)
-    for r in ranges:
-        groups[(r.start, r.end)].append(r)
-    return sorted(((s, e, sum(m.weight for m in ms), ms) for (s, e), ms in groups.items()),
-                  key=lambda c: (-c[2], c[0]))
-
-
 def _cite(m: _Mention) -> str:
     return f"{m.text!r} ({m.where})"
 
@@ -414,17 +325,8 @@ def _dated(mentions: list[_Mention]) -> _Mention | None:
         return in_title[0]
     own = [m for m in dates if not m.in_title and m.own and m.at < LABELLED_CHARS]
     if own:
-        first = min(own, key=lambda m: m.at)
-        if first.decision:
-            # a page of minutes opening with an earlier body's decision ("Beslutning i
-            # Socialudvalget den 04.12.2024", then Økonomiudvalget's, then the council's): an
-            # item passes its bodies in order, so the meeting is the latest labelled date
-            return max(own, key=lambda m: (m.date, -m.at))
-        return first
+        return min(own, key=lambda m: m.at)
     head = [m for m in dates if not m.in_title and m.at < HEAD_CHARS]
-    # "Sidst opdateret: 3. marts 2025" above "Oprettet: 12. februar 2024": the stamp of a later
-    # edit is not the day the item was written
-    head = [m for m in head if not m.updated] or head
     return min(head, key=lambda m: m.at) if head else None
 
 
@@ -460,14 +362,8 @@ def detect_years(pages: list[str], *, title: str | None = None,
 
     info = _period(mentions, adopted_dates)
     dated = _dated(mentions)
-    stamp = _update_stamp(mentions) if genre == "other" else None
-    if dated is not None and stamp is not None and not (dated.own or dated.in_title):
-        dated = None  # a page's labelled stamp over a date its opening text merely names
-    if (dated is None and genre in DATED_GENRES and info.basis in ("mentions", "none")
-            and stamp is None):
-        # not over a year in the title ("Kvalitetsstandarder 2013"), nor over a page's own
-        # update stamp (a service page's "Fra 1. juli 2025 ændres reglerne" is a coming law)
-        dated = _first_date(mentions)
+    if dated is None and genre in DATED_GENRES and info.basis in ("mentions", "none"):
+        dated = _first_date(mentions)  # not over a year in the title ("Kvalitetsstandarder 2013")
     info.dated = dated.date.isoformat() if dated is not None and dated.date else None
     if genre in DATED_GENRES and dated is not None and info.basis != "title-range":
         day_year = dated.date.year
@@ -480,13 +376,9 @@ def detect_years(pages: list[str], *, title: str | None = None,
     title_year = _title_year(mentions)
     if title_year is None and not any(m.in_title for m in mentions):
         title_year = _title_year(_first_line_mentions(pages))  # "Kvalitetsstandard 2013" on top
-    covers = (genre == "other" and title_year is not None
-              and not _WHEN_YEAR.search(_year_context(title, pages, title_year)))
     if genre in DATED_GENRES and not info.dated:
         month = _month_line(mentions)
-        if (month is not None and info.basis != "title-range"
-                and not (covers and any(m.in_title for m in mentions))):
-            # ("Årsrapport 2023" dated "Marts 2024" keeps the year it covers, as with a day)
+        if month is not None and info.basis != "title-range":
             # a report or analysis dated "Juni 2024" under its title, its figures from older years
             info.start = info.end = month.start
             info.basis, info.evidence = "dated", [_cite(month), *info.evidence[:2]]
@@ -503,7 +395,8 @@ def detect_years(pages: list[str], *, title: str | None = None,
         info.start = info.end = info.year = stamp.start
         info.basis, info.evidence = "updated", [_cite(stamp), *info.evidence[:2]]
         return info
-    if covers:
+    if (genre == "other" and title_year is not None
+            and not _WHEN_YEAR.search(_year_context(title, pages, title_year))):
         # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013", "beretning
         # for 2023": the period the document covers, not the day it was approved -- but "i 2024"
         # ("Ventetid på plejeboliger i 2024") is when its topic happened, and the note is dated;
@@ -516,11 +409,11 @@ def detect_years(pages: list[str], *, title: str | None = None,
         # its title): a look back at a period
         info.year = own_year
     elif (genre == "other" and info.basis == "title-range" and own_year is not None
-            and (_title_range_is_cited(title, info.start) or _title_range_is_budget(mentions))):
-        # "Høringssvar vedr. Ældrepolitik 2026-2029" dated November 2025, "Midtvejsevaluering
-        # af Rusmiddelstrategi 2022-2026" made in the autumn of 2024, "Budgetnotat … budget
-        # 2026-2029" dated September 2025: the range is the period of the plan or budget the
-        # document is about; a note, status or hearing response is of its own date
+            and info.start is not None and own_year < info.start
+            and _title_range_is_cited(title, info.start)):
+        # "Høringssvar vedr. Ældrepolitik 2026-2029", dated 28. november 2025: the period of a
+        # plan not yet in force, which the document is about; it is of its own date (a status
+        # within the period keeps the period's start, a look back after it its own date)
         info.year = own_year
     elif effective is not None and title_year is None:
         # "Gældende fra 1. januar 2022" on a revised policy's cover: its start, as a period's
@@ -531,12 +424,6 @@ def detect_years(pages: list[str], *, title: str | None = None,
         info.year = info.start  # "Kvalitetsstandard 2024-2025", approved in December 2023
     elif genre in DATED_GENRES and info.dated:
         info.year = int(info.dated[:4])
-    elif (genre == "minutes" and title_year is not None
-            and info.basis in ("first-pages-range", "budget-range", "adopted", "mentions")):
-        # "Referat fra Handicaprådets møde marts 2024" over "Torsdag d. 7. marts" and the
-        # "Handicappolitik 2021-2024" an item evaluates: minutes are of their meeting, which
-        # their title names when their date line leaves the year out
-        _to_title_year(info, title_year)
     elif genre == "news" and info.basis in ("first-pages-range", "budget-range", "mentions"):
         # an undated news item tells of its own time and looks back: its year is the latest
         # year it names, not counting goals ("inden 2030") and the ends of periods
@@ -556,13 +443,6 @@ def detect_years(pages: list[str], *, title: str | None = None,
         # "gælder for perioden 2025 til 2028 … vedtaget den 25. september 2024": adopted in
         # the autumn before its period, as a title range is, the strategy is of its first year
         info.year = info.start
-    elif (genre == "strategy" and info.basis == "title-range" and title_year is not None
-            and info.start is not None and info.end is not None
-            and info.start <= title_year <= info.end
-            and _year_heads_cited_range(title, title_year, info.start)):
-        # "Handleplan 2025 – Sundhedspolitik 2023-2027": a yearly action plan under a policy is
-        # of its own year; the policy's period after the dash is what it carries out
-        _to_title_year(info, title_year)
     elif info.basis == "title-range" or not info.adopted:
         info.year = info.start
     elif title_year is not None:
@@ -605,12 +485,7 @@ def _first_line_mentions(pages: list[str]) -> list[_Mention]:
     PDF's stored title is often a bare "Kvalitetsstandard" while the page opens, under its
     letterhead, "Kvalitetsstandard 2013"."""
     found: list[_Mention] = []
-    revision = re.compile(r"\b(?:" + "|".join(_year_words()["revision_words"]) + r")\b", re.I)
-    _, _, adoption, _, _ = _patterns()
     for line in _title_block_lines(pages[0] if pages else "")[:FIRST_LINES]:
-        if adoption.search(line) and not revision.search(line):
-            continue  # "Vedtaget i Byrådet 2023" is an adoption note, not the cover's year
-            # ("Revideret udgave 2021" is the edition's year, and stays)
         if len(line.split()) <= FIRST_LINE_WORDS and not line.endswith("."):  # not a sentence
             found += [m for m in _scan(line, "first lines", 0, True)[0]
                       if m.kind in ("year", "range")]
@@ -673,27 +548,6 @@ def _title_range_is_cited(title: str | None, start: int | None) -> bool:
     return bool(_strategy_noun().search(title[:at]))
 
 
-_TITLE_PARTS = re.compile(r"\s[-–—|]\s|[–—:|]")
-
-
-def _year_heads_cited_range(title: str | None, year: int, start: int) -> bool:
-    """The title's bare ``year`` stands in its first part and its range (from ``start``) after a
-    dash or colon, after a strategy's name: "Handleplan 2025 – Sundhedspolitik 2023-2027"."""
-    if not title:
-        return False
-    at_year, at_range = title.find(str(year)), title.find(str(start))
-    if not 0 <= at_year < at_range:
-        return False
-    between = title[at_year:at_range]
-    return bool(_TITLE_PARTS.search(between)) and _title_range_is_cited(title, start)
-
-
-def _title_range_is_budget(mentions: list[_Mention]) -> bool:
-    """The title's first range is a budget's years ("Budgetnotat … budget 2026-2029"): a budget
-    for years to come is made in the year before them."""
-    return next((m.budget for m in mentions if m.in_title and m.kind == "range"), False)
-
-
 def _update_stamp(mentions: list[_Mention]) -> _Mention | None:
     """The first update stamp of the document ("Senest opdateret 06.02.2025")."""
     stamps = [m for m in mentions if m.updated and not m.in_title]
@@ -722,7 +576,7 @@ def _period(mentions: list[_Mention], adopted_dates: list[str]) -> YearInfo:
         return YearInfo(best.start, best.end, adopted_iso, [_cite(best), *adopted_note],
                         "title-range")
     prominent = [m for m in ranges if m.prominent]
-    strategy = _same([m for m in prominent if not m.budget])
+    strategy = _merge([m for m in prominent if not m.budget])
     if strategy:
         start, end, _, members = strategy[0]
         return YearInfo(start, end, adopted_iso,
