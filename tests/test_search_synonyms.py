@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from stratcompare.search import fts
-from stratcompare.search.api import FusionParams, search
+from stratcompare.search.api import FusionParams, ensure_fts, search
 from stratcompare.search.strength import coverage, query_groups
 from stratcompare.search.synonyms import coverage_groups, expand, groups
 from synth_text import SynthDocument, SynthPassage, build_store
@@ -97,8 +97,16 @@ def test_synonym_counts_at_reduced_credit_in_coverage():
     assert coverage(q, OWN, expanded)[0] == 1.0  # the user's own word counts in full
 
 
-def test_user_words_weigh_more_in_the_full_text_query():
-    phrases = fts.query_phrases(["stof"], prefix=False, parts=["x"], extra=["rusmiddel"], user_weight=2)
-    assert [t for _, t in phrases] == ["stof", "stof", "x", "x", "rusmiddel"]
-    # without extra phrases the query is the one of before
-    assert fts.query_phrases(["stof"], parts=["x"]) == [('"stof"', "stof"), ('"x"', "x")]
+def test_synonym_query_adds_at_reduced_weight(store):
+    conn = store.conn
+    ensure_fts(conn)
+    own = dict(fts.lexical_search(conn, "stoffer", 10))
+    syn = dict(fts.lexical_search(conn, "rusmidler", 10))
+    both = dict(fts.lexical_search(conn, "stoffer", 10, extra=("rusmiddel",), extra_weight=0.5))
+    pid_own = next(iter(own))
+    pid_syn = next(p for p in syn if p not in own)
+    assert both[pid_own] == pytest.approx(own[pid_own])  # holds no synonym: its own score
+    assert both[pid_syn] == pytest.approx(0.5 * syn[pid_syn])  # holds only the synonym: half of it
+    # no extra phrase (or weight 0): the query of before
+    assert fts.lexical_search(conn, "stoffer", 10, extra=(), extra_weight=0.5) == list(own.items())
+    assert fts.lexical_search(conn, "stoffer", 10, extra=("rusmiddel",), extra_weight=0.0) == list(own.items())

@@ -10,8 +10,10 @@ by the pool's best, and the blend
 adds the stored probability of a theme the query's words point to (codebook ``terms``) and a
 boost for passages from a municipality or year the query names.  The best 30 are then re-ranked
 by ``+ 0.3 * coverage``, the rarity-weighted share of the query's words in the passage text
-(``_coverage_rerank``).  Plain reciprocal rank fusion scored lower on the judged queries (kept as
-``method="rrf"``).  Each hit then gets a calibrated match strength (``strength.py``); repeated
+(``_coverage_rerank``).  A query naming a concept of the Danish social-area thesaurus
+(``synonyms.py``) also searches the concept's other wordings: a second BM25 query added at half
+weight, and a synonym counts half a word in the coverage.  Plain reciprocal rank fusion scored
+lower on the judged queries (kept as ``method="rrf"``).  Each hit then gets a calibrated match strength (``strength.py``); repeated
 texts are shown once.
 """
 
@@ -61,7 +63,7 @@ class FusionParams:
     coverage: float = 0.3  # hybrid: + this x the query's rarity-weighted word coverage of the passage text ...
     depth: int = 30  # ... for the best this many fused candidates (a re-ranking; see _coverage_rerank)
     synonyms: bool = True  # expand the query with the thesaurus's other wordings (search.synonyms) ...
-    synonym_ratio: int = 2  # ... the user's own words weigh this many times as much in BM25 ...
+    synonym_weight: float = 0.5  # ... their BM25 counts this much of the user's own words' ...
     synonym_credit: float = 0.5  # ... and a synonym counts this much of a word in the coverage re-ranking
     synonym_parts: bool = False  # ... a query compound's parts may name a group too
 
@@ -313,7 +315,7 @@ def search_result(
         args = (q_text, k_lex, where, wparams)
         kwargs = {"prefix": p.prefix, "max_df": p.max_df}
         if expansion.phrases:
-            kwargs.update(extra=tuple(expansion.phrases), user_weight=p.synonym_ratio)
+            kwargs.update(extra=tuple(expansion.phrases), extra_weight=p.synonym_weight)
         path = _db_file(conn)
         if mode == "hybrid" and path:
             # BM25 runs in SQLite and the dense product in BLAS, both without the GIL: overlap them

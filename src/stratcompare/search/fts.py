@@ -29,6 +29,7 @@ COMPOUNDS = True  # index and query compound parts (False = the plain lemma inde
 CONTEXT = True  # also index each passage's section heading and document title
 PART_MAX_DF = 0.1  # query compound parts found in more than this share of passages are dropped (speed) ...
 PART_DF_MIN_PASSAGES = 1000  # ... once the index holds this many passages
+EXTRA_MAX_DF = 0.05  # thesaurus wordings (``synonyms``) in more than this share of passages are dropped (speed; tune: 0.1 alike)
 WHOLE_WEIGHT = 1  # repeat each query lemma this often (2 did not help on the tune half and costs BM25 time)
 K1 = 1.2  # FTS5's bm25 constant k1 (fts5_aux.c): a phrase adds at most idf × (k1 + 1) to a row's score
 SPLIT_BUDGET = 9.0  # max-score: the common phrases set aside may add at most this much to a score ...
@@ -167,16 +168,17 @@ def select_terms(conn: sqlite3.Connection, terms: list[str], max_df: float, part
 
 
 def select_extra(conn: sqlite3.Connection, extra: list[str], max_df: float, part_max_df: float) -> list[str]:
-    """The thesaurus phrases worth ORing in: a one-word phrase found in more than ``part_max_df``
-    of the passages (once the index holds ``PART_DF_MIN_PASSAGES``; else ``max_df``) is dropped as
-    the compound parts are ("arbejde" for "job"); a several-word phrase (no vocabulary entry) stays."""
+    """The thesaurus phrases worth searching: a one-word phrase found in more than ``EXTRA_MAX_DF``
+    (and ``part_max_df``) of the passages, once the index holds ``PART_DF_MIN_PASSAGES`` (else
+    ``max_df``), is dropped as common compound parts are ("arbejde" for "job"): common wordings
+    cost BM25 time and say little; a several-word phrase (no vocabulary entry) stays."""
     single = [t for t in extra if " " not in t]
     if not single:
         return extra
     n, df = _doc_freqs(conn, single)
     if n == 0:
         return extra
-    cut = (part_max_df if n >= PART_DF_MIN_PASSAGES else max_df) * n
+    cut = (min(part_max_df, EXTRA_MAX_DF) if n >= PART_DF_MIN_PASSAGES else max_df) * n
     return [t for t in extra if " " in t or df[t] <= cut]
 
 
@@ -185,14 +187,10 @@ def _quote(term: str, prefix: bool = False) -> str:
 
 
 def query_phrases(terms: list[str], prefix: bool = False, parts: list[str] = (),
-                  whole_weight: int = 1, extra: list[str] = (), user_weight: int = 1) -> list[tuple[str, str]]:
-    """(FTS5 phrase, its term) for each lemma, ``whole_weight`` times, then each compound part once,
-    all of them ``user_weight`` times; then each ``extra`` phrase (thesaurus wordings, ``synonyms``)
-    once, so a passage with the user's own word outscores one with only a synonym of it."""
-    u = max(1, user_weight)
-    out = [(_quote(t, prefix), t) for t in terms for _ in range(max(1, whole_weight) * u)]
-    out += [(_quote(t), t) for t in parts for _ in range(u)]
-    return out + [(_quote(t, prefix and " " not in t), t) for t in extra]
+                  whole_weight: int = 1) -> list[tuple[str, str]]:
+    """(FTS5 phrase, its term) for each lemma, ``whole_weight`` times, then each compound part once."""
+    out = [(_quote(t, prefix), t) for t in terms for _ in range(max(1, whole_weight))]
+    return out + [(_quote(t), t) for t in parts]
 
 
 def fts_query(terms: list[str], prefix: bool = False, parts: list[str] = (), whole_weight: int = 1) -> str | None:
@@ -296,25 +294,37 @@ def top_rows(conn: sqlite3.Connection, phrases: list[tuple[str, str]], k: int) -
 def lexical_search(
     conn: sqlite3.Connection, query: str, k: int, where: str = "", params: tuple = (), prefix: bool = False,
     max_df: float = 1.0, whole_weight: int | None = None, part_max_df: float | None = None,
-    extra: tuple[str, ...] | list[str] = (), user_weight: int = 2,
+    extra: tuple[str, ...] | list[str] = (), extra_weight: float = 0.5,
 ) -> list[tuple[str, float]]:
     """Top ``k`` (passage_id, bm25 score; higher is better) for ``query`` under an SQL filter.
 
-    ``extra``: thesaurus phrases (``synonyms.expand``) ORed in once each, the query's own lemmas
-    and parts then ``user_weight`` times (only when some extra phrase is kept: a query without
-    one is searched exactly as before).  An extra phrase is kept under the compound parts'
-    frequency cut."""
+    ``extra``: thesaurus phrases (``synonyms.expand``), searched as a second query whose bm25 is
+    added at ``extra_weight`` to the query's own: bm25 sums over phrases, so this is the score of
+    one query with the wordings weighed down, which FTS5 cannot do in one query (repeating the
+    user's phrases instead cost more time).  A row in one top ``k`` but not the other gets only
+    that part.  A query without extra phrases is searched exactly as before."""
     whole, parts = query_terms(query, COMPOUNDS)
     part_df = PART_MAX_DF if part_max_df is None else part_max_df
     kept = set(select_terms(conn, whole, max_df, parts, part_df))
     whole, parts = [t for t in whole if t in kept], [t for t in parts if t in kept]
+    phrases = query_phrases(whole, prefix, parts, WHOLE_WEIGHT if whole_weight is None else whole_weight)
+    hits = _search_phrases(conn, phrases, k, where, params) if phrases else []
     extra = [t for t in dict.fromkeys(extra) if t not in kept]
-    if extra:
+    if extra and extra_weight > 0:
         extra = select_extra(conn, extra, max_df, part_df)
-    phrases = query_phrases(whole, prefix, parts, WHOLE_WEIGHT if whole_weight is None else whole_weight,
-                            extra, user_weight if extra else 1)
-    if not phrases:
-        return []
+        syn = _search_phrases(conn, [(_quote(t, prefix and " " not in t), t) for t in extra], k, where, params) \
+            if extra else []
+        if syn:
+            merged = dict(hits)
+            for pid, sc in syn:
+                merged[pid] = merged.get(pid, 0.0) + extra_weight * sc
+            hits = sorted(merged.items(), key=lambda x: -x[1])[:k]
+    return hits
+
+
+def _search_phrases(conn: sqlite3.Connection, phrases: list[tuple[str, str]], k: int, where: str,
+                    params: tuple) -> list[tuple[str, float]]:
+    """Top ``k`` (passage_id, -bm25) for the OR of ``phrases`` under an SQL filter."""
     if not where:
         # rank inside the FTS table (skipping rows that cannot reach the top k, see top_rows) and look
         # up the passage ids of the top k only: joining the map first looked up every matching row
