@@ -10,7 +10,8 @@ by the pool's best, and the blend
 adds the stored probability of a theme the query's words point to (codebook ``terms``) and a
 boost for passages from a municipality or year the query names.  The best 30 are then re-ranked
 by ``+ 0.3 * coverage``, the rarity-weighted share of the query's words in the passage text
-(``_coverage_rerank``).  A query naming a concept of the Danish social-area thesaurus
+(``_coverage_rerank``).  With ``FusionParams(synonyms=True)`` (off by default: it lost recall on
+the held-out queries) a query naming a concept of the Danish social-area thesaurus
 (``synonyms.py``) also searches the concept's other wordings: a second BM25 query added at half
 weight, and a synonym counts half a word in the coverage.  Plain reciprocal rank fusion scored
 lower on the judged queries (kept as ``method="rrf"``).  Each hit then gets a calibrated match strength (``strength.py``); repeated
@@ -62,7 +63,7 @@ class FusionParams:
     max_df: float = 0.25  # lexical: drop query lemmas found in more than this share of passages
     coverage: float = 0.3  # hybrid: + this x the query's rarity-weighted word coverage of the passage text ...
     depth: int = 30  # ... for the best this many fused candidates (a re-ranking; see _coverage_rerank)
-    synonyms: bool = True  # expand the query with the thesaurus's other wordings (search.synonyms) ...
+    synonyms: bool = False  # expand the query with the thesaurus's other wordings (search.synonyms; off: it lost on the test half) ...
     synonym_weight: float = 0.5  # ... their BM25 counts this much of the user's own words' ...
     synonym_credit: float = 0.5  # ... and a synonym counts this much of a word in the coverage re-ranking
     synonym_parts: bool = False  # ... a query compound's parts may name a group too
