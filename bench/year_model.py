@@ -36,7 +36,6 @@ import json
 import math
 import re
 import sys
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
