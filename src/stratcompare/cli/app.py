@@ -66,4 +66,11 @@ def open_output(path: Optional[Path]):
     """stdout, or the file given with -o."""
     if path is None or str(path) == "-":
         return sys.stdout
-    return open(path, "w", encoding="utf-8", newline="")
+    try:  # like `report -o`: make the folder, and say in one line why the file cannot be written
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        from stratcompare.errors import UnreadableFileError
+
+        raise fail(UnreadableFileError(f"cannot write the output: {exc.strerror or exc}", path,
+                                       hint="check the folder exists and is writable")) from None
