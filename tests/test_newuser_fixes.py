@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from stratcompare.cli import app
+from stratcompare.cli.app import run as cli_run
 from stratcompare.store import Store
 from synth_store import add_document, add_passage, add_theme
 
@@ -59,3 +63,54 @@ def test_output_folder_is_made_like_report(db, tmp_path):
     result = runner.invoke(app, ["compare", "--db", str(db), "--format", "csv", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("municipality,")
+
+
+def _raise_malformed(*_args, **_kwargs):
+    raise sqlite3.DatabaseError("database disk image is malformed")
+
+
+def test_damaged_db_error_names_the_file_given_a_connection(db, capsys):
+    def query(conn):
+        _raise_malformed()
+
+    store = Store.open(db, create=False)
+    try:
+        with pytest.raises(typer.Exit) as info:
+            cli_run(query, store.conn)
+    finally:
+        store.close()
+    err = capsys.readouterr().err.strip()
+    assert info.value.exit_code == 17
+    assert err.startswith(f"Error: {db}: ") and "damaged" in err and "\n" not in err, err
+
+
+def test_damaged_db_error_names_the_file_given_a_db_option(tmp_path, monkeypatch, capsys):
+    def search_like(db, query):
+        _raise_malformed()
+
+    monkeypatch.setenv("STRATCOMPARE_DB", str(tmp_path / "env.db"))
+    with pytest.raises(typer.Exit):
+        cli_run(search_like, None, "hjemløse")
+    assert f"{tmp_path / 'env.db'}:" in capsys.readouterr().err
+    with pytest.raises(typer.Exit):
+        cli_run(search_like, tmp_path / "given.db", "hjemløse")
+    assert f"{tmp_path / 'given.db'}:" in capsys.readouterr().err
+
+
+def test_damaged_db_file_through_the_cli(db, tmp_path):
+    """A file whose pages after the schema are overwritten: the command that trips over it says
+    which file is damaged, in one line (exit 17), wherever the damage is met."""
+    import os
+
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    size = os.path.getsize(db)
+    with open(db, "r+b") as fh:  # keep page 1 (the schema), garble every other page
+        fh.seek(page)
+        fh.write(bytes((i * 7 + 3) % 251 for i in range(size - page)))
+    for args in (["documents"], ["passages"], ["search", "hjemløse", "--mode", "lexical"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 17, (args, result.output)
+        _one_line_error(result, str(db))

@@ -56,10 +56,32 @@ def run(fn, *args, **kwargs):
     except sqlite3.DatabaseError as exc:  # a write path that did not say it itself (read-only db …)
         from stratcompare.store.db import describe_db_error
 
-        raise fail(describe_db_error(exc, "database error")) from None
+        raise fail(describe_db_error(exc, "database error", _db_of(fn, args, kwargs))) from None
     except KeyboardInterrupt:
         typer.echo("Interrupted; everything committed so far is kept.", err=True)
         raise typer.Exit(code=130) from None
+
+
+def _db_of(fn, args, kwargs) -> Optional[Path]:
+    """The database file a failed call worked on, so its error line can name it."""
+    import inspect
+
+    from stratcompare.config import db_path
+
+    try:
+        bound = inspect.signature(fn).bind_partial(*args, **kwargs).arguments
+    except (TypeError, ValueError):
+        return None
+    for value in bound.values():
+        conn = getattr(value, "conn", value)
+        if isinstance(conn, sqlite3.Connection):
+            try:
+                return Path(conn.execute("PRAGMA database_list").fetchone()[2])
+            except (sqlite3.Error, TypeError, IndexError):
+                return None
+    if "db" in bound and (bound["db"] is None or isinstance(bound["db"], (str, Path))):
+        return db_path(bound["db"])
+    return None
 
 
 def open_output(path: Optional[Path]):

@@ -360,6 +360,9 @@ def describe_db_error(exc: sqlite3.DatabaseError, what: str, path: str | Path | 
     if "locked" in low or "busy" in low:
         return StoreError(f"{what}: {msg}", path,
                           hint="another process holds the write lock too long; try again when it is done")
+    if "malformed" in low or "not a database" in low:
+        return StoreError(f"{what}: the database file is damaged ({msg})", path,
+                          hint="restore it from a copy, or ingest again into a new --db file")
     return StoreError(f"{what}: {msg}", path)
 
 
