@@ -114,3 +114,61 @@ def test_damaged_db_file_through_the_cli(db, tmp_path):
         result = runner.invoke(app, [*args, "--db", str(db)])
         assert result.exit_code == 17, (args, result.output)
         _one_line_error(result, str(db))
+
+
+# --- web: search with an encoder that has a vector version (e5-small's int8 / fp32 runtimes) ---
+class _VersionedHashing:
+    """The hashing encoder with a ``vector_version``, as e5-small's runtimes have one."""
+
+    vector_version = "test-v1"
+
+    def __init__(self):
+        from stratcompare.embed import get_encoder
+
+        self._enc = get_encoder("hashing")
+        self.model_id, self.dim = self._enc.model_id, self._enc.dim
+
+    def encode_passages(self, texts, *args, **kwargs):
+        return self._enc.encode_passages(texts, *args, **kwargs)
+
+    def encode_queries(self, texts, *args, **kwargs):
+        return self._enc.encode_queries(texts, *args, **kwargs)
+
+
+def test_query_vectors_keep_the_encoders_vector_version():
+    from stratcompare.search.api import embedded_key
+    from stratcompare.web.queries import QueryVectors
+
+    enc = _VersionedHashing()
+    assert embedded_key(QueryVectors(enc)) == embedded_key(enc) == "embedded:hashing@test-v1"
+
+
+def test_web_search_with_a_versioned_encoder_is_not_a_500(tmp_path, monkeypatch):
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    import stratcompare.embed as embed_mod
+    from stratcompare.ingest import ingest_paths
+    from stratcompare.search import ensure_embeddings, ensure_fts
+    from stratcompare.web import create_app
+
+    src = tmp_path / "docs"
+    src.mkdir()
+    (src / "koege.txt").write_text(
+        "Køge Kommune\n\nHousing First giver hjemløse borgere en bolig med bostøtte i eget hjem.\n\n"
+        "Vi vil styrke den tidlige indsats for børn og unge i udsatte positioner.\n", encoding="utf-8")
+    db = tmp_path / "web.db"
+    assert ingest_paths([str(src)], db=db, ocr=False).exit_code == 0
+    enc = _VersionedHashing()
+    with Store.open(db) as store:   # the bookkeeping `stratcompare search`/`embed` leave behind
+        ensure_fts(store.conn)
+        ensure_embeddings(store.conn, enc)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    monkeypatch.setattr(embed_mod, "get_encoder", lambda name=None: enc)
+    with TestClient(create_app(db, model="hashing"), raise_server_exceptions=False) as client:
+        api = client.get("/api/search", params={"q": "hjemløse bolig", "n": 3})
+        page = client.get("/", params={"q": "hjemløse bolig"})
+    assert api.status_code == 200, api.text
+    assert api.json()["hits"], api.text
+    assert page.status_code == 200 and "Traceback" not in page.text

@@ -313,6 +313,14 @@ class QueryVectors:
     def encode_passages(self, texts, *args, **kwargs):
         return self.encoder.encode_passages(texts, *args, **kwargs)
 
+    def __getattr__(self, name):
+        """Everything else (``vector_version``, which names the search index's bookkeeping key)
+        is the encoder's own: without it the search API looked for another key than the one
+        stored, tried to write it and failed on the read-only database (a 500 on every search)."""
+        if name in ("encoder", "_local"):
+            raise AttributeError(name)
+        return getattr(self.encoder, name)
+
 
 def run_search(conn, flt: SearchFilters, *, encoder=None, mode: str = "hybrid") -> SearchOutcome:
     """``stratcompare.search`` with the page's filters: those the API takes are passed on, the
