@@ -172,3 +172,26 @@ def test_web_search_with_a_versioned_encoder_is_not_a_500(tmp_path, monkeypatch)
     assert api.status_code == 200, api.text
     assert api.json()["hits"], api.text
     assert page.status_code == 200 and "Traceback" not in page.text
+
+
+# --- --db somewhere it cannot be -----------------------------------------------------------
+def _doc(tmp_path):
+    src = tmp_path / "koege.txt"
+    src.write_text("Køge Kommune\n\nHousing First giver hjemløse borgere en bolig.\n", encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("where, cause", [
+    ("folder", "this is a folder"),                       # --db names a directory
+    ("afile/sub/x.db", "cannot make the database's folder"),  # its folder cannot be made
+    ("afile/x.db", "cannot create the database"),         # its 'folder' is a file
+])
+def test_db_in_an_impossible_place_is_one_line_error(tmp_path, where, cause):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "afile").write_text("x")
+    db = tmp_path / where
+    result = runner.invoke(app, ["ingest", str(_doc(tmp_path)), "--db", str(db)])
+    assert result.exit_code == 17, result.output
+    _one_line_error(result, str(db))
+    assert cause in result.output
+    assert (tmp_path / "afile").read_text() == "x"   # nothing it was pointed at is touched

@@ -91,8 +91,15 @@ class Store:
                 "no corpus database here", path,
                 hint="ingest documents first: stratcompare ingest corpus/ --db " + str(path),
             )
+        if path.is_dir():
+            raise StoreError("cannot open the database: this is a folder", path,
+                             hint=f"give a file name, e.g. --db {path / 'stratcompare.db'}")
         if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot make the database's folder: {exc.strerror or exc}", path,
+                                 hint="give a --db in a folder you may write to") from None
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.row_factory = sqlite3.Row
@@ -103,6 +110,9 @@ class Store:
             store = cls(conn, path)
             _retry_locked(store.migrate)
         except sqlite3.DatabaseError as exc:
+            if "unable to open" in str(exc) and not path.exists():  # never the file's fault
+                raise StoreError(f"cannot create the database: {exc}", path,
+                                 hint="check the folder exists and that you may write there") from None
             raise StoreError(f"cannot open the database: {exc}", path,
                              hint="is it an SQLite file written by stratcompare?") from None
         return store
