@@ -54,3 +54,11 @@ def test_repair_help_has_example():
     res = runner.invoke(app, ["repair", "--help"])
     assert res.exit_code == 0
     assert "Example: stratcompare repair scan.txt --diff" in res.output
+
+
+def test_repair_of_a_folder_says_it_is_a_folder(tmp_path):
+    res = runner.invoke(app, ["repair", str(tmp_path)])
+    assert res.exit_code == 9
+    line = res.output.strip()
+    assert line.startswith(f"Error: {tmp_path}: ") and "folder" in line and "\n" not in line
+    assert "no such file" not in line   # it exists: saying otherwise sends the user hunting

@@ -20,6 +20,9 @@ def _read(path: str) -> str:
         name = "<stdin>"
     else:
         p = Path(path)
+        if p.is_dir():
+            raise UnreadableFileError("this is a folder, not a text file", path=p,
+                                      hint="give one text file; `stratcompare ingest` reads folders")
         if not p.is_file():
             raise UnreadableFileError("no such file", path=p)
         try:
