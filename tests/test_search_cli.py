@@ -88,3 +88,16 @@ def test_help_ends_with_an_example(cmd):
     r = runner.invoke(app, [cmd, "--help"])
     assert r.exit_code == 0
     assert r.stdout.strip().splitlines()[-1].strip().startswith("Example: stratcompare " + cmd)
+
+
+def test_similar_table_shows_the_similarity(db):
+    """`similar` has no query, so no match strength: its table shows the cosine instead of an
+    empty strength column."""
+    hits = json.loads(invoke("search", "Housing First", "--db", str(db), "-f", "json").stdout)
+    src = hits[0]["passage_id"]
+    score = json.loads(invoke("similar", src, "--db", str(db), "-f", "json").stdout)[0]["score"]
+    r = invoke("similar", src, "--db", str(db))
+    assert r.exit_code == 0, r.output
+    header, _rule, first = r.stdout.splitlines()[:3]
+    assert header.split()[:2] == ["rank", "similarity"]
+    assert first.split()[1] == f"{score:.3f}"

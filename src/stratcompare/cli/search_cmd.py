@@ -116,13 +116,19 @@ def embed_corpus(db, model) -> dict:
             "fts_indexed": indexed, "fts_removed": removed}
 
 
-def _render_hits(records: list[dict], format: Format) -> None:
+def _render_hits(records: list[dict], format: Format, similarity: bool = False) -> None:
+    """``similarity``: the table's second column is the cosine similarity (``similar`` has no
+    match strength, which is a query's)."""
     if format == Format.table:
         if not records:
             typer.echo("No matching passages.", err=True)
             return
         rows = [{**r, "text": _snippet(r["highlighted"] or r["text"]) + _also(r)} for r in records]
-        render(rows, format, columns=TABLE_COLUMNS, max_width=None)
+        columns = TABLE_COLUMNS
+        if similarity:
+            rows = [{**r, "similarity": f"{r['score']:.3f}"} for r in rows]
+            columns = ["similarity" if c == "strength" else c for c in TABLE_COLUMNS]
+        render(rows, format, columns=columns, max_width=None)
     else:
         render(records, format, columns=RECORD_COLUMNS)
 
@@ -186,9 +192,10 @@ def similar(
     model: Optional[str] = ModelOption,
     format: Format = FormatOption,
 ) -> None:
-    """Initiatives elsewhere that resemble this passage."""
+    """Initiatives elsewhere that resemble this passage, most similar first (similarity: the
+    cosine of the two passages' embeddings, 0-1; words they share are marked «»)."""
     records = run(similar_records, db, passage_id, top_k, other_municipalities, model)
-    _render_hits(records, format)
+    _render_hits(records, format, similarity=True)
 
 
 @app.command(epilog="Example: stratcompare embed --db corpus.db")
