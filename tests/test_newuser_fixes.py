@@ -195,3 +195,18 @@ def test_db_in_an_impossible_place_is_one_line_error(tmp_path, where, cause):
     _one_line_error(result, str(db))
     assert cause in result.output
     assert (tmp_path / "afile").read_text() == "x"   # nothing it was pointed at is touched
+
+
+# --- passages --document with an id that is not there ----------------------------------------
+def test_passages_of_an_unknown_document_is_not_found(db):
+    result = runner.invoke(app, ["passages", "--db", str(db), "--document", "nope"])
+    assert result.exit_code == 18, result.output
+    assert "no document 'nope'" in result.output and "stratcompare documents" in result.output
+    ok = runner.invoke(app, ["passages", "--db", str(db), "--document", "d"])   # a prefix of "dk"
+    assert ok.exit_code == 0 and '"k1"' in ok.stdout
+
+
+def test_passages_matching_nothing_says_so_on_stderr(db):
+    result = runner.invoke(app, ["passages", "--db", str(db), "--kind", "table"])
+    assert result.exit_code == 0
+    assert result.stdout == "" and "No passages match" in result.stderr

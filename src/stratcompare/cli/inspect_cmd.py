@@ -42,6 +42,7 @@ def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
     """Passages in document order; every kind unless ``kinds`` names some."""
     from stratcompare.segment import kinds_filter
     from stratcompare.store import Store
+    from stratcompare.store.db import like_prefix
 
     wanted = kinds_filter(kinds) if kinds else None
     if genre:
@@ -51,6 +52,11 @@ def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
     with Store.open(db, create=False) as store:
         if municipality:  # the one resolver: Koebenhavn works, a typo gets a suggestion (exit 2)
             municipality = corpus_municipality(store.conn, municipality)
+        if document and not store.conn.execute(  # a mistyped id is an error, not silence
+                "SELECT 1 FROM documents WHERE id = ? OR id LIKE ? || '%' ESCAPE '\\' LIMIT 1",
+                (document, like_prefix(document))).fetchone():
+            raise NotFoundError(f"no document {document!r}",
+                                hint="list ids with `stratcompare documents`")
         return [
             {"id": p["id"], "document_id": p["document_id"], "document_path": p["document_path"],
              "municipality": p["municipality"], "genre": p["genre"], "page": p["page"],
@@ -104,7 +110,8 @@ def documents(db: Optional[Path] = DbOption, format: Format = FormatOption) -> N
 def passages(
     db: Optional[Path] = DbOption,
     document: Optional[str] = typer.Option(None, "--document", "-d", help="Document id (or prefix)."),
-    municipality: Optional[str] = typer.Option(None, "--municipality", "-m"),
+    municipality: Optional[str] = typer.Option(
+        None, "--municipality", "-m", help="Only this municipality (any spelling, e.g. Koebenhavn)."),
     kind: Optional[list[str]] = typer.Option(
         None, "--kind", "-k", help="Only these kinds (content, list, table, heading, toc, "
         "procedure, boilerplate); repeat or comma-separate. Default: every kind."),
@@ -114,6 +121,8 @@ def passages(
 ) -> None:
     """List passages in document order: id, document, municipality, page, section, kind, text."""
     records = run(list_passages, db, document, municipality, kind, genre)
+    if not records:
+        typer.echo("No passages match these filters.", err=True)
     render(records, format, columns=PASSAGE_COLUMNS, max_width=80)
 
 
