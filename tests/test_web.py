@@ -683,3 +683,12 @@ def test_weak_result_rule():
     h = hit(bm25=5.0)
     h.strength, h.weak = 0.1, True                   # a calibrated verdict from the search API wins
     assert Q.weak_result([h], "hashing")
+
+
+def test_municipality_address_in_any_case_or_ascii_spelling(client):
+    """/municipality/aarhus (typed by hand) finds Aarhus, as `-m aarhus` does on the CLI."""
+    data = client.get("/api/municipality/aarhus").json()
+    assert data["municipality"] == "Aarhus"
+    r = client.get("/municipality/AARHUS")
+    assert r.status_code == 200 and "Aarhus" in r.text
+    assert client.get("/api/municipality/Aarhusx").status_code == 404

@@ -206,9 +206,18 @@ def document_view(st: WebState, doc_id: str) -> dict:
 
 # --- municipality / theme -------------------------------------------------------------------
 def municipality_view(st: WebState, name: str) -> dict:
+    request_name = name
     names = municipalities(st)
-    if name not in names:
-        raise NotFoundError(f"no municipality {name!r} in the corpus")
+    if name not in names:  # /municipality/koebenhavn or /silkeborg: the CLI's -m resolver
+        from stratcompare.errors import StratcompareError
+        from stratcompare.metadata.municipalities import match_municipality
+
+        try:
+            name = match_municipality(name, names)
+        except StratcompareError:
+            name = None
+        if name not in names:
+            raise NotFoundError(f"no municipality {request_name!r} in the corpus")
     return st.cache.get(("municipality", name), lambda: _municipality_view(st, name))
 
 
