@@ -692,3 +692,15 @@ def test_municipality_address_in_any_case_or_ascii_spelling(client):
     r = client.get("/municipality/AARHUS")
     assert r.status_code == 200 and "Aarhus" in r.text
     assert client.get("/api/municipality/Aarhusx").status_code == 404
+
+
+def test_genre_and_kind_options_are_labelled_in_the_page_language(client):
+    """Policy staff read Danish: the filters show 'Brødtekst', not the slug 'content'."""
+    import re as _re
+
+    for lang, content in (("da", "Brødtekst"), ("en", "Body text")):
+        html = client.get("/", params={"lang": lang}).text
+        options = dict(_re.findall(r'<option value="([a-z]+)"[^>]*>([^<]+)</option>', html))
+        assert options.get("content") == content, options
+        genres = [g for g in ("strategy", "minutes", "news", "other") if g in options]
+        assert genres and all(options[g] != g for g in genres), options
