@@ -210,3 +210,24 @@ def test_passages_matching_nothing_says_so_on_stderr(db):
     result = runner.invoke(app, ["passages", "--db", str(db), "--kind", "table"])
     assert result.exit_code == 0
     assert result.stdout == "" and "No passages match" in result.stderr
+
+
+# --- odd files named directly: a broken symlink, a named pipe --------------------------------
+def test_broken_symlink_and_pipe_are_named_and_the_batch_goes_on(tmp_path):
+    import os
+
+    good = _doc(tmp_path)
+    link = tmp_path / "plan.txt"
+    link.symlink_to(tmp_path / "gone" / "plan.txt")
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    db = tmp_path / "odd.db"
+    result = runner.invoke(app, ["ingest", str(link), str(pipe), str(good), "--db", str(db)])
+    assert result.exit_code == 9, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error: ")]
+    assert len(errors) == 2 and "Traceback" not in result.output
+    # the link itself is named (not its missing target), with the cause
+    assert errors[0].startswith(f"Error: {link}: broken symbolic link"), errors
+    assert errors[1].startswith(f"Error: {pipe}: not a regular file"), errors
+    with Store.open(db, create=False) as store:
+        assert store.conn.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0] == 1

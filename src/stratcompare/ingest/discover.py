@@ -40,6 +40,8 @@ def discover(paths: list[str | Path]) -> list[Candidate]:
 
     def add(p: Path, explicit: bool, missing: bool = False, problem: str | None = None):
         key = p.absolute()
+        if not missing and problem is None and p.is_symlink() and not p.exists() and not _is_loop(p):
+            problem = "dangling"   # resolving it would name its missing target, not the link
         if not missing and problem is None:
             try:
                 key = p.resolve()

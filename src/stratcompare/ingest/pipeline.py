@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -207,6 +208,9 @@ def _precheck(store: Store | None, cand: Candidate) -> tuple[FileResult | None, 
         if cand.problem == "loop":
             raise UnreadableFileError("symbolic link loop (the link points back at itself)", path,
                                       hint="point the link at a real file, or remove it")
+        if cand.problem == "dangling":
+            raise UnreadableFileError(f"broken symbolic link (its target {os.readlink(path)} does "
+                                      "not exist)", path, hint="point the link at a real file, or remove it")
         if cand.problem == "empty":
             raise NothingToIngestError("nothing to ingest: no readable documents here", path)
         if kind_of(cand.path) is None:
@@ -227,7 +231,11 @@ def _precheck(store: Store | None, cand: Candidate) -> tuple[FileResult | None, 
 
 def _file_digest(path: Path) -> str:
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):   # a pipe or device: reading it could wait for ever
+            raise UnreadableFileError("not a regular file (a pipe, socket or device)", path,
+                                      hint="copy the data into a file and ingest that")
+        size = st.st_size
         if size == 0:
             raise EmptyFileError("empty file (0 bytes)", path)
         h = hashlib.sha256()
