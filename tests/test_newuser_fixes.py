@@ -231,3 +231,27 @@ def test_broken_symlink_and_pipe_are_named_and_the_batch_goes_on(tmp_path):
     assert errors[1].startswith(f"Error: {pipe}: not a regular file"), errors
     with Store.open(db, create=False) as store:
         assert store.conn.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0] == 1
+
+
+def test_db_in_a_read_only_place_says_so(db, monkeypatch):
+    """A database on a read-only share: SQLite only says 'unable to open database file'; the
+    line must name the cause (read-only), not ask whether it is an SQLite file."""
+    import os
+
+    import stratcompare.store.db as store_db
+
+    real_connect = sqlite3.connect
+
+    def connect_on_read_only_mount(target, *args, **kwargs):
+        if str(target) == str(db):
+            raise sqlite3.OperationalError("unable to open database file")
+        return real_connect(target, *args, **kwargs)
+
+    real_access = os.access
+    monkeypatch.setattr(store_db.sqlite3, "connect", connect_on_read_only_mount)
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode == os.W_OK
+                        else real_access(p, mode, **kw))
+    result = runner.invoke(app, ["documents", "--db", str(db)])
+    assert result.exit_code == 17, result.output
+    _one_line_error(result, str(db))
+    assert "read-only" in result.output and "SQLite file" not in result.output

@@ -113,6 +113,11 @@ class Store:
             if "unable to open" in str(exc) and not path.exists():  # never the file's fault
                 raise StoreError(f"cannot create the database: {exc}", path,
                                  hint="check the folder exists and that you may write there") from None
+            low = str(exc).lower()
+            if ("unable to open" in low or "readonly" in low) and _read_only_place(path):
+                raise StoreError(  # WAL keeps its -wal/-shm files beside the database, even to read
+                    "cannot open the database: it or its folder is read-only", path,
+                    hint="copy it to a folder you may write to and use --db there") from None
             raise StoreError(f"cannot open the database: {exc}", path,
                              hint="is it an SQLite file written by stratcompare?") from None
         return store
@@ -356,6 +361,14 @@ class _Transaction:
             # "attempt to write a readonly database", "database or disk is full", …: one line
             raise describe_db_error(exc, "cannot write to the database") from None
         return False
+
+
+def _read_only_place(path: Path) -> bool:
+    """The database file or its folder cannot be written (permissions or a read-only mount)."""
+    import os
+
+    folder = path.parent if str(path.parent) else Path(".")
+    return not os.access(path, os.W_OK) or not os.access(folder, os.W_OK)
 
 
 def describe_db_error(exc: sqlite3.DatabaseError, what: str, path: str | Path | None = None) -> StoreError:
