@@ -255,3 +255,23 @@ def test_db_in_a_read_only_place_says_so(db, monkeypatch):
     assert result.exit_code == 17, result.output
     _one_line_error(result, str(db))
     assert "read-only" in result.output and "SQLite file" not in result.output
+
+
+# --- serve on a port that is taken -----------------------------------------------------------
+def test_serve_on_a_busy_port_is_one_line_error_before_loading_anything(db, monkeypatch):
+    import socket
+
+    import stratcompare.web as web_pkg
+
+    def must_not_load(*args, **kwargs):
+        raise AssertionError("the app was built although the port is taken")
+
+    monkeypatch.setattr(web_pkg, "create_app", must_not_load)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--db", str(db), "--port", str(port), "--mode", "lexical"])
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"port {port}" in lines[0] and "already in use" in lines[0], lines

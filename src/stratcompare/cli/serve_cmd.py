@@ -24,6 +24,30 @@ def check_binding(host: str, token: str | None) -> None:
         raise UsageError("the access token is too short", hint="use at least 8 characters")
 
 
+def check_port(host: str, port: int) -> None:
+    """Say at once, in one line, when the address cannot be listened on (a second ``serve`` on
+    the same port): otherwise the model loads first and the server's own log line comes last."""
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot listen on --host {host}: {exc.strerror}",
+                         hint="use an address of this machine, e.g. 127.0.0.1") from None
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the server itself does
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise UsageError(f"port {port} on {host} is already in use",
+                                 hint=f"stop the program using it, or choose another: --port {port + 1}") from None
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                             hint="choose another --host or --port") from None
+
+
 def allowed_hosts(host: str, token: str | None) -> list[str] | None:
     """Without a token the app trusts that only this machine reaches it: then answer only
     requests addressed to a loopback name (no DNS rebinding from a web page elsewhere)."""
@@ -48,6 +72,7 @@ def serve(
 
     started = time.perf_counter()
     run(check_binding, host, token)
+    run(check_port, host, port)
     try:
         import uvicorn
     except ImportError:
