@@ -314,3 +314,17 @@ def test_globs_markdown_and_stable_ids(tmp_path, db):
     ingest_paths([tmp_path / "docs"], db=db, force=True)
     with Store.open(db) as s:
         assert sorted(p["id"] for p in s.passages()) == ids  # same content, same ids
+
+
+def test_unchanged_file_reports_what_is_stored_for_it(tmp_path):
+    """A rerun lists an unchanged file with its stored municipality, pages and passages, not
+    with zeros that read as if the corpus had lost them."""
+    doc = _write(tmp_path / "koege.txt", "Køge Kommune\n\nHousing First giver hjemløse borgere "
+                 "en bolig med bostøtte.\n\nVi styrker den tidlige indsats for børn og unge.\n")
+    db = tmp_path / "c.db"
+    first = ingest_paths([str(doc)], db=db).results[0]
+    again = ingest_paths([str(doc)], db=db).results[0]
+    assert first.status == "ingested" and again.status == "unchanged"
+    assert first.passages > 0 and first.municipality == "Køge"
+    assert (again.municipality, again.pages, again.passages) == (first.municipality, first.pages,
+                                                                  first.passages)

@@ -222,11 +222,23 @@ def _precheck(store: Store | None, cand: Candidate) -> tuple[FileResult | None, 
     if stored and all(r["status"] != "failed" for r in stored) and any(
         r["id"].startswith(digest) for r in stored
     ) and all(r["pipeline"] >= SEGMENTER_VERSION for r in stored):
-        return FileResult(path, "unchanged", documents=len(stored)), digest
+        return _unchanged(store, path, len(stored)), digest
     other = store.document_by_id(digest)
     if other is not None and other["path"] != path and other["status"] != "failed":
         return FileResult(path, "duplicate", warnings=[f"same content as {other['path']}"]), digest
     return None, digest
+
+
+def _unchanged(store: Store, path: str, n_docs: int) -> FileResult:
+    """An unchanged file with what is stored for it (a rerun that shows 0 pages, 0 passages and
+    no municipality reads as if the corpus had lost them)."""
+    row = store.conn.execute(
+        "SELECT group_concat(DISTINCT d.municipality), total(d.pages), "
+        "(SELECT count(*) FROM passages p JOIN documents e ON e.id = p.document_id WHERE e.path = ?) "
+        "FROM documents d WHERE d.path = ?", (path, path)).fetchone()
+    munis = ", ".join(sorted(set(row[0].split(",")))) if row[0] else None
+    return FileResult(path, "unchanged", documents=n_docs, pages=int(row[1]), passages=int(row[2]),
+                      municipality=munis)
 
 
 def _file_digest(path: Path) -> str:
