@@ -275,3 +275,16 @@ def test_serve_on_a_busy_port_is_one_line_error_before_loading_anything(db, monk
     assert result.exit_code == 2, result.output
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and f"port {port}" in lines[0] and "already in use" in lines[0], lines
+
+
+def test_show_with_an_ambiguous_prefix_says_so(tmp_path):
+    path = tmp_path / "two.db"
+    store = Store.open(path)
+    add_document(store.conn, "ab12", "Køge", title="Køge strategi", year=2024)
+    add_document(store.conn, "ab34", "Køge", title="Køge plan", year=2023)
+    store.close()
+    result = runner.invoke(app, ["show", "ab", "--db", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "ambiguous" in result.output and "ab12" in result.output and "no document" not in result.output
+    one = runner.invoke(app, ["show", "ab3", "--db", str(path)])
+    assert one.exit_code == 0 and "Køge plan" in one.output

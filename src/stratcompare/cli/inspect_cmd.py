@@ -94,6 +94,16 @@ def show_item(db: Optional[Path], item_id: str) -> dict:
                 for p in store.pages(doc["id"])
             ]
             return {"type": "document", **doc}
+        if item_id:   # a short prefix of several document ids: say so, not "no such id"
+            from stratcompare.errors import UsageError
+            from stratcompare.store.db import like_prefix
+
+            ids = [r[0] for r in store.conn.execute(
+                "SELECT id FROM documents WHERE id LIKE ? || '%' ESCAPE '\\' ORDER BY id LIMIT 3",
+                (like_prefix(item_id),))]
+            if len(ids) > 1:
+                raise UsageError(f"id '{item_id}' is ambiguous: several documents start with it",
+                                 hint="give more of the id, e.g. " + " or ".join(ids[:2]))
     raise NotFoundError(f"no document or passage with id '{item_id}'", hint="list ids with "
                         "`stratcompare documents` or `stratcompare passages`")
 
