@@ -288,3 +288,11 @@ def test_show_with_an_ambiguous_prefix_says_so(tmp_path):
     assert "ambiguous" in result.output and "ab12" in result.output and "no document" not in result.output
     one = runner.invoke(app, ["show", "ab3", "--db", str(path)])
     assert one.exit_code == 0 and "Køge plan" in one.output
+
+
+def test_classify_input_missing_is_called_a_passages_file(tmp_path):
+    missing = tmp_path / "passages.jsonl"
+    result = runner.invoke(app, ["classify", "--input", str(missing), "--encoder", "hashing"])
+    assert result.exit_code == 18, result.output
+    _one_line_error(result, str(missing))
+    assert "passages file not found" in result.output and "labels" not in result.output

@@ -14,7 +14,7 @@ from stratcompare.classify.labels import label_genres, label_matrix, load_labels
 from stratcompare.classify.metrics import agreement, theme_scores
 from stratcompare.classify.model import ThemeClassifier
 from stratcompare.config import data_path, repo_models_dir
-from stratcompare.errors import InvalidJSONLError, ModelError, StoreError, UsageError
+from stratcompare.errors import InvalidJSONLError, ModelError, NotFoundError, StoreError, UsageError
 
 
 def default_model_dir() -> Path | None:
@@ -93,6 +93,9 @@ def classify_records(records: Sequence[dict], model: ThemeClassifier) -> list[di
 def read_passages_jsonl(path: str | Path) -> list[dict]:
     """Passages to classify; an optional "genre" (document genre) and "kind" are kept for the
     model's context features."""
+    if not Path(path).exists():   # read_jsonl would call it a labels file
+        raise NotFoundError("passages file not found", path=path,
+                            hint='give a JSONL file of {"id", "text"} lines')
     recs = read_jsonl(path, require_text=True, require_themes=False)
     return [{"id": r["id"], "text": r["text"], "genre": normal_genre(r.get("genre")),
              "kind": r.get("kind") if isinstance(r.get("kind"), str) else None} for r in recs]
