@@ -296,3 +296,18 @@ def test_classify_input_missing_is_called_a_passages_file(tmp_path):
     assert result.exit_code == 18, result.output
     _one_line_error(result, str(missing))
     assert "passages file not found" in result.output and "labels" not in result.output
+
+
+def test_xlsx_keeps_text_that_starts_with_equals_as_text(tmp_path):
+    """Document text such as '=HYPERLINK(…)' must not become a live formula in the workbook
+    that policy staff open (compare --cell … -f xlsx, the web's XLSX download)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from stratcompare.compare.export import write_xlsx
+
+    text = '=HYPERLINK("http://example.invalid","Klik her")'
+    out = tmp_path / "cell.xlsx"
+    write_xlsx(out, [("passages", ["municipality", "text", "n"],
+                      [{"municipality": "Køge", "text": text, "n": 3}])], heat=False)
+    row = list(openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=False))[0]
+    assert row[1].value == text and row[1].data_type == "s"
+    assert row[2].value == 3 and row[2].data_type == "n"

@@ -108,6 +108,9 @@ def write_xlsx(path: str | Path | None, sheets: list[tuple[str, list[str], list[
             cell.font = Font(bold=True)
         for rec in records:
             ws.append([_xl(rec.get(c)) for c in columns])
+            for cell in ws[ws.max_row]:   # a passage reading "=…" is text, never a formula
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         ws.freeze_panes = "B2"
         ws.column_dimensions["A"].width = max(12, min(40, max(
             [len(str(r.get(columns[0], ""))) for r in records] + [10]) + 2))
