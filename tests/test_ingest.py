@@ -328,3 +328,32 @@ def test_unchanged_file_reports_what_is_stored_for_it(tmp_path):
     assert first.passages > 0 and first.municipality == "Køge"
     assert (again.municipality, again.pages, again.passages) == (first.municipality, first.pages,
                                                                   first.passages)
+
+
+def test_content_stored_meanwhile_by_another_run_is_not_replaced(tmp_path, monkeypatch):
+    """Two overlapping ingests of one folder: the second finds, when it comes to store a file,
+    that the first has just stored the same content.  It must not replace it (that dropped the
+    document's themes and vectors, and reported every file as 'replaced'); --force still does."""
+    from stratcompare.ingest import pipeline
+
+    doc = _write(tmp_path / "koege.txt", "Køge Kommune\n\nHousing First giver hjemløse borgere "
+                 "en bolig med bostøtte.\n")
+    db = tmp_path / "c.db"
+    assert ingest_paths([str(doc)], db=db).results[0].status == "ingested"
+    with Store.open(db) as store:
+        pid = store.conn.execute("SELECT id FROM passages LIMIT 1").fetchone()[0]
+        store.conn.execute("INSERT INTO passage_themes (passage_id, codebook, theme, probability, "
+                           "assigned, evidence, model) VALUES (?, 'cb', 'housing_first', 0.9, 1, "
+                           "'{}', 'm')", (pid,))
+    real_precheck = pipeline._precheck
+
+    def precheck_before_the_other_run_stored_it(store, cand):
+        result, digest = real_precheck(store, cand)
+        return (None, digest) if result is not None and result.status == "unchanged" else (result, digest)
+
+    monkeypatch.setattr(pipeline, "_precheck", precheck_before_the_other_run_stored_it)
+    again = ingest_paths([str(doc)], db=db).results[0]
+    assert again.status == "unchanged" and again.passages > 0
+    with Store.open(db) as store:
+        assert store.conn.execute("SELECT count(*) FROM passage_themes").fetchone()[0] == 1
+    assert ingest_paths([str(doc)], db=db, force=True).results[0].status == "replaced"

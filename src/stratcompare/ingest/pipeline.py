@@ -181,7 +181,7 @@ def ingest_paths(
         outcomes = _run(todo, options, jobs, progress)
         try:
             for outcome in outcomes:
-                report.results.append(_store_outcome(store, outcome))
+                report.results.append(_store_outcome(store, outcome, force))
                 _tick(progress, "file", 1)
         finally:
             outcomes.close()  # on Ctrl-C: stop the workers now, not when the generator is collected
@@ -345,12 +345,14 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, name="stratcompare-parent-watch", daemon=True).start()
 
 
-def _store_outcome(store: Store, outcome: _Outcome) -> FileResult:
+def _store_outcome(store: Store, outcome: _Outcome, force: bool = False) -> FileResult:
     if outcome.error:
         store.record_failure(outcome.path, outcome.kind or "unknown", outcome.error)
         return FileResult(outcome.path, "failed", error=outcome.error,
                           error_kind=outcome.error_kind, exit_code=outcome.exit_code)
     try:
+        if not force and _stored_meanwhile(store, outcome):
+            return _unchanged(store, outcome.path, len(outcome.bundles))
         replaced = bool(store.stored_version(outcome.path))
         try:
             _check_passage_ids(store, outcome)
@@ -373,6 +375,15 @@ def _store_outcome(store: Store, outcome: _Outcome) -> FileResult:
         pages=sum(b.doc.pages for b in docs), passages=sum(b.n_passages for b in docs),
         municipality=", ".join(munis) or None, warnings=warnings,
     )
+
+
+def _stored_meanwhile(store: Store, outcome: _Outcome) -> bool:
+    """Another run stored this very content while this one read it (two overlapping ingests of
+    one folder): replacing it again would only drop its themes and vectors."""
+    stored = store.stored_version(outcome.path)
+    return bool(stored) and sorted(r["id"] for r in stored) == sorted(
+        b.doc.id for b in outcome.bundles) and all(
+        r["status"] != "failed" and (r["pipeline"] or 0) >= SEGMENTER_VERSION for r in stored)
 
 
 def _check_passage_ids(store: Store, outcome: _Outcome) -> None:
