@@ -146,3 +146,15 @@ def test_hostile_municipality_name_in_figures(tmp_path):
     store.close()
     assert "<script" not in html.lower() and "&lt;script&gt;" in html
     assert html.count("<svg") >= 2
+
+
+def test_documents_without_a_municipality_are_not_counted_as_one(tmp_path):
+    """The overview counts municipalities; the '(unknown)' row of undetected documents is none."""
+    store = Store.open(tmp_path / "u.db")
+    add_document(store.conn, "dk", "Køge", title="Køge strategi", year=2024)
+    add_document(store.conn, "dx", None, title="Uden kommune", year=2024)
+    add_passage(store.conn, "k1", "dk", "Housing First giver hjemløse borgere en bolig.", seq=0)
+    add_passage(store.conn, "x1", "dx", "Tidlig indsats for børn og unge i udsatte positioner.", seq=0)
+    html = build_report(store.conn, tmp_path / "u.html").read_text(encoding="utf-8")
+    store.close()
+    assert "1 kommuner ·" in html and "<b>1</b><span>kommuner</span>" in html

@@ -20,7 +20,7 @@ from stratcompare.compare.cells import PassageRef, attach_themes
 from stratcompare.compare.corpus import CorpusIndex, corpus_index, in_clause
 from stratcompare.compare.embeddings import load_vectors, resolve_model
 from stratcompare.compare.matrices import cosine_rows
-from stratcompare.compare.names import danish_sort_key, main_municipality
+from stratcompare.compare.names import UNKNOWN, danish_sort_key, main_municipality
 from stratcompare.compare.themes import ThemeSet, load_themes
 from stratcompare.config import data_path
 from stratcompare.errors import UnreadableFileError
@@ -76,7 +76,7 @@ def build_report(
     nav = "".join(f'<a href="#{esc(a)}">{esc(t)}</a>' for a, t, _ in parts)
     body = "\n".join(h for _, _, h in parts)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    subtitle = (f"{len(index.municipalities)} kommuner · {int(index.passages.sum())} passager · "
+    subtitle = (f"{_n_municipalities(index)} kommuner · {int(index.passages.sum())} passager · "
                 f"kodebog {themes.codebook or '–'} · genereret {generated} af stratcompare")
     page = Template(data_path("report", "report.html").read_text(encoding="utf-8")).substitute(
         title=esc("Kommunale strategier – sammenligning"),
@@ -92,6 +92,11 @@ def build_report(
         raise UnreadableFileError(f"cannot write the report: {exc.strerror}", out_path,
                                   hint="check the folder exists and is writable") from None
     return out_path
+
+
+def _n_municipalities(index: CorpusIndex) -> int:
+    """Municipalities in the corpus: documents with none detected are a row, not a municipality."""
+    return sum(1 for m in index.municipalities if m != UNKNOWN)
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -156,7 +161,7 @@ def _summary(conn, docs, index: CorpusIndex, themes: ThemeSet, model: str | None
                             (model,)).fetchone()[0] if model else 0
     ok = [d for d in docs if d["status"] != "failed"]
     stats = [
-        (len(ok), "dokumenter"), (len(index.municipalities), "kommuner"),
+        (len(ok), "dokumenter"), (_n_municipalities(index), "kommuner"),
         (int(index.passages.sum()), "passager"), (labelled, "passager med tema"),
         (embedded, "passager med embedding"),
     ]
