@@ -311,3 +311,13 @@ def test_xlsx_keeps_text_that_starts_with_equals_as_text(tmp_path):
     row = list(openpyxl.load_workbook(out).active.iter_rows(min_row=2, values_only=False))[0]
     assert row[1].value == text and row[1].data_type == "s"
     assert row[2].value == 3 and row[2].data_type == "n"
+
+
+def test_binary_named_txt_gets_a_hint_that_fits(tmp_path):
+    """An image saved as .html/.txt is not text in another encoding: no iconv advice."""
+    src = tmp_path / "scan.txt"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    result = runner.invoke(app, ["ingest", str(src), "--db", str(tmp_path / "b.db")])
+    assert result.exit_code == 8, result.output
+    line = next(ln for ln in result.output.splitlines() if ln.startswith("Error: "))
+    assert line.startswith(f"Error: {src}: binary data, not text") and "iconv -f" not in line

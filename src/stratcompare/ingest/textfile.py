@@ -30,7 +30,8 @@ def decode_bytes(data: bytes, path: str | Path) -> str:
                     return data[2:].decode(enc)
                 except UnicodeDecodeError:
                     break
-        raise UndecodableTextError("binary data, not text", path)
+        raise UndecodableTextError("binary data, not text", path,
+                                   hint="check what the file really is with `file`; iconv cannot help")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
