@@ -14,8 +14,8 @@ by ``+ 0.3 * coverage``, the rarity-weighted share of the query's words in the p
 the held-out queries) a query naming a concept of the Danish social-area thesaurus
 (``synonyms.py``) also searches the concept's other wordings: a second BM25 query added at half
 weight, and a synonym counts half a word in the coverage.  Plain reciprocal rank fusion scored
-lower on the judged queries (kept as ``method="rrf"``).  Each hit then gets a calibrated match strength (``strength.py``); repeated
-texts are shown once.
+lower on the judged queries (kept as ``method="rrf"``).  Each hit then gets a calibrated match
+strength (``strength.py``); repeated texts are shown once.
 """
 
 from __future__ import annotations
@@ -344,10 +344,9 @@ def search_result(
     rerank = mode == "hybrid" and p.method == "blend" and p.coverage > 0
     scored = scored[:max(k_fetch, p.depth) if rerank else k_fetch]
     hits = _hits(conn, [s[0] for s in scored], [s[1] for s in scored], [s[2] for s in scored], q_text, mark_words=False)
-    cov_groups = None
-    if expansion.alternatives and p.synonym_credit > 0:
-        cov_groups = synonyms.coverage_groups(query_groups(q_text), expansion, p.synonym_credit)
     if rerank:
+        cov_groups = (synonyms.coverage_groups(query_groups(q_text), expansion, p.synonym_credit)
+                      if expansion.alternatives and p.synonym_credit > 0 else None)
         hits = _coverage_rerank(conn, hits, q_text, p.coverage, cov_groups)[:k_fetch]
     hits = _diversify(conn, hits, dedup, per_document)[:top_k]
     whole, parts = query_terms(q_text)

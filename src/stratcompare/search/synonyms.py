@@ -5,10 +5,11 @@ write the official ones ("borgere i hjemløshed", "rusmidler", "mennesker med fu
 "anbringelse uden for hjemmet").  Compound splitting and the dense half bridge part of that gap;
 a passage that names the concept only in its official wording still often ranks below passages
 that repeat the user's word.  ``expand`` finds the thesaurus groups a query names (by lemma
-sequence, so "anbragte" meets "anbragt"; a query compound's parts may name a group too) and returns
-the group's other wordings: as full-text phrases for the lexical query (``fts.lexical_search``
-weighs the user's own words ``ratio`` times as much) and as alternatives for the query's words in
-the coverage re-ranking (``strength.coverage``, at reduced credit).  Query time only: the index
+sequence, so "anbragte" meets "anbragt"; with ``parts`` a query compound's parts may name a group
+too) and returns the group's other wordings: as full-text phrases for a second lexical query
+(``fts.lexical_search`` adds its score at ``extra_weight`` of the user's own) and as alternatives
+for the query's words in the coverage re-ranking (``strength.coverage``, at reduced credit).
+Off by default (``FusionParams.synonyms``): it did not carry over to the held-out queries.  Query time only: the index
 and the vectors are untouched.  A "§ 85" term triggers its group only when the query names the
 paragraph; a bare number is never searched for.
 """
