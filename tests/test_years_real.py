@@ -298,8 +298,13 @@ def test_a_report_is_of_the_year_its_title_names_beside_a_plans_range():
     page = "Center for Voksne, januar 2025\n\nHandleplanen har 11 initiativer."
     title = "Statusrapport 2024 – Handleplan for psykisk sundhed 2023-2026"
     assert detect_years([page], title=title, genre="other").year == 2024
-    # counter-example: a title with the plan's range only keeps the range's start
+    # a title with the plan's range only is of the report's own date, within the plan's period
+    # too (session 7: the year column of corpus/real dates "other" by its own date; this
+    # asserted the range's start before); counter-example: undated, it keeps the range's start
     assert detect_years([page], title="Status på handleplan for psykisk sundhed 2023-2026",
+                        genre="other").year == 2025
+    undated = "Handleplanen har 11 initiativer. Fire er gennemført."
+    assert detect_years([undated], title="Status på handleplan for psykisk sundhed 2023-2026",
                         genre="other").year == 2023
 
 
@@ -353,14 +358,28 @@ def test_a_notes_title_range_after_a_plans_name_is_the_plans_period():
     for title in ("Høringssvar vedr. Ældrepolitik 2026-2029",
                   "Status på Handleplan for ensomhed 2026-2029"):
         assert detect_years([body], title=title, genre="other").year == 2025, title
-    # counter-examples: a quality standard's own period, a plan named in another part of the
-    # title than its range, and a status within the plan's period (its start, as the
-    # convention of test_a_report_is_of_the_year_its_title_names_beside_a_plans_range has it)
+    # a status within the plan's period is of its own date too (session 7; it asserted the
+    # period's start before); counter-examples: a quality standard's own period, and a plan
+    # named in another part of the title than its range
     assert detect_years([body], title="Status på Handleplan for ensomhed 2024-2027",
-                        genre="other").year == 2024
+                        genre="other").year == 2025
     assert detect_years([body], title="Kvalitetsstandard for madservice 2026-2027",
                         genre="other").year == 2026
     assert detect_years([body], title="Ældrepolitik: høringssvar 2026-2029",
+                        genre="other").year == 2026
+
+
+def test_a_budget_notes_title_range_is_the_budgets_period():
+    """Session 7: a note about a coming budget ("Budgetnotat - Socialområdet, budget
+    2026-2029") is written in the year before the budget years; it is of its own date."""
+    body = ("Højby Kommune\nØkonomi og Analyse\n\nNotat\nDato: 2. september 2025\n\nNotatet "
+            "beskriver udfordringerne i budget 2026-2029. Regnskab 2024 viste et merforbrug.")
+    assert detect_years([body], title="Budgetnotat - Socialområdet, budget 2026-2029",
+                        genre="other").year == 2025
+    # counter-examples: the budget itself keeps its first year, and a range not introduced as
+    # a budget's (a quality standard's own period) keeps its start
+    assert detect_years([body], title="Budget 2026-2029", genre="other").year == 2026
+    assert detect_years([body], title="Kvalitetsstandard for ledsagelse 2026-2029",
                         genre="other").year == 2026
 
 

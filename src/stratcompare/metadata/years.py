@@ -57,6 +57,11 @@ title year is of its update stamp ("Sidst opdateret: 12. august 2024", ``updated
 ``years.toml``), not of the period of a policy it cites.  An ``other`` document dated before the
 range its title names after a strategy's name ("Høringssvar vedr. Ældrepolitik 2026-2029", dated
 November 2025; ``strategy_nouns``) is of its own date, not of that coming plan's period.
+
+Session 7 (the year column of corpus/real dates ``other`` documents by their own date): an
+``other`` document whose title range is a cited plan's ("Status på Handleplan for ensomhed
+2023-2026", dated 2025) or a budget's ("Budgetnotat - Socialområdet, budget 2026-2029") is of
+its own date wherever that falls, within the period too; undated, it keeps the range's start.
 """
 
 from __future__ import annotations
@@ -409,11 +414,14 @@ def detect_years(pages: list[str], *, title: str | None = None,
         # its title): a look back at a period
         info.year = own_year
     elif (genre == "other" and info.basis == "title-range" and own_year is not None
-            and info.start is not None and own_year < info.start
-            and _title_range_is_cited(title, info.start)):
-        # "Høringssvar vedr. Ældrepolitik 2026-2029", dated 28. november 2025: the period of a
-        # plan not yet in force, which the document is about; it is of its own date (a status
-        # within the period keeps the period's start, a look back after it its own date)
+            and (_title_range_is_cited(title, info.start)
+                 or _title_range_is_cited_budget(title, mentions))):
+        # "Høringssvar vedr. Ældrepolitik 2026-2029" dated November 2025, "Status på Handleplan
+        # for ensomhed 2023-2026" dated February 2025, "Budgetnotat - Socialområdet, budget
+        # 2026-2029" dated September 2025: the range is the period of the plan or budget the
+        # document is about, and a note, status or hearing response is of its own date --
+        # before, within or after that period (the year column of corpus/real: "other" by its
+        # own date; docs/benchmarks.md, session 7)
         info.year = own_year
     elif effective is not None and title_year is None:
         # "Gældende fra 1. januar 2022" on a revised policy's cover: its start, as a period's
@@ -546,6 +554,17 @@ def _title_range_is_cited(title: str | None, start: int | None) -> bool:
     if not title or start is None or (at := title.find(str(start))) < 0:
         return False
     return bool(_strategy_noun().search(title[:at]))
+
+
+def _title_range_is_cited_budget(title: str | None, mentions: list[_Mention]) -> bool:
+    """The title's range is a budget's years and the title is about that budget ("Budgetnotat
+    - Socialområdet, budget 2026-2029"), not the budget itself ("Budget 2026-2029")."""
+    first = next((m for m in mentions if m.in_title and m.kind == "range"), None)
+    if first is None or not first.budget or not title:
+        return False
+    at = title.find(str(first.start))
+    return at > 0 and not re.fullmatch(r"\s*(?:vedtaget\s+)?budget\w*\s*", title[:at],
+                                       re.IGNORECASE)
 
 
 def _update_stamp(mentions: list[_Mention]) -> _Mention | None:
