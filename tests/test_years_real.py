@@ -383,6 +383,28 @@ def test_a_budget_notes_title_range_is_the_budgets_period():
                         genre="other").year == 2026
 
 
+def test_a_reports_making_line_dates_it_like_a_month_line():
+    """Session 7: "Rapporten er udarbejdet af …, i efteråret 2024" (``made_words``) is an
+    evaluation's own time, over the start of the strategy period its title names."""
+    page = ("Midtvejsevaluering af Rusmiddelstrategi 2022-2026\n\nRapporten er udarbejdet af "
+            "Center for Sundhed, Byen Kommune, i efteråret 2024.\n\nSammenfatning\nVentetiden "
+            "er faldet fra 21 dage i 2021 til 9 dage i 2023.")
+    title = "Midtvejsevaluering af Rusmiddelstrategi 2022-2026"
+    assert detect_years([page], title=title, genre="other").year == 2024
+    udgivet = page.replace("Rapporten er udarbejdet af Center for Sundhed, Byen Kommune, i "
+                           "efteråret 2024.", "Udgivet december 2024")
+    assert detect_years([udgivet], title=title, genre="other").year == 2024
+    # counter-examples: without the making line it keeps the range's start; a sentence that
+    # is no colophon ("blev skrevet i") is no date line; a strategy keeps its period
+    bare = page.replace("Rapporten er udarbejdet af Center for Sundhed, Byen Kommune, i "
+                        "efteråret 2024.", "Rapporten ser på halvdelen af perioden.")
+    assert detect_years([bare], title=title, genre="other").year == 2022
+    prose = page.replace("Rapporten er udarbejdet af", "Rapporten blev skrevet af")
+    assert detect_years([prose], title=title, genre="other").year == 2022
+    assert detect_years([page], title="Rusmiddelstrategi 2022-2026", genre="strategy").year \
+        == 2022
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

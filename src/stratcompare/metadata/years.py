@@ -62,6 +62,8 @@ Session 7 (the year column of corpus/real dates ``other`` documents by their own
 ``other`` document whose title range is a cited plan's ("Status på Handleplan for ensomhed
 2023-2026", dated 2025) or a budget's ("Budgetnotat - Socialområdet, budget 2026-2029") is of
 its own date wherever that falls, within the period too; undated, it keeps the range's start.
+A report's making line ("Rapporten er udarbejdet af …, i efteråret 2024", "Udgivet december
+2024"; ``made_words``) dates it as a month line does.
 """
 
 from __future__ import annotations
@@ -190,6 +192,20 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
     return day_month, month_only, adoption, month_of, adopted_year
 
 
+@lru_cache(maxsize=1)
+def _made_year() -> re.Pattern[str]:
+    """A report's making told by month, season or year (``made_words`` in years.toml):
+    "Udarbejdet af Center for Sundhed, i efteråret 2024", "Udgivet december 2024"."""
+    cfg = detection_config()["years"]
+    months = "|".join(sorted((re.escape(n) for names in cfg["months"] for n in names),
+                             key=len, reverse=True))
+    extra = _year_words()
+    made = "|".join(re.escape(w) for w in extra["made_words"])
+    parts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in extra["year_parts"])
+    return re.compile(rf"\b(?:{made})\b(?:(?:[^.!?\n\d]|\n(?!\s*\n)){{0,70}}?\s+i|\s*:)?\s+"
+                      rf"(?:(?:{months}|{parts})\.?\s+)?$", re.IGNORECASE)
+
+
 @lru_cache(maxsize=None)
 def _words_before_date(key: str) -> re.Pattern[str]:
     """The words of ``years.toml``'s list ``key`` ending just before a date: the day or year a
@@ -287,6 +303,8 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
             _words_before_date("effective_words").search(text[max(0, start - 40):start]))
         updated = date is not None and bool(
             _words_before_date("updated_words").search(text[max(0, start - 30):start]))
+        if kind == "year" and not goal and _made_year().search(text[max(0, start - 90):start]):
+            month_line = True  # "Rapporten er udarbejdet af …, i efteråret 2024": its date line
         found.append(_Mention(
             kind, first, last,
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
