@@ -476,6 +476,14 @@ def _process(path: Path, digest: str, kind: str, options: IngestOptions,
 
             extracted = read_text(path, data)
         del data  # a big text's bytes are not needed past the reader (peak memory)
+        if not any((p.raw_text or "").strip() for p in extracted.pages):
+            # like a 0-byte file: an error, nothing stored (was a document with 0 passages)
+            if kind == "html":
+                raise EmptyFileError("no text in the HTML page", path, hint="the page holds no "
+                                     "readable text, perhaps it is built by JavaScript: save it "
+                                     "from a browser as shown")
+            raise EmptyFileError("no text: the file holds only spaces and line breaks", path,
+                                 hint="nothing to store; check that it was saved with its content")
         if on_pages:
             on_pages(len(extracted.pages))
     return [_bundle_from_extracted(path, digest, size, extracted, options)]
