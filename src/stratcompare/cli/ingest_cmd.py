@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from stratcompare.cli.app import DbOption, app, run
+from stratcompare.cli.app import DbOption, Format, app, run
 from stratcompare.cli.output import render
 
 
@@ -33,14 +33,21 @@ def ingest(
         "auto", "--reocr", help="Read a PDF page's image again with Danish OCR: auto (when its "
         "text layer looks damaged), always, never."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+    format: Format = typer.Option(
+        Format.table, "--format", "-f", help="table: a summary on stderr; json, jsonl or csv: "
+        "one record per file on stdout (path, status, error, pages, passages, ...)."),
 ) -> None:
     """Ingest strategy documents (PDF, scanned PDF, .txt/.md, .html, .jsonl) into the corpus.
 
     Unchanged files are skipped; changed files replace their old version; a bad file is
-    reported on one line and the batch goes on.  Exits non-zero when any file failed.
+    reported on one line and the batch goes on.  A damaged PDF of which only some pages could
+    be read is stored with those pages and listed as 'partial'.  Exits non-zero when any file
+    failed or was stored in part.  --format json gives one record per file, status one of
+    ingested, replaced, unchanged, duplicate, skipped, partial, failed.
     """
     from stratcompare.ingest import ingest_paths
 
+    machine = format != Format.table
     with _progress(quiet) as progress:
         report = run(ingest_paths, paths, db=db, municipality=municipality, jobs=jobs, ocr=ocr,
                      repair=repair, max_pages=max_pages, max_mb=max_mb, force=force,
@@ -50,22 +57,36 @@ def ingest(
     for r in report.results:
         for w in r.warnings if r.status in ("ingested", "replaced", "skipped") else ():
             typer.echo(f"Warning: {r.path}: {w}", err=True)
+    if machine:
+        render([file_record(r) for r in report.results], format)
     if not quiet:
         rows = [
-            {"file": _short(r.path), "status": r.status, "municipality": r.municipality,
+            {"file": _short(r.path), "status": r.outcome, "municipality": r.municipality,
              "pages": r.pages, "passages": r.passages,
              "note": r.error_kind if r.status == "failed" else "; ".join(r.warnings)}
             for r in report.results
         ]
-        render(rows, "table", out=sys.stderr, max_width=70)
+        if not machine:
+            render(rows, "table", out=sys.stderr, max_width=70)
+        partial = len(report.partial)
+        replaced = sum(1 for r in report.results if r.outcome == "replaced")
         typer.echo(
-            f"{report.count('ingested') + report.count('replaced')} ingested "
-            f"({report.count('replaced')} replaced), {report.count('unchanged')} unchanged, "
+            f"{report.count('ingested') + report.count('replaced') - partial} ingested "
+            f"({replaced} replaced), "
+            + (f"{partial} partial (damaged pages left out), " if partial else "")
+            + f"{report.count('unchanged')} unchanged, "
             f"{report.count('duplicate')} duplicate, {len(report.failed)} failed -> "
             f"{report.db if Path(report.db).exists() else 'no database written'}",
             err=True,
         )
     raise typer.Exit(report.exit_code)
+
+
+def file_record(r) -> dict:
+    """One file's outcome as a plain record (``ingest --format json``)."""
+    return {"path": r.path, "status": r.outcome, "error": r.error, "error_kind": r.error_kind,
+            "pages": r.pages, "passages": r.passages, "damaged_pages": r.damaged_pages,
+            "municipality": r.municipality, "warnings": r.warnings}
 
 
 def _short(path: str) -> str:

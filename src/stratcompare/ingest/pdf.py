@@ -669,15 +669,33 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
     first_line_title: str | None = None
     ocr_state: tuple[bool, str] | None = None
     tables = TableFinder(path)
+    streams = _ContentStreams(path)
+    damaged: list[int] = []  # pages whose objects or content cannot be read (a damaged file)
     for i in range(n_pages):
         number = i + 1
         try:
             page = doc[i]
-        except pdfium.PdfiumError:
-            raise CorruptPDFError(f"page {number} cannot be read", path) from None
+        except pdfium.PdfiumError:  # the page's own object is damaged: keep the other pages
+            damaged.append(number)
+            page_lines.append(PageLines([], 0, 0))
+            meta.append({"number": number, "method": "none", "status": "damaged", "headings": []})
+            if progress is not None:
+                progress(1)
+            continue
         try:
             left, bottom, right, top = page.get_bbox()
             layer = read_text_layer(page)
+            if layer.visible_chars == 0 and _is_blank(page) and streams.damaged(i):
+                # PDFium drew nothing because the page's content could not be decoded: not a
+                # blank page but lost text, which the user must be told about
+                damaged.append(number)
+                tables.discard(number)
+                page_lines.append(PageLines([], 0, 0))
+                meta.append({"number": number, "method": "none", "status": "damaged",
+                             "headings": []})
+                if progress is not None:
+                    progress(1)
+                continue
             kept = tables.find(page, i, layer.segments)
             if kept is not None:
                 layer = _without_tables(layer, kept)
@@ -735,6 +753,9 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
         meta.append({"number": number, "method": method, "status": status, "headings": heads})
         if progress is not None:
             progress(1)
+    streams.close()
+    if damaged and len(damaged) == n_pages:
+        raise CorruptPDFError(f"damaged PDF: none of its {n_pages} pages could be read", path)
     found = tables.finish()
     cleaned = clean_pages(page_lines)
     pages = [
@@ -744,11 +765,83 @@ def _extract(doc: pdfium.PdfDocument, path: Path, n_pages: int, ocr: bool, ocr_l
         for m, pl, text in zip(meta, page_lines, cleaned)
     ]
     warnings = _warnings(no_text, cid_pages, ocr_failed, ocr, ocr_state) + tables.warnings + ocr_notes
-    not_born_digital = [p for p in pages
-                        if p.method == "ocr" or (p.method == "none" and p.status != "ok")]
+    if damaged:
+        warnings.insert(0, damaged_pages_note(n_pages, damaged))
+    not_born_digital = [p for p in pages if p.method == "ocr" or (
+        p.method == "none" and p.status not in ("ok", "damaged"))]
     scanned = len(not_born_digital) > n_pages / 2
     return ExtractedDocument(path=str(path), kind="scanned_pdf" if scanned else "pdf", pages=pages,
                              title=title or first_line_title, warnings=warnings)
+
+
+def damaged_pages_note(n_pages: int, damaged: list[int]) -> str:
+    """The one line a user sees for a PDF stored in part: "stored 4 of 15 pages; pages 5–15
+    could not be read (...)"."""
+    ranges = _ranges(damaged).rsplit(" ", 1)[0].replace("-", "–")  # "pages 5–15"
+    return (f"stored {n_pages - len(damaged)} of {n_pages} pages; {ranges} could not be read "
+            "(the PDF is damaged; download it again or repair it with qpdf)")
+
+
+class _ContentStreams:
+    """A second reader (pdfminer) asked only about pages PDFium found empty: is the page's
+    content missing or undecodable?  PDFium shows such a page as blank without a word, so a
+    download damaged in the middle would otherwise be stored in part, silently."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._pages: list | None = None
+        self._fh = None
+
+    def damaged(self, index: int) -> bool:
+        import logging
+
+        quiet = logging.getLogger("pdfminer")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)  # pdfminer warns on stderr about what we report here
+        try:
+            page = self._page(index)
+            if page is None:
+                return False  # pdfminer cannot tell: trust PDFium (a blank page)
+            return _contents_damaged(page)
+        except Exception:  # noqa: BLE001 - pdfminer raises many kinds; undecidable = not damaged
+            return False
+        finally:
+            quiet.setLevel(level)
+
+    def _page(self, index: int):
+        if self._pages is None:
+            from pdfminer.pdfdocument import PDFDocument
+            from pdfminer.pdfpage import PDFPage
+            from pdfminer.pdfparser import PDFParser
+
+            self._pages = []
+            self._fh = open(self.path, "rb")
+            self._pages = list(PDFPage.create_pages(PDFDocument(PDFParser(self._fh))))
+        return self._pages[index] if index < len(self._pages) else None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def _contents_damaged(page) -> bool:
+    """A content stream that is declared but missing, or has bytes that decode to nothing."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    declared = page.attrs.get("Contents") if isinstance(page.attrs, dict) else None
+    if declared is None:
+        return False  # no content at all: a genuinely blank page
+    refs = resolve1(declared)
+    refs = refs if isinstance(refs, list) else [declared]
+    for ref in refs:
+        stream = resolve1(ref)
+        if not isinstance(stream, PDFStream):
+            return True
+        raw = stream.get_rawdata() if hasattr(stream, "get_rawdata") else stream.rawdata
+        if raw and raw.strip() and not stream.get_data():
+            return True
+    return False
 
 
 def _final_status(meta: dict, text: str, tables: list | None = None) -> str:

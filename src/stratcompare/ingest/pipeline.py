@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from stratcompare.errors import (
+    CorruptPDFError,
     EmptyFileError,
     InvalidJSONLError,
     NothingToIngestError,
@@ -57,6 +58,13 @@ class FileResult:
     error_kind: str | None = None
     exit_code: int = 0
     warnings: list[str] = field(default_factory=list)
+    damaged_pages: int = 0      # pages of a damaged PDF that could not be read (stored in part)
+
+    @property
+    def outcome(self) -> str:
+        """The status a user sees: 'partial' for a file stored without its damaged pages."""
+        return "partial" if self.damaged_pages and self.status in ("ingested", "replaced") \
+            else self.status
 
 
 @dataclass
@@ -72,8 +80,15 @@ class IngestReport:
         return [r for r in self.results if r.status == "failed"]
 
     @property
+    def partial(self) -> list[FileResult]:
+        """Files stored without some pages (damaged PDFs): not a clean success."""
+        return [r for r in self.results if r.outcome == "partial"]
+
+    @property
     def exit_code(self) -> int:
         codes = {r.exit_code for r in self.failed}
+        if self.partial:
+            codes.add(CorruptPDFError.exit_code)
         if not codes:
             return 0
         return codes.pop() if len(codes) == 1 else 1
@@ -353,6 +368,16 @@ def _store_outcome(store: Store, outcome: _Outcome, force: bool = False) -> File
     try:
         if not force and _stored_meanwhile(store, outcome):
             return _unchanged(store, outcome.path, len(outcome.bundles))
+        damaged = sum(_damaged_pages(b) for b in outcome.bundles)
+        if damaged and not force and _stored_whole(store, outcome.path):
+            # a damaged new copy must not replace a whole stored version (nothing stored is lost)
+            note = next((w for b in outcome.bundles for w in b.doc.warnings
+                         if w.startswith("stored ")), f"{damaged} pages could not be read")
+            return FileResult(outcome.path, "failed", error=(
+                f"{outcome.path}: the new copy is damaged ({note.split(' (')[0]}); kept the "
+                "version stored before (download the file again, or --force to store the "
+                "readable pages)"), error_kind=CorruptPDFError.kind,
+                exit_code=CorruptPDFError.exit_code)
         replaced = bool(store.stored_version(outcome.path))
         try:
             _check_passage_ids(store, outcome)
@@ -373,8 +398,24 @@ def _store_outcome(store: Store, outcome: _Outcome, force: bool = False) -> File
     return FileResult(
         outcome.path, "replaced" if replaced else "ingested", documents=len(docs),
         pages=sum(b.doc.pages for b in docs), passages=sum(b.n_passages for b in docs),
-        municipality=", ".join(munis) or None, warnings=warnings,
+        municipality=", ".join(munis) or None, warnings=warnings, damaged_pages=damaged,
     )
+
+
+def _damaged_pages(bundle: _Bundle) -> int:
+    pages = bundle.pages if isinstance(bundle.pages, list) else []
+    return sum(1 for p in pages if p.status == "damaged")
+
+
+def _stored_whole(store: Store, path: str) -> bool:
+    """A good version of this path is stored, none of whose pages is damaged."""
+    stored = store.stored_version(path)
+    if not stored or any(r["status"] == "failed" for r in stored):
+        return False
+    ids = [r["id"] for r in stored]
+    return not store.conn.execute(
+        f"SELECT 1 FROM pages WHERE status = 'damaged' AND document_id IN "
+        f"({','.join('?' * len(ids))}) LIMIT 1", ids).fetchone()
 
 
 def _stored_meanwhile(store: Store, outcome: _Outcome) -> bool:

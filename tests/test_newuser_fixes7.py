@@ -1,0 +1,183 @@
+"""Defects a new user met (session 7): said plainly on one line, never silently, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+import pdfgen
+from stratcompare.cli import app
+from stratcompare.ingest import ingest_paths
+from stratcompare.store import Store
+
+runner = CliRunner()
+
+
+# --- test data: a multi-page PDF damaged in the middle -------------------------------------------
+def _fifteen_pages(path) -> None:
+    paras: list = []
+    for i in range(15):
+        paras += [f"# Afsnit {i + 1}",
+                  f"Kommunen vil styrke indsatsen for udsatte borgere i afsnit {i + 1}. " * 20, "\f"]
+    pdfgen.make_text_pdf(path, paras[:-1], running_header="Socialstrategi 2024-2027")
+
+
+def _objects(data: bytes) -> dict[int, int]:
+    """Object number -> byte offset of "N 0 obj" (reportlab writes each object once)."""
+    return {int(m.group(1)): m.start() for m in re.finditer(rb"(?m)^(\d+) 0 obj", data)}
+
+
+def _damaged_pdf(path, how: str = "zero") -> None:
+    """Pages 5-15 of a 15-page PDF lost: their content streams zeroed ("zero"), their stream bytes
+    garbled ("junk"), or their page objects zeroed ("pages") — a download damaged in the middle
+    whose xref and trailer survived, so PDFium still opens the file."""
+    _fifteen_pages(path)
+    data = path.read_bytes()
+    objs = _objects(data)
+    page_objs = sorted(n for n, at in objs.items() if data[at:at + 80].find(b"/Contents") > 0)
+    contents = [int(re.search(rb"/Contents (\d+) 0 R", data[objs[n]:objs[n] + 80]).group(1))
+                for n in page_objs]
+    assert len(page_objs) == 15
+    out = bytearray(data)
+    if how == "pages":
+        start, end = objs[page_objs[4]], objs[page_objs[-1] + 1]
+        out[start:end] = b"\0" * (end - start)
+    elif how == "zero":
+        start, end = objs[contents[4]], data.index(b"xref", objs[contents[-1]])
+        out[start:end] = b"\0" * (end - start)
+    else:
+        for n in contents[4:]:
+            a = data.index(b"stream", objs[n]) + 7
+            b = data.index(b"endstream", a)
+            out[a:b - 2] = b"z" * (b - 2 - a)
+    path.write_bytes(bytes(out))
+
+
+@pytest.mark.parametrize("how", ["zero", "junk", "pages"])
+def test_pdf_damaged_in_the_middle_is_stored_in_part_and_said(tmp_path, how):
+    pdf = tmp_path / "strategi.pdf"
+    _damaged_pdf(pdf, how)
+    db = tmp_path / "c.db"
+    result = runner.invoke(app, ["ingest", str(pdf), "--db", str(db), "-m", "Køge"])
+    assert "Traceback" not in result.output
+    assert "stored 4 of 15 pages; pages 5–15 could not be read" in result.output, result.output
+    assert result.exit_code == 5, result.output   # not a clean success
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.startswith("0 ingested") and "1 partial" in summary, summary
+    with Store.open(db) as store:
+        doc = store.documents()[0]
+        statuses = [p["status"] for p in store.pages(doc["id"])]
+    assert doc["status"] == "partial" and doc["kind"] == "pdf"
+    assert statuses == ["ok"] * 4 + ["damaged"] * 11
+    assert any("pages 5–15 could not be read" in w for w in doc["warnings"])
+    shown = runner.invoke(app, ["show", doc["id"], "--db", str(db)]).output
+    assert "pages 5–15 could not be read" in shown and '"status": "damaged"' in shown
+    listed = runner.invoke(app, ["documents", "--db", str(db), "--format", "json"]).output
+    assert json.loads(listed)[0]["status"] == "partial"
+
+
+def test_a_blank_page_is_not_called_damaged(tmp_path):
+    pdf = tmp_path / "blank.pdf"
+    pdfgen.make_text_pdf(pdf, ["Kommunen vil styrke den tidlige indsats. " * 20, "\f", "\f",
+                               "Udgifterne skal bringes i balance. " * 20])
+    report = ingest_paths([pdf], db=tmp_path / "c.db", municipality="Køge")
+    (r,) = report.results
+    assert r.outcome == "ingested" and r.damaged_pages == 0 and report.exit_code == 0, r
+    assert not any("could not be read" in w for w in r.warnings)
+
+
+def test_damaged_copy_does_not_replace_a_whole_stored_version(tmp_path):
+    pdf = tmp_path / "strategi.pdf"
+    _fifteen_pages(pdf)
+    db = tmp_path / "c.db"
+    assert ingest_paths([pdf], db=db, municipality="Køge").exit_code == 0
+    _damaged_pdf(pdf)     # the same path, downloaded again and damaged
+    report = ingest_paths([pdf], db=db, municipality="Køge")
+    (r,) = report.results
+    assert r.status == "failed" and report.exit_code == 5
+    assert "kept the version stored before" in r.error and "pages 5–15" in r.error
+    with Store.open(db) as store:
+        (doc,) = store.documents()
+        assert doc["status"] == "ok" and doc["passages"] == 15
+    forced = ingest_paths([pdf], db=db, municipality="Køge", force=True)
+    assert forced.results[0].outcome == "partial"
+    with Store.open(db) as store:
+        assert store.documents()[0]["passages"] == 4
+
+
+def test_a_pdf_with_no_readable_page_fails(tmp_path):
+    pdf = tmp_path / "gone.pdf"
+    _fifteen_pages(pdf)
+    data = pdf.read_bytes()
+    objs = _objects(data)
+    first = min(n for n, at in objs.items() if b"/Contents" in data[at:at + 80])
+    content = int(re.search(rb"/Contents (\d+) 0 R", data[objs[first]:objs[first] + 80]).group(1))
+    start, end = objs[content], data.index(b"xref")
+    pdf.write_bytes(data[:start] + b"\0" * (end - start) + data[end:])
+    report = ingest_paths([pdf], db=tmp_path / "c.db")
+    (r,) = report.results
+    assert r.status == "failed" and r.error_kind == "corrupt-pdf", r
+    assert "none of its 15 pages could be read" in r.error
+
+
+# --- whitespace-only text: an error like a 0-byte file ------------------------------------------
+def test_whitespace_only_text_is_an_error_like_an_empty_file_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "zero.txt").write_bytes(b"")
+    (folder / "spaces.txt").write_text("  \n\n\t \n", encoding="utf-8")
+    (folder / "bom.md").write_bytes(b"\xef\xbb\xbf \r\n")
+    (folder / "blank.html").write_text("<html><body> <p> </p></body></html>", encoding="utf-8")
+    (folder / "good.txt").write_text("Køge Kommune vil styrke den tidlige indsats for børn og "
+                                     "unge i udsatte positioner.\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    result = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "-q"])
+    assert result.exit_code == 4, result.output          # one kind of failure: empty file
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error: ")]
+    assert len(errors) == 4 and "Traceback" not in result.output
+    for name in ("zero.txt", "spaces.txt", "bom.md", "blank.html"):
+        assert any(str(folder / name) in ln for ln in errors), (name, errors)
+    assert any("only spaces and line breaks" in ln for ln in errors)
+    with Store.open(db) as store:
+        stored = [d for d in store.documents() if d["status"] != "failed"]
+    assert [d["path"] for d in stored] == [str(folder / "good.txt")]
+
+
+def test_whitespace_only_new_copy_keeps_the_stored_text(tmp_path):
+    txt = tmp_path / "a.txt"
+    txt.write_text("Køge Kommune vil styrke den tidlige indsats for børn og unge.\n", "utf-8")
+    db = tmp_path / "c.db"
+    ingest_paths([txt], db=db)
+    txt.write_text("   \n", "utf-8")
+    report = ingest_paths([txt], db=db)
+    assert report.results[0].error_kind == "empty-file"
+    with Store.open(db) as store:
+        assert store.documents()[0]["passages"] == 1
+
+
+# --- a machine-readable ingest report -----------------------------------------------------------
+def test_ingest_format_json_gives_one_record_per_file(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = folder / "good.txt"
+    good.write_text("Køge Kommune vil styrke den tidlige indsats for børn og unge.\n", "utf-8")
+    (folder / "spaces.txt").write_text(" \n", "utf-8")
+    _damaged_pdf(folder / "damaged.pdf")
+    db = tmp_path / "c.db"
+    first = runner.invoke(app, ["ingest", str(folder), "--db", str(db), "-m", "Køge",
+                                "--format", "json"])
+    records = {r["path"]: r for r in json.loads(first.stdout)}
+    assert set(records) == {str(good), str(folder / "spaces.txt"), str(folder / "damaged.pdf")}
+    assert records[str(good)]["status"] == "ingested" and records[str(good)]["passages"] == 1
+    bad = records[str(folder / "spaces.txt")]
+    assert bad["status"] == "failed" and "only spaces" in bad["error"] and bad["passages"] == 0
+    part = records[str(folder / "damaged.pdf")]
+    assert part["status"] == "partial" and part["pages"] == 15 and part["damaged_pages"] == 11
+    assert first.exit_code == 1   # two kinds of trouble: an empty file and a damaged PDF
+    again = runner.invoke(app, ["ingest", str(good), "--db", str(db), "--format", "jsonl"])
+    (line,) = again.stdout.strip().splitlines()
+    rec = json.loads(line)
+    assert rec["status"] == "unchanged" and rec["passages"] == 1 and rec["error"] is None
