@@ -405,6 +405,44 @@ def test_a_reports_making_line_dates_it_like_a_month_line():
         == 2022
 
 
+@pytest.mark.parametrize(("head", "iso"), [
+    ("Mødereferat\nStyregruppen for Housing First\nDato: 14.06.23\nTid: 13.00", "2023-06-14"),
+    ("Socialudvalget\nReferat\nMødedato: 03.04.24\nTid: 16:00-18:10", "2024-04-03"),
+    ("Referat\nMødet den 3/4-24 kl. 15", "2024-04-03"),
+    ("PRESSEMEDDELELSE\n\nBirkested, 03.04.24. Udvalget sender strategien i høring.",
+     "2024-04-03"),
+])
+def test_a_two_digit_year_date_where_a_date_is_expected(head, iso):
+    """Session 7: meeting systems, notes and press releases print "14.06.23"."""
+    body = "\n\nStatus på Hjemløsestrategi 2022-2025: to af fem mål er nået. " * 2
+    info = detect_years([head + body], title="Mødereferat", genre="minutes")
+    assert (info.dated, info.year) == (iso, int(iso[:4]))
+
+
+@pytest.mark.parametrize("text", [
+    "KLE: 27.12.04\nEmne: Botilbud",  # a journal number, no date label
+    "Næste møde\n23.08.23 kl. 13.00",  # an unlabelled short number
+    "Se afsnit 3.2.14 i vejledningen.",  # a section number
+    "Ring på tlf. 23.45.67.89 mellem kl. 10.00-12.30.",  # a phone number and times
+    "Sagsnr. 24/1234 og 3/4-24",  # case numbers
+    "Dato: 31.13.23",  # no such month
+])
+def test_numbers_that_look_like_short_dates_are_not_dates(text):
+    assert detect_years([text], genre="minutes").dated is None, text
+
+
+def test_a_period_til_og_med():
+    """Session 7: "for årene 2025 til og med 2028" is a period."""
+    page = ("Rusmiddelpolitik\n\nRusmiddelpolitikken gælder for årene 2025 til og med 2028. Den "
+            "afløser politikken fra 2017.\n\nI 2023 var 310 borgere i behandling.")
+    info = detect_years([page], title="Rusmiddelpolitik", genre="strategy")
+    assert (info.start, info.end, info.year) == (2025, 2028, 2025)
+    # counter-example: "til og med" before a day is no range of years
+    day = "Høringen løber fra 2025 til og med 15. maj. Politikken fra 2017 gælder."
+    assert detect_years([day], title="Rusmiddelpolitik", genre="strategy").basis != \
+        "first-pages-range"
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

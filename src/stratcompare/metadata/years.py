@@ -63,7 +63,10 @@ Session 7 (the year column of corpus/real dates ``other`` documents by their own
 2023-2026", dated 2025) or a budget's ("Budgetnotat - Socialområdet, budget 2026-2029") is of
 its own date wherever that falls, within the period too; undated, it keeps the range's start.
 A report's making line ("Rapporten er udarbejdet af …, i efteråret 2024", "Udgivet december
-2024"; ``made_words``) dates it as a month line does.
+2024"; ``made_words``) dates it as a month line does.  A numeric date with a two-digit year
+("Dato: 14.06.23", "Birkested, 03.04.24", "den 3/4-24") counts where a date is expected (after
+a date label or "den", or as a dateline), not elsewhere (journal numbers "KLE 27.12.04"); "for
+årene 2025 til og med 2028" is a period.
 """
 
 from __future__ import annotations
@@ -94,13 +97,25 @@ FIRST_DATE_CHARS = 1500  # without one, a dated genre takes the first full date 
 DATED_GENRES = ("minutes", "news", "other")  # genres dated by a day, not by a period
 
 _Y = r"(?:19|20)\d\d"
-_DASH = r"(?:-|‐|‑|–|—|/|\s+til\s+)"
+_DASH = r"(?:-|‐|‑|–|—|/|\s+til(?:\s+og\s+med)?\s+)"  # "for årene 2025 til og med 2028"
 # One cheap scan finds every 4-digit year; the context around each decides what it is.
 _CANDIDATE = re.compile(_Y)
 _RANGE_TAIL = re.compile(rf"\s*{_DASH}\s*({_Y}|\d\d)(?![\w/-]|[.,]\d)")
 _ISO_TAIL = re.compile(r"-(\d\d)-(\d\d)(?!\d)")
 # "04.12.2012", "23/01-2019", and "9/4 2024" (day/month, a space, the year)
 _NUMERIC_HEAD = re.compile(r"(?<![\w./,])(\d{1,2})(?:[./-](\d{1,2})[./-]|/(\d{1,2})\s)$")
+# "Dato: 14.06.23", "Birkested, 03.04.24", "d. 3/4-24": a numeric date with a two-digit year,
+# as meeting systems, notes and press releases often print it (day first; with dots both parts
+# have two digits).  Taken only where a date is expected (_SHORT_DATE_LEAD), since journal
+# numbers look the same ("KLE 27.12.04", "Sagsnr. 3/4-24").
+_SHORT_DATE = re.compile(r"(?<![\w./,-])(?:(\d\d)\.(\d\d)\.|(\d{1,2})[/-](\d{1,2})[/-])(\d\d)"
+                         r"(?![\w/-]|[.,]\d)")
+# ... after a date label or "den"/"d.", or as a dateline: a place name and a comma opening a
+# line ("Birkested, 03.04.24. Socialudvalget sender …")
+_SHORT_DATE_LEAD = re.compile(
+    r"(?:\b(?:dato|mødedato|mødedag|publiceret|offentliggjort|udgivet|udsendt|opdateret|"
+    r"ændret|revideret|den|d\.)\s*:?\s*|(?:^|\n)\s*[A-ZÆØÅ][\wæøå-]+(?:\s[A-ZÆØÅ][\wæøå-]+)?"
+    r",\s*)$", re.IGNORECASE)
 _BEFORE_BAD = re.compile(r"[\w.,/-]")
 _AFTER_BAD = re.compile(r"[\w/-]|[.,]\d")
 _BUDGET = re.compile(r"budget", re.IGNORECASE)
@@ -223,6 +238,11 @@ def _year_words() -> dict:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+def _short_year(yy: str) -> int:
+    """The century of a two-digit year: "23" -> 2023, "98" -> 1998."""
+    return (2000 if int(yy) < 50 else 1900) + int(yy)
+
+
 def _plausible(year: int) -> bool:
     return MIN_YEAR <= year <= MAX_YEAR
 
@@ -245,16 +265,23 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
     found: list[_Mention] = []
     adopted: list[str] = []
     skip_until = -1
-    for cand in _CANDIDATE.finditer(text):
+    shorts = [c for c in _SHORT_DATE.finditer(text)
+              if _SHORT_DATE_LEAD.search(text[max(0, c.start() - 40):c.start()])]
+    for cand in sorted([*_CANDIDATE.finditer(text), *shorts], key=lambda c: c.start()):
         ys, ye = cand.span()
         if ys < skip_until:
             continue
-        year = int(cand.group(0))
+        is_short = cand.re is _SHORT_DATE
+        year = _short_year(cand.group(5)) if is_short else int(cand.group(0))
         before = text[max(0, ys - 24) : ys]
         kind, first, last, start, end, date = "", year, year, ys, ye, None
         weight = DATE_WEIGHT
         month_line = False  # "Juni 2024" on a line of its own (a report's or brochure's date)
-        if (m := day_month.search(before)) is not None:
+        if is_short:  # "Dato: 14.06.23": day, month and the year's last two digits
+            kind = "date"
+            date = _make_date(year, int(cand.group(2) or cand.group(4)),
+                              int(cand.group(1) or cand.group(3)))
+        elif (m := day_month.search(before)) is not None:
             kind, start = "date", ys - len(before) + m.start()
             date = _make_date(year, month_of[m.group(2).lower()], int(m.group(1)))
         elif (m := _NUMERIC_HEAD.search(before)) is not None:
