@@ -443,6 +443,38 @@ def test_a_period_til_og_med():
         "first-pages-range"
 
 
+def test_a_page_of_minutes_opening_with_an_earlier_bodys_decision():
+    """Session 7: an item passes its bodies in order; the meeting is the latest labelled date."""
+    page = ("kan forvaltningen tilbyde flere pladser i aflastning.\n\n"
+            "Beslutning i Social- og Sundhedsudvalget den 04.12.2024\nAnbefales.\n\n"
+            "Beslutning i Økonomiudvalget den 15.01.2025\nAnbefales.\n\nBeslutning\nGodkendt."
+            "\n\nSundhedsaftalen 2024-2027 blev godkendt af Kommunalbestyrelsen den 27.06.2024."
+            "\n\nKommunalbestyrelsens møde den 29. januar 2025 - side 6")
+    assert detect_years([page], title="Kommunalbestyrelsen - Referat", genre="minutes").year \
+        == 2025
+    # counter-examples: a meeting date on top stays the date, and the next meeting is none
+    head = ("Socialudvalget\nMødedato: 3. december 2024\n\n1. Godkendelse af dagsorden\n"
+            "Godkendt.\n\nNæste møde den 14. januar 2025.")
+    assert detect_years([head], title="Referat", genre="minutes").dated == "2024-12-03"
+    nxt = ("Beslutning i Ældrerådet den 3. december 2024\nGodkendt.\n\n"
+           "Næste møde den 14. januar 2025 kl. 10.")
+    assert detect_years([nxt], title="Referat", genre="minutes").dated == "2024-12-03"
+
+
+def test_minutes_whose_date_line_has_no_year_take_their_titles():
+    page = ("Referat fra Handicaprådets møde\n\nTorsdag d. 7. marts kl. 16.00-18.00\n\n"
+            "2. Evaluering af Handicappolitik 2021-2024\nTre af politikkens otte mål er nået."
+            "\n\n3. Budget 2025\nFormanden orienterede om budgetprocessen.")
+    title = "Referat fra Handicaprådets møde marts 2024"
+    assert detect_years([page], title=title, genre="minutes").year == 2024
+    # counter-examples: with no year in the title the body decides as before; a dated meeting
+    # keeps its day over a title year
+    assert detect_years([page], title="Referat fra Handicaprådets møde",
+                        genre="minutes").year == 2021
+    dated = page.replace("Torsdag d. 7. marts", "Mødedato: 7. marts 2025")
+    assert detect_years([dated], title=title, genre="minutes").year == 2025
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

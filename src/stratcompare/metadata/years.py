@@ -66,7 +66,10 @@ A report's making line ("Rapporten er udarbejdet af …, i efteråret 2024", "Ud
 2024"; ``made_words``) dates it as a month line does.  A numeric date with a two-digit year
 ("Dato: 14.06.23", "Birkested, 03.04.24", "den 3/4-24") counts where a date is expected (after
 a date label or "den", or as a dateline), not elsewhere (journal numbers "KLE 27.12.04"); "for
-årene 2025 til og med 2028" is a period.
+årene 2025 til og med 2028" is a period.  A page of minutes opening with an earlier body's
+decision ("Beslutning i Socialudvalget den 04.12.2024", …) is of its latest labelled date (an
+item passes its bodies in order), and "næste møde den …" is no own date; minutes with no dated
+line take the year their title names ("Referat fra Handicaprådets møde marts 2024").
 """
 
 from __future__ import annotations
@@ -126,7 +129,8 @@ _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÆØÅ]|\n\s*\n")
 # A date introduced as the document's own: "Mødedato: 04.12.2012", "Dato: 4. december 2012",
 # "Publiceret den 8. marts 2024", "Referat fra mødet den ..." (not "Senest opdateret").
 _OWN_DATE = re.compile(
-    r"\b(?:dato|mødedato|mødedag|mødetidspunkt|møde(?:t)?\s+(?:den|afholdt(?:\s+den)?)|"
+    r"\b(?:dato|mødedato|mødedag|mødetidspunkt|"
+    r"(?<!næste\s)møde(?:t)?\s+(?:den|afholdt(?:\s+den)?)|"
     r"publiceret|offentliggjort|udgivet|udsendt|referat|dagsorden)\s*:?\s*"
     r"(?:(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\s*,?\s*)?(?:den\s+|d\.\s*)?$",
     re.IGNORECASE)
@@ -172,6 +176,7 @@ class _Mention:
     # line after a comma or dash ("Center for Voksne, januar 2025")
     effective: bool = False  # the day or year the document takes effect ("Gældende fra ...")
     updated: bool = False  # a page's update stamp ("Senest opdateret 06.02.2025")
+    decision: bool = False  # a decision heading's date ("Beslutning i Byrådet den 18.12.2024")
 
 
 @lru_cache(maxsize=1)
@@ -324,8 +329,9 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
         budget = kind == "range" and bool(_BUDGET.search(text, max(0, start - BUDGET_WINDOW),
                                                          start))
         goal = kind == "year" and bool(_GOAL.search(text[max(0, start - 30):start]))
-        own = date is not None and bool(_OWN_DATE.search(text[max(0, start - 40):start])
-                                        or _DECISION_DATE.search(text[max(0, start - 90):start]))
+        decision = date is not None and bool(_DECISION_DATE.search(text[max(0, start - 90):start]))
+        own = date is not None and (decision or bool(
+            _OWN_DATE.search(text[max(0, start - 40):start])))
         effective = kind != "range" and bool(
             _words_before_date("effective_words").search(text[max(0, start - 40):start]))
         updated = date is not None and bool(
@@ -337,7 +343,7 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
             (TITLE_WEIGHT if in_title else _position_weight(at)) * weight,
             in_title or at < PROMINENT_CHARS, in_title,
             " ".join(text[start:end].split()), where, date, budget, goal, at, own, month_line,
-            effective, updated,
+            effective, updated, decision,
         ))
         if kind == "year" and not goal and adopted_year.search(text[max(0, start - 80):start]):
             adopted.append(str(year))
@@ -375,7 +381,13 @@ def _dated(mentions: list[_Mention]) -> _Mention | None:
         return in_title[0]
     own = [m for m in dates if not m.in_title and m.own and m.at < LABELLED_CHARS]
     if own:
-        return min(own, key=lambda m: m.at)
+        first = min(own, key=lambda m: m.at)
+        if first.decision:
+            # a page of minutes opening with an earlier body's decision ("Beslutning i
+            # Socialudvalget den 04.12.2024", then Økonomiudvalget's, then the council's): an
+            # item passes its bodies in order, so the meeting is the latest labelled date
+            return max(own, key=lambda m: (m.date, -m.at))
+        return first
     head = [m for m in dates if not m.in_title and m.at < HEAD_CHARS]
     return min(head, key=lambda m: m.at) if head else None
 
@@ -477,6 +489,12 @@ def detect_years(pages: list[str], *, title: str | None = None,
         info.year = info.start  # "Kvalitetsstandard 2024-2025", approved in December 2023
     elif genre in DATED_GENRES and info.dated:
         info.year = int(info.dated[:4])
+    elif (genre == "minutes" and title_year is not None
+            and info.basis in ("first-pages-range", "budget-range", "adopted", "mentions")):
+        # "Referat fra Handicaprådets møde marts 2024" over "Torsdag d. 7. marts" and the
+        # "Handicappolitik 2021-2024" an item evaluates: minutes are of their meeting, which
+        # their title names when their date line leaves the year out
+        _to_title_year(info, title_year)
     elif genre == "news" and info.basis in ("first-pages-range", "budget-range", "mentions"):
         # an undated news item tells of its own time and looks back: its year is the latest
         # year it names, not counting goals ("inden 2030") and the ends of periods
