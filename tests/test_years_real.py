@@ -475,6 +475,21 @@ def test_minutes_whose_date_line_has_no_year_take_their_titles():
     assert detect_years([dated], title=title, genre="minutes").year == 2025
 
 
+@pytest.mark.parametrize(("title", "year"), [
+    ("Handleplan 2025 – Sundhedspolitik 2023-2027", 2025),  # a yearly plan under a policy
+    ("Handleplan 2025: Sundhedspolitik 2023-2027", 2025),
+    ("Sundhedspolitik 2023-2027", 2023),  # counter-examples: the policy itself,
+    ("Vision 2030 – Sundhedsstrategi 2023-2026", 2023),  # a vision year is a goal,
+    ("Handleplan 2029 – Sundhedspolitik 2023-2027", 2023),  # not a year of the period,
+    ("Sundhedspolitik 2023-2027 – handleplan 2025", 2023),  # the period comes first,
+    ("Handleplan 2025 – initiativer 2023-2027", 2023),  # no strategy named before the range
+])
+def test_a_yearly_action_plan_under_a_policy_is_of_its_year(title, year):
+    """Session 7: "Handleplan 2025 – Sundhedspolitik 2023-2027" is the plan for 2025."""
+    page = "Initiativer i 2025\n\nInitiativerne finansieres inden for rammen i budget 2025."
+    assert detect_years([page], title=title, genre="strategy").year == year
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

@@ -69,7 +69,9 @@ a date label or "den", or as a dateline), not elsewhere (journal numbers "KLE 27
 årene 2025 til og med 2028" is a period.  A page of minutes opening with an earlier body's
 decision ("Beslutning i Socialudvalget den 04.12.2024", …) is of its latest labelled date (an
 item passes its bodies in order), and "næste møde den …" is no own date; minutes with no dated
-line take the year their title names ("Referat fra Handicaprådets møde marts 2024").
+line take the year their title names ("Referat fra Handicaprådets møde marts 2024").  A
+yearly action plan under a policy ("Handleplan 2025 – Sundhedspolitik 2023-2027") is of its own
+year, not the policy's start.
 """
 
 from __future__ import annotations
@@ -514,6 +516,13 @@ def detect_years(pages: list[str], *, title: str | None = None,
         # "gælder for perioden 2025 til 2028 … vedtaget den 25. september 2024": adopted in
         # the autumn before its period, as a title range is, the strategy is of its first year
         info.year = info.start
+    elif (genre == "strategy" and info.basis == "title-range" and title_year is not None
+            and info.start is not None and info.end is not None
+            and info.start <= title_year <= info.end
+            and _year_heads_cited_range(title, title_year, info.start)):
+        # "Handleplan 2025 – Sundhedspolitik 2023-2027": a yearly action plan under a policy is
+        # of its own year; the policy's period after the dash is what it carries out
+        _to_title_year(info, title_year)
     elif info.basis == "title-range" or not info.adopted:
         info.year = info.start
     elif title_year is not None:
@@ -617,6 +626,21 @@ def _title_range_is_cited(title: str | None, start: int | None) -> bool:
     if not title or start is None or (at := title.find(str(start))) < 0:
         return False
     return bool(_strategy_noun().search(title[:at]))
+
+
+_TITLE_PARTS = re.compile(r"\s[-–—|]\s|[–—:|]")
+
+
+def _year_heads_cited_range(title: str | None, year: int, start: int) -> bool:
+    """The title's bare ``year`` stands in its first part and its range (from ``start``) after a
+    dash or colon, after a strategy's name: "Handleplan 2025 – Sundhedspolitik 2023-2027"."""
+    if not title:
+        return False
+    at_year, at_range = title.find(str(year)), title.find(str(start))
+    if not 0 <= at_year < at_range:
+        return False
+    return bool(_TITLE_PARTS.search(title[at_year:at_range])) and _title_range_is_cited(title,
+                                                                                      start)
 
 
 def _title_range_is_cited_budget(title: str | None, mentions: list[_Mention]) -> bool:
