@@ -490,6 +490,26 @@ def test_a_yearly_action_plan_under_a_policy_is_of_its_year(title, year):
     assert detect_years([page], title=title, genre="strategy").year == year
 
 
+def test_an_update_stamp_beats_a_coming_law_on_a_service_page():
+    """Session 7: a service page's labelled update stamp is its date, not a day its text names."""
+    page = ("Hjemmehjælp\n\nHvis du har svært ved at klare dig selv, kan du søge om "
+            "hjemmehjælp efter servicelovens § 83.\n\nNy ældrelov\nFra 1. juli 2025 ændres "
+            "reglerne, når den nye ældrelov træder i kraft.\n\nKontakt Visitationen\nTelefon "
+            "58 44 20 00\n\nSiden er senest ændret 03.06.2024")
+    info = detect_years([page], title="Hjemmehjælp", genre="other")
+    assert (info.year, info.basis) == (2024, "updated")
+    # also when the coming law's day stands further down, past the page's head
+    long = page.replace("Ny ældrelov", "Du får svar senest fire uger efter besøget. " * 12)
+    assert detect_years([long], title="Hjemmehjælp", genre="other").year == 2024
+    # counter-examples: without a stamp the first date of the opening text is still taken,
+    # a labelled own date ("Dato: …") beats the stamp, and news keeps its day
+    bare = page.rsplit("\n\nSiden", 1)[0]
+    assert detect_years([bare], title="Hjemmehjælp", genre="other").year == 2025
+    note = "Dato: 2. maj 2023\n\n" + page
+    assert detect_years([note], title="Hjemmehjælp", genre="other").year == 2023
+    assert detect_years([page], title="Ny ældrelov", genre="news").year == 2025
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

@@ -71,7 +71,8 @@ decision ("Beslutning i Socialudvalget den 04.12.2024", …) is of its latest la
 item passes its bodies in order), and "næste møde den …" is no own date; minutes with no dated
 line take the year their title names ("Referat fra Handicaprådets møde marts 2024").  A
 yearly action plan under a policy ("Handleplan 2025 – Sundhedspolitik 2023-2027") is of its own
-year, not the policy's start.
+year, not the policy's start.  An ``other`` page's update stamp beats a date its text merely
+names ("Fra 1. juli 2025 ændres reglerne" above "Siden er senest ændret 03.06.2024").
 """
 
 from __future__ import annotations
@@ -426,8 +427,14 @@ def detect_years(pages: list[str], *, title: str | None = None,
 
     info = _period(mentions, adopted_dates)
     dated = _dated(mentions)
-    if dated is None and genre in DATED_GENRES and info.basis in ("mentions", "none"):
-        dated = _first_date(mentions)  # not over a year in the title ("Kvalitetsstandarder 2013")
+    stamp = _update_stamp(mentions) if genre == "other" else None
+    if dated is not None and stamp is not None and not (dated.own or dated.in_title):
+        dated = None  # a page's labelled update stamp over a date its opening text merely names
+    if (dated is None and genre in DATED_GENRES and info.basis in ("mentions", "none")
+            and stamp is None):
+        # not over a year in the title ("Kvalitetsstandarder 2013"), nor over a page's own
+        # update stamp (a service page's "Fra 1. juli 2025 ændres reglerne" is a coming law)
+        dated = _first_date(mentions)
     info.dated = dated.date.isoformat() if dated is not None and dated.date else None
     if genre in DATED_GENRES and dated is not None and info.basis != "title-range":
         day_year = dated.date.year
