@@ -91,6 +91,31 @@ class Rules:
     section_informative: re.Pattern[str]
     informative_prose_words: int
     title_words: int
+    shapes: "Shapes"
+
+
+@dataclass(frozen=True, slots=True)
+class Shapes:
+    """Limits of the shape rules (``[shapes]`` in kinds.toml): headings and lists by form."""
+    question_heading_words: int
+    clause_heading_words: int
+    clause_openers: re.Pattern[str]
+    title_block_lines: int
+    title_block_line_words: int
+    unmarked_item_words: int
+    unmarked_min_items: int
+    numbered_min_items: int
+    prose_item_words: int
+    speech: re.Pattern[str]
+
+
+def _shapes(data: dict) -> Shapes:
+    return Shapes(int(data["question_heading_words"]), int(data["clause_heading_words"]),
+                  re.compile(data["clause_openers"], re.IGNORECASE),
+                  int(data["title_block_lines"]), int(data["title_block_line_words"]),
+                  int(data["unmarked_item_words"]), int(data["unmarked_min_items"]),
+                  int(data["numbered_min_items"]), int(data["prose_item_words"]),
+                  re.compile(data["speech"], re.IGNORECASE))
 
 
 def _rule(entry: dict) -> Rule:
@@ -126,7 +151,7 @@ def load_rules() -> Rules:
                    + data["fields"]["split_before_bare"] + r"\s*\S)"),
         int(s["summary_sentence_words"]), int(s["item_words"]), int(s["link_list_words"]),
         re.compile(data["sections"]["informative"], re.IGNORECASE),
-        int(s["informative_prose_words"]), int(s["title_words"]),
+        int(s["informative_prose_words"]), int(s["title_words"]), _shapes(data["shapes"]),
     )
 
 
@@ -216,7 +241,85 @@ def classify_kind(text: str, *, section: str | None = None, genre: str | None = 
     ``section`` may be the passage's section or the formal heading it falls under inside its
     agenda item ("Beslutning", "Sagsfremstilling"); ``refine_kinds`` passes the latter.
     ``furniture`` holds the keys (``furniture_key``) of the document's running lines.
+    A passage no formality rule claims may still be a heading or a list by its shape
+    (``by_shape``).
     """
+    kind = _formal_kind(text, section, genre, position, structural, furniture)
+    if kind == structural and kind in ("content", "list"):
+        return by_shape(text, kind)
+    return kind
+
+
+_NUMBERED_LINE = re.compile(r"^(?-i:[A-ZÆØÅ])([\wæøå-]+)\s+\d{1,2}\s*[.:)]?\s+\S")
+_CONTACT = re.compile(r"@|www\.|\.dk\b|\d{2} ?\d{2} ?\d{2} ?\d{2}|\b\d{4} (?-i:[A-ZÆØÅ])")
+_FUNCTION_END = re.compile(r"(?i)\b(og|eller|i|af|på|til|for|med|om|den|det|de|at|som|fra|ved|"
+                           r"efter|under|mellem|samt|en|et|der|har|er|kan|skal|vil)$")
+
+
+def by_shape(text: str, kind: str = "content") -> str:
+    """A content or list passage's kind by its shape (``[shapes]`` in kinds.toml): one question
+    line or one subordinate clause alone is a heading ("Hvad kan du få hjælp til?", "Hvis du er
+    uenig i afgørelsen"); a lead-in over short lines without bullets, or lines opening with
+    one word and a number ("Initiativ 3: ..."), is a list; dash "items" as long as paragraphs
+    that tell who speaks (quoted speech in news: "- ..., siger formanden") are prose."""
+    sh = load_rules().shapes
+    lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
+    if not lines:
+        return kind
+    if kind == "content" and len(lines) == 1 and lines[0][:1].isupper():
+        line, words = lines[0], _words(lines[0])
+        if line.endswith("?") and words <= sh.question_heading_words:
+            return "heading"
+        if (words <= sh.clause_heading_words and not line.endswith((".", "!", ";", ",", ":"))
+                and sh.clause_openers.search(line)):
+            return "heading"
+    if kind == "list":
+        items = [ln for ln in lines if _ITEM_START.match(ln)]
+        if (items and sum(_words(ln) for ln in items) >= sh.prose_item_words * len(items)
+                and any(sh.speech.search(ln) for ln in lines)):
+            return "content"
+    if kind == "content" and (_unmarked_list(lines, sh) or _numbered_lines(lines, sh)):
+        return "list"
+    return kind
+
+
+def _short_head(line: str) -> bool:
+    """A heading line over a list: short, no sentence, no colon."""
+    return _words(line) <= 10 and not line.endswith((".", "!", "?", ":", ";", ","))
+
+
+def _unmarked_list(lines: list[str], sh: Shapes) -> bool:
+    """A lead-in ending in a colon (under at most one heading line) over short item lines that
+    are no wrapped sentence: none ends in a function word or a colon, and not only the last
+    ends a sentence; no contact details (an address block under "Kontakt:" is no list)."""
+    lead = next((i for i, ln in enumerate(lines[:2]) if ln.endswith(":")), None)
+    if lead is None or (lead == 1 and not _short_head(lines[0])):
+        return False
+    items = lines[lead + 1:]
+    if len(items) < sh.unmarked_min_items:
+        return False
+    ends = [ln.endswith((".", "!", "?")) for ln in items]
+    if ends[-1] and not any(ends[:-1]):
+        return False  # a sentence wrapped over lines ends only on its last line
+    return all(1 <= _words(ln) <= sh.unmarked_item_words and not ln.endswith(":")
+               and not _FUNCTION_END.search(ln) and not _CONTACT.search(ln) for ln in items)
+
+
+def _numbered_lines(lines: list[str], sh: Shapes) -> bool:
+    """Three or more lines (under at most one heading line) that each open with the same word
+    and a number ("Initiativ 3: ...", "Mål 2: ..."): the entries of a list."""
+    body = lines[1:] if lines and _short_head(lines[0]) and not _NUMBERED_LINE.match(lines[0]) \
+        else lines
+    if len(body) < sh.numbered_min_items:
+        return False
+    heads = [m.group(1).lower() if (m := _NUMBERED_LINE.match(ln)) else None for ln in body]
+    return heads[0] is not None and len(set(heads)) == 1 and all(
+        _words(ln) <= 2 * sh.unmarked_item_words for ln in body)
+
+
+def _formal_kind(text: str, section: str | None, genre: str | None, position: float | None,
+                 structural: str, furniture: frozenset[str]) -> str:
+    """``classify_kind`` before the shape rules: the formality rules, else ``structural``."""
     rules = load_rules()
     if structural in _KEEP:
         return structural
@@ -429,6 +532,7 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None, model=True) ->
     under: str | None = None
     last_section: object = object()
     dangling = False  # the passage before ended in a formal label with nothing under it
+    before_shape: dict[int, str] = {}  # passages the shape rules changed: the rules' kind
     links = False  # ... or in a furniture label ("Læs mere om", "Se også")
     for i, seg in enumerate(segments):
         if seg.section != last_section:
@@ -439,10 +543,12 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None, model=True) ->
         elif getattr(seg, "kind", None) == "heading":
             under = None  # a new heading opens a new context
         position = i / (n - 1) if n > 1 else 0.0
-        seg.kind = classify_kind(seg.text, section=under or seg.section, genre=genre,
-                                 position=position,
-                                 structural=getattr(seg, "kind", None) or "content",
-                                 furniture=furniture)
+        struct = getattr(seg, "kind", None) or "content"
+        formal = _formal_kind(seg.text, under or seg.section, genre, position, struct, furniture)
+        seg.kind = by_shape(seg.text, formal) if (formal == struct
+                                                  and formal in ("content", "list")) else formal
+        if seg.kind != formal:
+            before_shape[i] = formal
         if (dangling and not own and seg.kind in ("heading", "content", "list")
                 and _words(seg.text) <= rules.carry_words):
             seg.kind = "procedure"  # "Bilag" + "1. Høringssvar fra Ældrerådet" cut as an item
@@ -455,12 +561,46 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None, model=True) ->
         under = _last_heading(seg.text) or under  # "Fraværende: ... Sagsfremstilling ..."
         if genre == "minutes":
             dangling = dangling or _ends_in_label(seg.text, rules)
+    if genre != "minutes" and (title := _title_block(segments, structural)) is not None:
+        before_shape[title] = "content"
     if genre == "minutes":
         _smooth_minutes(segments)
     if model is not False:
         from stratcompare.segment.kinds_model import add_formalities
 
+        # the model judges the rules' own verdict: where it adds a formality, that wins over
+        # a heading or list the shape rules saw; where it adds none, the shape stands
+        shaped = {i: segments[i].kind for i, kind in before_shape.items()
+                  if segments[i].kind in ("heading", "list", "content")}
+        for i in shaped:
+            segments[i].kind = before_shape[i]
         add_formalities(segments, structural, genre, None if model is True else model)
+        for i, kind in shaped.items():
+            if segments[i].kind == before_shape[i]:
+                segments[i].kind = kind
+
+
+def _title_block(segments: list, structural: list[str]) -> int | None:
+    """The document's first text passage (before it only furniture, formalities and headings)
+    that is 2-3 short lines with no sentence, colon or comma at a line's end is its title block
+    ("Det gode liv med handicap 2024-2028" / "Fjordvik Kommunes handicappolitik", "NOTAT" /
+    "<title>"), a heading the segmenter took for text; a title may end in a question."""
+    sh = load_rules().shapes
+    for i, (seg, struct) in enumerate(zip(segments, structural)):
+        if seg.kind in ("boilerplate", "procedure", "heading", "toc"):
+            continue
+        if seg.kind == "content" and struct == "content":
+            lines = [ln for ln in (_clean(raw) for raw in seg.text.splitlines()) if ln]
+            if (2 <= len(lines) <= sh.title_block_lines
+                    and all(1 <= _words(ln) <= sh.title_block_line_words
+                            and (ln[:1].isupper() or ln[:1].isdigit())
+                            and not ln.endswith((".", "!", ":", ";", ","))
+                            and not re.search(r"[.!?]\s", ln) for ln in lines)
+                    and not any(ln.endswith("?") for ln in lines[:-1])):
+                seg.kind = "heading"
+                return i
+        return None
+    return None
 
 
 _NUMBERED = re.compile(r"^\d{1,3}\s*[.:]?\s*[A-ZÆØÅa-zæøå]")

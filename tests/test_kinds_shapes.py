@@ -1,0 +1,141 @@
+"""Headings and lists by their shape (session 7): a question or clause standing alone, a
+document's title block, a lead-in over lines without bullets, lines that open with one word
+and a number; and dash "items" of quoted speech that are prose.  Each rule has counter-examples
+that keep their kind.
+
+Every example here is invented for the test (none is copied from the dev batches or the real
+documents)."""
+
+import pytest
+
+from stratcompare.segment import Segment
+from stratcompare.segment.kinds import by_shape, classify_kind, refine_kinds
+
+
+@pytest.mark.parametrize("text", [
+    "Hvem kan få en ledsager?",
+    "Hvad koster et ophold på aflastningshjemmet?",
+    "Hvordan klager jeg over en afgørelse om hjælpemidler?",
+    "Hvis du flytter til en anden kommune",
+    "Når dit barn skal starte i skole",
+    "Sådan får du en handicapparkering",
+])
+def test_a_question_or_clause_alone_is_a_heading(text):
+    assert classify_kind(text, genre="other", position=0.4) == "heading"
+
+
+@pytest.mark.parametrize("text, genre, kind", [
+    # the question with its answer in the same passage is text
+    ("Hvem kan få en ledsager?\nDu kan få en ledsager, hvis du ikke selv kan færdes ude.",
+     "other", "content"),
+    # a long question is a sentence of prose, not a heading
+    ("Hvordan sikrer vi, at alle borgere med handicap kan tage del i kommunens tilbud "
+     "om kultur og fritid?", "strategy", "content"),
+    # a clause with its full stop or its main clause is a sentence
+    ("Hvis du flytter, skal du give besked til kommunen.", "other", "content"),
+    ("Når dit barn skal starte i skole.", "other", "content"),
+    # a clause longer than a heading
+    ("Hvis du har brug for hjælp til at komme til og fra lægen eller hospitalet i weekenden",
+     "other", "content"),
+    # a feedback question stays furniture
+    ("Var siden nyttig?", "other", "boilerplate"),
+    # a line that opens with no subordinating word and has no question mark
+    ("Tryghed i hverdagen", "strategy", "content"),
+])
+def test_text_shaped_otherwise_keeps_its_kind(text, genre, kind):
+    assert classify_kind(text, genre=genre, position=0.5) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "Målgruppen er:\nBorgere over 18 år med en sindslidelse\nBorgere med et misbrug\n"
+    "Borgere uden egen bolig",
+    "Tilbud om samvær\nVi tilbyder:\nspisefællesskab hver tirsdag\nudflugter i sommerferien",
+    "Opfølgning på målene\nMål 1: Flere unge i uddannelse – nået\nMål 2: Færre anbringelser "
+    "– i gang\nMål 3: Kortere ventetid – ikke nået",
+])
+def test_items_without_bullets_are_a_list(text):
+    assert by_shape(text) == "list"
+    assert classify_kind(text, genre="strategy", position=0.5) == "list"
+
+
+@pytest.mark.parametrize("text", [
+    # a sentence wrapped over short lines after a colon
+    "Formålet er klart:\nat give borgerne en bedre hverdag,\nhvor de kan klare mere\n"
+    "selv i deres eget hjem.",
+    # lines ending in a function word are a wrapped sentence
+    "Vi vil:\nsamarbejde tæt med de frivillige og\nforeningerne i lokalområdet om",
+    # an address block under a colon is no list
+    "Henvendelse:\nSocialafdelingen\nTorvet 4\n6700 Nordby",
+    # two lines opening with a word and a number are not enough, nor different words
+    "Status\nMål 1: Flere unge i uddannelse – nået\nMål 2: Færre anbringelser – i gang",
+    "Status\nMål 1: Flere unge i uddannelse\nIndsats 2: Mentorordning\nSpor 3: Bolig",
+    # one lead-in over a single line
+    "Det gælder for:\nAlle borgere over 65 år",
+])
+def test_lines_that_are_no_list_stay_text(text):
+    assert by_shape(text) == "content"
+
+
+QUOTE = ("- Vi har ventet længe på de penge, og nu kan vi endelig komme i gang med at hjælpe "
+         "de borgere, der har det sværest, og som ikke har fået den hjælp, de har brug for. "
+         "Det er en stor dag for os, siger formanden for udvalget, Lise Holm.\n"
+         "- Vi håber, at projektet kan blive en fast del af vores indsats, når perioden er "
+         "slut, og at flere borgere kan få glæde af det i de kommende år, end vi havde regnet "
+         "med, da vi søgte puljen sidste år.")
+
+
+def test_quoted_speech_behind_dashes_is_prose():
+    assert by_shape(QUOTE, "list") == "content"
+    lead = "Formanden siger:\n" + QUOTE.replace(", siger formanden for udvalget, Lise Holm", "")
+    assert by_shape(lead, "list") == "content"
+
+
+def test_a_list_of_long_items_without_a_speaker_stays_a_list():
+    text = QUOTE.replace(", siger formanden for udvalget, Lise Holm", "")
+    assert by_shape("Vi arbejder allerede med:\n" + text, "list") == "list"
+    assert by_shape("Vi vil:\n- styrke samarbejdet\n- følge op hvert år", "list") == "list"
+
+
+def _segments(*texts, kinds=None):
+    return [Segment(i, 1, None, 0, len(t), t, kind=(kinds or {}).get(i, "content"))
+            for i, t in enumerate(texts)]
+
+
+PROSE = ("Med denne politik sætter kommunalbestyrelsen retningen for de næste fire år. "
+         "Politikken er skrevet sammen med Handicaprådet og mere end 200 borgere.")
+
+
+@pytest.mark.parametrize("title", [
+    "Et liv med muligheder 2025-2029\nNordby Kommunes handicappolitik",
+    "NOTAT\nUdgifter til botilbud i 2025",
+    "Ældrestrategi\nTryg, aktiv og en del af fællesskabet\nNordby Kommune",
+])
+def test_a_documents_title_block_is_a_heading(title):
+    segs = _segments("Gå til indhold", title, PROSE)
+    refine_kinds(segs, genre="strategy", model=False)
+    assert [s.kind for s in segs] == ["boilerplate", "heading", "content"]
+    segs = _segments(title, PROSE)
+    refine_kinds(segs, genre="strategy")  # with the package's model
+    assert segs[0].kind == "heading"
+
+
+@pytest.mark.parametrize("first, genre", [
+    # a headline over its first sentence
+    ("Nyt værested åbner i Nordby\nDet nye værested åbner 1. marts på Havnevej.", "news"),
+    # four short lines are more than a title block
+    ("Et liv med muligheder\nHandicappolitik\n2025-2029\nNordby Kommune", "strategy"),
+    # a lead-in line ends in a colon
+    ("Politikken i korte træk\nDen bygger på tre spor:", "strategy"),
+    # in minutes the first lines are the meeting's header, not a title
+    ("Social- og Sundhedsudvalget\nMødelokale 3", "minutes"),
+])
+def test_other_first_passages_are_no_title_block(first, genre):
+    segs = _segments(first, PROSE)
+    refine_kinds(segs, genre=genre, model=False)
+    assert segs[0].kind != "heading"
+
+
+def test_only_the_first_text_passage_can_be_the_title_block():
+    segs = _segments(PROSE, "Et liv med muligheder 2025-2029\nNordby Kommunes handicappolitik")
+    refine_kinds(segs, genre="strategy", model=False)
+    assert segs[1].kind == "content"
