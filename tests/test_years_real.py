@@ -510,6 +510,22 @@ def test_an_update_stamp_beats_a_coming_law_on_a_service_page():
     assert detect_years([page], title="Ny ældrelov", genre="news").year == 2025
 
 
+def test_a_strategys_period_is_not_widened_by_an_overlapping_cited_range():
+    """Session 7: the range a strategy repeats is its period; a longer one it cites once (a
+    national ten-year plan) is not merged into it."""
+    head = "Strategi for socialpsykiatrien 2023 – 2026 | Byen Kommune | {}"
+    page = (head.format(4) + "\nborgere, der venter for længe.\n\nDen nationale 10-årsplan for "
+            "psykiatri og mental sundhed (2022-2032) og Psykiatriaftalen fra 2020 sætter nye "
+            "rammer.\n\n" + head.format(5) + "\nTre strategiske spor.")
+    info = detect_years([page], title="Strategi for socialpsykiatrien", genre="strategy")
+    assert (info.start, info.end, info.year) == (2023, 2026, 2023)
+    # counter-example: budget periods of a rolling budget are still merged
+    budget = ("Strategien er finansieret i budgetforliget for 2023-2026 og videreført i "
+              "budgetforliget for 2024-2027.")
+    info = detect_years([budget], title="Strategi", genre="strategy")
+    assert (info.start, info.end) == (2023, 2027)
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

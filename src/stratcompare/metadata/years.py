@@ -6,7 +6,8 @@ covered period is chosen in this order:
 
 1. a range in the title;
 2. a strategy range on the first pages (first ``PROMINENT_CHARS`` characters) that is not a
-   budget period ("Handicappolitik 2021-2025");
+   budget period ("Handicappolitik 2021-2025"; the same range's mentions weighed together, an
+   overlapping range it cites not merged in -- session 7);
 3. the adoption year ("Godkendt i Byrådet den 29. maj 2024" -> 2024);
 4. budget ranges on the first pages, overlapping ones merged: strategies tied to rolling
    budgets name several ("budgetforliget for 2023-2026 ... 2024-2027" -> 2023-2027);
@@ -370,6 +371,17 @@ def _merge(ranges: list[_Mention]) -> list[tuple[int, int, float, list[_Mention]
     return sorted(clusters, key=lambda c: (-c[2], c[0]))
 
 
+def _same(ranges: list[_Mention]) -> list[tuple[int, int, float, list[_Mention]]]:
+    """Groups of the same range: (start, end, total weight, members), best first.  Unlike
+    budget periods, a strategy's period is not merged with an overlapping one: a page's running
+    head "Strategi … 2023 – 2026" is not widened by the "10-årsplan (2022-2032)" it cites."""
+    groups: dict[tuple[int, int], list[_Mention]] = defaultdict(list)
+    for r in ranges:
+        groups[(r.start, r.end)].append(r)
+    return sorted(((s, e, sum(m.weight for m in ms), ms) for (s, e), ms in groups.items()),
+                  key=lambda c: (-c[2], c[0]))
+
+
 def _cite(m: _Mention) -> str:
     return f"{m.text!r} ({m.where})"
 
@@ -689,7 +701,7 @@ def _period(mentions: list[_Mention], adopted_dates: list[str]) -> YearInfo:
         return YearInfo(best.start, best.end, adopted_iso, [_cite(best), *adopted_note],
                         "title-range")
     prominent = [m for m in ranges if m.prominent]
-    strategy = _merge([m for m in prominent if not m.budget])
+    strategy = _same([m for m in prominent if not m.budget])
     if strategy:
         start, end, _, members = strategy[0]
         return YearInfo(start, end, adopted_iso,
