@@ -186,6 +186,8 @@ def test_an_agenda_item_titled_by_its_topic_is_minutes():
     ("Supervision af medarbejdere", "Supervision", "other"),  # not the "vision" of a policy
     ("Spørgsmål og svar om ældreloven", "Spørgsmål", "other"),
     ("Lokal samarbejdsaftale om borgere med psykisk sygdom", "samarbejdsaftale", "strategy"),
+    # terms of reference set a working group's task, not the policy it prepares (session 7)
+    ("Kommissorium for arbejdsgruppe om ny ældrepolitik", "Kommissorium", "other"),
 ])
 def test_the_title_head_noun(title, noun, genre):
     from stratcompare.metadata.genre import title_head_noun
@@ -432,3 +434,12 @@ def test_a_decision_heading_without_a_preposition_is_minutes():
     # counter-example: a decision told in prose
     prose = "Byrådet traf en beslutning om lukning af caféen den 1. maj."
     assert genre_scores(None, prose)["minutes"] == 0
+
+
+def test_terms_of_reference_for_a_policy_are_no_policy():
+    """Session 7 (blind batch b17): a 'kommissorium' for the group that prepares a policy."""
+    text = ("Baggrund\nÆldrepolitik 2020-2024 udløber ved årets udgang. Udvalget har besluttet "
+            "at nedsætte en arbejdsgruppe, som skal komme med et forslag til en ny ældrepolitik.")
+    assert detect_genre("Kommissorium for arbejdsgruppe om ny ældrepolitik", text)[0] == "other"
+    # counter-example: the policy the group prepares is a strategy
+    assert detect_genre("Ældrepolitik 2025-2028", text)[0] == "strategy"
