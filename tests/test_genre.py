@@ -443,3 +443,53 @@ def test_terms_of_reference_for_a_policy_are_no_policy():
     assert detect_genre("Kommissorium for arbejdsgruppe om ny ældrepolitik", text)[0] == "other"
     # counter-example: the policy the group prepares is a strategy
     assert detect_genre("Ældrepolitik 2025-2028", text)[0] == "strategy"
+
+
+HEARING_LETTER = """Social og Sundhed
+Rådhusvej 2
+9999 Byen
+
+Dato: 2. december 2024
+Sagsnr.: 24/21377
+
+Til høringsparterne
+
+Høring over udkast til Psykiatripolitik 2025-2029
+
+Social- og Sundhedsudvalget godkendte på sit møde den 26. november 2024 at sende udkast til
+Psykiatripolitik 2025-2029 i offentlig høring. Politikken skal afløse den nuværende politik.
+
+Høringsfristen er mandag den 13. januar 2025 kl. 12.00.
+
+Høringsparter:
+Handicaprådet
+Udsatterådet
+
+Med venlig hilsen
+Anne Krogh
+Centerchef"""
+
+
+@pytest.mark.parametrize("title", [
+    "Høring over udkast til Psykiatripolitik 2025-2029",
+    "Høring - Plan for psykisk sundhed 2026-2029",  # a case noun and a dash: the topic after it
+    "Høring: Psykiatripolitik 2025-2029",
+])
+def test_a_hearing_letter_is_a_letter_not_the_draft_or_news(title):
+    """Session 7 (dev batches b12, b16, b18): the letter that sends a draft to the hearing
+    parties is a letter (other)."""
+    assert detect_genre(title, HEARING_LETTER)[0] == "other"
+
+
+def test_news_of_a_hearing_and_the_draft_stay_news_and_strategy():
+    news = ("Birkested, 03.04.24. Socialudvalget sender nu et udkast til en ny strategi for "
+            "udsatte borgere i høring. - Vi har lært, at en bolig alene ikke er nok, siger "
+            "formanden. Alle kan sende et høringssvar. Høringsfristen er den 15. maj 2024.")
+    assert detect_genre("Høring: Ny strategi for udsatte borgere 2025-2028", news)[0] == "news"
+    assert genre_scores("Høring - Plan for psykisk sundhed", "")["strategy"] == 0
+    # counter-examples: a kind noun after a topic and a dash is still the kind; a letter's
+    # "Dato:" field is no news dateline, while a bare date line at the top is one
+    assert genre_scores("Forebyggelse af ensomhed – strategi 2024-2027", "")["strategy"] >= 4
+    field = genre_scores("Sagen", "Sagen\nDato: 4. april 2025\n\nHer beskrives sagen.")
+    line = genre_scores("Sagen", "Sagen\n4. april 2025\n\nHer beskrives sagen.")
+    assert field["news"] == 0 < line["news"]
