@@ -7,8 +7,7 @@ the whole text and adds its weight to one genre. The title's head noun names the
 kind ("Evaluering af handicappolitikken" is an evaluation; the kind nouns are data in the same
 file), unless the title is a headline (a clause: "Handicappolitikken er sendt i høring"), which
 is news about what it names, and a title that opens with an action noun and a preposition
-("Opfølgning på misbrugspolitikken", or with a dash: "Høring - Plan for …") is a case about
-what it names. The best-scoring genre
+("Opfølgning på misbrugspolitikken") is a case about what it names. The best-scoring genre
 wins; its confidence is its share of the scores, scaled down when there is little evidence.
 """
 
@@ -74,7 +73,6 @@ class GenreRules:
     headline_weight: float
     head_noun_stop: frozenset[str]
     topic_title: re.Pattern[str]
-    case_title: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -104,8 +102,7 @@ def _rules() -> GenreRules:
                       float(s["head_noun_weight"]), tuple(s["noun_endings"]),
                       frozenset(noun_cues), re.compile(s["headline"], re.IGNORECASE),
                       float(s["headline_weight"]), frozenset(s["head_noun_stop"]),
-                      re.compile(s["topic_title"], re.IGNORECASE),
-                      re.compile(s["case_title"], re.IGNORECASE))
+                      re.compile(s["topic_title"], re.IGNORECASE))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-?", re.UNICODE)
@@ -151,11 +148,9 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
     scores = dict.fromkeys(GENRES, 0.0)
     agenda_item = bool(rules.item_title.match(fields["title"].strip()))
     headline = not agenda_item and bool(rules.headline.match(fields["title"].strip()))
-    # "Høring - Plan for psykisk sundhed": a case noun and a dash, the topic after it
-    case = bool(rules.case_title.match(fields["title"].strip()))
-    head = None if agenda_item or headline or case else title_head_noun(fields["title"])
+    head = None if agenda_item or headline else title_head_noun(fields["title"])
     # "Opfølgning på misbrugspolitikken": a case about the policy; its kind noun is the topic
-    topic = case or (head is None and bool(rules.topic_title.match(fields["title"].strip())))
+    topic = head is None and bool(rules.topic_title.match(fields["title"].strip()))
     if head is not None:
         scores[head[1]] += rules.head_noun_weight
     if headline:
