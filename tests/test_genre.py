@@ -443,3 +443,41 @@ def test_terms_of_reference_for_a_policy_are_no_policy():
     assert detect_genre("Kommissorium for arbejdsgruppe om ny ældrepolitik", text)[0] == "other"
     # counter-example: the policy the group prepares is a strategy
     assert detect_genre("Ældrepolitik 2025-2028", text)[0] == "strategy"
+
+
+HEARING_LETTER = """Social og Sundhed
+Rådhusvej 2
+9999 Byen
+
+Sagsnr.: 24/21377
+
+Til høringsparterne
+
+Høring over udkast til Psykiatripolitik 2025-2029
+
+Social- og Sundhedsudvalget godkendte på sit møde den 26. november 2024 at sende udkast til
+Psykiatripolitik 2025-2029 i offentlig høring. Politikken skal afløse den nuværende politik.
+
+Høringsfristen er mandag den 13. januar 2025 kl. 12.00.
+
+Høringsparter:
+Handicaprådet
+Udsatterådet
+
+Med venlig hilsen
+Anne Krogh
+Centerchef"""
+
+
+def test_a_letter_to_the_hearing_parties_is_a_letter():
+    """Session 7 (dev batch b12): the letter that sends a draft out is other, not news."""
+    title = "Høring over forslag til Psykiatripolitik 2025-2029"
+    assert detect_genre(title, HEARING_LETTER)[0] == "other"
+    # counter-examples: news of a hearing stays news, and without the letter's address line and
+    # list of parties the same text is not called a letter by this cue
+    news = ("Birkested, 3. april 2024. Socialudvalget sender nu et udkast til en ny strategi for "
+            "udsatte borgere i høring. - Vi har lært, at en bolig alene ikke er nok, siger "
+            "formanden. Alle kan sende et høringssvar. Høringsfristen er den 15. maj 2024.")
+    assert detect_genre("Ny strategi for udsatte borgere sendt i høring", news)[0] == "news"
+    bare = HEARING_LETTER.replace("Til høringsparterne", "").replace("Høringsparter:", "")
+    assert genre_scores(title, bare)["other"] < genre_scores(title, HEARING_LETTER)["other"]
