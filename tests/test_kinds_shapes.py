@@ -139,3 +139,34 @@ def test_only_the_first_text_passage_can_be_the_title_block():
     segs = _segments(PROSE, "Et liv med muligheder 2025-2029\nNordby Kommunes handicappolitik")
     refine_kinds(segs, genre="strategy", model=False)
     assert segs[1].kind == "content"
+
+
+@pytest.mark.parametrize("text", [
+    "Fokusområder\n— Tidlig indsats for børn og unge\n— Bolig til alle\n— Job og uddannelse",
+    "Vi vil:\no styrke samarbejdet med foreningerne\no give alle en fast kontaktperson",
+    "Tre spor\n→ Forebyggelse\n→ Behandling\n→ Opfølgning",
+    "Planen rummer:\n(1) flere skæve boliger\n(2) en udvidet bostøtte\n(3) en gadeplansindsats",
+    "Vi vil: • styrke samarbejdet mellem skoler og dagtilbud • give alle familier en fast "
+    "kontaktperson • følge op på indsatsen hvert år",
+    "Indsatser\n• Tidlig indsats • Bolig til alle • Job og uddannelse",
+])
+def test_items_under_other_marks_or_run_together_are_a_list(text):
+    assert by_shape(text) == "list"
+
+
+@pytest.mark.parametrize("text", [
+    # one marked line is no list; lines with different marks are none either
+    "Fokusområder\n— Tidlig indsats for børn og unge",
+    "Noter\n→ Se bilag 2\n* Tallene er foreløbige",
+    # a quotation mark opens quoted lines, not items
+    "»Vi skal lytte mere til borgerne«\n»Det er vores ansvar«",
+    # bullets run together after a sentence, or with long parts, are text
+    "Vi har arbejdet med tre spor i 2024 • det første er forebyggelse • det andet behandling",
+    "Vi vil: • styrke samarbejdet mellem skoler og dagtilbud, så ingen børn falder igennem, "
+    "og så alle familier får den hjælp de har brug for hurtigt • følge op",
+    # a formal label over its entries, and names under a label, are no list
+    "Bilag:\nUdkast til plan for psykisk sundhed 2026-2029\nHøringsliste",
+    "Deltagere:\nAnne Holm\nBo Berg",
+])
+def test_lines_with_marks_that_are_no_list_stay_text(text):
+    assert by_shape(text) == "content"

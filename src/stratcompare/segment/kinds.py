@@ -107,6 +107,9 @@ class Shapes:
     numbered_min_items: int
     prose_item_words: int
     speech: re.Pattern[str]
+    item_mark: re.Pattern[str]
+    inline_bullet: re.Pattern[str]
+    inline_item_words: int
 
 
 def _shapes(data: dict) -> Shapes:
@@ -115,7 +118,8 @@ def _shapes(data: dict) -> Shapes:
                   int(data["title_block_lines"]), int(data["title_block_line_words"]),
                   int(data["unmarked_item_words"]), int(data["unmarked_min_items"]),
                   int(data["numbered_min_items"]), int(data["prose_item_words"]),
-                  re.compile(data["speech"], re.IGNORECASE))
+                  re.compile(data["speech"], re.IGNORECASE), re.compile(data["item_mark"]),
+                  re.compile(data["inline_bullet"]), int(data["inline_item_words"]))
 
 
 def _rule(entry: dict) -> Rule:
@@ -278,7 +282,8 @@ def by_shape(text: str, kind: str = "content") -> str:
         if (items and sum(_words(ln) for ln in items) >= sh.prose_item_words * len(items)
                 and any(sh.speech.search(ln) for ln in lines)):
             return "content"
-    if kind == "content" and (_unmarked_list(lines, sh) or _numbered_lines(lines, sh)):
+    if kind == "content" and (_unmarked_list(lines, sh) or _numbered_lines(lines, sh)
+                              or _marked_lines(lines, sh) or _inline_list(lines, sh)):
         return "list"
     return kind
 
@@ -291,10 +296,13 @@ def _short_head(line: str) -> bool:
 def _unmarked_list(lines: list[str], sh: Shapes) -> bool:
     """A lead-in ending in a colon (under at most one heading line) over short item lines that
     are no wrapped sentence: none ends in a function word or a colon, and not only the last
-    ends a sentence; no contact details (an address block under "Kontakt:" is no list)."""
+    ends a sentence; no contact details (an address block under "Kontakt:" is no list), no
+    formal label as the lead-in ("Bilag:" over its attachments)."""
     lead = next((i for i, ln in enumerate(lines[:2]) if ln.endswith(":")), None)
     if lead is None or (lead == 1 and not _short_head(lines[0])):
         return False
+    if load_rules().section_procedure.search(lines[lead]):
+        return False  # "Bilag:", "Deltagere:": a formal label's entries are no list
     items = lines[lead + 1:]
     if len(items) < sh.unmarked_min_items:
         return False
@@ -303,6 +311,29 @@ def _unmarked_list(lines: list[str], sh: Shapes) -> bool:
         return False  # a sentence wrapped over lines ends only on its last line
     return all(1 <= _words(ln) <= sh.unmarked_item_words and not ln.endswith(":")
                and not _FUNCTION_END.search(ln) and not _CONTACT.search(ln) for ln in items)
+
+
+def _marked_lines(lines: list[str], sh: Shapes) -> bool:
+    """Two or more lines (under at most one heading or lead-in line) that all open with the
+    same mark the segmenter takes for no bullet ("— ...", "→ ...", Word's "o ...")."""
+    body = lines[1:] if lines and not sh.item_mark.match(lines[0]) and (
+        _short_head(lines[0]) or lines[0].endswith(":")) else lines
+    if len(body) < 2:
+        return False
+    marks = {m.group(1) if (m := sh.item_mark.match(ln)) else None for ln in body}
+    return len(marks) == 1 and None not in marks
+
+
+def _inline_list(lines: list[str], sh: Shapes) -> bool:
+    """A lead-in (or nothing) and two or more bullets run together on one line, under at most
+    one heading line: "Vi vil: • styrke ... • give ... • følge op ..."."""
+    body = lines[1:] if len(lines) == 2 and _short_head(lines[0]) else lines
+    if len(body) != 1:
+        return False
+    parts = sh.inline_bullet.split(" " + body[0] + " ")
+    lead, items = parts[0].strip(), [p.strip() for p in parts[1:]]
+    return (len(items) >= 2 and (not lead or lead.endswith(":"))
+            and all(1 <= _words(p) <= sh.inline_item_words for p in items))
 
 
 def _numbered_lines(lines: list[str], sh: Shapes) -> bool:
