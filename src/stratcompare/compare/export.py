@@ -1,13 +1,14 @@
 """Matrices and drill-down records as terminal tables, Markdown and Excel.
 
 CSV/JSON go through ``stratcompare.cli.output.render`` (one row per matrix row, first column the
-row name, one column per theme/municipality id). The terminal table is for reading: when the
+row name, one column per theme/municipality id); every CSV cell passes ``csv_safe``. The terminal table is for reading: when the
 ids make it wider than the terminal it switches to short column codes with a legend, and wraps
 columns into blocks that fit.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -129,3 +130,20 @@ def _xl(v):
     if isinstance(v, dict):
         return str(v)
     return v
+
+
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# ("=HYPERLINK(…)", "+cmd|…", "-2+3+cmd|…", "@SUM(…)"; tab and CR start DDE payloads too).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*%?")
+
+
+def csv_safe(value):
+    """A text cell a spreadsheet would run as a formula, with a leading apostrophe (OWASP's
+    advice; Excel and LibreOffice then show the text as typed).  Only such cells change:
+    numbers, also as text ("-3", "+4,5", "-12%"), and all other text stay exactly as they are,
+    so pandas reads the CSV as before; JSON and JSONL output is never altered."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) \
+            and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value

@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from stratcompare.compare.export import csv_safe
 from stratcompare.errors import NotFoundError
 from stratcompare.web import queries as Q
 from stratcompare.web import views as V
@@ -70,7 +71,7 @@ def search_csv(request: Request):
     w = csv.writer(buf)
     w.writerow(cols)
     for h in data["hits"]:
-        w.writerow([";".join(h[c]) if c == "themes" else h.get(c) for c in cols])
+        w.writerow([csv_safe(";".join(h[c]) if c == "themes" else h.get(c)) for c in cols])
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="stratcompare-search.csv"'})
 
@@ -147,7 +148,7 @@ def compare_download(request: Request):
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=cols)
         w.writeheader()
-        w.writerows(data["records"])
+        w.writerows({k: csv_safe(v) for k, v in r.items()} for r in data["records"])
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     from stratcompare.compare.export import write_xlsx
