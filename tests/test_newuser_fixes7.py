@@ -299,3 +299,93 @@ def test_web_search_csv_neutralises_formulas(tmp_path):
     assert "'" + HOSTILE_HIT in texts, texts
     assert not any(t.startswith("=") for t in texts)
 
+
+_SERVE_PROBE = r"""
+import json, sys
+from starlette.testclient import TestClient
+from stratcompare.web import create_app
+said = []
+try:
+    app = create_app(sys.argv[1], model="hashing", progress=said.append)
+except Exception as exc:
+    print(json.dumps({"error": str(exc), "type": type(exc).__name__}))
+    raise SystemExit(0)
+with TestClient(app) as c:
+    r = c.get("/api/search", params={"q": "bolig unge hjemløse"}).json()
+    doc = c.get("/api/document/" + r["hits"][0]["document_id"]) if r["hits"] else None
+print(json.dumps({"said": said, "hits": [h["passage_id"] for h in r["hits"]],
+                  "index_current": r["index_current"], "document": doc and doc.status_code,
+                  "title": doc and doc.json()["title"]}))
+"""
+
+
+def _serve_from_readonly_mount(folder, name="w.db") -> dict:
+    """Run the web app in a private mount namespace where ``folder`` is a read-only bind mount
+    (like a shared read-only drive); skipped where that needs privileges this run lacks."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare(1) for a read-only mount")
+    mnt = folder.parent / (folder.name + "-ro")
+    mnt.mkdir(exist_ok=True)
+    script = (f'mount --bind "{folder}" "{mnt}" && mount -o remount,bind,ro "{mnt}" || exit 99; '
+              f'exec "{sys.executable}" -c "$0" "{mnt / name}"')
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", script, _SERVE_PROBE],
+                          capture_output=True, text=True, timeout=300)
+    if proc.returncode == 99 or "unshare failed" in proc.stderr or "Operation not permitted" in proc.stderr:
+        pytest.skip("no privilege for a read-only bind mount here")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_serve_a_database_in_a_read_only_place(tmp_path):
+    folder = tmp_path / "share"
+    folder.mkdir()
+    db = _web_db(folder / "w.db")
+    before = db.read_bytes()
+    got = _serve_from_readonly_mount(folder)
+    assert "error" not in got, got
+    assert got["hits"] and got["index_current"] is True and got["document"] == 200
+    notes = [s for s in got["said"] if "read-only place" in s]
+    assert len(notes) == 1 and "serving a copy" in notes[0], got["said"]
+    assert db.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["w.db", "w.jsonl"]
+
+
+def test_serve_read_only_place_with_changes_still_in_the_wal(tmp_path):
+    """Commits still in the -wal file (its writer elsewhere has not merged them) are served too."""
+    import shutil
+    import sqlite3
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    db = _web_db(work / "w.db")
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("UPDATE documents SET title = 'Revideret boligplan'")
+    for suffix in ("", "-wal"):   # a copy taken while the writer is open: the change is in the WAL
+        shutil.copyfile(str(db) + suffix, str(folder / "w.db") + suffix)
+    conn.close()
+    assert (folder / "w.db-wal").stat().st_size > 0
+    got = _serve_from_readonly_mount(folder)
+    assert "error" not in got and got["hits"], got
+    assert got["title"] == "Revideret boligplan"
+
+
+def test_serve_read_only_place_with_a_stale_index_says_so_and_serves(tmp_path):
+    folder = tmp_path / "share"
+    folder.mkdir()
+    db = _web_db(folder / "w.db")
+    with Store.open(db) as store:   # a passage added after the index was built
+        store.conn.execute(
+            "INSERT INTO passages(id, document_id, seq, page, section, char_start, char_end, "
+            "raw_text, text, words) SELECT 'new-passage', document_id, 99, 1, NULL, 0, 10, "
+            "'Nyt om bolig', 'Nyt om bolig', 3 FROM passages LIMIT 1")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    got = _serve_from_readonly_mount(folder)
+    assert "error" not in got and got["hits"] and got["index_current"] is False, got
+    stale = [s for s in got["said"] if "search index is behind" in s]
+    assert len(stale) == 1 and "stratcompare embed" in stale[0], got["said"]

@@ -87,4 +87,15 @@ def serve(
     typer.echo(f"Serving {path} read-only at http://{shown}:{port}/"
                + (" (token required)" if token else "")
                + f"; ready in {time.perf_counter() - started:.1f} s. Ctrl-C stops.", err=True)
+    _exit_cleanly_on_sigterm()
     uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """uvicorn stops gracefully on SIGTERM and then raises the signal again: with Python's default
+    handler the process would die without running its exit handlers (which remove the working
+    copy of a database served from a read-only place)."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

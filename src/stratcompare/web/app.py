@@ -175,6 +175,21 @@ def _warm_up(state: WebState, say: Callable[[str], None]) -> None:
     say(f"Search ready in {time.perf_counter() - t0:.1f} s.")
 
 
+def _say_if_stale(state: WebState, say: Callable[[str], None], db) -> None:
+    """The server never writes: an index behind the passages is served as it is, said once here
+    (and on every search page) with the command that brings it up to date."""
+    from stratcompare.web import views as V
+
+    try:
+        current = V.index_status(state).current
+    except Exception:  # noqa: BLE001 - an odd corpus still serves its pages
+        return
+    if not current:
+        model = f" --model {state.model_id}" if state.model_id else ""
+        say(f"The search index is behind the passages: new passages are missing from searches "
+            f"until `stratcompare embed --db {db}{model}` is run where the database is writable.")
+
+
 def create_app(db: str | Path, *, token: str | None = None, model: str | None = None,
                mode: str = "hybrid", progress: Callable[[str], None] | None = None,
                allowed_hosts: list[str] | None = None) -> Starlette:
@@ -189,6 +204,8 @@ def create_app(db: str | Path, *, token: str | None = None, model: str | None = 
     if mode not in ("hybrid", "dense", "lexical"):
         raise UsageError(f"unknown search mode {mode!r}", hint="use hybrid, dense or lexical")
     conns = Q.Connections(db)
+    if conns.note:
+        say(conns.note)
     state = WebState(conns=conns, cache=Q.Cache(conns), encoder=None, model_id=None, mode=mode, token=token,
                      results=Q.Cache(conns, size=512))
     if mode != "lexical":
@@ -208,6 +225,7 @@ def create_app(db: str | Path, *, token: str | None = None, model: str | None = 
         if n == 0:
             state.notes.append(f"no stored embeddings for {enc.model_id}: run `stratcompare embed --model {enc.model_id}`")
     _warm_up(state, say)
+    _say_if_stale(state, say, db)
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(SecurityMiddleware, token=token)]

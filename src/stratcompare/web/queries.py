@@ -47,20 +47,73 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
         conn.execute("PRAGMA busy_timeout = 60000")
         conn.execute("SELECT count(*) FROM documents").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot open the database read-only: {exc}", str(p),
-                         hint="is it an SQLite file written by stratcompare?") from None
+        error = ReadOnlyPlaceError if _readonly_place(exc) else StoreError
+        raise error(f"cannot open the database read-only: {exc}", str(p),
+                    hint="is it an SQLite file written by stratcompare?") from None
     return conn
+
+
+class ReadOnlyPlaceError(StoreError):
+    """``mode=ro`` failed because SQLite may not make its ``-shm``/``-wal`` files there."""
+
+
+def _readonly_place(exc: sqlite3.DatabaseError) -> bool:
+    msg = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "unable to open database file" in msg or "readonly database" in msg)
+
+
+def servable_copy(path: str | Path) -> tuple[Path, str | None]:
+    """(the file to serve, a note for the operator).  Normally ``path`` itself.  A WAL database
+    in a place nobody may write to (a shared read-only mount, a folder without write
+    permission) cannot be read there: SQLite must make its ``-shm`` file beside it, and the
+    search's second connection opens the file by name.  Then a private copy is served — the file
+    and its ``-wal`` (changes not yet merged into the file), so nothing committed is missing —
+    and removed when the server stops."""
+    import atexit
+    import shutil
+    import tempfile
+
+    p = Path(path)
+    try:
+        open_readonly(p).close()
+        return p, None
+    except ReadOnlyPlaceError:
+        pass
+    wal = Path(str(p) + "-wal")
+    parts = [q for q in (p, wal) if q.is_file() and q.stat().st_size > 0]
+    size = sum(q.stat().st_size for q in parts)
+    tmp = Path(tempfile.mkdtemp(prefix="stratcompare-serve-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    if shutil.disk_usage(tmp).free < size + (64 << 20):
+        shutil.rmtree(tmp, True)
+        raise StoreError(f"the database is in a read-only place and {tmp.parent} has no room for "
+                         f"a {size >> 20} MB working copy", str(p),
+                         hint="copy the database (with its -wal file, if any) to a writable folder "
+                              "and serve that copy, or set TMPDIR to a folder with room")
+    copy = tmp / p.name
+    try:
+        for q in parts:
+            shutil.copyfile(q, tmp / q.name)
+    except OSError as exc:
+        shutil.rmtree(tmp, True)
+        raise StoreError(f"the database is in a read-only place and could not be copied: "
+                         f"{exc.strerror or exc}", str(p)) from None
+    open_readonly(copy).close()
+    return copy, (f"{p} is in a read-only place: serving a copy of it ({size / 1048576:.1f} MB in "
+                  f"{tmp}; changes made to the original are seen after a restart)")
 
 
 class Connections:
     """One read-only connection per worker thread (sqlite3 connections are not shared)."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
+        # fail at start-up, not on the first request; a database in a read-only place is
+        # served from a private copy (``servable_copy``)
+        self.path, self.note = servable_copy(path)
         self._local = threading.local()
         self._search: sqlite3.Connection | None = None
         self.search_lock = threading.Lock()
-        open_readonly(self.path).close()  # fail at start-up, not on the first request
 
     def search(self) -> sqlite3.Connection:
         """The one connection search/similar calls use, under ``search_lock``: the search API
