@@ -389,3 +389,24 @@ def test_serve_read_only_place_with_a_stale_index_says_so_and_serves(tmp_path):
     assert "error" not in got and got["hits"] and got["index_current"] is False, got
     stale = [s for s in got["said"] if "search index is behind" in s]
     assert len(stale) == 1 and "stratcompare embed" in stale[0], got["said"]
+
+
+def test_web_document_page_names_the_pages_that_could_not_be_read(tmp_path):
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from stratcompare.web import create_app
+
+    pdf = tmp_path / "strategi.pdf"
+    _damaged_pdf(pdf)
+    db = tmp_path / "c.db"
+    ingest_paths([pdf], db=db, municipality="Køge")
+    with Store.open(db) as store:
+        doc_id = store.documents()[0]["id"]
+    with TestClient(create_app(db, mode="lexical")) as c:
+        html = c.get(f"/document/{doc_id}").text
+        english = c.get(f"/document/{doc_id}", params={"lang": "en"}).text
+        api = c.get(f"/api/document/{doc_id}").json()
+    assert "disse sider kunne ikke læses og mangler her: 5–15" in html
+    assert "these pages could not be read and are missing here: 5–15" in english
+    assert api["status"] == "partial" and api["pages_damaged"] == "5–15"

@@ -557,9 +557,23 @@ def document(conn, doc_id: str) -> dict:
         secs[-1]["passages"].append(dict(x))
     d["pages_detail"] = pages
     d["passages"] = len(rows)
+    d["pages_damaged"] = _ranges([n for (n,) in conn.execute(
+        "SELECT number FROM pages WHERE document_id = ? AND status = 'damaged' ORDER BY number",
+        (doc_id,))])
     d["has_source"] = source_file(conn, doc_id) is not None
     d["source_is_pdf"] = str(d.get("path", "")).lower().endswith(".pdf")
     return d
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[5, 6, 7, 9] -> "5–7, 9" (pages of a damaged PDF that could not be read)."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in runs)
 
 
 SOURCE_TYPES = {".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8",
