@@ -89,6 +89,43 @@ def test_a_blank_page_is_not_called_damaged(tmp_path):
     assert not any("could not be read" in w for w in r.warnings)
 
 
+def _pdf_with_empty_compressed_page(path) -> None:
+    """Two pages: text, then a blank page whose content stream is compressed and empty (some
+    writers make blank pages so; it decodes fine and must not be called damaged)."""
+    import zlib
+
+    text = (b"BT /F1 11 Tf 60 760 Td 14 TL (Kommunen vil styrke den tidlige indsats for boern og "
+            b"unge.) ' (Udgifterne skal bringes i balance over de naeste fire aar.) ' ET")
+    empty = zlib.compress(b"")
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R "
+            b"/Resources << /Font << /F1 7 0 R >> >> >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 6 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(empty) + empty
+            + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_an_empty_compressed_page_is_blank_not_damaged(tmp_path):
+    pdf = tmp_path / "blank2.pdf"
+    _pdf_with_empty_compressed_page(pdf)
+    report = ingest_paths([pdf], db=tmp_path / "c.db", municipality="Køge")
+    (r,) = report.results
+    assert r.outcome == "ingested" and r.pages == 2 and r.passages >= 1, r
+    assert r.damaged_pages == 0 and report.exit_code == 0
+
+
 def test_damaged_copy_does_not_replace_a_whole_stored_version(tmp_path):
     pdf = tmp_path / "strategi.pdf"
     _fifteen_pages(pdf)

@@ -826,7 +826,9 @@ class _ContentStreams:
 
 
 def _contents_damaged(page) -> bool:
-    """A content stream that is declared but missing, or has bytes that decode to nothing."""
+    """A content stream that is declared but missing, or whose bytes do not decode (a blank
+    page's empty stream, compressed or not, decodes fine)."""
+    from pdfminer import settings
     from pdfminer.pdftypes import PDFStream, resolve1
 
     declared = page.attrs.get("Contents") if isinstance(page.attrs, dict) else None
@@ -838,9 +840,15 @@ def _contents_damaged(page) -> bool:
         stream = resolve1(ref)
         if not isinstance(stream, PDFStream):
             return True
-        raw = stream.get_rawdata() if hasattr(stream, "get_rawdata") else stream.rawdata
-        if raw and raw.strip() and not stream.get_data():
+        if stream.data is not None or not (stream.rawdata or b"").strip():
+            continue
+        strict, settings.STRICT = settings.STRICT, True  # raise on bad bytes, do not guess
+        try:
+            stream.decode()
+        except Exception:  # noqa: BLE001 - zlib, ASCII85, ... each raise their own kind
             return True
+        finally:
+            settings.STRICT = strict
     return False
 
 
