@@ -371,7 +371,8 @@ def _serve_from_readonly_mount(folder, name="w.db") -> dict:
               f'exec "{sys.executable}" -c "$0" "{mnt / name}"')
     proc = subprocess.run(["unshare", "-m", "sh", "-c", script, _SERVE_PROBE],
                           capture_output=True, text=True, timeout=300)
-    if proc.returncode == 99 or "unshare failed" in proc.stderr or "Operation not permitted" in proc.stderr:
+    if proc.returncode == 99 or "unshare failed" in proc.stderr \
+            or "Operation not permitted" in proc.stderr:
         pytest.skip("no privilege for a read-only bind mount here")
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])

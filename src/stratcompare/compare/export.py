@@ -1,9 +1,9 @@
 """Matrices and drill-down records as terminal tables, Markdown and Excel.
 
 CSV/JSON go through ``stratcompare.cli.output.render`` (one row per matrix row, first column the
-row name, one column per theme/municipality id); every CSV cell passes ``csv_safe``. The terminal table is for reading: when the
-ids make it wider than the terminal it switches to short column codes with a legend, and wraps
-columns into blocks that fit.
+row name, one column per theme/municipality id); every CSV cell passes ``csv_safe``.  The
+terminal table is for reading: when the ids make it wider than the terminal it switches to short
+column codes with a legend, and wraps columns into blocks that fit.
 """
 
 from __future__ import annotations
