@@ -448,3 +448,49 @@ def test_web_document_page_names_the_pages_that_could_not_be_read(tmp_path):
     assert "disse sider kunne ikke læses og mangler her: 5–15" in html
     assert "these pages could not be read and are missing here: 5–15" in english
     assert api["status"] == "partial" and api["pages_damaged"] == "5–15"
+
+
+def _app_says(db, said):
+    from stratcompare.web import create_app
+
+    return create_app(db, model="hashing", progress=said.append)
+
+
+@pytest.mark.parametrize("writer_open", [False, True])
+def test_serve_someone_elses_database_leaves_no_files_beside_it(tmp_path, monkeypatch,
+                                                                  writer_open):
+    """A database this user may not write, in a folder it may write (a shared folder): read in
+    place, SQLite would leave -wal/-shm files owned by this user, on which the owner's next
+    write fails.  It is served from a copy instead — with the changes of a writer at work."""
+    import sqlite3
+
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from stratcompare.web import queries as Q
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = _web_db(folder / "w.db")
+    writer = None
+    if writer_open:   # the owner is ingesting right now: a change still in its -wal
+        writer = sqlite3.connect(db, isolation_level=None)
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute("UPDATE documents SET title = 'Revideret boligplan'")
+    before = sorted(p.name for p in folder.iterdir())
+    monkeypatch.setattr(Q, "_may_write", lambda path: False)   # root may write anything
+    monkeypatch.setattr(Q, "_read_only_mount", lambda path: False)
+    said: list[str] = []
+    try:
+        with TestClient(_app_says(db, said)) as c:
+            hits = c.get("/api/search", params={"q": "bolig unge hjemløse"}).json()["hits"]
+            title = c.get("/api/document/" + hits[0]["document_id"]).json()["title"]
+    finally:
+        if writer is not None:
+            writer.close()
+    assert hits
+    assert title == ("Revideret boligplan" if writer_open else "boligplan")
+    notes = [s for s in said if "not writable by this user: serving a copy" in s]
+    assert len(notes) == 1, said
+    if not writer_open:
+        assert before == sorted(p.name for p in folder.iterdir()) == ["w.db", "w.jsonl"]

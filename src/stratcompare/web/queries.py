@@ -63,45 +63,93 @@ def _readonly_place(exc: sqlite3.DatabaseError) -> bool:
         "unable to open database file" in msg or "readonly database" in msg)
 
 
+def _may_write(path: Path) -> bool:
+    return os.access(path, os.W_OK)
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def servable_copy(path: str | Path) -> tuple[Path, str | None]:
-    """(the file to serve, a note for the operator).  Normally ``path`` itself.  A WAL database
-    in a place nobody may write to (a shared read-only mount, a folder without write
-    permission) cannot be read there: SQLite must make its ``-shm`` file beside it, and the
-    search's second connection opens the file by name.  Then a private copy is served — the file
-    and its ``-wal`` (changes not yet merged into the file), so nothing committed is missing —
-    and removed when the server stops."""
+    """(the file to serve, a note for the operator).  Normally ``path`` itself, read in place.
+
+    A private copy instead, removed when the server stops, for a WAL database
+    - in a place nobody may write to (a shared read-only mount, a folder without write
+      permission): SQLite cannot read it there, as it must make a ``-shm`` file beside it (and
+      the search's second connection opens the file by name);
+    - that this user may not write (someone else's database in a shared folder): reading it in
+      place would leave ``-wal``/``-shm`` files this user owns, and its owner's next write would
+      fail on them ("attempt to write a readonly database").
+    The copy holds everything committed: a consistent snapshot through SQLite when a writer may be
+    at work (its ``-wal`` and ``-shm`` are there), else the file with its ``-wal``."""
     import atexit
     import shutil
     import tempfile
 
     p = Path(path)
-    try:
-        open_readonly(p).close()
-        return p, None
-    except ReadOnlyPlaceError:
-        pass
-    wal = Path(str(p) + "-wal")
+    if not p.is_file():
+        open_readonly(p)   # raises NotFoundError with what to do
+    if _may_write(p):
+        try:
+            open_readonly(p).close()
+            return p, None
+        except ReadOnlyPlaceError:
+            reason = "is in a read-only place"
+    elif _read_only_mount(p):
+        reason = "is in a read-only place"
+    else:
+        reason = "is not writable by this user"
+    wal, shm = Path(str(p) + "-wal"), Path(str(p) + "-shm")
     parts = [q for q in (p, wal) if q.is_file() and q.stat().st_size > 0]
     size = sum(q.stat().st_size for q in parts)
     tmp = Path(tempfile.mkdtemp(prefix="stratcompare-serve-"))
     atexit.register(shutil.rmtree, tmp, True)
     if shutil.disk_usage(tmp).free < size + (64 << 20):
         shutil.rmtree(tmp, True)
-        raise StoreError(f"the database is in a read-only place and {tmp.parent} has no room for "
-                         f"a {size >> 20} MB working copy", str(p),
-                         hint="copy the database (with its -wal file, if any) to a writable folder "
-                              "and serve that copy, or set TMPDIR to a folder with room")
+        raise StoreError(f"the database {reason} and {tmp.parent} has no room for a "
+                         f"{size >> 20} MB working copy", str(p),
+                         hint="copy the database (with its -wal file, if any) to a folder you may "
+                              "write to and serve that copy, or set TMPDIR to a folder with room")
     copy = tmp / p.name
     try:
-        for q in parts:
-            shutil.copyfile(q, tmp / q.name)
+        if wal.is_file() and shm.is_file() and _snapshot(p, copy):
+            pass
+        else:
+            for q in parts:
+                shutil.copyfile(q, tmp / q.name)
     except OSError as exc:
         shutil.rmtree(tmp, True)
-        raise StoreError(f"the database is in a read-only place and could not be copied: "
+        raise StoreError(f"the database {reason} and could not be copied: "
                          f"{exc.strerror or exc}", str(p)) from None
     open_readonly(copy).close()
-    return copy, (f"{p} is in a read-only place: serving a copy of it ({size / 1048576:.1f} MB in "
-                  f"{tmp}; changes made to the original are seen after a restart)")
+    return copy, (f"{p} {reason}: serving a copy of it ({size / 1048576:.1f} MB in {tmp}; "
+                  "changes made to the original are seen after a restart)")
+
+
+def _snapshot(src: Path, dst: Path) -> bool:
+    """Copy ``src`` through SQLite's backup API in one read transaction (consistent while a
+    writer is at work; with its -wal and -shm present, reading creates no file).  False if it
+    cannot be read so."""
+    try:
+        conn = open_readonly(src)
+    except StoreError:
+        return False
+    try:
+        out = sqlite3.connect(dst)
+        try:
+            conn.backup(out)
+        finally:
+            out.close()
+        return True
+    except sqlite3.Error:
+        dst.unlink(missing_ok=True)
+        return False
+    finally:
+        conn.close()
 
 
 class Connections:
