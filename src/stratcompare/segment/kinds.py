@@ -169,6 +169,8 @@ _OPEN_END = re.compile(r"(?i)(\b(og|eller|i|af|på|til|for|med|om|den|det|de|at|
                        r"under|mellem|samt)|[-–,])$")
 _REC_ITEM = re.compile(r"^(\(?[a-z\d]{1,2}[.)]\s*|[-–•·▪]\s*)?at\s", re.IGNORECASE)
 _ITEM_START = re.compile(r"^([-–•·▪*]|\(?[a-z\d]{1,3}[.)])\s")
+_ABBREVIATION_END = re.compile(r"(?i)\b(kr|mio|mia|pct|ca|bl\.a|f\.eks|jf|nr|stk|mv|m\.v|o\.l|"
+                               r"inkl|ekskl|evt|vedr|ift|mht|dvs|etc)\.$")
 
 
 def logical_lines(text: str, rules: Rules | None = None) -> list[str]:
@@ -177,7 +179,8 @@ def logical_lines(text: str, rules: Rules | None = None) -> list[str]:
     A line continues the one before when that one is prose (four or more words, no closing
     punctuation, no label) and the next starts in lower case ("... skulle" + "fornyes.") or the
     first ends in a word that cannot end a sentence ("godkendt i Social- og" +
-    "Beskæftigelsesudvalget den ..."). Line rules are anchored at a line's start, so without
+    "Beskæftigelsesudvalget den ..."), also after an abbreviation's full stop ("... 18,6 mio.
+    kr." + "årligt. ..."). Line rules are anchored at a line's start, so without
     this a wrapped decision or adoption notice is missed; labels, list items and names (a line
     in upper case after a complete one) stay lines of their own. The other way round, a line
     holding several fields ("Dato: ... Sagsnr.: ...") is split before each field label.
@@ -198,10 +201,16 @@ def _logical_lines(text: str, rules: Rules) -> list[str]:
     for line in (ln for ln in (_clean(raw) for raw in text.splitlines()) if ln):
         if out and not _ITEM_START.match(line):
             prev = out[-1]
+            formal = (rules.section_procedure.search(prev)
+                      or rules.section_substance.search(prev))
             joinable = (_words(prev) >= 4 and not prev.endswith((".", ":", ";", "!", "?"))
-                        and not rules.section_procedure.search(prev)
-                        and not rules.section_substance.search(prev))
+                        and not formal)
             if joinable and (_CONTINUES_LOWER.match(line) or _OPEN_END.search(prev)):
+                out[-1] = f"{prev} {line}"
+                continue
+            if (_ABBREVIATION_END.search(prev) and _words(prev) >= 4 and not formal
+                    and _CONTINUES_LOWER.match(line)):
+                # "... 18,6 mio. kr." + "årligt. ...": the full stop was an abbreviation's
                 out[-1] = f"{prev} {line}"
                 continue
         out.append(line)
@@ -375,6 +384,7 @@ def _formal_kind(text: str, section: str | None, genre: str | None, position: fl
             return rule.kind
 
     counts = dict.fromkeys(_COUNTED, 0)
+    by_place = 0  # words of lines known only by their place: running lines, edge rules
     carry: str | None = None  # a "Fraværende:" line lends its kind to the names under it
     lines = logical_lines(text, rules)
     plain: list[str] = []  # lines that are no formality
@@ -383,10 +393,12 @@ def _formal_kind(text: str, section: str | None, genre: str | None, position: fl
         kind = rule.kind if rule else None
         if not kind and furniture and furniture_key(line) in furniture:
             counts["boilerplate"] += _words(line)  # a running line lends nothing to the next
+            by_place += _words(line)
             carry = None
             continue
         if kind:
             counts[kind] += _words(line)
+            by_place += _words(line) if rule.edge else 0
             # a label ("Fraværende:", "indstiller,", "Bilag") lends its kind to the short lines
             # under it; a letterhead line known only by its place ("Byens Kommune") does not
             # a feedback question lends its kind to its answer buttons ("Var siden nyttig?" +
@@ -417,6 +429,14 @@ def _formal_kind(text: str, section: str | None, genre: str | None, position: fl
         return best  # a page's title over formalities of one kind only ("... / Nyhed · 14.
         # oktober 2025 / Del Print", "<policy> / Godkendt af Byrådet den ..."): they decide;
         # a cover's title over the municipality's name stays a heading
+    if (structural != "heading" and (position or not by_place) and len(lines) >= 2
+            and plain == lines[-1:] and best != "toc"
+            and counts[best] == formal + counts["toc"] > 0
+            and _words(lines[-1]) <= rules.title_words and not _SENTENCE_END.search(lines[-1])):
+        return best  # the same the other way round: a running head the page's heading was
+        # glued under ("Handicappolitik 2025-28 5 / Tema 1: Bolig og hverdagsliv"); in the
+        # document's first passage not by place alone: a colophon may repeat its title line
+        # (a "running line"), and the municipality over a title is a cover, no letterhead
     if (genre == "minutes" and counts["procedure"] >= rules.minutes_procedure_share * formal
             and formal >= rules.share * words):
         return "procedure"  # "Godkendt." + "Kopier link - Print": the formality is the point
@@ -576,8 +596,8 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None, model=True) ->
         position = i / (n - 1) if n > 1 else 0.0
         struct = getattr(seg, "kind", None) or "content"
         formal = _formal_kind(seg.text, under or seg.section, genre, position, struct, furniture)
-        seg.kind = by_shape(seg.text, formal) if (formal == struct
-                                                  and formal in ("content", "list")) else formal
+        seg.kind = by_shape(seg.text, formal) if (
+            formal == struct and formal in ("content", "list")) else formal
         if seg.kind != formal:
             before_shape[i] = formal
         if (dangling and not own and seg.kind in ("heading", "content", "list")
@@ -627,7 +647,8 @@ def _title_block(segments: list, structural: list[str]) -> int | None:
                             and (ln[:1].isupper() or ln[:1].isdigit())
                             and not ln.endswith((".", "!", ":", ";", ","))
                             and not re.search(r"[.!?]\s", ln) for ln in lines)
-                    and not any(ln.endswith("?") for ln in lines[:-1])):
+                    and not any(ln.endswith("?") for ln in lines[:-1])
+                    and not all(re.search(r"\s\d{1,3}$", ln) for ln in lines)):  # contents
                 seg.kind = "heading"
                 return i
         return None
