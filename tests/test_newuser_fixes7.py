@@ -494,3 +494,16 @@ def test_serve_someone_elses_database_leaves_no_files_beside_it(tmp_path, monkey
     assert len(notes) == 1, said
     if not writer_open:
         assert before == sorted(p.name for p in folder.iterdir()) == ["w.db", "w.jsonl"]
+
+
+def test_run_says_a_pdf_was_stored_in_part(tmp_path):
+    """`run` (the README's main job) warns about damaged pages as `ingest` does, and its summary
+    does not count the file as a clean ingest."""
+    pdf = tmp_path / "strategi.pdf"
+    _damaged_pdf(pdf, "zero")
+    res = runner.invoke(app, ["run", str(pdf), "--db", str(tmp_path / "c.db"), "--report",
+                              str(tmp_path / "r.html"), "--model", "hashing"])
+    assert "Traceback" not in res.output
+    assert res.exit_code == 5, res.output
+    assert "Warning: " in res.output and "stored 4 of 15 pages; pages 5–15 could not be read" in res.output
+    assert "0 files ingested, 1 partial (damaged pages left out)" in res.output, res.output

@@ -38,6 +38,9 @@ def run_command(
                   model=model, codebook=codebook, log=lambda m: typer.echo(m, err=True))
     for r in summary.ingest.failed:
         typer.echo(f"Error: {r.error}", err=True)
+    for r in summary.ingest.results:  # damaged pages left out, OCR notes …: said as ingest says them
+        for w in r.warnings if r.status in ("ingested", "replaced", "skipped") else ():
+            typer.echo(f"Warning: {r.path}: {w}", err=True)
     if not Path(summary.ingest.db).exists():  # nothing ingestible: said above, no database made
         raise typer.Exit(summary.ingest.exit_code)
     docs = run(list_documents, db)
@@ -49,8 +52,9 @@ def run_command(
     typer.echo(run(_theme_table, summary.ingest.db))
     ing = summary.ingest
     typer.echo(
-        f"\n{ing.count('ingested') + ing.count('replaced')} files ingested, "
-        f"{ing.count('unchanged')} unchanged, {len(ing.failed)} failed; "
+        f"\n{ing.count('ingested') + ing.count('replaced') - len(ing.partial)} files ingested, "
+        + (f"{len(ing.partial)} partial (damaged pages left out), " if ing.partial else "")
+        + f"{ing.count('unchanged')} unchanged, {len(ing.failed)} failed; "
         f"{summary.embedded} passages embedded, {summary.classified} classified."
     )
     if summary.report:
