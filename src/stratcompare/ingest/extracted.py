@@ -15,7 +15,7 @@ class Page:
     raw_text: str  # text as extracted (after reading order, before clean-up)
     text: str  # cleaned text: paragraphs separated by "\n\n"; "" if no usable text
     method: str  # "text" | "ocr" | "none"
-    status: str  # "ok" | "missing_text" | "cid_garbage"
+    status: str  # "ok" | "missing_text" | "cid_garbage" | "damaged" (content unreadable; stored in part)
     headings: list[str] = field(default_factory=list)  # lines judged to be headings
     tables: list = field(default_factory=list)  # ingest.tables.Table: rows of cells, page, bbox
 
