@@ -110,17 +110,68 @@ class SecurityMiddleware:
         return PlainTextResponse("401 " + msg, status_code=401)
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+# the parameter names a page's form calls by these labels (i18n.toml keys)
+PARAM_LABELS = {"q": "param_q", "municipality": "filter_municipality", "theme": "filter_theme",
+                "genre": "filter_genre", "kind": "filter_kind", "year_from": "filter_year_from",
+                "year_to": "filter_year_to", "n": "param_n", "matrix": "matrix", "normalise": "normalise",
+                "basis": "basis", "cell": "param_cell"}
+
+
+def _document_exists(request: Request, doc_id: str) -> bool:
+    try:
+        conn = request.app.state.web.conns.get()
+        return conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
+    except Exception:  # noqa: BLE001 - the error page must render anyway
+        return False
+
+
+def _not_found_key(request: Request) -> tuple[str, dict]:
+    """Which thing was not found, from the address: the page says so in its own language."""
+    parts = request.url.path.strip("/").split("/")
+    pp = request.path_params
+    if parts[0] == "passage" and "passage_id" in pp:
+        return "no_passage", {"id": pp["passage_id"]}
+    if parts[0] == "document" and "document_id" in pp:
+        if parts[-1] == "source" and _document_exists(request, pp["document_id"]):
+            return "no_source", {"id": pp["document_id"]}
+        return "no_document", {"id": pp["document_id"]}
+    if parts[0] == "municipality" and "name" in pp:
+        return "no_municipality", {"name": pp["name"]}
+    if parts[0] == "theme" and "theme" in pp:
+        return "no_theme", {"theme": pp["theme"]}
+    if parts[0] == "compare":
+        return "no_cell", {"cell": request.query_params.get("cell", "")}
+    return "no_page", {}
+
+
+def _error(request: Request, status: int, message: str, *, key: str | None = None,
+           values: dict | None = None, param: str | None = None) -> Response:
+    """JSON (English) for the API and downloads; else a page in the page's language that says
+    what was wrong and offers a next step (``key``: the ``err_<key>`` message in i18n.toml)."""
     if request.url.path.startswith("/api/") or request.url.path.endswith((".csv", ".xlsx")):
         return JSONResponse({"error": message, "status": status}, status_code=status)
+    if key is None and status == 404:
+        key, values = _not_found_key(request)
+    elif key is None and status >= 500:
+        key = "internal" if status == 500 else "unavailable"
+    municipalities: list[str] = []
+    if key == "no_municipality":
+        try:
+            from stratcompare.web.views import municipalities as all_municipalities
+            municipalities = all_municipalities(request.app.state.web)
+        except Exception:  # noqa: BLE001 - the error page must render anyway
+            municipalities = []
     try:
-        return render(request, "error.html", status=status, status_code=status, message=message)
+        return render(request, "error.html", status=status, status_code=status, message=message,
+                      err_key=key, err_values=values or {}, param=param,
+                      param_label_key=PARAM_LABELS.get(param or "", ""), municipalities=municipalities)
     except Exception:  # pragma: no cover - the error page itself failed
         return PlainTextResponse(f"{status} {message}", status_code=status)
 
 
 async def _bad_parameter(request: Request, exc: Exception):
-    return _error(request, 400, str(exc))
+    return _error(request, 400, str(exc), key=getattr(exc, "key", None),
+                  values=getattr(exc, "values", None), param=getattr(exc, "param", None))
 
 
 async def _not_found(request: Request, exc: Exception):
@@ -129,12 +180,14 @@ async def _not_found(request: Request, exc: Exception):
 
 
 async def _http(request: Request, exc: HTTPException):
-    return _error(request, exc.status_code, "not found" if exc.status_code == 404 else str(exc.detail))
+    return _error(request, exc.status_code, "not found" if exc.status_code == 404 else str(exc.detail),
+                  key=None if exc.status_code in (404,) or exc.status_code >= 500 else "http")
 
 
 async def _stratcompare(request: Request, exc: StratcompareError):
-    status = 400 if isinstance(exc, UsageError) else 503
-    return _error(request, status, exc.detail)
+    if isinstance(exc, UsageError):
+        return _error(request, 400, exc.detail, key="usage", values={"detail": exc.detail})
+    return _error(request, 503, exc.detail, key="unavailable")
 
 
 async def _server_error(request: Request, exc: Exception):

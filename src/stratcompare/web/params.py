@@ -9,7 +9,15 @@ YEAR_RANGE = (1900, 2100)
 
 
 class BadParameter(ValueError):
-    """A request parameter that cannot be used (answered with 400 and this message)."""
+    """A request parameter that cannot be used (answered with 400 and this message).
+
+    ``key`` names the message in i18n.toml (``err_<key>``, filled in with ``values``) so a page
+    says it in its own language; ``param`` is the parameter at fault (the error page offers the
+    same address without it).  ``str(exc)`` stays the English message the JSON API returns."""
+
+    def __init__(self, message: str, *, key: str | None = None, param: str | None = None, **values):
+        super().__init__(message)
+        self.key, self.param, self.values = key, param, values
 
 
 class Params:
@@ -21,12 +29,14 @@ class Params:
     def text(self, name: str, max_len: int = 200, default: str | None = None) -> str | None:
         values = self.qp.getlist(name)
         if len(values) > 1:
-            raise BadParameter(f"{name} is given {len(values)} times; give it once")
+            raise BadParameter(f"{name} is given {len(values)} times; give it once",
+                               key="repeated", param=name, count=len(values))
         v = values[0].strip() if values else ""
         if len(v) > max_len:
-            raise BadParameter(f"{name} is too long ({len(v)} characters; at most {max_len})")
+            raise BadParameter(f"{name} is too long ({len(v)} characters; at most {max_len})",
+                               key="too_long", param=name, length=len(v), max=max_len)
         if any(ord(c) < 32 and c not in "\t\n\r" for c in v):
-            raise BadParameter(f"{name} contains control characters")
+            raise BadParameter(f"{name} contains control characters", key="control", param=name)
         return v or default
 
     def integer(self, name: str, lo: int, hi: int, default: int | None = None) -> int | None:
@@ -36,9 +46,11 @@ class Params:
         try:
             n = int(v)
         except ValueError:
-            raise BadParameter(f"{name} must be a whole number, not {v[:20]!r}") from None
+            raise BadParameter(f"{name} must be a whole number, not {v[:20]!r}",
+                               key="integer", param=name, value=v[:20]) from None
         if not lo <= n <= hi:
-            raise BadParameter(f"{name} must be between {lo} and {hi}")
+            raise BadParameter(f"{name} must be between {lo} and {hi}",
+                               key="range", param=name, value=n, lo=lo, hi=hi)
         return n
 
     def choice(self, name: str, options, default: str | None = None) -> str | None:
@@ -47,7 +59,8 @@ class Params:
             return default
         if v not in options:
             shown = ", ".join(list(options)[:30])
-            raise BadParameter(f"unknown {name} {v[:60]!r}; use one of: {shown}")
+            raise BadParameter(f"unknown {name} {v[:60]!r}; use one of: {shown}",
+                               key="choice", param=name, value=v[:60])
         return v
 
 

@@ -63,7 +63,7 @@ def search_csv(request: Request):
     st = _st(request)
     flt = V.search_filters(st, Params(request.query_params))
     if not flt.q:
-        raise BadParameter("q is missing: give words to search for")
+        raise BadParameter("q is missing: give words to search for", key="q_missing")
     data = V.search_view(st, flt, fresh=_fresh(request))
     cols = ["rank", "municipality", "document", "year", "page", "section", "themes", "score", "passage_id",
             "document_id", "text"]
@@ -210,7 +210,7 @@ def api_search(request: Request):
     st = _st(request)
     flt = V.search_filters(st, Params(request.query_params))
     if not flt.q:
-        raise BadParameter("q is missing: give words to search for")
+        raise BadParameter("q is missing: give words to search for", key="q_missing")
     data = dict(V.search_view(st, flt, fresh=_fresh(request)))          # cached: copy, never change in place
     data["hits"] = [{k: v for k, v in h.items() if k != "marked"} for h in data["hits"]]
     return _json(data)
@@ -244,7 +244,7 @@ def api_cell(request: Request):
     mp = V.matrix_params(p)
     cell = p.text("cell", 400)
     if not cell:
-        raise BadParameter("cell is missing: give ROW:COLUMN, e.g. Køge:housing_first")
+        raise BadParameter("cell is missing: give ROW:COLUMN, e.g. Køge:housing_first", key="cell_format")
     return _json(V.cell_view(_st(request), mp, cell))
 
 

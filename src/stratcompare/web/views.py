@@ -90,7 +90,8 @@ def search_filters(st: WebState, p: Params) -> Q.SearchFilters:
         n=p.integer("n", 1, MAX_RESULTS, 20),
     )
     if flt.year_from and flt.year_to and flt.year_from > flt.year_to:
-        raise BadParameter("year_from is after year_to")
+        raise BadParameter("year_from is after year_to", key="year_order", param="year_to",
+                           year_from=flt.year_from, year_to=flt.year_to)
     return flt
 
 
@@ -160,7 +161,7 @@ def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
     try:
         res, status = _with_index(st, lambda conn: Q.run_search(conn, flt, encoder=enc, mode=st.mode))
     except UsageError as exc:
-        raise BadParameter(str(exc)) from None
+        raise BadParameter(str(exc), key="search", param="q") from None
     conn = st.conns.get()
     hits = res.hits
     by_id = Q.themes_of(conn, [h.passage_id for h in hits])
@@ -296,7 +297,7 @@ def matrix_view(st: WebState, mp: dict) -> dict:
 
 def cell_view(st: WebState, mp: dict, cell: str, limit: int = 50) -> dict:
     if ":" not in cell:
-        raise BadParameter("cell must be ROW:COLUMN, e.g. Køge:housing_first")
+        raise BadParameter("cell must be ROW:COLUMN, e.g. Køge:housing_first", key="cell_format", param="cell")
     row, col = cell.split(":", 1)
     m = matrix_cached(st, mp["matrix"], mp["normalise"], mp["basis"])
     if row not in m.rows or col not in m.cols:

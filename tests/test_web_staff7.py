@@ -1,0 +1,142 @@
+"""What a policy staffer meets in the web application (session 7's pass): error pages in the
+page's language with a next step, search hints and empty states in Danish, more results, and
+words where ids were shown.  Starlette's TestClient over the same corpus as tests/test_web.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from stratcompare.web import create_app  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def web_db(tmp_path_factory) -> Path:
+    from test_web import build_web_db
+
+    return build_web_db(tmp_path_factory.mktemp("web7") / "web.db")
+
+
+@pytest.fixture(scope="module")
+def app(web_db):
+    return create_app(web_db, model="hashing")
+
+
+@pytest.fixture
+def client(app):
+    """A fresh client per test: no language cookie carried from one test to the next."""
+    with TestClient(app) as c:
+        yield c
+
+
+def _main(html: str) -> str:
+    """The visible words of the page's <main>, tags dropped."""
+    m = re.search(r"<main.*?</main>", html, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(0) if m else html))
+
+
+def _error_message(html: str) -> str:
+    m = re.search(r'id="error-message"[^>]*>(.*?)</p>', html, re.S)
+    assert m, "the error page has no message"
+    return re.sub(r"<[^>]+>", "", m.group(1))
+
+
+# English words the old messages were made of: none of them may show on a Danish page
+ENGLISH = re.compile(r"\b(must|between|unknown|not found|no passage|no document|no municipality|"
+                     r"no theme|is missing|give it once|whole number|internal error)\b", re.I)
+
+
+# --- error pages in the page's language, with a next step ------------------------------------
+@pytest.mark.parametrize("url, danish, param", [
+    ("/?q=bolig&year_from=abc", "«Fra år» skal være et helt tal, ikke «abc»", "year_from"),
+    ("/?q=bolig&year_from=2030&year_to=2020", "«Fra år» (2030) ligger efter «Til år» (2020)", "year_to"),
+    ("/?q=bolig&n=-1", "«Antal resultater» skal være mellem 1 og 100", "n"),
+    ("/?q=bolig&municipality=Atlantis", "«Kommune» kender ikke værdien «Atlantis»", "municipality"),
+    ("/?q=bolig&genre=poetry", "«Dokumenttype» kender ikke værdien «poetry»", "genre"),
+    ("/compare?matrix=foo", "«Matrix» kender ikke værdien «foo»", "matrix"),
+    ("/compare?cell=nocolon", "RÆKKE:KOLONNE", "cell"),
+])
+def test_bad_parameter_page_is_danish_and_offers_the_page_without_it(client, url, danish, param):
+    r = client.get(url)
+    assert r.status_code == 400
+    msg = _error_message(r.text)
+    assert danish in msg and not ENGLISH.search(msg), msg
+    assert "<title>Ugyldig forespørgsel · stratcompare</title>" in r.text
+    # the next step: the same address without the bad parameter, which works
+    link = re.search(r'id="without-param" href="([^"]+)"', r.text)
+    assert link, "no link to the page without the bad parameter"
+    target = link.group(1).replace("&amp;", "&")
+    assert f"{param}=" not in target
+    assert client.get(target).status_code == 200
+
+
+def test_bad_parameter_page_is_english_with_the_switch(client):
+    r = client.get("/?q=bolig&year_from=abc&lang=en")
+    msg = _error_message(r.text)
+    assert msg == "«From year» must be a whole number, not «abc»."
+    assert "Show the page without «From year»" in r.text and "<title>Bad request" in r.text
+
+
+def test_the_api_keeps_its_english_messages(client):
+    r = client.get("/api/search", params={"q": "bolig", "year_from": "abc"})
+    assert r.status_code == 400 and r.json()["error"] == "year_from must be a whole number, not 'abc'"
+
+
+@pytest.mark.parametrize("url, danish", [
+    ("/passage/no-such-passage", "Passagen «no-such-passage» findes ikke i databasen"),
+    ("/document/0000000000000000", "Dokumentet «0000000000000000» findes ikke i databasen"),
+    ("/document/0000000000000000/source", "Dokumentet «0000000000000000» findes ikke"),
+    ("/municipality/Atlantis", "Kommunen «Atlantis» har ingen dokumenter i databasen"),
+    ("/theme/nope", "Temaet «nope» findes ikke i kodebogen"),
+    ("/compare?cell=Atlantis:housing_first", "Cellen «Atlantis:housing_first» findes ikke"),
+    ("/no-such-page", "Siden findes ikke"),
+])
+def test_not_found_pages_say_what_in_danish(client, url, danish):
+    r = client.get(url)
+    assert r.status_code == 404
+    msg = _error_message(r.text)
+    assert danish in msg and not ENGLISH.search(msg), msg
+    assert "<title>Findes ikke · stratcompare</title>" in r.text
+    assert 'id="back-to-search"' in r.text
+
+
+def test_unknown_municipality_lists_the_ones_there_are(client):
+    r = client.get("/municipality/Atlantis")
+    links = re.findall(r'<a href="/municipality/([^"]+)">', _main_html(r.text))
+    assert "Aarhus" in links and len(links) >= 5
+    for name in links[:3]:
+        assert client.get(f"/municipality/{name}").status_code == 200
+
+
+def _main_html(html: str) -> str:
+    return re.search(r"<main.*?</main>", html, re.S).group(0)
+
+
+def test_unknown_theme_and_cell_point_to_what_exists(client):
+    assert 'href="/themes"' in client.get("/theme/nope").text
+    r = client.get("/compare?matrix=themes&cell=Atlantis:housing_first")
+    link = re.search(r'<a href="(/compare[^"]*)">Vis hele matrixen', r.text)
+    assert link and "cell=" not in link.group(1)
+    assert client.get(link.group(1).replace("&amp;", "&")).status_code == 200
+
+
+def test_server_error_page_is_danish_and_hides_internals(app, monkeypatch):
+    import stratcompare.web.views as views
+
+    def boom(*a, **k):
+        raise RuntimeError("secret internals")
+    monkeypatch.setattr(views, "theme_view", boom)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/theme/housing_first")
+        assert r.status_code == 500
+        assert "secret internals" not in r.text
+        msg = _error_message(r.text)
+        assert "Der skete en fejl på serveren" in msg and not ENGLISH.search(msg)
+        assert "serverens log" in r.text
