@@ -279,20 +279,26 @@ def by_shape(text: str, kind: str = "content") -> str:
     lines = [ln for ln in (_clean(raw) for raw in text.splitlines()) if ln]
     if not lines:
         return kind
-    if kind == "content" and len(lines) == 1 and lines[0][:1].isupper():
-        line, words = lines[0], _words(lines[0])
-        if line.endswith("?") and words <= sh.question_heading_words:
-            return "heading"
-        if (words <= sh.clause_heading_words and not line.endswith((".", "!", ";", ",", ":"))
-                and sh.clause_openers.search(line)):
-            return "heading"
     if kind == "list":
         items = [ln for ln in lines if _ITEM_START.match(ln)]
         if (items and sum(_words(ln) for ln in items) >= sh.prose_item_words * len(items)
                 and any(sh.speech.search(ln) for ln in lines)):
             return "content"
-    if kind == "content" and (_unmarked_list(lines, sh) or _numbered_lines(lines, sh)
-                              or _marked_lines(lines, sh) or _inline_list(lines, sh)):
+        return kind
+    if kind != "content":
+        return kind
+    if len(lines) == 1:
+        line = lines[0]
+        if line[:1].isupper() and (line.endswith("?") or sh.clause_openers.search(line)):
+            words = _words(line)
+            if line.endswith("?") and words <= sh.question_heading_words:
+                return "heading"
+            if (words <= sh.clause_heading_words
+                    and not line.endswith((".", "!", ";", ",", ":"))):
+                return "heading"
+        return "list" if _inline_list(lines, sh) else kind
+    if (_unmarked_list(lines, sh) or _numbered_lines(lines, sh) or _marked_lines(lines, sh)
+            or _inline_list(lines, sh)):
         return "list"
     return kind
 
@@ -327,10 +333,11 @@ def _marked_lines(lines: list[str], sh: Shapes) -> bool:
     same mark the segmenter takes for no bullet ("— ...", "→ ...", Word's "o ...")."""
     body = lines[1:] if lines and not sh.item_mark.match(lines[0]) and (
         _short_head(lines[0]) or lines[0].endswith(":")) else lines
-    if len(body) < 2:
+    first = sh.item_mark.match(body[0]) if len(body) >= 2 else None
+    if first is None:
         return False
-    marks = {m.group(1) if (m := sh.item_mark.match(ln)) else None for ln in body}
-    return len(marks) == 1 and None not in marks
+    return all((m := sh.item_mark.match(ln)) and m.group(1) == first.group(1)
+               for ln in body[1:])
 
 
 def _inline_list(lines: list[str], sh: Shapes) -> bool:
@@ -350,11 +357,12 @@ def _numbered_lines(lines: list[str], sh: Shapes) -> bool:
     and a number ("Initiativ 3: ...", "Mål 2: ..."): the entries of a list."""
     body = lines[1:] if lines and _short_head(lines[0]) and not _NUMBERED_LINE.match(lines[0]) \
         else lines
-    if len(body) < sh.numbered_min_items:
+    first = _NUMBERED_LINE.match(body[0]) if len(body) >= sh.numbered_min_items else None
+    if first is None:
         return False
-    heads = [m.group(1).lower() if (m := _NUMBERED_LINE.match(ln)) else None for ln in body]
-    return heads[0] is not None and len(set(heads)) == 1 and all(
-        _words(ln) <= 2 * sh.unmarked_item_words for ln in body)
+    head = first.group(1).lower()
+    return all((m := _NUMBERED_LINE.match(ln)) and m.group(1).lower() == head
+               and _words(ln) <= 2 * sh.unmarked_item_words for ln in body)
 
 
 def _formal_kind(text: str, section: str | None, genre: str | None, position: float | None,
