@@ -411,12 +411,23 @@ def test_a_reports_making_line_dates_it_like_a_month_line():
     ("Referat\nMødet den 3/4-24 kl. 15", "2024-04-03"),
     ("PRESSEMEDDELELSE\n\nBirkested, 03.04.24. Udvalget sender strategien i høring.",
      "2024-04-03"),
+    ("Handicaprådets referat\nMøde tirsdag 03.10.23 kl. 16.30-18.30", "2023-10-03"),
 ])
 def test_a_two_digit_year_date_where_a_date_is_expected(head, iso):
     """Session 7: meeting systems, notes and press releases print "14.06.23"."""
     body = "\n\nStatus på Hjemløsestrategi 2022-2025: to af fem mål er nået. " * 2
     info = detect_years([head + body], title="Mødereferat", genre="minutes")
     assert (info.dated, info.year) == (iso, int(iso[:4]))
+
+
+def test_a_two_digit_year_date_in_a_minutes_title():
+    """Session 7 (blind batch b20): "Handicaprådets referat 03.10.23" as the stored title."""
+    page = "Ad 2. Høring: Budget 2024-2027, Social og Sundhed\nRådet afgiver høringssvar."
+    info = detect_years([page], title="Handicaprådets referat 03.10.23", genre="minutes")
+    assert (info.dated, info.year) == ("2023-10-03", 2023)
+    # counter-example: a journal number in a title is no date
+    info = detect_years([page], title="Handicaprådet, sag 03.10.23", genre="minutes")
+    assert info.dated is None
 
 
 @pytest.mark.parametrize("text", [

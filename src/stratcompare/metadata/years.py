@@ -117,12 +117,14 @@ _NUMERIC_HEAD = re.compile(r"(?<![\w./,])(\d{1,2})(?:[./-](\d{1,2})[./-]|/(\d{1,
 # numbers look the same ("KLE 27.12.04", "Sagsnr. 3/4-24").
 _SHORT_DATE = re.compile(r"(?<![\w./,-])(?:(\d\d)\.(\d\d)\.|(\d{1,2})[/-](\d{1,2})[/-])(\d\d)"
                          r"(?![\w/-]|[.,]\d)")
-# ... after a date label or "den"/"d.", or as a dateline: a place name and a comma opening a
-# line ("Birkested, 03.04.24. Socialudvalget sender …")
+# ... after a date label, a weekday, "den"/"d." or a minutes word ("Møde tirsdag 03.10.23",
+# "Handicaprådets referat 03.10.23"), or as a dateline: a place name and a comma opening a line
+# ("Birkested, 03.04.24. Socialudvalget sender …")
 _SHORT_DATE_LEAD = re.compile(
     r"(?:\b(?:dato|mødedato|mødedag|publiceret|offentliggjort|udgivet|udsendt|opdateret|"
-    r"ændret|revideret|den|d\.)\s*:?\s*|(?:^|\n)\s*[A-ZÆØÅ][\wæøå-]+(?:\s[A-ZÆØÅ][\wæøå-]+)?"
-    r",\s*)$", re.IGNORECASE)
+    r"ændret|revideret)\s*:?\s*|(?<!næste\s)\b(?:referat|dagsorden|møde|mødet|mandag|tirsdag|"
+    r"onsdag|torsdag|fredag|lørdag|søndag|den|d\.)[ \t]*:?[ \t]*|"
+    r"(?:^|\n)\s*[A-ZÆØÅ][\wæøå-]+(?:\s[A-ZÆØÅ][\wæøå-]+)?,\s*)$", re.IGNORECASE)
 _BEFORE_BAD = re.compile(r"[\w.,/-]")
 _AFTER_BAD = re.compile(r"[\w/-]|[.,]\d")
 _BUDGET = re.compile(r"budget", re.IGNORECASE)
