@@ -140,3 +140,33 @@ def test_server_error_page_is_danish_and_hides_internals(app, monkeypatch):
         msg = _error_message(r.text)
         assert "Der skete en fejl på serveren" in msg and not ENGLISH.search(msg)
         assert "serverens log" in r.text
+
+
+# --- search: the English-query hint and the empty state --------------------------------------
+def _results(html: str) -> str:
+    m = re.search(r'<section class="results.*?</section>', html, re.S)
+    assert m, "no results section"
+    return m.group(0)
+
+
+def test_english_query_hint_is_danish_on_a_danish_page(client):
+    res = _results(client.get("/", params={"q": "homeless young people"}).text)
+    hint = re.search(r'id="hint">(.*?)</p>', res, re.S).group(1)
+    assert hint.startswith("Dokumenterne er på dansk, så der er også søgt efter de danske ord:")
+    assert "hjemløse" in hint and "the corpus is Danish" not in res
+    res_en = _results(client.get("/", params={"q": "homeless young people", "lang": "en"}).text)
+    assert "The documents are in Danish, so the Danish words were searched for too:" in res_en
+
+
+def test_danish_query_gets_no_language_hint(client):
+    assert 'id="hint"' not in _results(client.get("/", params={"q": "hjemløse unge"}).text)
+
+
+def test_no_hits_offers_a_search_without_the_filters(client):
+    r = client.get("/", params={"q": "bolig", "year_from": 2099, "theme": "housing_first"})
+    res = _results(r.text)
+    assert 'id="no-hits"' in res and "Prøv andre eller færre ord" in res
+    link = re.search(r'id="without-filters" href="([^"]+)"', res).group(1).replace("&amp;", "&")
+    assert "year_from" not in link and "theme" not in link and "q=bolig" in link
+    again = client.get(link)
+    assert again.status_code == 200 and 'class="hit"' in again.text

@@ -152,7 +152,7 @@ def search_view(st: WebState, flt: Q.SearchFilters, fresh: bool = False) -> dict
 
 def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
     out = {"query": flt.q, "filters": {k: v for k, v in vars(flt).items()}, "hits": [], "weak": False,
-           "index_current": True, "hint": None, "query_used": None}
+           "index_current": True, "hint": None, "hint_key": None, "hint_words": [], "query_used": None}
     if not flt.q:
         return out
     enc = st.encoder
@@ -172,9 +172,24 @@ def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
         out["weak"] = Q.weak_result(hits, st.model_id if st.mode != "lexical" else None) if hits else False
     out["index_current"] = status.current
     out["hint"] = res.hint
+    out["hint_key"], out["hint_words"] = _hint_key(flt.q, res.hint)
     if res.query_used and res.query_used.strip() != flt.q.strip():
         out["query_used"] = res.query_used
     return out
+
+
+def _hint_key(q: str, hint: str | None) -> tuple[str | None, list[str]]:
+    """The search API's hint in words a page can say in its own language: ("english_query",
+    the Danish words added) for its "the corpus is Danish" hint; else (None, [])."""
+    if not hint:
+        return None, []
+    try:
+        from stratcompare.search.querylang import HINT, analyse_query
+    except ImportError:  # pragma: no cover
+        return None, []
+    if not hint.startswith(HINT):
+        return None, []
+    return "english_query", list(analyse_query(q).added)
 
 
 # --- passage / document ---------------------------------------------------------------------
