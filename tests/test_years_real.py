@@ -537,6 +537,23 @@ def test_a_strategys_period_is_not_widened_by_an_overlapping_cited_range():
     assert (info.start, info.end) == (2023, 2027)
 
 
+def test_an_others_title_year_beats_its_month_line():
+    """Session 7 (blind batch b20): "Årsrapport 2024" published "Marts 2025" is the report for
+    2024, as a title year beats the day it was approved ("Ydelseskatalog 2024")."""
+    page = ("Byen Kommune\n\nÅrsrapport 2024\nBorgerrådgiveren\n\nMarts 2025\n\n"
+            "Borgerrådgiveren modtog i 2024 i alt 412 henvendelser mod 380 i 2023.")
+    assert detect_years([page], title="Årsrapport 2024 - Borgerrådgiveren",
+                        genre="other").year == 2024
+    # counter-examples: a title year that tells when the topic happened ("i 2024") leaves the
+    # month line; a note without a title year keeps it; news keeps its month line
+    when = page.replace("Årsrapport 2024\n", "Ventetid på plejeboliger i 2024\n")
+    assert detect_years([when], title="Ventetid på plejeboliger i 2024", genre="other").year \
+        == 2025
+    assert detect_years([page], title="Borgerrådgiverens beretning", genre="other").year == 2025
+    assert detect_years([page], title="Årsrapport 2024 - Borgerrådgiveren",
+                        genre="news").year == 2025
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

@@ -74,6 +74,11 @@ line take the year their title names ("Referat fra Handicaprådets møde marts 2
 yearly action plan under a policy ("Handleplan 2025 – Sundhedspolitik 2023-2027") is of its own
 year, not the policy's start.  An ``other`` page's update stamp beats a date its text merely
 names ("Fra 1. juli 2025 ændres reglerne" above "Siden er senest ændret 03.06.2024").
+
+Blind batch b20 (session 7): a two-digit-year date after a weekday or a minutes word on its line
+("Møde tirsdag 03.10.23", "Handicaprådets referat 03.10.23"); an ``other`` document's title
+year of its own coverage beats its month line as it beats its day ("Årsrapport 2024" published
+"Marts 2025").
 """
 
 from __future__ import annotations
@@ -459,9 +464,16 @@ def detect_years(pages: list[str], *, title: str | None = None,
             info.basis = "dated"
             info.evidence = [_cite(dated), *info.evidence[:2]]
     title_year = _title_year(mentions)
+    cover_month = False  # the title year is a cover's month line ("Juni 2024"), no title
     if title_year is None and not any(m.in_title for m in mentions):
-        title_year = _title_year(_first_line_mentions(pages))  # "Kvalitetsstandard 2013" on top
-    if genre in DATED_GENRES and not info.dated:
+        first = _first_line_mentions(pages)
+        title_year = _title_year(first)  # "Kvalitetsstandard 2013" on top
+        cover_month = any(m.month_line and m.start == title_year for m in first)
+    covers = (genre == "other" and title_year is not None and not cover_month
+              and not _WHEN_YEAR.search(_year_context(title, pages, title_year)))
+    if genre in DATED_GENRES and not info.dated and not covers:
+        # (an "other" document's title year of its own coverage -- "Årsrapport 2024" over
+        # "Marts 2025" on its cover -- beats its month line, as it beats its day below)
         month = _month_line(mentions)
         if month is not None and info.basis != "title-range":
             # a report or analysis dated "Juni 2024" under its title, its figures from older years
@@ -480,8 +492,7 @@ def detect_years(pages: list[str], *, title: str | None = None,
         info.start = info.end = info.year = stamp.start
         info.basis, info.evidence = "updated", [_cite(stamp), *info.evidence[:2]]
         return info
-    if (genre == "other" and title_year is not None
-            and not _WHEN_YEAR.search(_year_context(title, pages, title_year))):
+    if covers:
         # "Årsberetning 2023", "Ydelseskatalog 2024", "Kvalitetsstandarder 2013", "beretning
         # for 2023": the period the document covers, not the day it was approved -- but "i 2024"
         # ("Ventetid på plejeboliger i 2024") is when its topic happened, and the note is dated;
