@@ -170,3 +170,29 @@ def test_no_hits_offers_a_search_without_the_filters(client):
     assert "year_from" not in link and "theme" not in link and "q=bolig" in link
     again = client.get(link)
     assert again.status_code == 200 and 'class="hit"' in again.text
+
+
+# --- more results ------------------------------------------------------------------------------
+def _hit_ids(html: str) -> list[str]:
+    return re.findall(r'<li class="hit" id="r\d+">\s*<p class="text"><a class="plink" href="/passage/([^"?#]+)',
+                      html)
+
+
+def test_show_more_results_extends_the_list(client):
+    r = client.get("/", params={"q": "bolig og støtte"})
+    first = _hit_ids(r.text)
+    assert len(first) == 20
+    assert "De 20 bedste resultater" in r.text       # not "20 results", as if there were no more
+    link = re.search(r'id="more-results" href="([^"]+)"', r.text).group(1).replace("&amp;", "&")
+    assert "n=40" in link and link.endswith("#r21") and "q=bolig" in link
+    more = _hit_ids(client.get(link.split("#")[0]).text)
+    assert len(more) > 20 and len(set(more)) == len(more)
+    assert more[:20] == first      # the same list, longer: nothing seen moves
+    assert 'id="r21"' in client.get(link.split("#")[0]).text
+
+
+def test_no_more_link_at_the_limit_or_when_all_are_shown(client):
+    r = client.get("/", params={"q": "bolig og støtte", "n": 100})
+    assert 'id="more-results"' not in r.text
+    r = client.get("/", params={"q": "bolig", "year_from": 2099})
+    assert 'id="more-results"' not in r.text

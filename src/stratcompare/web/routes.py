@@ -55,7 +55,7 @@ def search_page(request: Request):
     return render(request, "search.html", data=data, flt=flt, municipalities=V.municipalities(st),
                   theme_ids=ts.ids, genres=Q.GENRES, kinds=Q.KINDS,
                   genres_present=V.genres_present(st), kinds_present=V.kinds_present(st),
-                  max_query=MAX_QUERY, has_themes=ts.has_labels,
+                  max_query=MAX_QUERY, max_results=MAX_RESULTS, has_themes=ts.has_labels,
                   csv_url=url("/search.csv", **{k: v for k, v in request.query_params.items() if k != "token"}))
 
 
