@@ -554,6 +554,25 @@ def test_an_others_title_year_beats_its_month_line():
                         genre="news").year == 2025
 
 
+def test_a_strategy_taking_effect_after_the_period_it_replaces():
+    """Session 7 (blind batch b20): "gældende fra 1. januar 2025 … afløser Socialstrategien
+    2020-2024": the range is the replaced strategy's; the new one starts in 2025."""
+    page = ("Byen Kommune\nSocial og Handicap\n\nStrategisk ramme for socialområdet\n\nDen "
+            "strategiske ramme er gældende fra 1. januar 2025 og sætter retning for støtten. Den "
+            "afløser Socialstrategien 2020-2024 og skal ses sammen med budgetaftalen for "
+            "2025-2028.")
+    info = detect_years([page], title="Strategisk ramme for socialområdet", genre="strategy")
+    assert (info.year, info.basis) == (2025, "effective")
+    # counter-examples: a period that holds the start stays the period; an effective day told
+    # below the head of page 1 (a law) does not count
+    inside = page.replace("Socialstrategien 2020-2024", "perioden 2025-2028 og")
+    assert detect_years([inside], title="Strategisk ramme", genre="strategy").basis == \
+        "first-pages-range"
+    later = page.replace("Den strategiske ramme er gældende fra 1. januar 2025 og sætter retning "
+                         "for støtten. ", "") + " Ny lov " * 80 + "gælder fra 1. januar 2025."
+    assert detect_years([later], title="Strategisk ramme", genre="strategy").year == 2020
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

@@ -78,7 +78,9 @@ names ("Fra 1. juli 2025 ændres reglerne" above "Siden er senest ændret 03.06.
 Blind batch b20 (session 7): a two-digit-year date after a weekday or a minutes word on its line
 ("Møde tirsdag 03.10.23", "Handicaprådets referat 03.10.23"); an ``other`` document's title
 year of its own coverage beats its month line as it beats its day ("Årsrapport 2024" published
-"Marts 2025").
+"Marts 2025"); a strategy "gældende fra 1. januar 2025" whose first pages name only a range
+that ended before that (the strategy it replaces: "afløser Socialstrategien 2020-2024") is of
+its start.
 """
 
 from __future__ import annotations
@@ -566,14 +568,17 @@ def detect_years(pages: list[str], *, title: str | None = None,
 
 def _effective_start(mentions: list[_Mention], info: YearInfo) -> _Mention | None:
     """A strategy's "Gældende fra <day or year>" in its title or the head of page 1, when no
-    period (range) was found and it does not come before the adoption (a law's start the
-    text tells of is no cover line)."""
-    if info.basis not in ("adopted", "budget-range", "mentions", "none"):
+    period (range) was found, or only one that ended before it (the period of the strategy it
+    replaces: "gældende fra 1. januar 2025 … afløser Socialstrategien 2020-2024"), and it does
+    not come before the adoption (a law's start the text tells of is no cover line)."""
+    if info.basis not in ("adopted", "budget-range", "mentions", "none", "first-pages-range"):
         return None
     found = [m for m in mentions if m.effective and (m.in_title or m.at < HEAD_CHARS)]
     if not found:
         return None
     first = min(found, key=lambda m: (not m.in_title, m.at))
+    if info.basis == "first-pages-range" and (info.end is None or first.start <= info.end):
+        return None  # a period the strategy takes effect in is its own
     adopted = int(info.adopted[:4]) if info.adopted else info.start if info.basis == "adopted" \
         else None
     return first if adopted is None or first.start >= adopted else None
