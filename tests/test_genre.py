@@ -495,3 +495,15 @@ def test_a_news_sections_date_line_opens_a_news_item():
                  "styrke ældreplejen og bygge en ny skole.")
     assert detect_genre("Bred aftale om budget 2025-2028", agreement)[0] == "strategy"
     assert genre_scores("Sagen", "Aktuelt | Kontakt | Selvbetjening\n\nTekst.")["news"] == 0
+
+
+def test_a_date_ending_a_period_is_no_dateline():
+    """Session 7 (blind batch b20): a project page's "Projektperiode: 1. august 2023 – 31. juli
+    2026" ends in a date but is no news dateline."""
+    page = ("Projekt Nye Veje\n\nNye Veje er et projekt for borgere på kontanthjælp.\n\n"
+            "Projektperiode: 1. august 2023 – 31. juli 2026\nFinansiering: 3,8 mio. kr.")
+    assert genre_scores("Projekt Nye Veje - om projektet", page)["news"] == 0
+    assert detect_genre("Projekt Nye Veje - om projektet", page)[0] == "other"
+    # counter-examples: a date line of its own, or after a byline's comma, is still a dateline
+    for line in ("3. marts 2024", "Af Jens Holm, 3. marts 2024"):
+        assert genre_scores("Sagen", f"Sagen\n{line}\n\nTekst.")["news"] > 0, line
