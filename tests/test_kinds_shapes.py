@@ -170,3 +170,26 @@ def test_items_under_other_marks_or_run_together_are_a_list(text):
 ])
 def test_lines_with_marks_that_are_no_list_stay_text(text):
     assert by_shape(text) == "content"
+
+
+def test_contents_word_over_a_lead_in_is_no_table_of_contents():
+    from dataclasses import dataclass
+
+    from stratcompare.segment.passages import is_toc, segment_pages
+
+    @dataclass
+    class Page:
+        number: int
+        text: str
+
+    text = ("Hjælpen\n\nIndhold\nHjælpen kan for eksempel omfatte:\n- rengøring hver anden uge\n"
+            "- indkøb en gang om ugen\n- tøjvask")
+    segs = segment_pages([Page(1, text)], genre="other")
+    refine_kinds(segs, genre="other")
+    lead = next(s for s in segs if "omfatte:" in s.text)
+    assert lead.kind == "list" and "- tøjvask" in lead.text  # the lead-in stays with its list
+    assert not is_toc("Indhold\nHjælpen kan for eksempel omfatte:")
+    # chapter names under "Indhold" are still a table of contents
+    assert is_toc("Indhold Forord Vision Mål Opfølgning")
+    assert classify_kind("Indhold\nForord 3\nVision 4\nMål 5\nOpfølgning 9",
+                         genre="strategy") == "toc"

@@ -158,8 +158,9 @@ def is_toc(text: str) -> bool:
         rest = t.split(None, 1)[1]
         if rest.lower().startswith("på "):
             return False   # "Indhold på siden": the label of a web page's in-page menu
-        # chapter names run on, no sentence in between
-        return ". " not in rest and not rest.rstrip().endswith(".")
+        # chapter names run on, no sentence in between; a line ending in a colon is a lead-in
+        # ("Indhold" as a service's contents + "Støtten kan fx omfatte hjælp til:"), no toc
+        return ". " not in rest and not rest.rstrip().endswith((".", ":"))
     return False
 
 
