@@ -106,7 +106,8 @@ def document_source(request: Request):
 
 def municipality_page(request: Request):
     data = V.municipality_view(_st(request), request.path_params["name"])
-    return render(request, "municipality.html", m=data, chart=profile_chart(data["profile"]))
+    return render(request, "municipality.html", m=data, chart=profile_chart(data["profile"]),
+                  chart_narrow=profile_chart_narrow(data["profile"]))
 
 
 def themes_page(request: Request):
@@ -186,6 +187,22 @@ def profile_chart(profile: list[dict], width: int = 780, bar: int = 9, gap: int 
                      "w_a": max(0.0, x["average"] * scale), "share": x["share"], "average": x["average"]})
         y += 2 * bar + gap
     return {"rows": rows, "width": width, "height": y + 4, "label_w": label_w, "bar": bar}
+
+
+def profile_chart_narrow(profile: list[dict], width: int = 340, bar: int = 9, gap: int = 12) -> dict:
+    """The same chart for a phone-wide window: each theme's name above its two bars (beside
+    them, the names took 330 of 780 pixels and the bars ran off a 375-pixel screen)."""
+    label_h = 16
+    top = max([x["share"] for x in profile] + [x["average"] for x in profile] + [1e-9])
+    scale = (width - 60) / top
+    rows = []
+    y = 2
+    for x in profile:
+        rows.append({"theme": x["theme"], "y_label": y + label_h - 4, "y": y + label_h,
+                     "w_m": max(0.0, x["share"] * scale), "w_a": max(0.0, x["average"] * scale),
+                     "share": x["share"], "average": x["average"]})
+        y += label_h + 2 * bar + gap
+    return {"rows": rows, "width": width, "height": y + 2, "bar": bar}
 
 
 # --- JSON API -------------------------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""What a policy staffer sees in a real browser (Debian's chromium via Playwright), session 7's
+pass: a phone-wide window without sideways scrolling, Danish error pages whose next step works,
+'Vis flere resultater', Danish numbers, readable contrast."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from test_web_browser import ARGS, CHROMIUM, Watched, _free_port
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason="needs Debian's chromium package (apt-get install chromium)"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api")
+uvicorn = pytest.importorskip("uvicorn")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    from test_web import build_web_db
+
+    from stratcompare.web import create_app
+
+    db = build_web_db(tmp_path_factory.mktemp("webb7") / "web.db")
+    app = create_app(db, model="hashing")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    deadline = time.time() + 30
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    th.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def w(browser):
+    watched = Watched(browser)
+    yield watched
+    watched.close()
+
+
+@pytest.fixture
+def phone(browser):
+    watched = Watched(browser)
+    watched.page.set_viewport_size({"width": 375, "height": 740})
+    yield watched
+    watched.close()
+
+
+# things wider than the screen; a table that scrolls in its own box (.heatwrap) is fine
+OVERFLOW = """() => { const cw = document.documentElement.clientWidth; const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    if (e.closest('.heatwrap') || getComputedStyle(e).display === 'none') continue;
+    const r = e.getBoundingClientRect();
+    if (r.width && r.right > cw + 1) out.push(e.tagName + '.' + (e.getAttribute('class') || '') + ' ' + Math.round(r.right));
+  }
+  return [document.documentElement.scrollWidth, cw, out.slice(0, 5)]; }"""
+
+
+@pytest.mark.parametrize("path", [
+    "/?q=bolig", "/municipality/Køge", "/theme/housing_first", "/compare?matrix=similarity&cell=Køge:Aarhus",
+    "/passage/hostile-2", "/?q=bolig&year_from=abc", "/municipality/Atlantis",
+])
+def test_phone_width_needs_no_sideways_scrolling(phone, base_url, path):
+    page = phone.page
+    page.goto(base_url + path)
+    scroll_w, client_w, wide = page.evaluate(OVERFLOW)
+    assert scroll_w <= client_w and not wide, f"wider than a 375 px screen: {wide}"
+
+
+def test_phone_profile_chart_shows_names_above_bars(phone, base_url):
+    page = phone.page
+    page.goto(base_url + "/municipality/Køge")
+    assert not page.locator("svg.chart-wide").is_visible()
+    narrow = page.locator("svg.chart-narrow")
+    assert narrow.is_visible()
+    box = narrow.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    # every bar starts inside the screen and the theme names are legible (≥ 11 px)
+    sizes = narrow.locator("text").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert min(sizes) >= 11
+    # a desktop window shows the wide chart instead
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator("svg.chart-wide").is_visible() and not narrow.is_visible()
+
+
+def test_danish_error_page_and_its_next_step(w, base_url):
+    page = w.page
+    page.goto(base_url + "/?q=bolig&year_from=abc")
+    assert page.title() == "Ugyldig forespørgsel · stratcompare"
+    assert page.inner_text("#error-message") == "«Fra år» skal være et helt tal, ikke «abc»."
+    page.click("#without-param")
+    page.wait_for_selector("ol.hits li.hit")
+    assert "year_from" not in page.url and page.input_value("#q") == "bolig"
+    assert page.input_value("#f-year-from") == ""
+    w.errors = [e for e in w.errors if "400" not in e]   # the bad address itself
+    assert w.errors == [], w.errors
+
+
+def test_show_more_results_by_keyboard(w, base_url):
+    page = w.page
+    page.goto(base_url + "/?q=bolig+og+st%C3%B8tte")
+    assert page.locator("ol.hits li.hit").count() == 20
+    assert page.inner_text("#count").startswith("De 20 bedste resultater")
+    page.focus("#more-results")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**n=40**")
+    assert page.locator("ol.hits li.hit").count() > 20
+    # the window shows the first new hit, not the top of the page again
+    top = page.locator("#r21").bounding_box()["y"]
+    assert -5 <= top < 900
+    assert w.errors == [], w.errors
