@@ -507,3 +507,37 @@ def test_a_date_ending_a_period_is_no_dateline():
     # counter-examples: a date line of its own, or after a byline's comma, is still a dateline
     for line in ("3. marts 2024", "Af Jens Holm, 3. marts 2024"):
         assert genre_scores("Sagen", f"Sagen\n{line}\n\nTekst.")["news"] > 0, line
+
+
+NEWSLETTER = """Nyhedsbrev fra Sundhed og Ældre · Byen Kommune · marts 2024
+Kan du ikke se nyhedsbrevet? Åbn det i din browser
+
+I dette nummer:
+Klippekortet bliver til en fast ugentlig time
+Nye åbningstider i Træningscentret
+
+Klippekortet bliver til en fast ugentlig time
+
+Fra 1. april får borgere i hjemmeplejen ikke længere et klippekort, men en fast ugentlig
+time, som de selv bestemmer over.
+
+– Det er en lille ting, men den betyder meget, siger Grethe Bisgaard, formand for Ældrerådet.
+
+Nye åbningstider i Træningscentret
+
+Træningscentret har fra marts åbent til kl. 19. Se åbningstider for holdene på hjemmesiden.
+
+Du modtager dette nyhedsbrev, fordi du har tilmeldt dig på byen.dk.
+Afmeld nyhedsbrevet · Skift dine indstillinger"""
+
+
+def test_an_e_mail_newsletter_is_news():
+    """Session 7 (blind batch b20): a newsletter's frame marks news items, whose "du" is the
+    subscriber."""
+    assert detect_genre("Nyhedsbrev fra Sundhed og Ældre - marts 2024", NEWSLETTER)[0] == "news"
+    # counter-example: a service page's sign-up box ("Tilmeld dig vores nyhedsbrev") is no
+    # newsletter frame
+    page = ("Hjemmehjælp\n\nDu kan søge om hjemmehjælp, hvis du har brug for det. Du ringer til "
+            "os, og vi kommer på besøg hos dig. Dine åbningstider står nedenfor.\n\n"
+            "Tilmeld dig vores nyhedsbrev")
+    assert genre_scores("Hjemmehjælp", page)["news"] == 0
