@@ -541,3 +541,18 @@ def test_an_e_mail_newsletter_is_news():
             "os, og vi kommer på besøg hos dig. Dine åbningstider står nedenfor.\n\n"
             "Tilmeld dig vores nyhedsbrev")
     assert genre_scores("Hjemmehjælp", page)["news"] == 0
+
+
+def test_a_kind_and_year_with_a_slogan_is_no_headline():
+    """Session 7 (blind batch b20): "Vision 2035 – Svaneholt vil mere" is a vision titled with
+    its slogan, not news."""
+    text = ("Byrådets vision\n\nI 2035 er Svaneholt kendt som en kommune, hvor man kan leve hele "
+            "livet.\n\nVi vil:\n• bygge 1.500 nye boliger\n\nVedtaget i Byrådet 20.06.2024.")
+    assert detect_genre("Vision 2035 – Svaneholt vil mere", text)[0] == "strategy"
+    scores = genre_scores("Vision 2035 – Svaneholt vil mere", "")
+    assert scores["strategy"] > 0 and scores["news"] == 0
+    # counter-examples: a headline whose first part names no kind, and one with no year after
+    # its kind noun, stay headlines
+    for headline in ("Budget 2025 – Byrådet skal spare på ældreområdet",
+                     "Ny handicappolitik: Byrådet vil have flere i job"):
+        assert genre_scores(headline, "")["news"] > 0, headline

@@ -73,6 +73,7 @@ class GenreRules:
     headline_weight: float
     head_noun_stop: frozenset[str]
     topic_title: re.Pattern[str]
+    kind_year_part: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +103,8 @@ def _rules() -> GenreRules:
                       float(s["head_noun_weight"]), tuple(s["noun_endings"]),
                       frozenset(noun_cues), re.compile(s["headline"], re.IGNORECASE),
                       float(s["headline_weight"]), frozenset(s["head_noun_stop"]),
-                      re.compile(s["topic_title"], re.IGNORECASE))
+                      re.compile(s["topic_title"], re.IGNORECASE),
+                      re.compile(s["kind_year_part"], re.IGNORECASE))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*-?", re.UNICODE)
@@ -148,6 +150,9 @@ def genre_scores(title: str | None, text: str, source_kind: str | None = None,
     scores = dict.fromkeys(GENRES, 0.0)
     agenda_item = bool(rules.item_title.match(fields["title"].strip()))
     headline = not agenda_item and bool(rules.headline.match(fields["title"].strip()))
+    if headline and (m := rules.kind_year_part.match(fields["title"])) and title_head_noun(
+            m.group(1)):
+        headline = False  # "Vision 2035 – Svaneholt vil mere": a title and its slogan
     head = None if agenda_item or headline else title_head_noun(fields["title"])
     # "Opfølgning på misbrugspolitikken": a case about the policy; its kind noun is the topic
     topic = head is None and bool(rules.topic_title.match(fields["title"].strip()))
