@@ -196,3 +196,38 @@ def test_no_more_link_at_the_limit_or_when_all_are_shown(client):
     assert 'id="more-results"' not in r.text
     r = client.get("/", params={"q": "bolig", "year_from": 2099})
     assert 'id="more-results"' not in r.text
+
+
+# --- words and numbers as a Danish reader writes them ----------------------------------------
+def test_shares_and_scores_use_a_decimal_comma_on_danish_pages(client):
+    ranked = re.search(r'<ol class="ranked">.*?</ol>', client.get("/theme/housing_first").text, re.S).group(0)
+    shares = re.findall(r">(\d+[.,]\d) %<", ranked)
+    assert shares and all("," in s for s in shares), shares
+    en = re.search(r'<ol class="ranked">.*?</ol>', client.get("/theme/housing_first?lang=en").text, re.S).group(0)
+    assert all("." in s for s in re.findall(r">(\d+[.,]\d) %<", en))
+    cells = re.findall(r'#cell" title="[^"]*">([^<]+)</a>', client.get("/compare?normalise=score&lang=da").text)
+    assert cells and all(re.fullmatch(r"\d+,\d\d", c) for c in cells), cells[:5]
+
+
+def test_svg_geometry_keeps_its_decimal_point(client):
+    svg = re.search(r"<svg.*?</svg>", client.get("/municipality/Aarhus").text, re.S).group(0)
+    widths = re.findall(r'<rect [^>]*width="([^"]+)"', svg)
+    assert widths and all(re.fullmatch(r"\d+\.\d", w) for w in widths)
+
+
+def test_document_status_is_in_words(client, app):
+    doc = app.state.web.conns.get().execute("SELECT id FROM documents WHERE status = 'ok' LIMIT 1").fetchone()[0]
+    facts = re.search(r'<dl class="facts">.*?</dl>', client.get(f"/document/{doc}").text, re.S).group(0)
+    assert "<dd>Læst uden fejl</dd>" in facts and "<dd>ok</dd>" not in facts
+
+
+def test_passage_page_is_titled_in_words(client, app):
+    pid, section, doc_title = app.state.web.conns.get().execute(
+        "SELECT p.id, p.section, d.title FROM passages p JOIN documents d ON d.id = p.document_id "
+        "WHERE p.section IS NOT NULL AND p.section != '' AND d.municipality = 'Køge' LIMIT 1").fetchone()
+    html = client.get(f"/passage/{pid}").text
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert pid not in title and "Køge" in title
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert pid not in h1 and section[:20].replace("&", "&amp;") in h1
+    assert f"<code>{pid}</code>" in html          # still there to cite, beside the words

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -38,9 +38,14 @@ def env() -> Environment:
                     autoescape=select_autoescape(["html", "svg"], default=True),
                     trim_blocks=True, lstrip_blocks=True)
     e.filters["seg"] = lambda v: quote(str(v), safe="")
-    e.filters["pct"] = lambda v: "–" if v is None else f"{100 * float(v):.1f} %"
-    e.filters["num"] = lambda v, d=2: "–" if v is None else f"{float(v):.{d}f}"
+    e.filters["pct"] = pass_context(lambda ctx, v: "–" if v is None else _decimal(ctx, f"{100 * float(v):.1f}") + " %")
+    e.filters["num"] = pass_context(lambda ctx, v, d=2: "–" if v is None else _decimal(ctx, f"{float(v):.{d}f}"))
     return e
+
+
+def _decimal(ctx, text: str) -> str:
+    """A number as the page's language writes it: 16,7 on a Danish page, 16.7 on an English one."""
+    return text.replace(".", ",") if ctx.get("lang", "da") == "da" else text
 
 
 def _url_builder(request: Request):
