@@ -193,3 +193,28 @@ def test_contents_word_over_a_lead_in_is_no_table_of_contents():
     assert is_toc("Indhold Forord Vision Mål Opfølgning")
     assert classify_kind("Indhold\nForord 3\nVision 4\nMål 5\nOpfølgning 9",
                          genre="strategy") == "toc"
+
+
+def test_a_numbered_list_under_a_low_numbered_agenda_item_stays_one_list():
+    from dataclasses import dataclass
+
+    from stratcompare.segment.passages import segment_pages
+
+    @dataclass
+    class Page:
+        number: int
+        text: str
+
+    text = ("1. Godkendelse af dagsorden\n\nBeslutning\nGodkendt.\n\n2. Plan for bostøtte\n\n"
+            "Sagsfremstilling\nForvaltningen foreslår følgende tiltag:\n\n1. Flere pladser\n"
+            "2. En ny mentorordning for unge\n3. Et styrket samarbejde med jobcentret\n"
+            "4. Flere skæve boliger\n\nBeslutning\nGodkendt.\n\n3. Eventuelt\n\nBeslutning\nIntet.")
+    segs = segment_pages([Page(1, text)], genre="minutes")
+    lst = next(s for s in segs if "følgende tiltag:" in s.text)
+    assert lst.kind == "list" and "4. Flere skæve boliger" in lst.text
+    assert [s.section for s in segs if s.text.startswith("3. ")] == ["3. Eventuelt"]
+    # a real next item right after a list point of its own number minus one is still an item
+    text2 = ("2. Plan for bostøtte\n\nForvaltningen foreslår:\n1. Flere pladser\n"
+             "2. En ny mentorordning\n\n3. Eventuelt\n\nBeslutning\nIntet.")
+    segs = segment_pages([Page(1, text2)], genre="minutes")
+    assert any(s.section == "3. Eventuelt" for s in segs)

@@ -885,13 +885,22 @@ def _not_next_item(b: _Block, bld: "_Builder", before: Sequence[_Block]) -> bool
 def _one_past_the_list(blocks: list[_Block], i: int) -> bool:
     """An agenda-like line numbered one past the numbered list point before it, followed by an
     agenda line of the same number: item numbers do not repeat, so the first of the two is the
-    list's last point (an attachment list "1. …" - "4. …" under item 3, then item "4. …")."""
-    n = _agenda_number(blocks[i].text)
+    list's last point (an attachment list "1. …" - "4. …" under item 3, then item "4. …").
+    Also when the line runs on in the list point's paragraph (no blank line between) and a
+    later agenda line has its number or a lower one: items are numbered upwards, so under item
+    2 the list "1. … / 2. … / 3. … / 4. …" goes on before the real item "3. …" (session 7)."""
+    b = blocks[i]
+    n = _agenda_number(b.text)
     prev = next((x for x in reversed(blocks[:i]) if x.type != "noise"), None)
     nxt = next((x for x in blocks[i + 1:] if x.type != "noise"), None)
-    return (n is not None and prev is not None and nxt is not None
-            and prev.demoted and _agenda_number(prev.text) == n - 1
-            and nxt.type == "agenda" and _agenda_number(nxt.text) == n)
+    if not (n is not None and prev is not None and prev.demoted
+            and _agenda_number(prev.text) == n - 1):
+        return False
+    if nxt is not None and nxt.type == "agenda" and _agenda_number(nxt.text) == n:
+        return True
+    return (prev.page == b.page and b.start - prev.end <= 1
+            and any(x.type == "agenda" and (m := _agenda_number(x.text)) is not None and m <= n
+                    for x in blocks[i + 1:]))
 
 
 def _demote_agenda(blocks: list[_Block], i: int) -> None:
@@ -1086,7 +1095,8 @@ def _build(blocks: list[_Block], minutes: bool) -> list[_Unit]:
             while i + 1 < len(blocks) and (blocks[i + 1].type in (b.type, "noise") or (
                     b.type == "item" and minutes and blocks[i + 1].type == "agenda"
                     and _BULLET.match(blocks[i + 1].text)
-                    and _not_next_item(blocks[i + 1], bld, blocks[:i + 1]))):
+                    and (_not_next_item(blocks[i + 1], bld, blocks[:i + 1])
+                         or _one_past_the_list(blocks, i + 1)))):
                 if blocks[i + 1].type == "agenda":
                     _demote_agenda(blocks, i + 1)    # "1. at ..." + "2. at ..." in item 2
                 i += 1
