@@ -5,6 +5,7 @@ pass: a phone-wide window without sideways scrolling, Danish error pages whose n
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 
@@ -128,3 +129,42 @@ def test_show_more_results_by_keyboard(w, base_url):
     top = page.locator("#r21").bounding_box()["y"]
     assert -5 <= top < 900
     assert w.errors == [], w.errors
+
+
+# WCAG AA contrast of every piece of text (4.5:1; 3:1 for large text), the page's own colours
+CONTRAST = r"""() => {
+ function parse(c){const m=c.match(/rgba?\(([^)]+)\)/); if(!m) return null; const p=m[1].split(',').map(Number); return {r:p[0],g:p[1],b:p[2],a:p.length>3?p[3]:1};}
+ function lum(c){const f=v=>{v/=255; return v<=0.03928? v/12.92: Math.pow((v+0.055)/1.055,2.4)}; return 0.2126*f(c.r)+0.7152*f(c.g)+0.0722*f(c.b);}
+ function bg(e){while(e){const c=parse(getComputedStyle(e).backgroundColor); if(c&&c.a>0.5) return c; e=e.parentElement;} return {r:255,g:255,b:255};}
+ const out={};
+ for (const e of document.querySelectorAll('body *')) {
+   if (e.closest('svg')) continue;
+   const own=[...e.childNodes].some(n=>n.nodeType===3&&n.textContent.trim()); if(!own) continue;
+   const st=getComputedStyle(e); if (st.display==='none'||st.visibility==='hidden') continue;
+   const fg=parse(st.color), b=bg(e); const L1=lum(fg), L2=lum(b);
+   const ratio=(Math.max(L1,L2)+0.05)/(Math.min(L1,L2)+0.05);
+   const size=parseFloat(st.fontSize), bold=parseInt(st.fontWeight)>=700;
+   const large= size>=24 || (bold && size>=18.66);
+   if (ratio < (large?3:4.5)) { const k=e.tagName+'.'+e.className+' '+st.color+' on '+JSON.stringify(b)+' '+ratio.toFixed(2)+' '+size; out[k]=(out[k]||0)+1; }
+ }
+ return out; }"""
+
+
+@pytest.mark.parametrize("path", ["/compare", "/compare?normalise=score", "/compare?matrix=similarity",
+                                  "/?q=bolig", "/?q=bolig&year_from=abc", "/municipality/Køge"])
+def test_text_contrast_is_readable(w, base_url, path):
+    w.page.goto(base_url + path)
+    low = w.page.evaluate(CONTRAST)
+    assert low == {}, f"text below WCAG AA contrast: {low}"
+
+
+def test_matrix_column_names_are_shown_whole(w, base_url):
+    page = w.page
+    page.goto(base_url + "/compare")
+    clipped = page.locator("#heat th.colh span").evaluate_all(
+        "els => els.filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.textContent)")
+    assert clipped == [], f"column names cut off: {clipped}"
+    # and a screen reader hears what a cell is, not a bare number
+    label = page.locator("#heat td a").first.get_attribute("aria-label")
+    assert re.fullmatch(r".+ × .+: \d+ %", label), label
