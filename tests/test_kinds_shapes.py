@@ -167,6 +167,7 @@ def test_items_under_other_marks_or_run_together_are_a_list(text):
     # a formal label over its entries, and names under a label, are no list
     "Bilag:\nUdkast til plan for psykisk sundhed 2026-2029\nHøringsliste",
     "Deltagere:\nAnne Holm\nBo Berg",
+    "Kontaktperson:\nAnne Holm\nKonsulent",
 ])
 def test_lines_with_marks_that_are_no_list_stay_text(text):
     assert by_shape(text) == "content"

@@ -316,8 +316,10 @@ def _unmarked_list(lines: list[str], sh: Shapes) -> bool:
     lead = next((i for i, ln in enumerate(lines[:2]) if ln.endswith(":")), None)
     if lead is None or (lead == 1 and not _short_head(lines[0])):
         return False
-    if load_rules().section_procedure.search(lines[lead]):
-        return False  # "Bilag:", "Deltagere:": a formal label's entries are no list
+    rules = load_rules()
+    if (rules.section_procedure.search(lines[lead])
+            or _line_rule(lines[lead], rules, None, True) is not None):
+        return False  # "Bilag:", "Deltagere:", "Kontaktperson:": a formal label's entries
     items = lines[lead + 1:]
     if len(items) < sh.unmarked_min_items:
         return False
