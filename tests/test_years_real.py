@@ -573,6 +573,25 @@ def test_a_strategy_taking_effect_after_the_period_it_replaces():
     assert detect_years([later], title="Strategisk ramme", genre="strategy").year == 2020
 
 
+def test_a_period_told_by_its_days():
+    """Session 7 (general Danish date writing, probed with invented lines): "fra 1. januar 2024
+    til 31. december 2027" and "01.01.2024 - 31.12.2027" are periods."""
+    page = ("Handicappolitik\n\nPolitikken gælder fra 1. januar 2024 til 31. december 2027.\n\n"
+            "Politikken afløser Handicappolitik 2019-2023. I 2022 havde 400 borgere bostøtte.")
+    info = detect_years([page], title="Handicappolitik", genre="strategy")
+    assert (info.start, info.end, info.year) == (2024, 2027, 2024)
+    numeric = page.replace("1. januar 2024 til 31. december 2027", "01.01.2024 - 31.12.2027")
+    assert detect_years([numeric], title="Handicappolitik", genre="strategy").year == 2024
+    # counter-examples: two days of one year are no period ("Høringsperiode: 1. juli 2024 til
+    # 30. august 2024" dates a hearing notice), and a meeting's day stays its date
+    hearing = ("Nyheder\nHøringsperiode: 1. juli 2024 til 30. august 2024\n\n"
+               "Alle kan sende høringssvar til forslaget til Handicappolitik 2025-2028.")
+    info = detect_years([hearing], title="Høring om handicappolitik", genre="news")
+    assert info.year == 2024
+    meeting = "Mødedato: 4. december 2024 - kl. 16.00\n\nPunkt 1. Budget 2025-2028."
+    assert detect_years([meeting], title="Referat", genre="minutes").dated == "2024-12-04"
+
+
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
     session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17

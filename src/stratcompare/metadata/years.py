@@ -80,7 +80,8 @@ Blind batch b20 (session 7): a two-digit-year date after a weekday or a minutes 
 year of its own coverage beats its month line as it beats its day ("Årsrapport 2024" published
 "Marts 2025"); a strategy "gældende fra 1. januar 2025" whose first pages name only a range
 that ended before that (the strategy it replaces: "afløser Socialstrategien 2020-2024") is of
-its start.
+its start.  From general Danish date writing (invented probes, no dev miss): a period told by
+its days ("fra 1. januar 2024 til 31. december 2027", "01.01.2024 - 31.12.2027") is a range.
 """
 
 from __future__ import annotations
@@ -226,6 +227,18 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], dict
 
 
 @lru_cache(maxsize=1)
+def _date_to() -> re.Pattern[str]:
+    """The second day of a period told by its days, right after the first: " til 31. december
+    2027", " - 31.12.2027"; group 1 is its year."""
+    cfg = detection_config()["years"]
+    months = "|".join(sorted((re.escape(n) for names in cfg["months"] for n in names),
+                             key=len, reverse=True))
+    return re.compile(rf"\s*(?:-|–|—|til(?:\s+og\s+med)?)\s*(?:den\s+|d\.\s*)?"
+                      rf"(?:\d{{1,2}}\.?\s*(?:{months})\.?\s+|\d{{1,2}}[./-]\d{{1,2}}[./-])"
+                      rf"({_Y})(?![\w/-]|[.,]\d)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _made_year() -> re.Pattern[str]:
     """A report's making told by month, season or year (``made_words`` in years.toml):
     "Udarbejdet af Center for Sundhed, i efteråret 2024", "Udgivet december 2024"."""
@@ -335,6 +348,10 @@ def _scan(text: str, where: str, offset: int, in_title: bool) -> tuple[list[_Men
                 kind, weight = "year", 1.0
         if kind == "date" and date is None:
             continue
+        if kind == "date" and (m := _date_to().match(text, end)) is not None \
+                and year < int(m.group(1)) <= year + MAX_SPAN:
+            # "gælder fra 1. januar 2024 til 31. december 2027": a period told by its days
+            kind, last, end, date, weight = "range", int(m.group(1)), m.end(), None, 1.0
         if not (_plausible(first) and _plausible(last)):
             continue
         skip_until = end
