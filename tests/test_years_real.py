@@ -594,14 +594,13 @@ def test_a_period_told_by_its_days():
 
 def test_years_of_the_invented_dev_set(bench):
     """tests/fixtures/kinds_dev: invented documents with a year a reader would give (36 before
-    session 5, 83 with its batches, 212 with b11-b18).  The floor is 0.94: the blind batch b17
-    (session 6) stands at its first look, 19/29, because the rules written for it were taken
-    out again by the pre-declared safety stop (the test part's years fell from 21/28 to 20/28;
-    docs/benchmarks.md) -- 200/212 over the whole set."""
+    session 5, 83 with its batches, 212 with b11-b18, 272 with b19-b20).  Session 7 (rules
+    re-written one at a time from b17 and b20, each kept only when the test part's years did not
+    fall): 269/272 = 98.9 %; the floor is 0.96, leaving room for a new blind batch's first look."""
     _, _, years, _ = bench.dev_results()
-    assert len(years) >= 200
+    assert len(years) >= 270
     right, total = bench.accuracy(years)
-    assert right / total >= 0.94, [r.where for r in years if not r.ok]
+    assert right / total >= 0.96, [r.where for r in years if not r.ok]
 
 
 def test_year_accuracy_does_not_regress(bench):
