@@ -205,7 +205,7 @@ def test_shares_and_scores_use_a_decimal_comma_on_danish_pages(client):
     assert shares and all("," in s for s in shares), shares
     en = re.search(r'<ol class="ranked">.*?</ol>', client.get("/theme/housing_first?lang=en").text, re.S).group(0)
     assert all("." in s for s in re.findall(r">(\d+[.,]\d) %<", en))
-    cells = re.findall(r'#cell" title="[^"]*">([^<]+)</a>', client.get("/compare?normalise=score&lang=da").text)
+    cells = re.findall(r'#cell" title="[^"]*" aria-label="[^"]*">([^<]+)</a>', client.get("/compare?normalise=score&lang=da").text)
     assert cells and all(re.fullmatch(r"\d+,\d\d", c) for c in cells), cells[:5]
 
 
@@ -231,3 +231,24 @@ def test_passage_page_is_titled_in_words(client, app):
     h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
     assert pid not in h1 and section[:20].replace("&", "&amp;") in h1
     assert f"<code>{pid}</code>" in html          # still there to cite, beside the words
+
+
+# --- an empty matrix cell says why and what to do ---------------------------------------------
+def test_empty_theme_cell_explains_and_offers_a_search(client):
+    mx = client.get("/api/matrix").json()
+    row, col = next((r, c) for i, r in enumerate(mx["rows"]) for j, c in enumerate(mx["cols"])
+                    if mx["values"][i][j] == 0 and not r.endswith(("s", "x", "z")))
+    r = client.get("/compare", params={"matrix": "themes", "cell": f"{row}:{col}"})
+    assert r.status_code == 200
+    cell = re.search(r'<section id="cell".*?</section>', r.text, re.S).group(0)
+    empty = re.search(r'id="cell-empty">(.*?)</p>', cell, re.S).group(1)
+    label = re.search(rf'<option value="{col}">([^<]+)</option>', client.get("/").text).group(1)
+    assert empty.startswith(f"Ingen af {row}s passager er kodet med temaet «{label}»")
+    link = re.search(r'id="cell-search" href="([^"]+)"', cell).group(1).replace("&amp;", "&")
+    found = client.get(link)
+    assert found.status_code == 200 and f'<option value="{row}" selected>' in found.text
+    # a cell with passages has no such notice
+    i, j = next((i, j) for i in range(len(mx["rows"])) for j in range(len(mx["cols"])) if mx["values"][i][j] > 0)
+    full = client.get("/compare", params={"matrix": "themes", "cell": f"{mx['rows'][i]}:{mx['cols'][j]}"}).text
+    assert 'id="cell-empty"' not in full
+
