@@ -487,7 +487,8 @@ def test_a_news_sections_date_line_opens_a_news_item():
     """Session 7 (blind batch b20): "Aktuelt | 03.10.2024" over a budget agreement's headline."""
     page = ("Forside / Aktuelt / Bred aftale om budget 2025-2028\n\nAktuelt | 03.10.2024\n\n"
             "Bred aftale om budget 2025-2028\n\nAlle partier står bag budgetaftalen for "
-            "2025-2028. – Vi har fundet plads til velfærden, siger borgmester Henning Lauritsen.")
+            "2025-2028. – Vi har fundet plads til velfærden, siger borgmester Henning "
+            "Lauritsen.")
     assert detect_genre("Bred aftale om budget 2025-2028", page)[0] == "news"
     # counter-examples: the agreement itself (no news date line, no quote) is a strategy, and
     # a menu line naming the section without a date is no date line

@@ -558,8 +558,8 @@ def test_a_strategy_taking_effect_after_the_period_it_replaces():
     """Session 7 (blind batch b20): "gældende fra 1. januar 2025 … afløser Socialstrategien
     2020-2024": the range is the replaced strategy's; the new one starts in 2025."""
     page = ("Byen Kommune\nSocial og Handicap\n\nStrategisk ramme for socialområdet\n\nDen "
-            "strategiske ramme er gældende fra 1. januar 2025 og sætter retning for støtten. Den "
-            "afløser Socialstrategien 2020-2024 og skal ses sammen med budgetaftalen for "
+            "strategiske ramme er gældende fra 1. januar 2025 og sætter retning for støtten. "
+            "Den afløser Socialstrategien 2020-2024 og skal ses sammen med budgetaftalen for "
             "2025-2028.")
     info = detect_years([page], title="Strategisk ramme for socialområdet", genre="strategy")
     assert (info.year, info.basis) == (2025, "effective")
