@@ -252,3 +252,30 @@ def test_empty_theme_cell_explains_and_offers_a_search(client):
     full = client.get("/compare", params={"matrix": "themes", "cell": f"{mx['rows'][i]}:{mx['cols'][j]}"}).text
     assert 'id="cell-empty"' not in full
 
+
+
+# --- the matrices' notes in the page's language ---------------------------------------------
+def test_matrix_notes_are_danish(web_db, tmp_path):
+    """A database without theme coding or vectors: the compare page says so in Danish, with who
+    can do what about it (was the compare API's English note)."""
+    import shutil
+
+    from stratcompare.store import Store
+
+    db = tmp_path / "bare.db"
+    shutil.copy(web_db, db)
+    with Store.open(db) as store:
+        store.conn.execute("DELETE FROM passage_themes")
+        store.conn.execute("DELETE FROM embeddings")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with TestClient(create_app(db, mode="lexical")) as c:
+        notes = re.findall(r'class="notice matrix-note">(.*?)</p>', c.get("/compare").text)
+        assert notes and notes[0].startswith("Databasen har ingen temakodning endnu")
+        notes = re.findall(r'class="notice matrix-note">(.*?)</p>',
+                           c.get("/compare", params={"matrix": "similarity", "basis": "embeddings"}).text)
+        assert notes and notes[0].startswith("Databasen har ingen tekstvektorer endnu")
+        assert not any(re.search(r"\brun\b|yet:", n) for n in notes)
+        en = re.findall(r'class="notice matrix-note">(.*?)</p>', c.get("/compare", params={"lang": "en"}).text)
+        assert en and en[0].startswith("The database has no theme coding yet")
+        # the API keeps the notes as the compare API words them
+        assert c.get("/api/matrix").json()["notes"][0].startswith("no theme labels")

@@ -307,7 +307,17 @@ def matrix_view(st: WebState, mp: dict) -> dict:
     bins = np.zeros_like(vals, dtype=int) if top <= 0 else np.clip(np.ceil(vals / top * 8), 0, 8).astype(int)
     return {"kind": m.kind, "measure": m.measure, "rows": list(m.rows), "cols": list(m.cols),
             "values": vals.round(4).tolist(), "bins": bins.tolist(), "labels": dict(m.labels),
-            "notes": list(m.notes), "basis": m.basis, "records": m.records(), "row_name": m.row_name}
+            "notes": list(m.notes), "note_keys": [note_key(n) for n in m.notes], "basis": m.basis,
+            "records": m.records(), "row_name": m.row_name}
+
+
+def note_key(note: str) -> str | None:
+    """The compare API's notes a page can say in its own language (i18n ``note_<key>``)."""
+    if note.startswith("no theme labels"):
+        return "no_labels"
+    if note.startswith("no embeddings"):
+        return "no_embeddings"
+    return None
 
 
 def cell_view(st: WebState, mp: dict, cell: str, limit: int = 50) -> dict:
