@@ -168,3 +168,37 @@ def test_matrix_column_names_are_shown_whole(w, base_url):
     # and a screen reader hears what a cell is, not a bare number
     label = page.locator("#heat td a").first.get_attribute("aria-label")
     assert re.fullmatch(r".+ × .+: \d+ %", label), label
+
+
+def test_back_and_forward_show_the_filters_the_results_are_for(w, base_url):
+    """Chromium restored the form as it was last typed on history navigation: after Back the
+    box said the later query and the select the later municipality, above the earlier results."""
+    page = w.page
+    page.goto(base_url + "/")
+    page.fill("#q", "hjemløse unge")
+    page.press("#q", "Enter")
+    page.wait_for_selector("ol.hits li.hit")
+    page.select_option("#f-municipality", "Køge")
+    page.click("#go")
+    page.wait_for_url("**municipality=K*")
+    page.fill("#q", "tidlig indsats")
+    page.press("#q", "Enter")
+    page.wait_for_url("**q=tidlig*")
+    page.go_back()
+    page.wait_for_url("**q=hjeml*municipality=K*")
+    assert page.input_value("#q") == "hjemløse unge" and page.input_value("#f-municipality") == "Køge"
+    page.go_back()
+    page.wait_for_url("**municipality=&*")
+    assert page.input_value("#q") == "hjemløse unge" and page.input_value("#f-municipality") == ""
+    page.go_forward()
+    page.wait_for_url("**municipality=K*")
+    assert page.input_value("#f-municipality") == "Køge"
+    # the compare form too
+    page.goto(base_url + "/compare")
+    page.select_option("#f-matrix", "cooccurrence")
+    page.click("#show")
+    page.wait_for_url("**matrix=cooccurrence*")
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.input_value("#f-matrix") == "themes"
+    assert w.errors == [], w.errors
