@@ -13,7 +13,7 @@ SUBSTANTIVE_KINDS = ("content", "list", "table")
 
 # Bump when the way passages are cut, or kinds, genre or years are given, changes: ingest re-reads
 # files whose stored documents were made with an older version (documents.pipeline).
-SEGMENTER_VERSION = 5  # 5: kind rules for web furniture and minutes wordings, genre head nouns, years
+SEGMENTER_VERSION = 6  # 6: sessions 6-7 kind, shape, genre and year rules; 5: web furniture, minutes wordings, genre head nouns, years
 
 __all__ = ["Segment", "segment_pages", "is_heading", "KINDS", "SUBSTANTIVE_KINDS",
            "SEGMENTER_VERSION", "kinds_filter"]
