@@ -279,3 +279,22 @@ def test_matrix_notes_are_danish(web_db, tmp_path):
         assert en and en[0].startswith("The database has no theme coding yet")
         # the API keeps the notes as the compare API words them
         assert c.get("/api/matrix").json()["notes"][0].startswith("no theme labels")
+
+
+# --- search results for Excel -------------------------------------------------------------------
+def test_search_results_download_as_excel(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    page = client.get("/", params={"q": "bolig", "n": 7}).text
+    link = re.search(r'href="([^"]+)" id="xlsx"', page).group(1).replace("&amp;", "&")
+    r = client.get(link)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxml")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("rank", "municipality", "document")
+    api = client.get("/api/search", params={"q": "bolig", "n": 7}).json()["hits"]
+    pid = rows[0].index("passage_id")
+    assert [row[pid] for row in rows[1:]] == [h["passage_id"] for h in api]
+    assert any("ø" in (row[-1] or "") or "æ" in (row[-1] or "") for row in rows[1:])   # Danish letters intact
+    assert client.get("/search.xlsx").status_code == 400

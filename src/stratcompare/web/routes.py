@@ -56,7 +56,30 @@ def search_page(request: Request):
                   theme_ids=ts.ids, genres=Q.GENRES, kinds=Q.KINDS,
                   genres_present=V.genres_present(st), kinds_present=V.kinds_present(st),
                   max_query=MAX_QUERY, max_results=MAX_RESULTS, has_themes=ts.has_labels,
-                  csv_url=url("/search.csv", **{k: v for k, v in request.query_params.items() if k != "token"}))
+                  csv_url=url("/search.csv", **{k: v for k, v in request.query_params.items() if k != "token"}),
+                  xlsx_url=url("/search.xlsx", **{k: v for k, v in request.query_params.items() if k != "token"}))
+
+
+SEARCH_COLUMNS = ["rank", "municipality", "document", "year", "page", "section", "themes", "score", "passage_id",
+                  "document_id", "text"]
+
+
+def search_xlsx(request: Request):
+    """The search results as an Excel workbook: Danish Excel opens a comma-separated UTF-8 file
+    in one column and with broken æøå, so staff get a file that opens as it should."""
+    from stratcompare.compare.export import write_xlsx
+
+    st = _st(request)
+    flt = V.search_filters(st, Params(request.query_params))
+    if not flt.q:
+        raise BadParameter("q is missing: give words to search for", key="q_missing")
+    data = V.search_view(st, flt, fresh=_fresh(request))
+    records = [{c: (";".join(h[c]) if c == "themes" else h.get(c)) for c in SEARCH_COLUMNS} for h in data["hits"]]
+    out = io.BytesIO()
+    write_xlsx(out, [("search", SEARCH_COLUMNS, records)], heat=False)
+    return Response(out.getvalue(),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="stratcompare-search.xlsx"'})
 
 
 def search_csv(request: Request):
@@ -65,8 +88,7 @@ def search_csv(request: Request):
     if not flt.q:
         raise BadParameter("q is missing: give words to search for", key="q_missing")
     data = V.search_view(st, flt, fresh=_fresh(request))
-    cols = ["rank", "municipality", "document", "year", "page", "section", "themes", "score", "passage_id",
-            "document_id", "text"]
+    cols = SEARCH_COLUMNS
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(cols)
@@ -292,6 +314,7 @@ def seg(value: str) -> str:
 ROUTES = [
     Route("/", search_page, name="search"),
     Route("/search.csv", search_csv),
+    Route("/search.xlsx", search_xlsx),
     Route("/passage/{passage_id}", passage_page),
     Route("/document/{document_id}", document_page),
     Route("/document/{document_id}/source", document_source),
