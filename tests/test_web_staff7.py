@@ -298,3 +298,15 @@ def test_search_results_download_as_excel(client):
     assert [row[pid] for row in rows[1:]] == [h["passage_id"] for h in api]
     assert any("ø" in (row[-1] or "") or "æ" in (row[-1] or "") for row in rows[1:])   # Danish letters intact
     assert client.get("/search.xlsx").status_code == 400
+
+
+# --- the start page --------------------------------------------------------------------------
+def test_start_page_offers_example_searches_that_find_something(client):
+    html = client.get("/").text
+    start = re.search(r'<section class="start".*?</section>', html, re.S).group(0)
+    links = [x.replace("&amp;", "&") for x in re.findall(r'<a href="(/\?q=[^"]+)">', start)]
+    assert len(links) >= 3 and "Prøv fx" in start
+    r = client.get(links[0])
+    assert r.status_code == 200 and 'class="hit"' in r.text
+    assert '<section class="start"' not in r.text        # not on a results page
+    assert "Try for example" in client.get("/?lang=en").text
