@@ -202,3 +202,17 @@ def test_back_and_forward_show_the_filters_the_results_are_for(w, base_url):
     page.wait_for_load_state()
     assert page.input_value("#f-matrix") == "themes"
     assert w.errors == [], w.errors
+
+
+def test_danish_text_is_marked_danish_on_english_pages(w, base_url):
+    """A screen reader reads the documents' Danish with a Danish voice on an English page."""
+    page = w.page
+    page.goto(base_url + "/?q=bolig&lang=en")
+    assert page.get_attribute("html", "lang") == "en"
+    langs = page.locator("ol.hits li.hit a.plink").evaluate_all("els => els.map(e => e.closest('[lang]').lang)")
+    assert langs and set(langs) == {"da"}
+    page.locator("ol.hits a.plink").first.click()
+    page.wait_for_selector("blockquote.focus")
+    assert page.locator("blockquote.focus").evaluate("e => e.closest('[lang]').lang") == "da"
+    assert page.locator("h2").first.evaluate("e => e.closest('[lang]').lang") == "en"   # the page's own words
+    assert w.errors == [], w.errors

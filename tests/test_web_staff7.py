@@ -174,7 +174,7 @@ def test_no_hits_offers_a_search_without_the_filters(client):
 
 # --- more results ------------------------------------------------------------------------------
 def _hit_ids(html: str) -> list[str]:
-    return re.findall(r'<li class="hit" id="r\d+">\s*<p class="text"><a class="plink" href="/passage/([^"?#]+)',
+    return re.findall(r'<li class="hit" id="r\d+">\s*<p class="text"><a class="plink" lang="da" href="/passage/([^"?#]+)',
                       html)
 
 
