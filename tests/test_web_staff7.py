@@ -310,3 +310,14 @@ def test_start_page_offers_example_searches_that_find_something(client):
     assert r.status_code == 200 and 'class="hit"' in r.text
     assert '<section class="start"' not in r.text        # not on a results page
     assert "Try for example" in client.get("/?lang=en").text
+
+
+def test_token_page_speaks_danish_first(web_db):
+    app = create_app(web_db, mode="lexical", token="s3cret-token")
+    with TestClient(app) as c:
+        r = c.get("/?q=bolig")
+        assert r.status_code == 401 and "siden kræver en adgangsnøgle (token)" in r.text
+        assert "den, der driver stratcompare" in r.text
+        en = c.get("/?q=bolig&lang=en").text
+        assert en.startswith("401 access needs a token") and "adgangsnøgle" not in en
+        assert c.get("/api/matrix").json()["error"].startswith("access needs a token")

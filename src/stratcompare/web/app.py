@@ -107,6 +107,10 @@ class SecurityMiddleware:
         msg = "access needs a token: open the address with ?token=… once, or send Authorization: Bearer …"
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": msg, "status": 401}, status_code=401)
+        lang = request.query_params.get("lang") or request.cookies.get("sc_lang")
+        if lang != "en":   # the pages are Danish unless the reader chose English
+            msg = ("siden kræver en adgangsnøgle (token): åbn det link med ?token=…, du har fået af den, "
+                   "der driver stratcompare, eller bed vedkommende om det. (English: " + msg + ")")
         return PlainTextResponse("401 " + msg, status_code=401)
 
 
