@@ -321,3 +321,12 @@ def test_token_page_speaks_danish_first(web_db):
         en = c.get("/?q=bolig&lang=en").text
         assert en.startswith("401 access needs a token") and "adgangsnøgle" not in en
         assert c.get("/api/matrix").json()["error"].startswith("access needs a token")
+
+
+def test_landmark_names_are_in_the_page_language(client, app):
+    pid = app.state.web.conns.get().execute("SELECT id FROM passages LIMIT 1").fetchone()[0]
+    html = client.get(f"/passage/{pid}").text
+    names = re.findall(r'<nav[^>]*aria-label="([^"]+)"', html)
+    assert names == ["Hovedmenu", "Du er her"], names
+    html = client.get(f"/passage/{pid}?lang=en").text
+    assert re.findall(r'<nav[^>]*aria-label="([^"]+)"', html) == ["Main menu", "You are here"]
