@@ -219,3 +219,31 @@ def test_a_numbered_list_under_a_low_numbered_agenda_item_stays_one_list():
              "2. En ny mentorordning\n\n3. Eventuelt\n\nBeslutning\nIntet.")
     segs = segment_pages([Page(1, text2)], genre="minutes")
     assert any(s.section == "3. Eventuelt" for s in segs)
+
+
+def test_a_heading_found_by_its_shape_names_the_passages_after_it():
+    """A question standing alone becomes the section of its answer (as a cut heading does),
+    up to the next heading; the title block and minutes keep their sections."""
+    texts = ["Hvad skal jeg gøre, hvis jeg er bekymret?",
+             "Er du bekymret for et barn, skal du kontakte Familierådgivningen på 12 34 56 78. "
+             "Du kan også sende en underretning digitalt.",
+             "Rådgiverne svarer hverdage fra 8 til 15.",
+             "Hvem kan søge?", PROSE]
+    segs = [Segment(i, 1, "Bekymring og beredskab", 0, len(t), t) for i, t in enumerate(texts)]
+    refine_kinds(segs, genre="other", model=False)
+    assert [s.kind for s in segs] == ["heading", "content", "content", "heading", "content"]
+    assert [s.section for s in segs] == [
+        "Hvad skal jeg gøre, hvis jeg er bekymret?", "Hvad skal jeg gøre, hvis jeg er bekymret?",
+        "Hvad skal jeg gøre, hvis jeg er bekymret?", "Hvem kan søge?", "Hvem kan søge?"]
+    # a passage of another section (the segmenter cut a heading before it) is not renamed
+    segs = [Segment(0, 1, "A", 0, 10, "Hvem kan søge?"), Segment(1, 1, "B", 0, 10, PROSE)]
+    refine_kinds(segs, genre="other", model=False)
+    assert segs[1].section == "B"
+    # the title block names nothing; nor does a question in minutes
+    segs = _segments("Et liv med muligheder 2025-2029\nNordby Kommunes handicappolitik", PROSE)
+    refine_kinds(segs, genre="strategy", model=False)
+    assert segs[0].kind == "heading" and segs[1].section is None
+    segs = [Segment(0, 1, "3. Orientering", 0, 10, "Hvem kan søge?"),
+            Segment(1, 1, "3. Orientering", 0, 10, PROSE)]
+    refine_kinds(segs, genre="minutes", model=False)
+    assert segs[1].section == "3. Orientering"

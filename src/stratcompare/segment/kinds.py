@@ -110,6 +110,7 @@ class Shapes:
     item_mark: re.Pattern[str]
     inline_bullet: re.Pattern[str]
     inline_item_words: int
+    section_name_chars: int
 
 
 def _shapes(data: dict) -> Shapes:
@@ -119,7 +120,8 @@ def _shapes(data: dict) -> Shapes:
                   int(data["unmarked_item_words"]), int(data["unmarked_min_items"]),
                   int(data["numbered_min_items"]), int(data["prose_item_words"]),
                   re.compile(data["speech"], re.IGNORECASE), re.compile(data["item_mark"]),
-                  re.compile(data["inline_bullet"]), int(data["inline_item_words"]))
+                  re.compile(data["inline_bullet"]), int(data["inline_item_words"]),
+                  int(data["section_name_chars"]))
 
 
 def _rule(entry: dict) -> Rule:
@@ -622,7 +624,8 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None, model=True) ->
         under = _last_heading(seg.text) or under  # "Fraværende: ... Sagsfremstilling ..."
         if genre == "minutes":
             dangling = dangling or _ends_in_label(seg.text, rules)
-    if genre != "minutes" and (title := _title_block(segments, structural)) is not None:
+    title = _title_block(segments, structural) if genre != "minutes" else None
+    if title is not None:
         before_shape[title] = "content"
     if genre == "minutes":
         _smooth_minutes(segments)
@@ -639,6 +642,28 @@ def refine_kinds(segments: Iterable, *, genre: str | None = None, model=True) ->
         for i, kind in shaped.items():
             if segments[i].kind == before_shape[i]:
                 segments[i].kind = kind
+    if genre != "minutes":
+        _name_sections(segments, structural, title)
+
+
+def _name_sections(segments: list, structural: list[str], title: int | None) -> None:
+    """A heading the kind rules found (a question or clause standing alone, "Hvad kan du få
+    hjælp til?") names what follows it, as a heading the segmenter cut does: the passages after
+    it in the same section, up to the next heading, take it as their ``section`` (shown with
+    each hit and indexed with it for search).  Not the document's title block (the title is
+    stored apart), not in minutes (agenda items are their sections)."""
+    for i, seg in enumerate(segments):
+        if seg.kind != "heading" or structural[i] == "heading" or i == title:
+            continue
+        name = " ".join(seg.text.split())
+        if not name or len(name) > load_rules().shapes.section_name_chars:
+            continue
+        old = seg.section
+        seg.section = name
+        for nxt, struct in zip(segments[i + 1:], structural[i + 1:]):
+            if struct == "heading" or nxt.kind == "heading" or nxt.section != old:
+                break
+            nxt.section = name
 
 
 def _title_block(segments: list, structural: list[str]) -> int | None:
