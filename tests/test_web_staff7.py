@@ -330,3 +330,10 @@ def test_landmark_names_are_in_the_page_language(client, app):
     assert names == ["Hovedmenu", "Du er her"], names
     html = client.get(f"/passage/{pid}?lang=en").text
     assert re.findall(r'<nav[^>]*aria-label="([^"]+)"', html) == ["Main menu", "You are here"]
+
+
+def test_theme_heading_is_the_name_and_the_id_is_explained(client):
+    html = client.get("/theme/housing_first").text
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    assert "housing_first" not in h1 and h1.strip() == "Housing First og bolig"
+    assert "Temaets navn i CSV- og Excel-filer: <code>housing_first</code>" in html
