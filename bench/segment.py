@@ -207,6 +207,8 @@ def main(argv=None) -> int:
     ap.add_argument("--structural", action="store_true",
                     help="segmenter alone: structural kinds, no refinement, no tables")
     ap.add_argument("--examples", type=int, default=5, help="worst examples shown per set")
+    ap.add_argument("--test-examples", action="store_true",
+                    help="also show the test part's examples (off: tuning reads the test part as counts)")
     ap.add_argument("--kinds-labels", type=Path, default=None,
                     help="JSONL hand labels {source, seq|text, kind}: report kind agreement")
     ap.add_argument("--markdown", action="store_true", help="print a markdown table")
@@ -238,6 +240,8 @@ def main(argv=None) -> int:
         print(f"   punctuation only: {len(r.punctuation_only)}")
         print("   kinds: " + ", ".join(f"{k} {n}" for k, n in r.kinds.most_common()))
         worst = sorted(r.short_words + r.punctuation_only, key=lambda x: len(x[1].text))
+        if r.name == "test" and not args.test_examples:
+            continue  # the test part is read as counts only (tuning must not see its passages)
         for name, s in worst[:args.examples]:
             print("   - " + _example(name, s))
     if args.kinds_labels:
