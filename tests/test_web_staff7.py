@@ -337,3 +337,42 @@ def test_theme_heading_is_the_name_and_the_id_is_explained(client):
     h1 = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
     assert "housing_first" not in h1 and h1.strip() == "Housing First og bolig"
     assert "Temaets navn i CSV- og Excel-filer: <code>housing_first</code>" in html
+
+
+# --- a document whose municipality was not recognised ---------------------------------------------
+@pytest.fixture(scope="module")
+def unknown_db(web_db, tmp_path_factory) -> Path:
+    import shutil
+
+    from stratcompare.ingest import ingest_paths
+    from stratcompare.search import sync_fts
+    from stratcompare.store import Store
+
+    d = tmp_path_factory.mktemp("unknown")
+    db = d / "web.db"
+    shutil.copy(web_db, db)
+    src = d / "strategi-uden-kommune.txt"
+    src.write_text("Strategi for bedre trivsel\n\nVi vil styrke trivslen for børn og unge med bostøtte i "
+                   "eget hjem, tidlig indsats og samarbejde med frivillige foreninger.\n", encoding="utf-8")
+    ingest_paths([str(src)], db=db, ocr=False)
+    with Store.open(db) as store:
+        assert store.conn.execute("SELECT count(*) FROM documents WHERE municipality IS NULL").fetchone()[0] == 1
+        sync_fts(store.conn)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db
+
+
+def test_unrecognised_municipality_is_named_in_the_page_language(unknown_db):
+    with TestClient(create_app(unknown_db, mode="lexical")) as c:
+        assert re.search(r'<option value="\(unknown\)">Ukendt kommune</option>', c.get("/").text)
+        r = c.get("/municipality/(unknown)")
+        assert r.status_code == 200 and "<h1>Ukendt kommune</h1>" in r.text
+        doc = c.get("/api/search", params={"q": "trivslen"}).json()["hits"][0]
+        assert doc["municipality"] is None
+        crumbs = re.search(r'<nav class="crumbs".*?</nav>', c.get(f"/document/{doc['document_id']}").text, re.S).group(0)
+        assert ">Ukendt kommune</a>" in crumbs
+        meta = re.search(r'<span class="meta">\s*(.*?)</span>', c.get("/", params={"q": "trivslen"}).text, re.S).group(1)
+        assert meta.startswith("Ukendt kommune\n") or meta.startswith("Ukendt kommune ")   # no bare leading '·'
+        visible = re.sub(r'(value|href|title)="[^"]*"', "", c.get("/compare").text)
+        assert "(unknown)" not in visible and "Ukendt kommune" in visible
+        assert "Unknown municipality" in c.get("/municipality/(unknown)?lang=en").text

@@ -40,7 +40,18 @@ def env() -> Environment:
     e.filters["seg"] = lambda v: quote(str(v), safe="")
     e.filters["pct"] = pass_context(lambda ctx, v: "–" if v is None else _decimal(ctx, f"{100 * float(v):.1f}") + " %")
     e.filters["num"] = pass_context(lambda ctx, v, d=2: "–" if v is None else _decimal(ctx, f"{float(v):.{d}f}"))
+    e.filters["mname"] = pass_context(_municipality_name)
     return e
+
+
+def _municipality_name(ctx, name) -> str:
+    """A municipality as a reader sees it: the placeholder for documents whose municipality was
+    not recognised ("(unknown)") in the page's language."""
+    from stratcompare.compare.names import UNKNOWN
+
+    if not name or name == UNKNOWN:
+        return labels()[ctx.get("lang") if ctx.get("lang") in LANGS else "da"]["unknown_municipality"]
+    return name
 
 
 def _decimal(ctx, text: str) -> str:
