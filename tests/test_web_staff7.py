@@ -376,3 +376,15 @@ def test_unrecognised_municipality_is_named_in_the_page_language(unknown_db):
         visible = re.sub(r'(value|href|title)="[^"]*"', "", c.get("/compare").text)
         assert "(unknown)" not in visible and "Ukendt kommune" in visible
         assert "Unknown municipality" in c.get("/municipality/(unknown)?lang=en").text
+
+
+def test_a_failed_download_clicked_in_a_browser_is_a_page_not_json(client):
+    browser = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    r = client.get("/search.csv", params={"q": "bolig", "year_from": "abc"}, headers=browser)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+    assert _error_message(r.text) == "«Fra år» skal være et helt tal, ikke «abc»."
+    assert _error_message(client.get("/search.xlsx", headers=browser).text).startswith("Der mangler søgeord")
+    assert client.get("/compare.pdf", headers=browser).headers["content-type"].startswith("text/html")
+    # a program (no text/html in Accept) keeps the JSON answer
+    r = client.get("/search.csv", params={"q": "bolig", "year_from": "abc"})
+    assert r.json() == {"error": "year_from must be a whole number, not 'abc'", "status": 400}

@@ -152,8 +152,10 @@ def _error(request: Request, status: int, message: str, *, key: str | None = Non
            values: dict | None = None, param: str | None = None) -> Response:
     """JSON (English) for the API and downloads; else a page in the page's language that says
     what was wrong and offers a next step (``key``: the ``err_<key>`` message in i18n.toml)."""
-    if request.url.path.startswith("/api/") or request.url.path.endswith((".csv", ".xlsx")):
+    download = request.url.path.endswith((".csv", ".xlsx"))
+    if request.url.path.startswith("/api/") or (download and "text/html" not in request.headers.get("accept", "")):
         return JSONResponse({"error": message, "status": status}, status_code=status)
+    # a person who clicked a download link (a browser asks for text/html) gets words, not JSON
     if key is None and status == 404:
         key, values = _not_found_key(request)
     elif key is None and status >= 500:
