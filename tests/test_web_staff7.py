@@ -388,3 +388,11 @@ def test_a_failed_download_clicked_in_a_browser_is_a_page_not_json(client):
     # a program (no text/html in Accept) keeps the JSON answer
     r = client.get("/search.csv", params={"q": "bolig", "year_from": "abc"})
     assert r.json() == {"error": "year_from must be a whole number, not 'abc'", "status": 400}
+
+
+def test_years_the_wrong_way_round_offer_the_swapped_search(client):
+    r = client.get("/", params={"q": "bolig", "year_from": 2024, "year_to": 2015})
+    link = re.search(r'<a id="swap-years" href="([^"]+)">Søg fra 2015 til 2024</a>', r.text)
+    assert link, "no link with the years swapped"
+    again = client.get(link.group(1).replace("&amp;", "&"))
+    assert again.status_code == 200 and 'value="2015"' in again.text and 'value="2024"' in again.text
