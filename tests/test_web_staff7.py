@@ -396,3 +396,31 @@ def test_years_the_wrong_way_round_offer_the_swapped_search(client):
     assert link, "no link with the years swapped"
     again = client.get(link.group(1).replace("&amp;", "&"))
     assert again.status_code == 200 and 'value="2015"' in again.text and 'value="2024"' in again.text
+
+
+# --- a database as `stratcompare run` leaves it (vectors, no word index yet) -------------------------
+def test_database_from_run_says_only_the_word_index_is_missing(tmp_path):
+    from conftest import CORPUS
+
+    from stratcompare.workflow import run_all
+
+    files = sorted(p for p in CORPUS.glob("*") if p.suffix in (".txt", ".html"))[:3]
+    db = tmp_path / "run.db"
+    run_all([str(p) for p in files], db=db, report=None, model="hashing", step_progress=False)
+    from stratcompare.store import Store
+
+    with Store.open(db) as store:    # should `run` build the word index one day: as it left it before
+        store.conn.execute("DELETE FROM passage_fts")
+        store.conn.execute("DELETE FROM passage_fts_map")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with TestClient(create_app(db, model="hashing")) as c:
+        data = c.get("/api/search", params={"q": "indsats"}).json()
+        assert data["index_current"] is False and data["hits"]
+        page = c.get("/", params={"q": "indsats"}).text
+        notice = re.search(r'id="index-stale">(.*?)</p>', page, re.S).group(1)
+        assert notice.startswith("Ordsøgningen er ikke bygget endnu: søgningen finder passagerne efter betydning")
+        assert "nye passager mangler" not in page
+        # similar passages need only the vectors: no notice on a passage page
+        pid = data["hits"][0]["passage_id"]
+        similar = re.search(r'<section id="similar">.*?</section>', c.get(f"/passage/{pid}").text, re.S).group(0)
+        assert 'class="notice"' not in similar

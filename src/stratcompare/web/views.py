@@ -152,7 +152,7 @@ def search_view(st: WebState, flt: Q.SearchFilters, fresh: bool = False) -> dict
 
 def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
     out = {"query": flt.q, "filters": {k: v for k, v in vars(flt).items()}, "hits": [], "weak": False,
-           "index_current": True, "hint": None, "hint_key": None, "hint_words": [], "query_used": None}
+           "index_current": True, "index_missing": None, "hint": None, "hint_key": None, "hint_words": [], "query_used": None}
     if not flt.q:
         return out
     enc = st.encoder
@@ -171,6 +171,11 @@ def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
     else:
         out["weak"] = Q.weak_result(hits, st.model_id if st.mode != "lexical" else None) if hits else False
     out["index_current"] = status.current
+    # only the word index missing (as `stratcompare run` leaves a database): every passage is still
+    # found by meaning, so the page says that rather than "new passages are missing"
+    out["index_missing"] = (None if status.current else
+                            "words" if status.embeddings_current and st.mode != "lexical" and status.model
+                            else "passages")
     out["hint"] = res.hint
     out["hint_key"], out["hint_words"] = _hint_key(flt.q, res.hint)
     if res.query_used and res.query_used.strip() != flt.q.strip():
@@ -212,7 +217,7 @@ def _passage_view(st: WebState, pid: str, similar_k: int = 10) -> dict:
         by_id = Q.themes_of(conn, [h.passage_id for h in hits])
         p["similar"] = [{"municipality": m, "hits": [hit_record(h, by_id) for h in hs]}
                         for m, hs in Q.group_by_municipality(hits)]
-        p["index_current"] = status.current
+        p["index_current"] = status.embeddings_current   # similar passages need only the vectors
     return p
 
 
