@@ -413,7 +413,9 @@ def test_database_from_run_says_only_the_word_index_is_missing(tmp_path):
         store.conn.execute("DELETE FROM passage_fts")
         store.conn.execute("DELETE FROM passage_fts_map")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    with TestClient(create_app(db, model="hashing")) as c:
+    said: list[str] = []
+    with TestClient(create_app(db, model="hashing", progress=said.append)) as c:
+        assert any(x.startswith("The word index is not built: searches find passages by meaning only") for x in said)
         data = c.get("/api/search", params={"q": "indsats"}).json()
         assert data["index_current"] is False and data["hits"]
         page = c.get("/", params={"q": "indsats"}).text

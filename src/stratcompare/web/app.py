@@ -240,13 +240,17 @@ def _say_if_stale(state: WebState, say: Callable[[str], None], db) -> None:
     from stratcompare.web import views as V
 
     try:
-        current = V.index_status(state).current
+        status = V.index_status(state)
     except Exception:  # noqa: BLE001 - an odd corpus still serves its pages
         return
-    if not current:
+    if not status.current:
         model = f" --model {state.model_id}" if state.model_id else ""
-        say(f"The search index is behind the passages: new passages are missing from searches "
-            f"until `stratcompare embed --db {db}{model}` is run where the database is writable.")
+        if status.embeddings_current and state.model_id and state.mode != "lexical":
+            say(f"The word index is not built: searches find passages by meaning only (no word matches) "
+                f"until `stratcompare embed --db {db}{model}` is run where the database is writable.")
+        else:
+            say(f"The search index is behind the passages: new passages are missing from searches "
+                f"until `stratcompare embed --db {db}{model}` is run where the database is writable.")
 
 
 def create_app(db: str | Path, *, token: str | None = None, model: str | None = None,
