@@ -279,6 +279,11 @@ def test_matrix_notes_are_danish(web_db, tmp_path):
         assert en and en[0].startswith("The database has no theme coding yet")
         # the API keeps the notes as the compare API words them
         assert c.get("/api/matrix").json()["notes"][0].startswith("no theme labels")
+        # a theme page over no coding: says so and offers a search for the theme's words
+        page = c.get("/theme/housing_first", params={"lang": "da"}).text
+        assert "Ingen passager er kodet med temaet endnu." in page
+        link = re.search(r'<p id="examples-empty">.*?<a href="([^"]+)">', page, re.S).group(1)
+        assert c.get(link.replace("&amp;", "&")).status_code == 200
 
 
 # --- search results for Excel -------------------------------------------------------------------
