@@ -286,11 +286,9 @@ def cell_passages(
         raise UsageError(f"cell {cell!r} is not ROW:COLUMN",
                          hint='e.g. --cell "Køge:housing_first"')
     left, right = (s.strip() for s in cell.split(":", 1))
-    if genre:
-        from stratcompare.metadata.genre import resolve_genre
+    from stratcompare.compare.corpus import corpus_genre
 
-        genre = resolve_genre(genre)
-    index = corpus_index(conn, genre=genre)
+    index = corpus_index(conn, genre=corpus_genre(conn, genre))
     themes = load_themes(conn, codebook)
 
     def muni(name: str) -> int | None:

@@ -46,6 +46,29 @@ class CorpusIndex:
         raise NotFoundError(f"no municipality {name!r} in the corpus", hint=known)
 
 
+def corpus_genre(conn: sqlite3.Connection, genre: str | None) -> str | None:
+    """``--genre`` as the user typed it, checked against the corpus: a database from before
+    genres were detected, or a genre no document has, is said in one line instead of an empty
+    matrix or report."""
+    if not genre:
+        return None
+    from stratcompare.errors import UsageError
+    from stratcompare.metadata.genre import resolve_genre
+
+    genre = resolve_genre(genre)
+    present = [r[0] for r in conn.execute(
+        "SELECT DISTINCT genre FROM documents WHERE genre IS NOT NULL AND status != 'failed' "
+        "ORDER BY genre")]
+    if not present:
+        raise UsageError("this corpus has no document genres (it was made by an older version)",
+                         hint="run `stratcompare ingest` on its files again: older documents are "
+                              "re-read with genres; or leave out --genre")
+    if genre not in present:
+        raise NotFoundError(f"no document of genre {genre!r} in the corpus",
+                            hint="genres present: " + ", ".join(present))
+    return genre
+
+
 def corpus_index(conn: sqlite3.Connection, *, genre: str | None = None,
                  kinds: Sequence[str] | None = SUBSTANTIVE_KINDS) -> CorpusIndex:
     """Municipality rows of every non-failed document (of ``genre``, if given) that has

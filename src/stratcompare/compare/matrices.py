@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stratcompare.compare.corpus import LIVE_DOCS, CorpusIndex, corpus_index
+from stratcompare.compare.corpus import LIVE_DOCS, CorpusIndex, corpus_genre, corpus_index
 from stratcompare.compare.embeddings import load_vectors, resolve_model
 from stratcompare.compare.matrix import Matrix
 from stratcompare.compare.themes import ThemeSet, load_themes
@@ -70,7 +70,9 @@ def theme_matrix(
     if normalise not in NORMALISE:
         raise UsageError(f"unknown normalisation {normalise!r}", hint="use share, count or score")
     themes = load_themes(conn, codebook)
-    index = corpus_index(conn)
+    # the genre's documents only, and the kinds counted in the denominator (a passage of
+    # another kind carries no theme, so --all-kinds lowers the shares)
+    index = corpus_index(conn, genre=corpus_genre(conn, genre), kinds=_kinds(all_kinds))
     column = "probability" if normalise == "score" else "assigned"
     sums = _doc_theme_sums(conn, themes, index, column)
     if normalise == "count":
@@ -239,7 +241,7 @@ def cooccurrence_matrix(
         if genre:
             # a literal, not a parameter: the genre was checked against GENRES by the caller
             live += (" AND passage_id IN (SELECT p.id FROM passages p JOIN documents d ON "
-                     f"d.id = p.document_id WHERE d.genre = '{_checked_genre(genre)}')")
+                     f"d.id = p.document_id WHERE d.genre = '{corpus_genre(conn, genre)}')")
         values = (_cooccurrence_masks(conn, themes, live) if k <= MASK_THEMES
                   else _cooccurrence_join(conn, themes, live))
     else:
@@ -255,16 +257,12 @@ def _kinds(all_kinds: bool):
     return None if all_kinds else SUBSTANTIVE_KINDS
 
 
-def _checked_genre(genre: str) -> str:
-    from stratcompare.metadata.genre import resolve_genre
-
-    return resolve_genre(genre)
 
 
 def matrix(conn: sqlite3.Connection, kind: str, **kwargs) -> Matrix:
     """Dispatch by name (the CLI's ``--matrix``)."""
     if kwargs.get("genre"):
-        kwargs["genre"] = _checked_genre(kwargs["genre"])
+        kwargs["genre"] = corpus_genre(conn, kwargs["genre"])
     if kind == "themes":
         return theme_matrix(conn, **{k: v for k, v in kwargs.items()
                                      if k in ("codebook", "normalise", "genre", "all_kinds")})

@@ -43,10 +43,9 @@ def build_report(
     """Write the report to ``out_path`` and return the path; ``genre`` limits it to
     documents of that genre.  Only substantive passages (``SUBSTANTIVE_KINDS``) count."""
     out_path = Path(out_path)
-    if genre:
-        from stratcompare.metadata.genre import resolve_genre
+    from stratcompare.compare.corpus import corpus_genre
 
-        genre = resolve_genre(genre)
+    genre = corpus_genre(conn, genre)   # one line for a genre no document has, not an empty report
     themes = load_themes(conn, codebook)
     index = corpus_index(conn, genre=genre)
     used_model = resolve_model(conn, model)
@@ -61,14 +60,14 @@ def build_report(
                         values=count.values / np.maximum(count.support, 1)[:, None])
     parts: list[tuple[str, str, str]] = []   # (anchor, nav title, html)
 
-    docs = _documents(conn)
+    docs = _documents(conn, genre)
     parts.append(("overview", "Overblik", _summary(conn, docs, index, themes, used_model)))
     parts.append(("themes", "Temaer", _theme_section(share, count)))
     parts.append(("similarity", "Ligheder",
                   _similarity_section(conn, share, used_model, vectors)))
     parts.append(("cooccurrence", "Samforekomst", _cooccurrence_section(conn, codebook, genre)))
     parts.append(("corpus", "Dokumenter", _corpus_section(docs)))
-    parts.append(("top-themes", "Pr. tema", _top_per_theme(conn, index, themes)))
+    parts.append(("top-themes", "Pr. tema", _top_per_theme(conn, index, themes, genre)))
     parts.append(("municipalities", "Pr. kommune", _per_municipality(conn, index, themes, share)))
     parts.append(("similar", "Lignende initiativer",
                   _similar_initiatives(conn, index, themes, used_model, vectors)))
@@ -104,13 +103,15 @@ _DOC_COLUMNS = ["id", "municipality", "title", "path", "year_start", "year_end",
                 "ocr_damage", "status", "kind", "passages"]
 
 
-def _documents(conn) -> list[dict]:
-    """Every document (failed ones last) with its passage count, in Danish municipality order."""
+def _documents(conn, genre: str | None = None) -> list[dict]:
+    """Every document (of ``genre``, if given; failed ones last) with its passage count, in
+    Danish municipality order."""
     rows = conn.execute(
         """SELECT d.id, d.municipality, d.title, d.path, d.year_start, d.year_end, d.pages,
                   d.ocr_damage, d.status, d.kind, COALESCE(n.n, 0) AS passages
            FROM documents d LEFT JOIN (SELECT document_id, COUNT(*) AS n FROM passages
-                                       GROUP BY document_id) n ON n.document_id = d.id"""
+                                       GROUP BY document_id) n ON n.document_id = d.id
+           WHERE ? IS NULL OR d.genre = ?""", (genre, genre)
     ).fetchall()
     docs = [dict(zip(_DOC_COLUMNS, tuple(r))) for r in rows]
     docs.sort(key=lambda d: (d["status"] == "failed",
@@ -271,7 +272,8 @@ def _corpus_section(docs: list[dict]) -> str:
                          row_classes=classes))
 
 
-def _top_per_theme(conn, index: CorpusIndex, themes: ThemeSet) -> str:
+def _top_per_theme(conn, index: CorpusIndex, themes: ThemeSet, genre: str | None = None) -> str:
+    """The strongest passages of each theme, from the documents the report covers (``genre``)."""
     if not themes.has_labels:
         return section("top-themes", "Stærkeste passager pr. tema",
                        empty("Ingen temaer endnu."))
@@ -280,14 +282,16 @@ def _top_per_theme(conn, index: CorpusIndex, themes: ThemeSet) -> str:
                 SELECT theme, passage_id, probability, ROW_NUMBER() OVER (
                     PARTITION BY theme ORDER BY probability DESC, passage_id) AS rn
                 FROM passage_themes pt JOIN passages p ON p.id = pt.passage_id
-                WHERE codebook = ? AND assigned = 1
-                  AND p.document_id IN (SELECT id FROM documents WHERE status != 'failed')) t
+                WHERE codebook = ? AND assigned = 1 AND p.document_id IN (SELECT id FROM
+                  documents WHERE status != 'failed' AND (? IS NULL OR genre = ?))) t
             JOIN passages ps ON ps.id = t.passage_id JOIN documents d ON d.id = ps.document_id
             WHERE t.rn <= ? ORDER BY t.theme, t.probability DESC""",
-        (themes.codebook, TOP_PER_THEME)).fetchall()
+        (themes.codebook, genre, genre, TOP_PER_THEME)).fetchall()
     totals = dict(conn.execute(
-        """SELECT theme, COUNT(*) FROM passage_themes WHERE codebook = ? AND assigned = 1
-           GROUP BY theme""", (themes.codebook,)).fetchall())
+        """SELECT theme, COUNT(*) FROM passage_themes pt JOIN passages p ON p.id = pt.passage_id
+           WHERE codebook = ? AND assigned = 1 AND p.document_id IN (SELECT id FROM documents
+           WHERE status != 'failed' AND (? IS NULL OR genre = ?))
+           GROUP BY theme""", (themes.codebook, genre, genre)).fetchall())
     by_theme: dict[str, list[PassageRef]] = {}
     for r in rows:
         by_theme.setdefault(r[0], []).extend(_refs(conn, index, [r[1:]]))

@@ -1,0 +1,113 @@
+"""A researcher's pass over the command line on real-shaped documents (session 7): each test
+failed before its fix."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from stratcompare.cli import app
+from stratcompare.store import Store
+from synth_store import add_document, add_embedding, add_passage, add_theme
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def db(tmp_path):
+    """Køge: a strategy (two themed passages and a heading) and minutes (a formality and an
+    item about housing); Herning: a strategy."""
+    path = tmp_path / "r.db"
+    store = Store.open(path)
+    c = store.conn
+    add_document(c, "dk", "Køge", title="Køge strategi", year=2024)
+    add_document(c, "dm", "Køge", title="Referat Social- og Sundhedsudvalget", year=2025)
+    add_document(c, "dh", "Herning", title="Herningmodellen", year=2019)
+    c.execute("UPDATE documents SET genre = 'strategy', genre_confidence = 0.9 WHERE id IN ('dk', 'dh')")
+    c.execute("UPDATE documents SET genre = 'minutes', genre_confidence = 0.9 WHERE id = 'dm'")
+    rows = [("k1", "dk", "Housing First giver hjemløse borgere en bolig med bostøtte.", "content",
+             {"housing_first": 0.9}, [1, 0, 0]),
+            ("k2", "dk", "Budgettet skal styres tæt, og udgifterne skal ned.", "content",
+             {"economic_steering": 0.8}, [0, 1, 0]),
+            ("k3", "dk", "Indsatsområder", "heading", {}, [0, 0, 1]),
+            ("m1", "dm", "Beslutning: Indstillingen blev godkendt. Fraværende: ingen.", "procedure",
+             {}, [0, 0.5, 0.5]),
+            ("m2", "dm", "Udvalget drøftede flere skæve boliger til hjemløse i Køge.", "content",
+             {"housing_first": 0.8}, [1, 0.1, 0]),
+            ("h1", "dh", "Unge hjemløse skal tilbydes egen bolig og bostøtte tidligt.", "content",
+             {"housing_first": 0.85, "early_intervention": 0.7}, [1, 0.2, 0])]
+    for i, (pid, doc, text, kind, themes, vec) in enumerate(rows):
+        add_passage(c, pid, doc, text, seq=i, page=1)
+        c.execute("UPDATE passages SET kind = ? WHERE id = ?", (kind, pid))
+        for t, p in themes.items():
+            add_theme(c, pid, t, p)
+        add_embedding(c, pid, vec)
+    store.close()
+    return path
+
+
+def _matrix(db, *extra):
+    r = invoke("compare", "--db", db, "--format", "csv", "--normalise", "count", *extra)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    return {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+
+
+def test_compare_genre_keeps_only_that_genre(db):
+    """`compare --genre strategy` printed the matrix of every genre: theme_matrix took the
+    genre and never used it."""
+    every = _matrix(db)
+    assert float(every["Køge"]["housing_first"]) == 2      # the strategy and the minutes
+    strategies = _matrix(db, "--genre", "strategy")
+    assert float(strategies["Køge"]["housing_first"]) == 1
+    minutes = _matrix(db, "--genre", "minutes")
+    assert set(minutes) == {"Køge"}                         # Herning has no minutes
+
+
+def test_compare_all_kinds_counts_every_passage_in_the_shares(db):
+    r = invoke("compare", "--db", db, "--format", "json", "--genre", "strategy")
+    share = {row["municipality"]: row for row in json.loads(r.stdout)}
+    r = invoke("compare", "--db", db, "--format", "json", "--genre", "strategy", "--all-kinds")
+    share_all = {row["municipality"]: row for row in json.loads(r.stdout)}
+    assert share["Køge"]["housing_first"] == pytest.approx(1 / 2, abs=1e-3)      # k1 of k1, k2
+    assert share_all["Køge"]["housing_first"] == pytest.approx(1 / 3, abs=1e-3)  # k1 of k1, k2, k3
+
+
+def test_report_for_one_genre_writes_the_report(db, tmp_path):
+    """`report --genre strategy` on a corpus that also holds minutes ended in a KeyError
+    traceback (the strongest passages per theme came from every genre)."""
+    out = tmp_path / "rapport æøå" / "report.html"
+    r = invoke("report", "--db", db, "--genre", "strategy", "-o", out)
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert "Housing First giver hjemløse" in html
+    assert "skæve boliger" not in html                   # the minutes' passage is left out
+    assert "Referat Social- og Sundhedsudvalget" not in html
+
+
+@pytest.mark.parametrize("args", [["compare"], ["compare", "--cell", "Køge:housing_first"],
+                                  ["report", "-o", "r.html"]])
+def test_genre_filter_on_a_corpus_without_genres_says_so(db, tmp_path, args):
+    """A database from before genres were detected gave an empty matrix (compare) or an empty
+    report with a matplotlib warning; a genre no document has likewise."""
+    import sqlite3
+
+    args = [a if a != "r.html" else str(tmp_path / "r.html") for a in args]
+    r = invoke(*args, "--db", db, "--genre", "news")
+    assert r.exit_code == 18, r.output
+    assert r.output.strip().splitlines()[-1].startswith("Error: no document of genre 'news'")
+    assert "strategy" in r.output and "minutes" in r.output
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE documents SET genre = NULL")
+    r = invoke(*args, "--db", db, "--genre", "strategy")
+    assert r.exit_code == 2, r.output
+    assert "no document genres" in r.output and "stratcompare ingest" in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "r.html").exists()
