@@ -216,3 +216,16 @@ def test_danish_text_is_marked_danish_on_english_pages(w, base_url):
     assert page.locator("blockquote.focus").evaluate("e => e.closest('[lang]').lang") == "da"
     assert page.locator("h2").first.evaluate("e => e.closest('[lang]').lang") == "en"   # the page's own words
     assert w.errors == [], w.errors
+
+
+@pytest.mark.parametrize("path", ["/?q=bolig&year_from=abc", "/municipality/Atlantis", "/?q=bolig&n=20",
+                                  "/compare?matrix=themes&cell=Viborg:housing_first"])
+def test_keyboard_reaches_the_next_steps(w, base_url, path):
+    """Error pages, 'Vis flere resultater', an empty cell's links: all reachable by Tab."""
+    from test_web_browser import _controls, _tab_through
+
+    page = w.page
+    page.goto(base_url + path)
+    wanted = _controls(page)
+    seen = _tab_through(page, len(wanted) + 10)
+    assert set(wanted) <= seen, f"not reachable by Tab: {sorted(set(wanted) - seen)[:10]}"
