@@ -431,3 +431,12 @@ def test_database_from_run_says_only_the_word_index_is_missing(tmp_path):
         pid = data["hits"][0]["passage_id"]
         similar = re.search(r'<section id="similar">.*?</section>', c.get(f"/passage/{pid}").text, re.S).group(0)
         assert 'class="notice"' not in similar
+
+
+def test_every_page_has_one_h1(client, app):
+    pid = app.state.web.conns.get().execute("SELECT id FROM passages LIMIT 1").fetchone()[0]
+    for url in ("/", "/?q=bolig", f"/passage/{pid}", "/compare", "/themes", "/theme/housing_first",
+                "/municipality/Køge", "/nope", "/?q=bolig&year_from=abc"):
+        assert len(re.findall(r"<h1[ >]", client.get(url).text)) == 1, url
+    res = _results(client.get("/?q=bolig").text)
+    assert re.search(r'<h2 class="visually-hidden" id="results-title">Resultater for «bolig»</h2>', res)
