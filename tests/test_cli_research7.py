@@ -111,3 +111,43 @@ def test_genre_filter_on_a_corpus_without_genres_says_so(db, tmp_path, args):
     assert r.exit_code == 2, r.output
     assert "no document genres" in r.output and "stratcompare ingest" in r.output
     assert "Traceback" not in r.output and not (tmp_path / "r.html").exists()
+
+
+def test_passages_takes_all_kinds_like_the_other_commands(db):
+    """`passages --all-kinds` (the flag search, compare and the README use) was 'No such option'."""
+    r = invoke("passages", "--db", db, "--all-kinds", "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert {p["kind"] for p in json.loads(r.stdout)} == {"content", "heading", "procedure"}
+    r = invoke("passages", "--db", db, "--all-kinds", "--kind", "content")
+    assert r.exit_code == 2 and "Error: --all-kinds and --kind" in r.output
+
+
+@pytest.mark.parametrize("args", [
+    ["documents"],
+    ["passages", "--kind", "content"],
+    ["search", "bolig til hjemløse", "--model", "hashing"],
+    ["similar", "h1", "--model", "hashing"],
+])
+def test_listing_commands_write_to_a_file_with_o(db, tmp_path, args):
+    """-o FILE worked for compare and classify only; search, similar, documents and passages
+    said 'No such option: -o'."""
+    out = tmp_path / "ud data æøå" / "out.csv"
+    r = invoke(*args, "--db", db, "--format", "csv", "-o", out)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert rows and "Køge" in {row["municipality"] for row in rows}
+    assert "genre" in rows[0]
+
+
+def test_search_and_similar_show_genre_and_kind(db):
+    """A hit from minutes looked like a hit from a strategy: no genre, no kind."""
+    r = invoke("search", "skæve boliger til hjemløse", "--db", db, "--model", "hashing",
+               "--format", "json")
+    assert r.exit_code == 0, r.output
+    hits = {h["passage_id"]: h for h in json.loads(r.stdout)}
+    assert hits["m2"]["genre"] == "minutes" and hits["m2"]["kind"] == "content"
+    r = invoke("search", "skæve boliger til hjemløse", "--db", db, "--model", "hashing")
+    header = r.stdout.splitlines()[0].split()
+    assert "genre" in header and "kind" in header
+    r = invoke("similar", "h1", "--db", db, "--model", "hashing", "--format", "json")
+    assert {h["genre"] for h in json.loads(r.stdout)} <= {"strategy", "minutes"}

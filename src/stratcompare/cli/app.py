@@ -39,6 +39,8 @@ DbOption = typer.Option(
     help="SQLite corpus file (default ./stratcompare.db).", show_default=False,
 )
 FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format.")
+OutputOption = typer.Option(None, "--output", "-o", show_default=False,
+                            help="Write to this file instead of the screen (folders are made).")
 
 
 def fail(exc: StratcompareError) -> "typer.Exit":
@@ -96,3 +98,20 @@ def open_output(path: Optional[Path]):
 
         raise fail(UnreadableFileError(f"cannot write the output: {exc.strerror or exc}", path,
                                        hint="check the folder exists and is writable")) from None
+
+
+class output_file:
+    """``with output_file(path) as out``: stdout, or the ``-o`` file, closed afterwards."""
+
+    def __init__(self, path: Optional[Path]):
+        self.path = path
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open_output(self.path)
+        return self.fh
+
+    def __exit__(self, *exc):
+        if self.fh is not sys.stdout:
+            self.fh.close()
+        return False

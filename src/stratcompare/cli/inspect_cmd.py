@@ -8,14 +8,15 @@ from typing import Optional
 
 import typer
 
-from stratcompare.cli.app import DbOption, Format, FormatOption, app, run
+from stratcompare.cli.app import DbOption, Format, FormatOption, OutputOption, app, output_file, run
 from stratcompare.cli.output import render
 from stratcompare.errors import NotFoundError
+from stratcompare.cli.app import fail as _fail
 
 DOCUMENT_COLUMNS = ["id", "path", "municipality", "confidence", "title", "genre", "year", "pages",
                     "passages", "status", "ocr_damage", "words_repaired", "error"]
-PASSAGE_COLUMNS = ["id", "document_id", "document_path", "municipality", "page", "section", "kind",
-                   "text"]
+PASSAGE_COLUMNS = ["id", "document_id", "document_path", "municipality", "genre", "page", "section",
+                   "kind", "text"]
 
 
 def list_documents(db: Optional[Path] = None) -> list[dict]:
@@ -109,11 +110,13 @@ def show_item(db: Optional[Path], item_id: str) -> dict:
 
 
 @app.command(epilog="Example: stratcompare documents --format csv > documents.csv")
-def documents(db: Optional[Path] = DbOption, format: Format = FormatOption) -> None:
+def documents(db: Optional[Path] = DbOption, format: Format = FormatOption,
+              output: Optional[Path] = OutputOption) -> None:
     """List the documents in the corpus: municipality (+confidence), title, year, pages, status."""
     records = run(list_documents, db)
     cols = DOCUMENT_COLUMNS if format == Format.table else None
-    render(records, format, columns=cols, max_width=50)
+    with output_file(output) as out:
+        render(records, format, columns=cols, max_width=50, out=out)
 
 
 @app.command(epilog="Example: stratcompare passages -m Køge --kind content,list | head")
@@ -127,13 +130,22 @@ def passages(
         "procedure, boilerplate); repeat or comma-separate. Default: every kind."),
     genre: Optional[str] = typer.Option(None, "--genre", help="Only documents of this genre "
                                         "(strategy, minutes, news, other)."),
+    all_kinds: bool = typer.Option(False, "--all-kinds", help="Every kind (the default here; "
+                                   "the word other commands use to include every kind)."),
     format: Format = typer.Option(Format.jsonl, "--format", "-f", help="Output format."),
+    output: Optional[Path] = OutputOption,
 ) -> None:
     """List passages in document order: id, document, municipality, page, section, kind, text."""
+    from stratcompare.errors import UsageError
+
+    if all_kinds and kind:
+        raise _fail(UsageError("--all-kinds and --kind contradict each other",
+                               hint="give one of them"))
     records = run(list_passages, db, document, municipality, kind, genre)
     if not records:
         typer.echo("No passages match these filters.", err=True)
-    render(records, format, columns=PASSAGE_COLUMNS, max_width=80)
+    with output_file(output) as out:
+        render(records, format, columns=PASSAGE_COLUMNS, max_width=80, out=out)
 
 
 @app.command(epilog="Example: stratcompare show 3f2a9c1d0b7e-0004")

@@ -8,12 +8,14 @@ from typing import Optional
 
 import typer
 
-from stratcompare.cli.app import DbOption, Format, FormatOption, app, run
+from stratcompare.cli.app import DbOption, Format, FormatOption, OutputOption, app, output_file, run
 from stratcompare.cli.output import render
 
-TABLE_COLUMNS = ["rank", "strength", "municipality", "document", "year", "page", "passage_id", "text"]
-RECORD_COLUMNS = ["rank", "passage_id", "municipality", "document", "document_id", "year", "page",
-                  "section", "score", "strength", "weak", "also_in", "text", "highlighted"]
+TABLE_COLUMNS = ["rank", "strength", "municipality", "document", "genre", "year", "page", "kind",
+                 "passage_id", "text"]
+RECORD_COLUMNS = ["rank", "passage_id", "municipality", "document", "document_id", "genre", "year",
+                  "page", "section", "kind", "score", "strength", "weak", "also_in", "text",
+                  "highlighted"]
 
 
 class Mode(str, Enum):
@@ -87,7 +89,22 @@ def search_report(db, query, top_k, municipality, exclude_municipality, theme, y
                                exclude_municipality=exclude_municipality, theme=theme, year=year, genre=genre,
                                kinds=None if all_kinds else SUBSTANTIVE_KINDS, per_document=per_document,
                                encoder=encoder, progress=True)
-    return result.to_dict()
+        report = result.to_dict()
+        _add_genre_kind(store.conn, report["hits"])
+    return report
+
+
+def _add_genre_kind(conn, hits: list[dict]) -> None:
+    """Each hit's document genre and passage kind: a researcher weighs a line of minutes
+    differently from a strategy's, and a heading from a paragraph."""
+    ids = [h["passage_id"] for h in hits]
+    if not ids:
+        return
+    rows = {r[0]: (r[1], r[2]) for r in conn.execute(
+        "SELECT p.id, d.genre, p.kind FROM passages p JOIN documents d ON d.id = p.document_id "
+        f"WHERE p.id IN ({','.join('?' * len(ids))})", ids)}
+    for h in hits:
+        h["genre"], h["kind"] = rows.get(h["passage_id"], (None, None))
 
 
 def similar_records(db, passage_id, top_k, other_municipalities, model) -> list[dict]:
@@ -96,9 +113,11 @@ def similar_records(db, passage_id, top_k, other_municipalities, model) -> list[
     from stratcompare.store import Store
 
     with Store.open(db, create=False) as store:
-        hits = similar(store.conn, passage_id, top_k=top_k, other_municipalities=other_municipalities,
-                       encoder=get_encoder(model))
-    return [h.to_dict() for h in hits]
+        hits = [h.to_dict() for h in similar(
+            store.conn, passage_id, top_k=top_k, other_municipalities=other_municipalities,
+            encoder=get_encoder(model))]
+        _add_genre_kind(store.conn, hits)
+    return hits
 
 
 def embed_corpus(db, model) -> dict:
@@ -116,7 +135,7 @@ def embed_corpus(db, model) -> dict:
             "fts_indexed": indexed, "fts_removed": removed}
 
 
-def _render_hits(records: list[dict], format: Format, similarity: bool = False) -> None:
+def _render_hits(records: list[dict], format: Format, similarity: bool = False, out=None) -> None:
     """``similarity``: the table's second column is the cosine similarity (``similar`` has no
     match strength, which is a query's)."""
     if format == Format.table:
@@ -128,9 +147,9 @@ def _render_hits(records: list[dict], format: Format, similarity: bool = False) 
         if similarity:
             rows = [{**r, "similarity": f"{r['score']:.3f}"} for r in rows]
             columns = ["similarity" if c == "strength" else c for c in TABLE_COLUMNS]
-        render(rows, format, columns=columns, max_width=None)
+        render(rows, format, columns=columns, max_width=None, out=out)
     else:
-        render(records, format, columns=RECORD_COLUMNS)
+        render(records, format, columns=RECORD_COLUMNS, out=out)
 
 
 def _also(record: dict) -> str:
@@ -142,13 +161,19 @@ def _also(record: dict) -> str:
     return " (also in: " + "; ".join(names[:3]) + ("…" if len(names) > 3 else "") + ")"
 
 
-def _render_report(report: dict, format: Format) -> None:
-    """The hits, preceded by the hint and, when the best hit is weak, the warning."""
+def _render_report(report: dict, format: Format, out=None) -> None:
+    """The hits, preceded by the hint and, when the best hit is weak, the warning (in a table
+    written with -o, its first line, as on the screen)."""
+    import sys
+
     if report.get("hint"):
         typer.echo("Hint: " + report["hint"], err=True)
     if report.get("weak") and report.get("hits"):
-        typer.echo(report["message"], err=format != Format.table)
-    _render_hits(report["hits"], format)
+        if format == Format.table:
+            (out or sys.stdout).write(report["message"] + "\n")
+        else:
+            typer.echo(report["message"], err=True)
+    _render_hits(report["hits"], format, out=out)
 
 
 @app.command(epilog='Example: stratcompare search "housing first for unge" -x Køge -k 5')
@@ -170,6 +195,7 @@ def search(
                                                help="At most this many hits from one document."),
     model: Optional[str] = ModelOption,
     format: Format = FormatOption,
+    output: Optional[Path] = OutputOption,
 ) -> None:
     """Search passages by meaning and words; query words are «marked» in the table view.
 
@@ -178,7 +204,8 @@ def search(
     documents is shown once ("also in ...")."""
     report = run(search_report, db, query, top_k, municipality, exclude_municipality, theme, year,
                  mode.value, model, genre, all_kinds, per_document)
-    _render_report(report, format)
+    with output_file(output) as out:
+        _render_report(report, format, out=out)
 
 
 @app.command(epilog="Example: stratcompare similar 3f2a9c1d0b7e-0004 --top-k 5")
@@ -191,11 +218,13 @@ def similar(
         help="Only passages from other municipalities (default) or from anywhere."),
     model: Optional[str] = ModelOption,
     format: Format = FormatOption,
+    output: Optional[Path] = OutputOption,
 ) -> None:
     """Initiatives elsewhere that resemble this passage, most similar first (similarity: the
     cosine of the two passages' embeddings, 0-1; words they share are marked «»)."""
     records = run(similar_records, db, passage_id, top_k, other_municipalities, model)
-    _render_hits(records, format, similarity=True)
+    with output_file(output) as out:
+        _render_hits(records, format, similarity=True, out=out)
 
 
 @app.command(epilog="Example: stratcompare embed --db corpus.db")
