@@ -296,11 +296,19 @@ def test_search_results_download_as_excel(client):
     link = re.search(r'href="([^"]+)" id="xlsx"', page).group(1).replace("&amp;", "&")
     r = client.get(link)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxml")
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("rank", "municipality", "document")
+    wb = load_workbook(io.BytesIO(r.content))
+    rows = list(wb.active.iter_rows(values_only=True))
+    assert wb.active.title == "Søgning"
+    assert rows[0][:3] == ("Nr.", "Kommune", "Dokument")          # read by people: Danish headings
     api = client.get("/api/search", params={"q": "bolig", "n": 7}).json()["hits"]
-    pid = rows[0].index("passage_id")
+    pid = rows[0].index("Passage-id")
     assert [row[pid] for row in rows[1:]] == [h["passage_id"] for h in api]
+    th = rows[0].index("Temaer")
+    themed = [(row[th], h["themes"]) for row, h in zip(rows[1:], api) if h["themes"]]
+    assert themed and all("_" not in cell for cell, _ in themed)     # theme names, not ids
+    assert any("Housing First og bolig" in cell for cell, ids in themed if "housing_first" in ids)
+    en = load_workbook(io.BytesIO(client.get(link + "&lang=en").content)).active
+    assert next(en.iter_rows(values_only=True))[:2] == ("No.", "Municipality")
     assert any("ø" in (row[-1] or "") or "æ" in (row[-1] or "") for row in rows[1:])   # Danish letters intact
     assert client.get("/search.xlsx").status_code == 400
 

@@ -74,9 +74,18 @@ def search_xlsx(request: Request):
     if not flt.q:
         raise BadParameter("q is missing: give words to search for", key="q_missing")
     data = V.search_view(st, flt, fresh=_fresh(request))
-    records = [{c: (";".join(h[c]) if c == "themes" else h.get(c)) for c in SEARCH_COLUMNS} for h in data["hits"]]
+    # a workbook is read by people: headings and theme names in the page's language
+    from stratcompare.web.render import labels, language
+
+    t = labels()[language(request)]
+    ts = V.themes(st)
+    names = ts.labels_en if language(request) == "en" else ts.labels
+    heads = {c: t.get("xlsx_" + c, c) for c in SEARCH_COLUMNS}
+    cols = [heads[c] for c in SEARCH_COLUMNS]
+    records = [{heads[c]: ("; ".join(names.get(x, x) for x in h[c]) if c == "themes" else h.get(c))
+                for c in SEARCH_COLUMNS} for h in data["hits"]]
     out = io.BytesIO()
-    write_xlsx(out, [("search", SEARCH_COLUMNS, records)], heat=False)
+    write_xlsx(out, [(t.get("xlsx_sheet", "search"), cols, records)], heat=False)
     return Response(out.getvalue(),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": 'attachment; filename="stratcompare-search.xlsx"'})
