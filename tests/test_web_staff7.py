@@ -448,3 +448,22 @@ def test_every_page_has_one_h1(client, app):
         assert len(re.findall(r"<h1[ >]", client.get(url).text)) == 1, url
     res = _results(client.get("/?q=bolig").text)
     assert re.search(r'<h2 class="visually-hidden" id="results-title">Resultater for «bolig»</h2>', res)
+
+
+def test_compare_excel_has_theme_names(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    mx = client.get("/api/matrix").json()
+    wb = load_workbook(io.BytesIO(client.get("/compare.xlsx", params={"matrix": "themes"}).content))
+    rows = list(wb.active.iter_rows(values_only=True))
+    assert rows[0][0] == "Kommune" and "Housing First og bolig" in rows[0]
+    assert not any("_" in (h or "") for h in rows[0])
+    assert [r[0] for r in rows[1:]] == mx["rows"]
+    j = mx["cols"].index("housing_first")
+    assert [r[rows[0].index("Housing First og bolig")] for r in rows[1:]] == \
+        pytest.approx([v[j] for v in mx["values"]], abs=1e-4)
+    co = list(load_workbook(io.BytesIO(client.get("/compare.xlsx", params={"matrix": "cooccurrence"}).content))
+              .active.iter_rows(values_only=True))
+    assert co[0][0] == "Tema" and co[1][0] == "Housing First og bolig"

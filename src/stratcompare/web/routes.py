@@ -184,9 +184,24 @@ def compare_download(request: Request):
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     from stratcompare.compare.export import write_xlsx
+    from stratcompare.web.render import labels, language
 
+    # a workbook is read by people: theme names and headings in the page's language
+    t = labels()[language(request)]
+    ts = V.themes(st)
+    names = ts.labels_en if language(request) == "en" else ts.labels
+    themed = data["kind"] in ("themes", "cooccurrence")
+    col_name = {c: (names.get(c, c) if themed else c) for c in data["cols"]}
+    row_head = t.get("xlsx_" + data["row_name"], data["row_name"])
+    records = []
+    for r in data["records"]:
+        rec = {col_name[c]: r.get(c) for c in data["cols"]}
+        first = r.get(data["row_name"])
+        rec[row_head] = names.get(first, first) if data["kind"] == "cooccurrence" else first
+        records.append(rec)
     out = io.BytesIO()
-    write_xlsx(out, [(mp["matrix"], cols, data["records"])])
+    sheet = t.get(f"matrix_{mp['matrix']}", mp["matrix"]).replace(":", " ")
+    write_xlsx(out, [(sheet, [row_head, *(col_name[c] for c in data["cols"])], records)])
     return Response(out.getvalue(),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
