@@ -151,3 +151,65 @@ def test_search_and_similar_show_genre_and_kind(db):
     assert "genre" in header and "kind" in header
     r = invoke("similar", "h1", "--db", db, "--model", "hashing", "--format", "json")
     assert {h["genre"] for h in json.loads(r.stdout)} <= {"strategy", "minutes"}
+
+
+def _examples() -> dict[str, list[str]]:
+    """Each command's help example as arguments (a shell pipe or redirection cut off)."""
+    import shlex
+
+    import typer.main
+
+    group = typer.main.get_command(app)
+    out = {}
+    for name, cmd in group.commands.items():
+        line = (cmd.epilog or "").strip()
+        assert line.startswith("Example: stratcompare "), name
+        words = shlex.split(line[len("Example: stratcompare "):])
+        for stop in ("|", ">"):
+            if stop in words:
+                words = words[: words.index(stop)]
+        out[name] = words
+    return out
+
+
+def test_every_help_example_names_things_that_exist():
+    """The examples named files and ids nobody has (my_codebook.toml, passages.jsonl,
+    coder_a.jsonl, scan.txt, 3f2a9c1d0b7e-0004, strategies.db), and `train`'s wrote over the
+    shipped theme model (--out models/themes)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for name, words in _examples().items():
+        for w in words:
+            if "/" in w and not w.endswith("/") or w.endswith((".jsonl", ".toml", ".txt", ".pdf")):
+                if words[words.index(w) - 1] in ("-o", "--out", "--output", "--report"):
+                    continue
+                assert (root / w).exists(), f"{name}: {w}"
+            if w.endswith(".db"):
+                assert w == "stratcompare.db", f"{name}: {w} (the README's set-up makes stratcompare.db)"
+        if name == "train":
+            out = words[words.index("--out") + 1]
+            assert not out.startswith("models"), "the example would overwrite the shipped model"
+
+
+def test_help_examples_run_from_the_repository_root(tmp_path, monkeypatch):
+    """The examples that need only the bundled corpus really run (a database made from three of
+    its documents, as `stratcompare run corpus/` makes it, with the fast encoder)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(tmp_path)
+    for part in ("corpus", "src"):
+        (tmp_path / part).symlink_to(root / part)
+    monkeypatch.setenv("STRATCOMPARE_MODEL", "hashing")
+    monkeypatch.delenv("STRATCOMPARE_DB", raising=False)
+    r = invoke("ingest", "corpus/hjoerring-formaalspapir-2024.pdf",
+               "corpus/holstebro-investeringsmodel.txt", "corpus/koege-strategier-for-indsatsen.pdf",
+               "--db", "stratcompare.db")
+    assert r.exit_code == 0, r.output
+    examples = _examples()
+    for name in ("show", "similar", "search", "embed", "documents", "passages", "themes",
+                 "agreement", "repair"):
+        r = invoke(*examples[name])
+        assert r.exit_code == 0, (name, r.output)
+        assert r.stdout.strip(), name

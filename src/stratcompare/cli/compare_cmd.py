@@ -208,7 +208,7 @@ class _out:
         return False
 
 
-@app.command(epilog="Example: stratcompare report --db strategies.db -o report.html")
+@app.command(epilog="Example: stratcompare report --db stratcompare.db -o report.html")
 def report(
     db: Optional[Path] = DbOption,
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),

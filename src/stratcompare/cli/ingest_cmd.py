@@ -13,7 +13,7 @@ from stratcompare.cli.output import render
 
 
 @app.command(
-    epilog="Example: stratcompare ingest corpus/ --db strategies.db --jobs 2",
+    epilog="Example: stratcompare ingest corpus/ --db stratcompare.db --jobs 2",
 )
 def ingest(
     paths: List[str] = typer.Argument(..., help="Files, folders (searched recursively) or globs."),

@@ -148,7 +148,7 @@ def passages(
         render(records, format, columns=PASSAGE_COLUMNS, max_width=80, out=out)
 
 
-@app.command(epilog="Example: stratcompare show 3f2a9c1d0b7e-0004")
+@app.command(epilog="Example: stratcompare show 3c490f70608d-0003")
 def show(
     item_id: str = typer.Argument(..., help="A passage id or a document id (prefix allowed)."),
     db: Optional[Path] = DbOption,

@@ -208,7 +208,7 @@ def search(
         _render_report(report, format, out=out)
 
 
-@app.command(epilog="Example: stratcompare similar 3f2a9c1d0b7e-0004 --top-k 5")
+@app.command(epilog="Example: stratcompare similar 3c490f70608d-0003 --top-k 5")
 def similar(
     passage_id: str = typer.Argument(..., help="A passage id (from search or `stratcompare passages`)."),
     db: Optional[Path] = DbOption,
@@ -227,7 +227,7 @@ def similar(
         _render_hits(records, format, similarity=True, out=out)
 
 
-@app.command(epilog="Example: stratcompare embed --db corpus.db")
+@app.command(epilog="Example: stratcompare embed --db stratcompare.db")
 def embed(
     db: Optional[Path] = DbOption,
     model: Optional[str] = ModelOption,

@@ -45,7 +45,7 @@ def _themes(codebook: Optional[Path]) -> list[dict]:
              "terms": list(t.terms), "examples": len(t.examples), "codebook": cb.key} for t in cb.themes]
 
 
-@app.command("themes", epilog="Example: stratcompare themes --codebook my_codebook.toml --format json")
+@app.command("themes", epilog="Example: stratcompare themes --codebook src/stratcompare/data/codebook.toml --format json")
 def themes_cmd(
     codebook: Optional[Path] = CodebookOption,
     fmt: Format = FormatOption,
@@ -77,7 +77,7 @@ def _classify(db, input_path, codebook, model_dir, encoder) -> tuple[int, list[d
     return n, None, model.theme_ids
 
 
-@app.command("classify", epilog="Example: stratcompare classify --input passages.jsonl --format csv -o themes.csv")
+@app.command("classify", epilog="Example: stratcompare classify --input corpus/labels/written.jsonl --format csv -o themes.csv")
 def classify_cmd(
     db: Optional[Path] = DbOption,
     input_path: Optional[Path] = typer.Option(
@@ -121,7 +121,7 @@ def _train(labels, codebook, out, encoder, seed, genre_feature=False, kind_featu
     return model
 
 
-@app.command("train", epilog="Example: stratcompare train --labels corpus/labels --out models/themes")
+@app.command("train", epilog="Example: stratcompare train --labels corpus/labels --out my-model/")
 def train_cmd(
     labels: Path = typer.Option(..., "--labels", "-l", help="Labelled JSONL file or folder of *.jsonl ({id, text, themes})."),
     codebook: Optional[Path] = CodebookOption,
@@ -151,7 +151,7 @@ def train_cmd(
     render(rows, "table")
 
 
-@app.command("evaluate", epilog="Example: stratcompare evaluate --labels my_coding.jsonl --format csv")
+@app.command("evaluate", epilog="Example: stratcompare evaluate --labels corpus/labels/real_pages.jsonl --format csv")
 def evaluate_cmd(
     labels: Path = typer.Option(..., "--labels", "-l", help="Gold-labelled JSONL file or folder."),
     codebook: Optional[Path] = CodebookOption,
@@ -170,7 +170,7 @@ def evaluate_cmd(
     render(rows, fmt, ["theme", "precision", "recall", "f1", "support", "predicted"])
 
 
-@app.command("agreement", epilog="Example: stratcompare agreement coder_a.jsonl coder_b.jsonl")
+@app.command("agreement", epilog="Example: stratcompare agreement corpus/labels/corpus.jsonl corpus/agreement/second_coder.jsonl")
 def agreement_cmd(
     coding_a: Path = typer.Argument(..., help="First coding (JSONL with id and themes)."),
     coding_b: Path = typer.Argument(..., help="Second coding, matched by id."),
