@@ -467,3 +467,11 @@ def test_compare_excel_has_theme_names(client):
     co = list(load_workbook(io.BytesIO(client.get("/compare.xlsx", params={"matrix": "cooccurrence"}).content))
               .active.iter_rows(values_only=True))
     assert co[0][0] == "Tema" and co[1][0] == "Housing First og bolig"
+
+
+def test_weak_results_under_filters_offer_the_search_without_them(client):
+    res = _results(client.get("/", params={"q": "rumfart til mars", "municipality": "Køge"}).text)
+    assert 'id="weak"' in res
+    link = re.search(r'id="weak-without-filters" href="([^"]+)"', res).group(1).replace("&amp;", "&")
+    assert "municipality" not in link and "q=rumfart" in link
+    assert 'id="weak-without-filters"' not in _results(client.get("/", params={"q": "rumfart til mars"}).text)
