@@ -68,7 +68,7 @@ def _repair(path: str, out: Optional[Path], diff: bool, explain: bool) -> None:
             fh.close()
 
 
-@app.command("repair", epilog="Example: stratcompare repair corpus/holstebro-investeringsmodel.txt --diff")
+@app.command("repair", epilog="Example: stratcompare repair scan.txt --diff")
 def repair_cmd(
     file: str = typer.Argument("-", help="UTF-8 text file to repair, or - for stdin."),
     output: Optional[Path] = typer.Option(None, "-o", "--output",
