@@ -215,3 +215,25 @@ def test_help_examples_run_from_the_repository_root(tmp_path, monkeypatch):
         r = invoke(*examples[name])
         assert r.exit_code == 0, (name, r.output)
         assert r.stdout.strip(), name
+
+
+def test_show_is_read_as_lines_not_json(db):
+    """`show` printed `themes: []`, `cells: [["Målgruppe", …]]` and
+    a passage's genre and years were not shown."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE passages SET kind = 'table', cells = ? WHERE id = 'k2'",
+                     (json.dumps([["Målgruppe", "Tilbud"], ["Unge 18-25", "Bostøtte\nog råd"]]),))
+    r = invoke("show", "k1", "--db", db)
+    assert r.exit_code == 0, r.output
+    assert "themes: housing_first (0.90)" in r.stdout
+    assert "genre: strategy" in r.stdout and "year: 2024" in r.stdout
+    r = invoke("show", "k2", "--db", db)
+    assert "  Unge 18-25 | Bostøtte og råd" in r.stdout
+    r = invoke("show", "k3", "--db", db)
+    assert "themes: none" in r.stdout
+    for out in (invoke("show", pid, "--db", db).stdout for pid in ("k1", "k2", "k3")):
+        assert "[" not in out and "{" not in out, out
+    data = json.loads(invoke("show", "k2", "--db", db, "--format", "json").stdout)
+    assert data[0]["cells"][1] == ["Unge 18-25", "Bostøtte\nog råd"]   # JSON keeps the data

@@ -87,6 +87,15 @@ def show_item(db: Optional[Path], item_id: str) -> dict:
                 "SELECT theme, probability FROM passage_themes WHERE passage_id = ? AND assigned = 1 "
                 "ORDER BY probability DESC", (item_id,))]
             passage["themes"] = [t["theme"] for t in themes]
+            passage["theme_probabilities"] = {t["theme"]: round(t["probability"], 3) for t in themes}
+            doc = store.conn.execute(   # a researcher reads a line of minutes unlike a strategy's
+                "SELECT genre, year_start, year_end FROM documents WHERE id = ?",
+                (passage["document_id"],)).fetchone()
+            if doc:
+                passage["genre"] = doc["genre"]
+                passage["year"] = _years(doc["year_start"], doc["year_end"])
+            if passage.get("cells") and isinstance(passage["cells"], str):
+                passage["cells"] = json.loads(passage["cells"])
             return {"type": "passage", **passage}
         doc = store.document(item_id)
         if doc:
@@ -157,11 +166,41 @@ def show(
     """Show one passage (text, page, section, themes) or one document (metadata, pages)."""
     item = run(show_item, db, item_id)
     if format == Format.table:
-        for key, value in item.items():
-            if key in ("raw_text",) and value == item.get("text"):
-                continue
-            if isinstance(value, (list, dict)):
-                value = json.dumps(value, ensure_ascii=False)
-            typer.echo(f"{key}: {value}")
+        for line in _show_lines(item):
+            typer.echo(line)
     else:
         render([item], format)
+
+
+def _years(start, end) -> Optional[str]:
+    if start is None:
+        return None
+    return str(start) if end in (None, start) else f"{start}-{end}"
+
+
+def _show_lines(item: dict) -> list[str]:
+    """``key: value`` lines a person reads: themes with their probability, a table's rows as
+    rows, lists as text."""
+    lines = []
+    probs = item.get("theme_probabilities") or {}
+    for key, value in item.items():
+        if key == "theme_probabilities" or (key == "raw_text" and value == item.get("text")):
+            continue
+        if key == "themes":
+            value = ", ".join(f"{t} ({probs[t]:.2f})" if t in probs else t for t in value) or "none"
+        elif key == "cells":
+            if not value:
+                continue
+            lines.append("cells:")
+            lines += ["  " + " | ".join(" ".join(str(c or "").split()) for c in row) for row in value]
+            continue
+        elif key == "pages_detail":   # JSON kept: tests/test_newuser_fixes7.py reads it
+            value = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "none"
+        elif isinstance(value, (list, tuple)):
+            value = "; ".join(str(v) for v in value) or "none"
+        elif value is None:
+            value = ""
+        lines.append(f"{key}: {value}")
+    return lines
