@@ -181,6 +181,7 @@ def test_back_and_forward_show_the_filters_the_results_are_for(w, base_url):
     page.select_option("#f-municipality", "Køge")
     page.click("#go")
     page.wait_for_url("**municipality=K*")
+    assert "genre=" not in page.url and "year_from=" not in page.url    # a short address to share
     page.fill("#q", "tidlig indsats")
     page.press("#q", "Enter")
     page.wait_for_url("**q=tidlig*")
@@ -188,7 +189,7 @@ def test_back_and_forward_show_the_filters_the_results_are_for(w, base_url):
     page.wait_for_url("**q=hjeml*municipality=K*")
     assert page.input_value("#q") == "hjemløse unge" and page.input_value("#f-municipality") == "Køge"
     page.go_back()
-    page.wait_for_url("**municipality=&*")
+    page.wait_for_url(lambda u: "q=hjeml" in u and "municipality" not in u)
     assert page.input_value("#q") == "hjemløse unge" and page.input_value("#f-municipality") == ""
     page.go_forward()
     page.wait_for_url("**municipality=K*")

@@ -475,3 +475,11 @@ def test_weak_results_under_filters_offer_the_search_without_them(client):
     link = re.search(r'id="weak-without-filters" href="([^"]+)"', res).group(1).replace("&amp;", "&")
     assert "municipality" not in link and "q=rumfart" in link
     assert 'id="weak-without-filters"' not in _results(client.get("/", params={"q": "rumfart til mars"}).text)
+
+
+def test_the_address_to_share_has_no_empty_filters(client):
+    r = client.get("/?q=bolig&municipality=&theme=housing_first&genre=&kind=&year_from=&year_to=",
+                   follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/?q=bolig&theme=housing_first"
+    assert client.get("/?q=&municipality=", follow_redirects=False).headers["location"] == "/"
+    assert client.get("/?q=bolig&theme=housing_first", follow_redirects=False).status_code == 200

@@ -47,7 +47,20 @@ def _lang_params(request: Request) -> dict:
 
 
 # --- pages ----------------------------------------------------------------------------------
+def _without_empty(request: Request) -> Response | None:
+    """The search form sends every filter, also the unused ones (``theme=&genre=&…``): answer
+    with the same address without them, so the address a person copies and shares is short."""
+    items = request.query_params.multi_items()
+    if not any(v.strip() == "" for _, v in items):
+        return None
+    kept = [(k, v) for k, v in items if v.strip() != ""]
+    return RedirectResponse(request.url.path + ("?" + urlencode(kept) if kept else ""), status_code=303)
+
+
 def search_page(request: Request):
+    redirect = _without_empty(request)
+    if redirect is not None:
+        return redirect
     st = _st(request)
     flt = V.search_filters(st, Params(request.query_params))
     data = V.search_view(st, flt, fresh=_fresh(request))
