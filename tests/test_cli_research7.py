@@ -237,3 +237,18 @@ def test_show_is_read_as_lines_not_json(db):
         assert "[" not in out and "{" not in out, out
     data = json.loads(invoke("show", "k2", "--db", db, "--format", "json").stdout)
     assert data[0]["cells"][1] == ["Unge 18-25", "Bostøtte\nog råd"]   # JSON keeps the data
+
+
+@pytest.mark.parametrize("extra", [[], ["--cell", "Køge:housing_first"]])
+def test_xlsx_into_a_new_folder_is_written_and_an_impossible_place_is_one_line(db, tmp_path, extra):
+    """`compare -f xlsx -o "ny mappe/x.xlsx"` ended in a FileNotFoundError traceback, where csv
+    makes the folder."""
+    out = tmp_path / "ny mappe æøå" / "x.xlsx"
+    r = invoke("compare", "--db", db, "-f", "xlsx", "-o", out, *extra)
+    assert r.exit_code == 0, r.output
+    assert out.stat().st_size > 0
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    r = invoke("compare", "--db", db, "-f", "xlsx", "-o", blocker / "x.xlsx", *extra)
+    assert r.exit_code == 9 and "Traceback" not in r.output, r.output
+    assert r.output.strip().splitlines()[-1].startswith(f"Error: {blocker / 'x.xlsx'}: cannot write")

@@ -121,7 +121,15 @@ def write_xlsx(path: str | Path | None, sheets: list[tuple[str, list[str], list[
             rng = (f"B2:{get_column_letter(len(columns))}{len(records) + 1}")
             ws.conditional_formatting.add(rng, ColorScaleRule(
                 start_type="min", start_color="FFFFFF", end_type="max", end_color="3B6FB6"))
-    wb.save(path)
+    try:   # like csv and the report: make the folder, and say in one line what went wrong
+        if isinstance(path, (str, Path)):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+    except OSError as exc:
+        from stratcompare.errors import UnreadableFileError
+
+        raise UnreadableFileError(f"cannot write the output: {exc.strerror or exc}", path,
+                                  hint="check the folder exists and is writable") from None
 
 
 def _xl(v):
