@@ -39,8 +39,11 @@ def test_candidates_hold_short_dates_and_the_roles_of_a_period(ym):
     years = [c.year for c in cands]
     assert 2023 in years  # a two-digit-year date the rules' scan does not read
     assert _feature(cands, 2023, "own", ym) == 1.0  # "Dato:" labels it as the document's
-    assert _feature(cands, 2025, "after_until", ym) == 1.0
-    assert _feature(cands, 2028, "cue_until", ym) == 1.0
+    # "for årene 2025 til og med 2028" is one period to the rules' scan (session 7): its years
+    # are the range's start and end, not two years told apart by "til og med" cues
+    assert _feature(cands, 2025, "range_start", ym) == 1.0
+    assert _feature(cands, 2028, "range_end", ym) == 1.0
+    assert _feature(cands, 2025, "cue_plan", ym) == 1.0  # "Rusmiddelpolitik" names the plan
     assert _feature(cands, 2030, "goal_any", ym) == 1.0
     assert _feature(cands, 2030, "minutes:goal_any", ym) == 1.0  # crossed with the genre
     assert _feature(cands, 2030, "news:goal_any", ym) == 0.0
