@@ -252,3 +252,23 @@ def test_xlsx_into_a_new_folder_is_written_and_an_impossible_place_is_one_line(d
     r = invoke("compare", "--db", db, "-f", "xlsx", "-o", blocker / "x.xlsx", *extra)
     assert r.exit_code == 9 and "Traceback" not in r.output, r.output
     assert r.output.strip().splitlines()[-1].startswith(f"Error: {blocker / 'x.xlsx'}: cannot write")
+
+
+def test_run_summary_shows_each_documents_genre(tmp_path):
+    """`run` listed the file type ('text', 'pdf') but not whether a document is a strategy or
+    minutes, which decides how a researcher reads its row."""
+    folder = tmp_path / "Kommuner æøå"
+    folder.mkdir()
+    (folder / "referat.txt").write_text(
+        "Referat\nSocialudvalget, Køge Kommune, mødedato 12. marts 2024\n\n"
+        "Punkt 1. Godkendelse af dagsorden\nBeslutning: Godkendt.\n\n"
+        "Punkt 2. Boliger til hjemløse\nUdvalget drøftede flere skæve boliger til hjemløse borgere "
+        "og bad forvaltningen om et oplæg.\nBeslutning: Taget til efterretning.\n", encoding="utf-8")
+    r = invoke("run", folder, "--db", tmp_path / "c.db", "--report", tmp_path / "r.html",
+               "--model", "hashing")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    header = next(ln for ln in lines if ln.startswith("municipality") and "title" in ln)
+    assert "genre" in header.split()
+    row = lines[lines.index(header) + 2]
+    assert "minutes" in row.split(), row

@@ -45,8 +45,8 @@ def run_command(
         raise typer.Exit(summary.ingest.exit_code)
     docs = run(list_documents, db)
     typer.echo(f"\nDocuments in {summary.ingest.db}:")
-    render(docs, "table", columns=["municipality", "confidence", "title", "year", "kind", "pages",
-                                   "passages", "ocr_damage", "status"], max_width=60)
+    render(docs, "table", columns=["municipality", "confidence", "title", "genre", "year", "kind",
+                                   "pages", "passages", "ocr_damage", "status"], max_width=60)
     typer.echo("\nThemes (share of each municipality's passages; drill down with "
                "`stratcompare compare --cell \"MUNICIPALITY:THEME\"`):")
     typer.echo(run(_theme_table, summary.ingest.db))
