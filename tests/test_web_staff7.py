@@ -194,6 +194,8 @@ def test_show_more_results_extends_the_list(client):
 def test_no_more_link_at_the_limit_or_when_all_are_shown(client):
     r = client.get("/", params={"q": "bolig og støtte", "n": 100})
     assert 'id="more-results"' not in r.text
+    assert len(_hit_ids(r.text)) == 100      # the limit: said, with what to do instead
+    assert "De 100 bedste resultater" in r.text and "Siden viser højst 100 resultater" in r.text
     r = client.get("/", params={"q": "bolig", "year_from": 2099})
     assert 'id="more-results"' not in r.text
 
