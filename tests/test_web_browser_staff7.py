@@ -230,3 +230,13 @@ def test_keyboard_reaches_the_next_steps(w, base_url, path):
     wanted = _controls(page)
     seen = _tab_through(page, len(wanted) + 10)
     assert set(wanted) <= seen, f"not reachable by Tab: {sorted(set(wanted) - seen)[:10]}"
+
+
+def test_phone_matrix_keeps_row_names_in_view_when_scrolled(phone, base_url):
+    page = phone.page
+    page.goto(base_url + "/compare")
+    wrap = page.locator(".heatwrap")
+    assert wrap.evaluate("e => e.scrollWidth > e.clientWidth")         # wider than the phone
+    wrap.evaluate("e => { e.scrollLeft = e.scrollWidth }")
+    box = page.locator("#heat tbody th").first.bounding_box()
+    assert 0 <= box["x"] < 40, box
