@@ -485,3 +485,12 @@ def test_the_address_to_share_has_no_empty_filters(client):
     assert r.status_code == 303 and r.headers["location"] == "/?q=bolig&theme=housing_first"
     assert client.get("/?q=&municipality=", follow_redirects=False).headers["location"] == "/"
     assert client.get("/?q=bolig&theme=housing_first", follow_redirects=False).status_code == 200
+
+
+def test_a_hit_s_period_is_written_with_an_en_dash(client):
+    hits = client.get("/api/search", params={"q": "forebyggelse", "n": 50}).json()["hits"]
+    spans = {h["year"] for h in hits if h.get("year") and "-" in str(h["year"])}
+    assert spans, "no hit with a period of years"
+    meta = " ".join(re.findall(r'<span class="meta">(.*?)</span>', client.get("/", params={"q": "forebyggelse", "n": 50}).text, re.S))
+    for y in spans:
+        assert y.replace("-", "–") in meta and f"· {y}" not in meta
