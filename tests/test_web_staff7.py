@@ -494,3 +494,11 @@ def test_a_hit_s_period_is_written_with_an_en_dash(client):
     meta = " ".join(re.findall(r'<span class="meta">(.*?)</span>', client.get("/", params={"q": "forebyggelse", "n": 50}).text, re.S))
     for y in spans:
         assert y.replace("-", "–") in meta and f"· {y}" not in meta
+
+
+def test_repeated_link_texts_have_distinct_accessible_names(client):
+    html = client.get("/municipality/Køge").text
+    names = re.findall(r'class="cell-link"[^>]*aria-label="([^"]+)"', html)
+    assert names and len(set(names)) == len(names) and all(n.startswith("De mest lignende passagepar: Køge – ") for n in names)
+    names = re.findall(r'class="cell-link"[^>]*aria-label="([^"]+)"', client.get("/theme/housing_first").text)
+    assert names and all(" × Housing First og bolig, " in n for n in names) and len(set(names)) == len(names)
