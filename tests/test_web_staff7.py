@@ -502,3 +502,13 @@ def test_repeated_link_texts_have_distinct_accessible_names(client):
     assert names and len(set(names)) == len(names) and all(n.startswith("De mest lignende passagepar: Køge – ") for n in names)
     names = re.findall(r'class="cell-link"[^>]*aria-label="([^"]+)"', client.get("/theme/housing_first").text)
     assert names and all(" × Housing First og bolig, " in n for n in names) and len(set(names)) == len(names)
+
+
+def test_filters_without_words_say_what_to_do(client):
+    html = client.get("/", params={"theme": "housing_first", "municipality": "Køge"}).text
+    note = re.search(r'id="need-words"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert note.startswith("Skriv også søgeord: filtrene alene giver ingen resultater.")
+    links = re.findall(r'<a href="([^"]+)">', note)
+    assert "/theme/housing_first" in links and "/municipality/K%C3%B8ge" in links
+    assert all(client.get(u).status_code == 200 for u in links)
+    assert 'id="need-words"' not in client.get("/").text
