@@ -272,3 +272,27 @@ def test_run_summary_shows_each_documents_genre(tmp_path):
     assert "genre" in header.split()
     row = lines[lines.index(header) + 2]
     assert "minutes" in row.split(), row
+
+
+@pytest.mark.parametrize("args", [["passages"], ["search", "bolig"], ["compare"],
+                                  ["compare", "--cell", "Køge:housing_first"]])
+def test_an_empty_database_says_to_ingest_first(tmp_path, args):
+    """A new or empty database answered 'No matching passages.' (search), 'No passages match
+    these filters.' (passages) or 'run the classifier' (compare)."""
+    db = tmp_path / "tom mappe æøå" / "tom.db"
+    db.parent.mkdir()
+    db.touch()
+    r = invoke(*args, "--db", db, "--model", "hashing") if args[0] == "search" else \
+        invoke(*args, "--db", db)
+    assert r.exit_code == 18, r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith(f"Error: {db}: the database holds no documents yet")
+    assert f"stratcompare ingest FOLDER --db '{db}'" in last           # quoted: it has spaces
+
+
+def test_documents_of_an_empty_database_says_so(tmp_path):
+    db = tmp_path / "tom.db"
+    db.touch()
+    r = invoke("documents", "--db", db)
+    assert r.exit_code == 0
+    assert "No documents in" in r.output and "stratcompare ingest FOLDER --db" in r.output

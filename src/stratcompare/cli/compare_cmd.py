@@ -99,8 +99,11 @@ def compare(
     """
     from stratcompare import compare as api
 
+    from stratcompare.cli.inspect_cmd import require_passages
+
     store = _open(db)
     try:
+        run(require_passages, store.conn, store.path)
         if cell:
             result = run(api.cell_passages, store.conn, cell, codebook=codebook, model=model,
                          basis=basis.value if matrix == MatrixKind.similarity else None,

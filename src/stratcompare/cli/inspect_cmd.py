@@ -51,6 +51,7 @@ def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
 
         genre = resolve_genre(genre)
     with Store.open(db, create=False) as store:
+        require_passages(store.conn, store.path)
         if municipality:  # the one resolver: Koebenhavn works, a typo gets a suggestion (exit 2)
             municipality = corpus_municipality(store.conn, municipality)
         if document and not store.conn.execute(  # a mistyped id is an error, not silence
@@ -66,6 +67,17 @@ def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
             for p in store.passages(document_id=document, municipality=municipality,
                                     kinds=wanted, genre=genre)
         ]
+
+
+def require_passages(conn, path) -> None:
+    """A database with no documents (a new or empty file) is said as such, with what to do,
+    rather than as "no matching passages" or "run the classifier"."""
+    import shlex
+
+    if not conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone():
+        raise NotFoundError("the database holds no documents yet", path,
+                            hint="ingest documents first: stratcompare ingest FOLDER --db "
+                                 + shlex.quote(str(path)))
 
 
 def corpus_municipality(conn, name: str) -> str:
@@ -123,6 +135,11 @@ def documents(db: Optional[Path] = DbOption, format: Format = FormatOption,
               output: Optional[Path] = OutputOption) -> None:
     """List the documents in the corpus: municipality (+confidence), title, year, pages, status."""
     records = run(list_documents, db)
+    if not records:
+        from stratcompare.config import db_path
+
+        typer.echo(f"No documents in {db_path(db)} yet; add some with "
+                   f"`stratcompare ingest FOLDER --db {_quote(db_path(db))}`.", err=True)
     cols = DOCUMENT_COLUMNS if format == Format.table else None
     with output_file(output) as out:
         render(records, format, columns=cols, max_width=50, out=out)
@@ -170,6 +187,12 @@ def show(
             typer.echo(line)
     else:
         render([item], format)
+
+
+def _quote(path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 def _years(start, end) -> Optional[str]:

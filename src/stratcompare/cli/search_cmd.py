@@ -81,7 +81,10 @@ def search_report(db, query, top_k, municipality, exclude_municipality, theme, y
     from stratcompare.search.api import SUBSTANTIVE_KINDS, search_result
     from stratcompare.store import Store
 
+    from stratcompare.cli.inspect_cmd import require_passages
+
     with Store.open(db, create=False) as store:
+        require_passages(store.conn, store.path)
         _check_theme(store.conn, theme)
         municipality, exclude_municipality = _municipalities(store.conn, municipality, exclude_municipality)
         encoder = get_encoder(model) if mode != "lexical" else None
