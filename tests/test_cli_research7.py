@@ -296,3 +296,14 @@ def test_documents_of_an_empty_database_says_so(tmp_path):
     r = invoke("documents", "--db", db)
     assert r.exit_code == 0
     assert "No documents in" in r.output and "stratcompare ingest FOLDER --db" in r.output
+
+
+def test_cell_drill_down_uses_the_matrix_denominator_with_all_kinds(db):
+    """`compare --cell Køge:housing_first --all-kinds` said '(50% of 2 passages)' while the
+    matrix with --all-kinds said 33 %: the cell ignored --all-kinds."""
+    r = invoke("compare", "--db", db, "--cell", "Køge:housing_first", "--genre", "strategy",
+               "--all-kinds")
+    assert r.exit_code == 0, r.output
+    assert "1 passages (33% of 3 passages)" in r.output
+    r = invoke("compare", "--db", db, "--cell", "Køge:housing_first", "--genre", "strategy")
+    assert "1 passages (50% of 2 passages)" in r.output

@@ -107,7 +107,8 @@ def compare(
         if cell:
             result = run(api.cell_passages, store.conn, cell, codebook=codebook, model=model,
                          basis=basis.value if matrix == MatrixKind.similarity else None,
-                         limit=limit, normalise=normalise.value, genre=genre)
+                         limit=limit, normalise=normalise.value, genre=genre,
+                         all_kinds=all_kinds)
             _emit_cell(result, fmt, output)
             return
         m = run(api.matrix, store.conn, matrix.value, normalise=normalise.value,

@@ -17,6 +17,7 @@ from stratcompare.compare.embeddings import load_vectors, resolve_model
 from stratcompare.compare.names import match_name
 from stratcompare.compare.themes import ThemeSet, load_themes
 from stratcompare.errors import NotFoundError, UsageError
+from stratcompare.segment import SUBSTANTIVE_KINDS
 
 
 @dataclass
@@ -276,6 +277,7 @@ def cell_passages(
     limit: int | None = None,
     normalise: str | None = None,
     genre: str | None = None,
+    all_kinds: bool = False,
 ) -> CellPassages:
     """The passages behind a cell. ``"Køge:housing_first"`` → the municipality's passages
     carrying the theme (their count is the matrix's count, ``count/total`` its share; with
@@ -288,7 +290,9 @@ def cell_passages(
     left, right = (s.strip() for s in cell.split(":", 1))
     from stratcompare.compare.corpus import corpus_genre
 
-    index = corpus_index(conn, genre=corpus_genre(conn, genre))
+    # the same denominator as the matrix: every kind with --all-kinds
+    index = corpus_index(conn, genre=corpus_genre(conn, genre),
+                         kinds=None if all_kinds else SUBSTANTIVE_KINDS)
     themes = load_themes(conn, codebook)
 
     def muni(name: str) -> int | None:
