@@ -304,6 +304,20 @@ def test_cell_drill_down_uses_the_matrix_denominator_with_all_kinds(db):
     r = invoke("compare", "--db", db, "--cell", "Køge:housing_first", "--genre", "strategy",
                "--all-kinds")
     assert r.exit_code == 0, r.output
-    assert "1 passages (33% of 3 passages)" in r.output
+    assert "1 passage (33% of 3 passages)" in r.output
     r = invoke("compare", "--db", db, "--cell", "Køge:housing_first", "--genre", "strategy")
-    assert "1 passages (50% of 2 passages)" in r.output
+    assert "1 passage (50% of 2 passages)" in r.output
+
+
+def test_cell_typo_gets_a_suggestion_and_counts_are_singular(db):
+    """A mistyped municipality or theme in --cell got the list of names but no 'did you mean';
+    one passage was '1 passages'."""
+    r = invoke("compare", "--db", db, "--cell", "Kge:housing_firts")
+    assert r.exit_code == 18
+    assert "did you mean 'Køge'?" in r.output
+    r = invoke("compare", "--db", db, "--cell", "Køge:housing_firts")
+    assert "did you mean 'housing_first'?" in r.output
+    r = invoke("compare", "--db", db, "--cell", "Herning:early_intervention")
+    assert "Herning:early_intervention: 1 passage (100% of 1 passage)" in r.output
+    r = invoke("compare", "--db", db, "--cell", "housing_first:early_intervention")
+    assert "1 passage carries both themes" in r.output

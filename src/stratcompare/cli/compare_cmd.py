@@ -185,14 +185,20 @@ def _emit_cell(result, fmt: CompareFormat, output: Optional[Path]) -> None:
         else:
             render(records, fmt.value, columns=columns, out=out)
     if result.kind == "themes":
-        share = f" ({100 * result.count / result.total:.0f}% of {result.total} passages)" \
+        share = f" ({100 * result.count / result.total:.0f}% of {_n(result.total, 'passage')})" \
             if result.total else ""
-        typer.echo(f"{result.cell}: {result.count} passages{share}", err=True)
+        typer.echo(f"{result.cell}: {_n(result.count, 'passage')}{share}", err=True)
     elif result.kind == "cooccurrence":
-        typer.echo(f"{result.cell}: {result.count} passages carry both themes", err=True)
+        verb = "carries" if result.count == 1 else "carry"
+        typer.echo(f"{result.cell}: {_n(result.count, 'passage')} {verb} both themes", err=True)
     else:
         typer.echo(f"{result.cell}: {result.count} most similar passage pairs "
                    f"(by {result.basis})", err=True)
+
+
+def _n(count: int, noun: str) -> str:
+    """'1 passage', '2 passages'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 class _out:

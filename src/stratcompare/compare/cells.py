@@ -267,6 +267,17 @@ def _short(names: list[str], n: int = 12) -> str:
     return ", ".join(names[:n]) + (f", … ({len(names)} in all)" if len(names) > n else "")
 
 
+def _did_you_mean(name: str, options: list[str]) -> str:
+    """"did you mean 'Gentofte'? " for a typo; a list of 35 names hides the one meant."""
+    import difflib
+
+    from stratcompare.compare.names import fold
+
+    folded = {fold(o): o for o in options}
+    close = difflib.get_close_matches(fold(name), list(folded), n=1, cutoff=0.75)
+    return f"did you mean {folded[close[0]]!r}? " if close else ""
+
+
 def cell_passages(
     conn: sqlite3.Connection,
     cell: str,
@@ -316,7 +327,8 @@ def cell_passages(
             index.resolve(name)
         raise NotFoundError(
             f"no municipality or theme {name!r} in the corpus",
-            hint="municipalities: " + (_short(index.municipalities) or "none")
+            hint=_did_you_mean(name, index.municipalities + list(themes.ids))
+            + "municipalities: " + (_short(index.municipalities) or "none")
             + "; themes: " + (_short(themes.ids) or "none"),
         )
     raise NotFoundError(f"cell {cell!r} does not name a matrix cell",
