@@ -174,8 +174,8 @@ def test_no_hits_offers_a_search_without_the_filters(client):
 
 # --- more results ------------------------------------------------------------------------------
 def _hit_ids(html: str) -> list[str]:
-    return re.findall(r'<li class="hit" id="r\d+">\s*<p class="text"><a class="plink" lang="da" href="/passage/([^"?#]+)',
-                      html)
+    return re.findall(r'<li class="hit" id="r\d+">\s*<p class="text">'
+                      r'<a class="plink" lang="da" href="/passage/([^"?#]+)', html)
 
 
 def test_show_more_results_extends_the_list(client):
@@ -207,7 +207,8 @@ def test_shares_and_scores_use_a_decimal_comma_on_danish_pages(client):
     assert shares and all("," in s for s in shares), shares
     en = re.search(r'<ol class="ranked">.*?</ol>', client.get("/theme/housing_first?lang=en").text, re.S).group(0)
     assert all("." in s for s in re.findall(r">(\d+[.,]\d) %<", en))
-    cells = re.findall(r'#cell" title="[^"]*" aria-label="[^"]*">([^<]+)</a>', client.get("/compare?normalise=score&lang=da").text)
+    page = client.get("/compare?normalise=score&lang=da").text
+    cells = re.findall(r'#cell" title="[^"]*" aria-label="[^"]*">([^<]+)</a>', page)
     assert cells and all(re.fullmatch(r"\d+,\d\d", c) for c in cells), cells[:5]
 
 
@@ -384,9 +385,11 @@ def test_unrecognised_municipality_is_named_in_the_page_language(unknown_db):
         assert r.status_code == 200 and "<h1>Ukendt kommune</h1>" in r.text
         doc = c.get("/api/search", params={"q": "trivslen"}).json()["hits"][0]
         assert doc["municipality"] is None
-        crumbs = re.search(r'<nav class="crumbs".*?</nav>', c.get(f"/document/{doc['document_id']}").text, re.S).group(0)
+        page = c.get(f"/document/{doc['document_id']}").text
+        crumbs = re.search(r'<nav class="crumbs".*?</nav>', page, re.S).group(0)
         assert ">Ukendt kommune</a>" in crumbs
-        meta = re.search(r'<span class="meta">\s*(.*?)</span>', c.get("/", params={"q": "trivslen"}).text, re.S).group(1)
+        page = c.get("/", params={"q": "trivslen"}).text
+        meta = re.search(r'<span class="meta">\s*(.*?)</span>', page, re.S).group(1)
         assert meta.startswith("Ukendt kommune\n") or meta.startswith("Ukendt kommune ")   # no bare leading '·'
         visible = re.sub(r'(value|href|title)="[^"]*"', "", c.get("/compare").text)
         assert "(unknown)" not in visible and "Ukendt kommune" in visible
@@ -491,7 +494,8 @@ def test_a_hit_s_period_is_written_with_an_en_dash(client):
     hits = client.get("/api/search", params={"q": "forebyggelse", "n": 50}).json()["hits"]
     spans = {h["year"] for h in hits if h.get("year") and "-" in str(h["year"])}
     assert spans, "no hit with a period of years"
-    meta = " ".join(re.findall(r'<span class="meta">(.*?)</span>', client.get("/", params={"q": "forebyggelse", "n": 50}).text, re.S))
+    page = client.get("/", params={"q": "forebyggelse", "n": 50}).text
+    meta = " ".join(re.findall(r'<span class="meta">(.*?)</span>', page, re.S))
     for y in spans:
         assert y.replace("-", "–") in meta and f"· {y}" not in meta
 
@@ -499,7 +503,8 @@ def test_a_hit_s_period_is_written_with_an_en_dash(client):
 def test_repeated_link_texts_have_distinct_accessible_names(client):
     html = client.get("/municipality/Køge").text
     names = re.findall(r'class="cell-link"[^>]*aria-label="([^"]+)"', html)
-    assert names and len(set(names)) == len(names) and all(n.startswith("De mest lignende passagepar: Køge – ") for n in names)
+    assert names and len(set(names)) == len(names)
+    assert all(n.startswith("De mest lignende passagepar: Køge – ") for n in names)
     names = re.findall(r'class="cell-link"[^>]*aria-label="([^"]+)"', client.get("/theme/housing_first").text)
     assert names and all(" × Housing First og bolig, " in n for n in names) and len(set(names)) == len(names)
 

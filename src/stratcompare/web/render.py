@@ -38,7 +38,8 @@ def env() -> Environment:
                     autoescape=select_autoescape(["html", "svg"], default=True),
                     trim_blocks=True, lstrip_blocks=True)
     e.filters["seg"] = lambda v: quote(str(v), safe="")
-    e.filters["pct"] = pass_context(lambda ctx, v: "–" if v is None else _decimal(ctx, f"{100 * float(v):.1f}") + " %")
+    e.filters["pct"] = pass_context(
+        lambda ctx, v: "–" if v is None else _decimal(ctx, f"{100 * float(v):.1f}") + " %")
     e.filters["num"] = pass_context(lambda ctx, v, d=2: "–" if v is None else _decimal(ctx, f"{float(v):.{d}f}"))
     e.filters["mname"] = pass_context(_municipality_name)
     return e

@@ -152,7 +152,8 @@ def search_view(st: WebState, flt: Q.SearchFilters, fresh: bool = False) -> dict
 
 def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
     out = {"query": flt.q, "filters": {k: v for k, v in vars(flt).items()}, "hits": [], "weak": False,
-           "index_current": True, "index_missing": None, "hint": None, "hint_key": None, "hint_words": [], "query_used": None}
+           "index_current": True, "index_missing": None, "hint": None, "hint_key": None, "hint_words": [],
+           "query_used": None}
     if not flt.q:
         return out
     enc = st.encoder
