@@ -321,3 +321,19 @@ def test_cell_typo_gets_a_suggestion_and_counts_are_singular(db):
     assert "Herning:early_intervention: 1 passage (100% of 1 passage)" in r.output
     r = invoke("compare", "--db", db, "--cell", "housing_first:early_intervention")
     assert "1 passage carries both themes" in r.output
+
+
+def test_search_table_cuts_text_between_words():
+    """The table's snippet began and ended inside words ('…otivationsstøtte', 'fastho…')."""
+    from stratcompare.cli.search_cmd import _snippet
+
+    text = ("De metoder der bliver brugt retter sig mod: Motivationsstøtte og hjælp til "
+            "«boligsøgning». Nedlæggelse af interne barrierer. Bostøtte, der sikre fastholdelse "
+            "af boligen, og bostøtten gives med afsæt i borgerens ønsker og behov hver dag.")
+    out = _snippet(text, width=110)
+    assert out.startswith("…") and out.endswith("…")
+    first, last = out[1:-1].split()[0], out[1:-1].split()[-1]
+    words = text.replace(",", "").split()
+    assert first in words and last.rstrip(",") in words, out
+    assert "«boligsøgning»" in out
+    assert _snippet("Kort «tekst».") == "Kort «tekst»."

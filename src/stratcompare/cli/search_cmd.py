@@ -36,8 +36,15 @@ def _snippet(marked: str, width: int = 110) -> str:
     text = " ".join(marked.split())
     at = text.find("«")
     start = max(0, at - 30) if at > 0 else 0
-    out = ("…" if start else "") + text[start : start + width]
-    return out + ("…" if start + width < len(text) else "")
+    if start:   # begin at a word, not inside one ("…otivationsstøtte")
+        space = text.find(" ", start, at)
+        start = space + 1 if space != -1 else at
+    end = start + width
+    if end < len(text):   # and end after a word
+        space = text.rfind(" ", start + width // 2, end)
+        end = space if space != -1 else end
+    out = ("…" if start else "") + text[start:end].rstrip(" ,;:")
+    return out + ("…" if end < len(text) else "")
 
 
 def _check_theme(conn, theme: Optional[str]) -> None:
