@@ -151,7 +151,7 @@ def train_cmd(
     render(rows, "table")
 
 
-@app.command("evaluate", epilog="Example: stratcompare evaluate --labels corpus/labels/real_pages.jsonl --format csv")
+@app.command("evaluate", epilog="Example: stratcompare evaluate --labels corpus/labels/corpus.jsonl --format csv")
 def evaluate_cmd(
     labels: Path = typer.Option(..., "--labels", "-l", help="Gold-labelled JSONL file or folder."),
     codebook: Optional[Path] = CodebookOption,
