@@ -337,3 +337,14 @@ def test_search_table_cuts_text_between_words():
     assert first in words and last.rstrip(",") in words, out
     assert "«boligsøgning»" in out
     assert _snippet("Kort «tekst».") == "Kort «tekst»."
+
+
+def test_report_documents_table_names_each_documents_type(db, tmp_path):
+    """The report's document list did not say which documents are minutes and which strategies."""
+    out = tmp_path / "r.html"
+    r = invoke("report", "--db", db, "-o", out)
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert "<th>type</th>" in html
+    assert "<td>Referat Social- og Sundhedsudvalget</td><td>referat</td>" in html
+    assert "<td>Køge strategi</td><td>strategi</td>" in html

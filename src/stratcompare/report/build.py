@@ -100,7 +100,9 @@ def _n_municipalities(index: CorpusIndex) -> int:
 
 # -- data ------------------------------------------------------------------------------------
 _DOC_COLUMNS = ["id", "municipality", "title", "path", "year_start", "year_end", "pages",
-                "ocr_damage", "status", "kind", "passages"]
+                "ocr_damage", "status", "kind", "genre", "passages"]
+# the genre's word in the report's Danish (the web page's labels say the same, longer)
+_GENRE_DA = {"strategy": "strategi", "minutes": "referat", "news": "nyhed", "other": "andet"}
 
 
 def _documents(conn, genre: str | None = None) -> list[dict]:
@@ -108,7 +110,7 @@ def _documents(conn, genre: str | None = None) -> list[dict]:
     Danish municipality order."""
     rows = conn.execute(
         """SELECT d.id, d.municipality, d.title, d.path, d.year_start, d.year_end, d.pages,
-                  d.ocr_damage, d.status, d.kind, COALESCE(n.n, 0) AS passages
+                  d.ocr_damage, d.status, d.kind, d.genre, COALESCE(n.n, 0) AS passages
            FROM documents d LEFT JOIN (SELECT document_id, COUNT(*) AS n FROM passages
                                        GROUP BY document_id) n ON n.document_id = d.id
            WHERE ? IS NULL OR d.genre = ?""", (genre, genre)
@@ -255,12 +257,13 @@ def _corpus_section(docs: list[dict]) -> str:
     if not docs:
         return section("corpus", "Dokumenter", empty("Databasen har ingen dokumenter endnu."))
     with_ocr = any(d["ocr_damage"] is not None for d in docs)
-    columns = ["kommune", "titel", "år", "sider", "passager"]
+    columns = ["kommune", "titel", "type", "år", "sider", "passager"]
     columns += ["OCR-skade"] if with_ocr else []
     columns += ["status"]
     rows, classes = [], []
     for d in docs:
         row = [d["municipality"] or "(ukendt)", d["title"] or Path(d["path"] or "").name,
+               _GENRE_DA.get(d["genre"] or "", ""),
                _year(d["year_start"], d["year_end"]), d["pages"], d["passages"]]
         if with_ocr:
             row.append("" if d["ocr_damage"] is None else f"{100 * d['ocr_damage']:.1f}%")
@@ -268,7 +271,7 @@ def _corpus_section(docs: list[dict]) -> str:
         rows.append(row)
         classes.append("failed" if d["status"] == "failed" else "")
     return section("corpus", "Dokumenter",
-                   table(columns, rows, numeric=[3, 4] + ([5] if with_ocr else []),
+                   table(columns, rows, numeric=[4, 5] + ([6] if with_ocr else []),
                          row_classes=classes))
 
 
