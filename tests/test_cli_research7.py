@@ -348,3 +348,10 @@ def test_report_documents_table_names_each_documents_type(db, tmp_path):
     assert "<th>type</th>" in html
     assert "<td>Referat Social- og Sundhedsudvalget</td><td>referat</td>" in html
     assert "<td>Køge strategi</td><td>strategi</td>" in html
+
+
+def test_a_missing_codebook_file_says_what_to_do(db):
+    r = invoke("compare", "--db", db, "--codebook", "mit kodebog.toml")
+    assert r.exit_code == 18
+    line = r.output.strip().splitlines()[-1]
+    assert line.startswith("Error: mit kodebog.toml: codebook file not found (") and "--codebook" in line

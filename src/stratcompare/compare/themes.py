@@ -28,6 +28,10 @@ class ThemeSet:
         return self.labels.get(theme) or theme
 
 
+_NO_CODEBOOK_HINT = ("check the path, or give a stored codebook id such as "
+                     "stratcompare-social; leave out --codebook for the bundled one")
+
+
 def _read_codebook_file(path: Path) -> dict:
     """Codebook id, version and themes (id, label_da, label_en) from a TOML file — validated by
     the classifier's ``Codebook`` loader, or parsed directly where that module is absent."""
@@ -37,7 +41,7 @@ def _read_codebook_file(path: Path) -> dict:
         Codebook = None
     if Codebook is not None:
         if not path.exists():
-            raise NotFoundError("codebook file not found", path)
+            raise NotFoundError("codebook file not found", path, hint=_NO_CODEBOOK_HINT)
         cb = Codebook.load(path)
         return {"id": cb.id, "version": cb.version,
                 "themes": [{"id": t.id, "label_da": t.label_da, "label_en": t.label_en}
@@ -46,7 +50,7 @@ def _read_codebook_file(path: Path) -> dict:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except FileNotFoundError:
-        raise NotFoundError("codebook file not found", path) from None
+        raise NotFoundError("codebook file not found", path, hint=_NO_CODEBOOK_HINT) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CodebookError(f"cannot read the codebook: {exc}", path) from None
     themes = data.get("themes")
