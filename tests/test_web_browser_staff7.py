@@ -240,3 +240,21 @@ def test_phone_matrix_keeps_row_names_in_view_when_scrolled(phone, base_url):
     wrap.evaluate("e => { e.scrollLeft = e.scrollWidth }")
     box = page.locator("#heat tbody th").first.bounding_box()
     assert 0 <= box["x"] < 40, box
+
+
+def test_filters_are_applied_from_the_keyboard_without_going_back_up(w, base_url):
+    """The search button sits above the filters: after choosing one by keyboard, the next Tab
+    stop after the last filter is a button that applies them."""
+    page = w.page
+    page.goto(base_url + "/?q=bolig")
+    page.focus("#f-municipality")
+    page.keyboard.press("ArrowDown")          # the first municipality
+    chosen = page.input_value("#f-municipality")
+    assert chosen
+    page.focus("#f-year-to")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "apply-filters"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**municipality=*")
+    assert page.input_value("#f-municipality") == chosen and page.input_value("#q") == "bolig"
+    assert w.errors == [], w.errors

@@ -517,3 +517,16 @@ def test_filters_without_words_say_what_to_do(client):
     assert "/theme/housing_first" in links and "/municipality/K%C3%B8ge" in links
     assert all(client.get(u).status_code == 200 for u in links)
     assert 'id="need-words"' not in client.get("/").text
+
+
+def test_every_label_a_template_uses_exists_in_both_languages():
+    """A label missing from i18n.toml renders as nothing (an empty button, a blank notice)."""
+    from stratcompare.web.render import HERE, labels
+
+    used = set()
+    for tpl in (HERE / "templates").glob("*.html"):
+        used |= set(re.findall(r"\bt\.([a-z][a-z0-9_]*)\b", tpl.read_text(encoding="utf-8")))
+    used -= {"get"}
+    for lang in ("da", "en"):
+        missing = sorted(k for k in used if k not in labels()[lang])
+        assert not missing, f"{lang}: {missing}"
