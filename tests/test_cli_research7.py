@@ -355,3 +355,18 @@ def test_a_missing_codebook_file_says_what_to_do(db):
     assert r.exit_code == 18
     line = r.output.strip().splitlines()[-1]
     assert line.startswith("Error: mit kodebog.toml: codebook file not found (") and "--codebook" in line
+
+
+@pytest.mark.parametrize("args", [
+    ["themes"],
+    ["agreement", "corpus/labels/corpus.jsonl", "corpus/agreement/second_coder.jsonl"],
+])
+def test_codebook_listings_write_to_a_file_with_o(tmp_path, monkeypatch, args):
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    out = tmp_path / "ud" / "x.csv"
+    r = invoke(*args, "--format", "csv", "-o", out)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) >= 16 and "housing_first" in {row.get("id") or row.get("theme") for row in rows}

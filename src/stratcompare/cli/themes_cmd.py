@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from stratcompare.cli.app import DbOption, Format, FormatOption, app, open_output, run
+from stratcompare.cli.app import (DbOption, Format, FormatOption, OutputOption, app, open_output,
+                                  output_file, run)
 from stratcompare.cli.output import render
 
 CodebookOption = typer.Option(
@@ -49,6 +50,7 @@ def _themes(codebook: Optional[Path]) -> list[dict]:
 def themes_cmd(
     codebook: Optional[Path] = CodebookOption,
     fmt: Format = FormatOption,
+    output: Optional[Path] = OutputOption,
 ) -> None:
     """List the themes of the codebook (validated; errors name the file and key).
 
@@ -58,7 +60,8 @@ def themes_cmd(
     """
     rows = run(_themes, codebook)
     cols = ["id", "label_da", "label_en", "definition"] if fmt == Format.table else None
-    render(rows, fmt, cols)
+    with output_file(output) as out:
+        render(rows, fmt, cols, out=out)
 
 
 def _classify(db, input_path, codebook, model_dir, encoder) -> tuple[int, list[dict] | None, list[str]]:
@@ -158,6 +161,7 @@ def evaluate_cmd(
     model_dir: Optional[Path] = ModelDirOption,
     encoder: Optional[str] = EncoderOption,
     fmt: Format = FormatOption,
+    output: Optional[Path] = OutputOption,
 ) -> None:
     """Score the classifier against gold labels: per-theme precision, recall, F1, support; macro and micro.
 
@@ -167,7 +171,8 @@ def evaluate_cmd(
     from stratcompare.classify import evaluate
 
     rows = run(evaluate, labels, codebook=codebook, model_dir=model_dir, encoder=_encoder(encoder))
-    render(rows, fmt, ["theme", "precision", "recall", "f1", "support", "predicted"])
+    with output_file(output) as out:
+        render(rows, fmt, ["theme", "precision", "recall", "f1", "support", "predicted"], out=out)
 
 
 @app.command("agreement", epilog="Example: stratcompare agreement corpus/labels/corpus.jsonl corpus/agreement/second_coder.jsonl")
@@ -176,10 +181,12 @@ def agreement_cmd(
     coding_b: Path = typer.Argument(..., help="Second coding, matched by id."),
     codebook: Optional[Path] = CodebookOption,
     fmt: Format = FormatOption,
+    output: Optional[Path] = OutputOption,
 ) -> None:
     """Inter-coder agreement per theme: Cohen's kappa and % agreement over passages both coded.
     """
     from stratcompare.classify import coding_agreement
 
     rows = run(coding_agreement, coding_a, coding_b, codebook=codebook)
-    render(rows, fmt, ["theme", "kappa", "agreement", "coder_a", "coder_b", "n"])
+    with output_file(output) as out:
+        render(rows, fmt, ["theme", "kappa", "agreement", "coder_a", "coder_b", "n"], out=out)
