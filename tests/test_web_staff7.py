@@ -530,3 +530,13 @@ def test_every_label_a_template_uses_exists_in_both_languages():
     for lang in ("da", "en"):
         missing = sorted(k for k in used if k not in labels()[lang])
         assert not missing, f"{lang}: {missing}"
+
+
+def test_a_too_long_query_offers_the_words_that_fit(client):
+    q = "billige boliger til unge hjemløse " * 12          # pasted from a document
+    r = client.get("/", params={"q": q})
+    assert r.status_code == 400
+    assert _error_message(r.text) == "«Søgeord» er for lang: 407 tegn, højst 300."   # stripped
+    link = re.search(r'id="shortened" href="([^"]+)"', r.text).group(1).replace("&amp;", "&")
+    again = client.get(link)
+    assert again.status_code == 200 and 'class="hit"' in again.text

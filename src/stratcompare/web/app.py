@@ -160,6 +160,9 @@ def _error(request: Request, status: int, message: str, *, key: str | None = Non
         key, values = _not_found_key(request)
     elif key is None and status >= 500:
         key = "internal" if status == 500 else "unavailable"
+    shortened = None
+    if key == "too_long" and param == "q":   # offer the same search with the words that fit
+        shortened = request.query_params.get("q", "")[:(values or {}).get("max", 300)].rsplit(" ", 1)[0].strip()
     municipalities: list[str] = []
     if key == "no_municipality":
         try:
@@ -170,7 +173,8 @@ def _error(request: Request, status: int, message: str, *, key: str | None = Non
     try:
         return render(request, "error.html", status=status, status_code=status, message=message,
                       err_key=key, err_values=values or {}, param=param,
-                      param_label_key=PARAM_LABELS.get(param or "", ""), municipalities=municipalities)
+                      param_label_key=PARAM_LABELS.get(param or "", ""), municipalities=municipalities,
+                      shortened=shortened)
     except Exception:  # pragma: no cover - the error page itself failed
         return PlainTextResponse(f"{status} {message}", status_code=status)
 
