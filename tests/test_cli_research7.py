@@ -94,7 +94,8 @@ def test_report_for_one_genre_writes_the_report(db, tmp_path):
 
 
 @pytest.mark.parametrize("args", [["compare"], ["compare", "--cell", "Køge:housing_first"],
-                                  ["report", "-o", "r.html"]])
+                                  ["report", "-o", "r.html"], ["passages"],
+                                  ["search", "bolig", "--model", "hashing"]])
 def test_genre_filter_on_a_corpus_without_genres_says_so(db, tmp_path, args):
     """A database from before genres were detected gave an empty matrix (compare) or an empty
     report with a matplotlib warning; a genre no document has likewise."""

@@ -52,6 +52,10 @@ def list_passages(db: Optional[Path] = None, document: Optional[str] = None,
         genre = resolve_genre(genre)
     with Store.open(db, create=False) as store:
         require_passages(store.conn, store.path)
+        if genre:   # a database without genres, or a genre no document has: said, not silence
+            from stratcompare.compare.corpus import corpus_genre
+
+            genre = corpus_genre(store.conn, genre)
         if municipality:  # the one resolver: Koebenhavn works, a typo gets a suggestion (exit 2)
             municipality = corpus_municipality(store.conn, municipality)
         if document and not store.conn.execute(  # a mistyped id is an error, not silence

@@ -92,6 +92,10 @@ def search_report(db, query, top_k, municipality, exclude_municipality, theme, y
 
     with Store.open(db, create=False) as store:
         require_passages(store.conn, store.path)
+        if genre:   # a database without genres, or a genre no document has: said, not "no hits"
+            from stratcompare.compare.corpus import corpus_genre
+
+            genre = corpus_genre(store.conn, genre)
         _check_theme(store.conn, theme)
         municipality, exclude_municipality = _municipalities(store.conn, municipality, exclude_municipality)
         encoder = get_encoder(model) if mode != "lexical" else None
