@@ -371,3 +371,22 @@ def test_codebook_listings_write_to_a_file_with_o(tmp_path, monkeypatch, args):
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) >= 16 and "housing_first" in {row.get("id") or row.get("theme") for row in rows}
+
+
+def test_documents_says_when_documents_were_read_by_an_older_version(db):
+    """A database from an older version listed its documents with empty genres and every passage
+    'content', and nothing said why or what to do."""
+    import sqlite3
+
+    from stratcompare.segment import SEGMENTER_VERSION
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE documents SET pipeline = ?", (SEGMENTER_VERSION,))
+    r = invoke("documents", "--db", db)
+    assert r.exit_code == 0 and "older version" not in r.output
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE documents SET pipeline = 0, genre = NULL WHERE id = 'dh'")
+    r = invoke("documents", "--db", db)
+    assert r.exit_code == 0
+    assert "Note: 1 of 3 documents were read by an older version" in r.output
+    assert "stratcompare ingest" in r.output

@@ -144,9 +144,27 @@ def documents(db: Optional[Path] = DbOption, format: Format = FormatOption,
 
         typer.echo(f"No documents in {db_path(db)} yet; add some with "
                    f"`stratcompare ingest FOLDER --db {_quote(db_path(db))}`.", err=True)
+    old = run(older_documents, db) if records else 0
+    if old:
+        from stratcompare.config import db_path
+
+        typer.echo(f"Note: {old} of {len(records)} documents were read by an older version of "
+                   "stratcompare (genres, passage kinds and years may be missing); run "
+                   f"`stratcompare ingest` on their files again with --db {_quote(db_path(db))} "
+                   "to re-read them.", err=True)
     cols = DOCUMENT_COLUMNS if format == Format.table else None
     with output_file(output) as out:
         render(records, format, columns=cols, max_width=50, out=out)
+
+
+def older_documents(db: Optional[Path] = None) -> int:
+    """Documents cut by an older segmenter (``documents.pipeline``): ingest re-reads them."""
+    from stratcompare.segment import SEGMENTER_VERSION
+    from stratcompare.store import Store
+
+    with Store.open(db, create=False) as store:
+        return store.conn.execute("SELECT COUNT(*) FROM documents WHERE pipeline < ? AND "
+                                  "status != 'failed'", (SEGMENTER_VERSION,)).fetchone()[0]
 
 
 @app.command(epilog="Example: stratcompare passages -m Køge --kind content,list | head")
