@@ -540,3 +540,16 @@ def test_a_too_long_query_offers_the_words_that_fit(client):
     link = re.search(r'id="shortened" href="([^"]+)"', r.text).group(1).replace("&amp;", "&")
     again = client.get(link)
     assert again.status_code == 200 and 'class="hit"' in again.text
+
+
+@pytest.mark.parametrize("url", [
+    "/?q=bolig&municipality=<script>alert(1)</script>", "/?q=bolig&year_from=<img src=x onerror=alert(1)>",
+    "/municipality/<script>alert(1)</script>", "/compare?cell=<b>x</b>:y", "/theme/<svg onload=alert(1)>",
+])
+def test_error_messages_escape_what_the_address_said(client, url):
+    r = client.get(url)
+    assert r.status_code in (400, 404)
+    assert "<script>alert" not in r.text and "<img src=x" not in r.text and "<svg onload" not in r.text
+    assert "<b>x</b>" not in r.text
+    msg = _error_message(r.text)
+    assert "<" not in msg and (">" not in msg or "&gt;" in msg)
