@@ -553,3 +553,15 @@ def test_error_messages_escape_what_the_address_said(client, url):
     assert "<b>x</b>" not in r.text
     msg = _error_message(r.text)
     assert "<" not in msg and (">" not in msg or "&gt;" in msg)
+
+
+def test_similar_passages_without_a_model_say_why(web_db, app):
+    pid = app.state.web.conns.get().execute(
+        "SELECT id FROM passages WHERE kind = 'content' AND length(text) > 200 LIMIT 1").fetchone()[0]
+    with TestClient(create_app(web_db, mode="lexical")) as c:
+        similar = re.search(r'<section id="similar">.*?</section>', c.get(f"/passage/{pid}").text, re.S).group(0)
+        assert "Serveren kører kun med ordsøgning" in similar and "Ingen lignende passager fundet" not in similar
+        link = re.search(r'<a href="(/\?q=[^"]+)">', similar).group(1).replace("&amp;", "&")
+        assert 'class="hit"' in c.get(link).text
+    with TestClient(app) as c:          # with a model: no such note
+        assert 'id="similar-unavailable"' not in c.get(f"/passage/{pid}").text

@@ -209,6 +209,7 @@ def _passage_view(st: WebState, pid: str, similar_k: int = 10) -> dict:
     conn = st.conns.get()
     p = Q.passage(conn, pid)
     p["similar"] = []
+    p["similar_available"] = st.encoder is not None   # a server in lexical mode has no vectors to compare
     p["index_current"] = True
     if st.encoder is not None:
         from stratcompare.search import similar
