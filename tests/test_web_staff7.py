@@ -565,3 +565,20 @@ def test_similar_passages_without_a_model_say_why(web_db, app):
         assert 'class="hit"' in c.get(link).text
     with TestClient(app) as c:          # with a model: no such note
         assert 'id="similar-unavailable"' not in c.get(f"/passage/{pid}").text
+
+
+def test_a_moved_source_file_is_explained(web_db, tmp_path):
+    import shutil
+
+    from stratcompare.store import Store
+
+    db = tmp_path / "moved.db"
+    shutil.copy(web_db, db)
+    with Store.open(db) as store:
+        doc = store.conn.execute("SELECT id FROM documents WHERE path LIKE '%.txt' LIMIT 1").fetchone()[0]
+        store.conn.execute("UPDATE documents SET path = '/nowhere/moved.txt' WHERE id = ?", (doc,))
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with TestClient(create_app(db, mode="lexical")) as c:
+        page = c.get(f"/document/{doc}").text
+        assert "Kildefilen findes ikke længere, hvor databasen har den (måske er den flyttet)" in page
+        assert "kan indlæse filen igen" in page and f'href="/document/{doc}/source"' not in page
