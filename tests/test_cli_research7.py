@@ -390,3 +390,16 @@ def test_documents_says_when_documents_were_read_by_an_older_version(db):
     assert r.exit_code == 0
     assert "Note: 1 of 3 documents were read by an older version" in r.output
     assert "stratcompare ingest" in r.output
+
+
+def test_similar_csv_names_the_cosine_similarity(db):
+    """similar's CSV had an empty 'strength' and a 'weak' of False (a query's notions) and called
+    the cosine 'score', where its table says 'similarity'."""
+    r = invoke("similar", "h1", "--db", db, "--model", "hashing", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert list(rows[0])[:3] == ["rank", "similarity", "passage_id"]
+    assert "strength" not in rows[0] and "weak" not in rows[0]
+    assert 0 < float(rows[0]["similarity"]) <= 1
+    data = json.loads(invoke("similar", "h1", "--db", db, "--model", "hashing", "-f", "json").stdout)
+    assert data[0]["similarity"] == data[0]["score"]

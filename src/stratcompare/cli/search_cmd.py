@@ -16,6 +16,8 @@ TABLE_COLUMNS = ["rank", "strength", "municipality", "document", "genre", "year"
 RECORD_COLUMNS = ["rank", "passage_id", "municipality", "document", "document_id", "genre", "year",
                   "page", "section", "kind", "score", "strength", "weak", "also_in", "text",
                   "highlighted"]
+SIMILAR_COLUMNS = ["rank", "similarity", "passage_id", "municipality", "document", "document_id",
+                   "genre", "year", "page", "section", "kind", "also_in", "text", "highlighted"]
 
 
 class Mode(str, Enum):
@@ -162,6 +164,10 @@ def _render_hits(records: list[dict], format: Format, similarity: bool = False, 
             rows = [{**r, "similarity": f"{r['score']:.3f}"} for r in rows]
             columns = ["similarity" if c == "strength" else c for c in TABLE_COLUMNS]
         render(rows, format, columns=columns, max_width=None, out=out)
+    elif similarity:   # no query, so no match strength: the cosine, named as in the table
+        records = [{**{k: v for k, v in r.items() if k not in ("strength", "weak")},
+                    "similarity": r["score"]} for r in records]
+        render(records, format, columns=SIMILAR_COLUMNS, out=out)
     else:
         render(records, format, columns=RECORD_COLUMNS, out=out)
 
