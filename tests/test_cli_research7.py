@@ -403,3 +403,14 @@ def test_similar_csv_names_the_cosine_similarity(db):
     assert 0 < float(rows[0]["similarity"]) <= 1
     data = json.loads(invoke("similar", "h1", "--db", db, "--model", "hashing", "-f", "json").stdout)
     assert data[0]["similarity"] == data[0]["score"]
+
+
+def test_cell_drill_down_shows_genre_and_kind(db):
+    """The passages behind a cell did not say whether they came from minutes or a strategy."""
+    r = invoke("compare", "--db", db, "--cell", "Køge:housing_first", "--format", "json")
+    assert r.exit_code == 0, r.output
+    by_id = {p["passage_id"]: p for p in json.loads(r.stdout)}
+    assert by_id["m2"]["genre"] == "minutes" and by_id["k1"]["genre"] == "strategy"
+    assert by_id["k1"]["kind"] == "content"
+    header = invoke("compare", "--db", db, "--cell", "Køge:housing_first").stdout.splitlines()[0]
+    assert "genre" in header.split() and "kind" in header.split()

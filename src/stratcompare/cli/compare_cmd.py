@@ -48,8 +48,8 @@ GenreOption = typer.Option(None, "--genre",
 ModelOption = typer.Option(
     None, "--model", help="Embedding model id stored in the database (default: the most used).")
 
-_CELL_COLUMNS = ["municipality", "document", "year", "page", "section", "probability", "themes",
-                 "text"]
+_CELL_COLUMNS = ["municipality", "document", "genre", "year", "page", "section", "kind",
+                 "probability", "themes", "text"]
 _PAIR_COLUMNS = ["similarity", "a_municipality", "a_document", "a_page", "a_text",
                  "b_municipality", "b_document", "b_page", "b_text", "shared_themes"]
 
@@ -109,7 +109,7 @@ def compare(
                          basis=basis.value if matrix == MatrixKind.similarity else None,
                          limit=limit, normalise=normalise.value, genre=genre,
                          all_kinds=all_kinds)
-            _emit_cell(result, fmt, output)
+            _emit_cell(result, fmt, output, store.conn)
             return
         m = run(api.matrix, store.conn, matrix.value, normalise=normalise.value,
                 basis=basis.value, model=model, codebook=codebook, genre=genre,
@@ -161,10 +161,14 @@ def _emit_matrix(m, fmt: CompareFormat, output: Optional[Path]) -> None:
             render(records, fmt.value, columns=columns, out=out)
 
 
-def _emit_cell(result, fmt: CompareFormat, output: Optional[Path]) -> None:
+def _emit_cell(result, fmt: CompareFormat, output: Optional[Path], conn=None) -> None:
     from stratcompare.compare.export import records_markdown, write_xlsx
 
     records = result.records()
+    if result.kind != "similarity" and conn is not None:
+        from stratcompare.cli.search_cmd import _add_genre_kind
+
+        _add_genre_kind(conn, records)   # a minutes' line weighs unlike a strategy's
     columns = _PAIR_COLUMNS if result.kind == "similarity" else _CELL_COLUMNS
     if result.kind != "similarity":
         columns = columns + ["passage_id", "document_id"]
