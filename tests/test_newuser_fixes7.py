@@ -507,3 +507,26 @@ def test_run_says_a_pdf_was_stored_in_part(tmp_path):
     assert res.exit_code == 5, res.output
     assert "Warning: " in res.output and "stored 4 of 15 pages; pages 5–15 could not be read" in res.output
     assert "0 files ingested, 1 partial (damaged pages left out)" in res.output, res.output
+
+
+def test_run_leaves_the_word_index_ready_for_serve(tmp_path):
+    """`serve` never writes, so the word index must be built by `run` (the README's main job);
+    otherwise the web's first searches use meaning alone."""
+    import shutil
+    from pathlib import Path
+
+    from stratcompare.web import queries as Q
+    from stratcompare.workflow import run_all
+
+    CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in sorted(CORPUS.glob("*.txt")) + sorted(CORPUS.glob("*.html"))[:1]:
+        shutil.copy(f, src / f.name)
+    db = tmp_path / "c.db"
+    run_all([src], db=db, report=None, model="hashing", step_progress=False)
+    with Store.open(db) as store:
+        n = store.conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+        indexed = store.conn.execute("SELECT count(*) FROM passage_fts_map").fetchone()[0]
+        assert n > 0 and indexed == n
+        assert Q.index_status(store.conn, None).fts_current

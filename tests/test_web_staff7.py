@@ -417,7 +417,7 @@ def test_years_the_wrong_way_round_offer_the_swapped_search(client):
 
 
 # --- a database as `stratcompare run` leaves it (vectors, no word index yet) -------------------------
-def test_database_from_run_says_only_the_word_index_is_missing(tmp_path):
+def test_database_without_its_word_index_says_only_that_is_missing(tmp_path):
     from conftest import CORPUS
 
     from stratcompare.workflow import run_all
@@ -427,7 +427,7 @@ def test_database_from_run_says_only_the_word_index_is_missing(tmp_path):
     run_all([str(p) for p in files], db=db, report=None, model="hashing", step_progress=False)
     from stratcompare.store import Store
 
-    with Store.open(db) as store:    # should `run` build the word index one day: as it left it before
+    with Store.open(db) as store:    # as `run` left a database before it built the word index
         store.conn.execute("DELETE FROM passage_fts")
         store.conn.execute("DELETE FROM passage_fts_map")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -59,6 +59,11 @@ def run_all(
         summary.classified = classify_passages(store.conn, codebook=codebook, encoder=encoder,
                                                progress=step_progress)
 
+        from stratcompare.search.api import ensure_fts
+
+        log("Indexing words for search …")  # `serve` only reads: without it the web's search
+        ensure_fts(store.conn)              # would run on meaning alone, without its word half
+
         if report:
             from stratcompare.report import build_report
 
