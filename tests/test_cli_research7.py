@@ -414,3 +414,23 @@ def test_cell_drill_down_shows_genre_and_kind(db):
     assert by_id["k1"]["kind"] == "content"
     header = invoke("compare", "--db", db, "--cell", "Køge:housing_first").stdout.splitlines()[0]
     assert "genre" in header.split() and "kind" in header.split()
+
+
+def test_the_matrix_tables_column_codes_and_labels_work_in_cell_and_theme(db):
+    """A wide matrix is printed with columns T1, T2 … (similarity: rows and columns 1, 2 …) and
+    says 'drill down with --cell ROW:COLUMN', but --cell "Køge:T1" and search --theme T1 or
+    --theme "Housing First og bolig" were unknown."""
+    r = invoke("compare", "--db", db, "--cell", "Køge:T1")
+    assert r.exit_code == 0, r.output
+    assert "Køge:housing_first: 2 passages" in r.output
+    r = invoke("compare", "--db", db, "--cell", "t1:T2")
+    assert "housing_first:early_intervention" in r.output
+    r = invoke("compare", "--db", db, "--matrix", "similarity", "--cell", "1:2")
+    assert r.exit_code == 0 and "Herning:Køge" in r.output, r.output   # rows in Danish order
+    for theme in ("T1", "Housing First og bolig", "housing_first"):
+        r = invoke("search", "hjemløse", "--db", db, "--model", "hashing", "--theme", theme,
+                   "--format", "json")
+        assert r.exit_code == 0, (theme, r.output)
+        assert {h["passage_id"] for h in json.loads(r.stdout)} <= {"k1", "m2", "h1"}
+    r = invoke("search", "hjemløse", "--db", db, "--model", "hashing", "--theme", "T99")
+    assert r.exit_code == 2 and "no passage carries theme 'T99'" in r.output

@@ -49,13 +49,29 @@ def _snippet(marked: str, width: int = 110) -> str:
     return out + ("…" if end < len(text) else "")
 
 
-def _check_theme(conn, theme: Optional[str]) -> None:
+def _check_theme(conn, theme: Optional[str]) -> Optional[str]:
+    """The theme id for ``--theme``: an id, a label ("Housing First og bolig") or the compare
+    table's column code ("T1"), as ``compare --cell`` takes them."""
     from stratcompare.errors import UsageError
 
     if not theme:
-        return
-    if conn.execute("SELECT 1 FROM passage_themes WHERE theme = ? LIMIT 1", (theme,)).fetchone():
-        return
+        return None
+
+    def stored(t: str) -> bool:
+        return conn.execute("SELECT 1 FROM passage_themes WHERE theme = ? LIMIT 1", (t,)).fetchone() is not None
+
+    if stored(theme):
+        return theme
+    from stratcompare.compare.cells import _resolve_theme
+    from stratcompare.compare.themes import load_themes
+    from stratcompare.errors import StratcompareError
+
+    try:
+        resolved = _resolve_theme(theme, load_themes(conn))
+    except StratcompareError:   # no codebook to resolve with: the id check below says what is known
+        resolved = None
+    if resolved and stored(resolved):
+        return resolved
     known = [r[0] for r in conn.execute("SELECT DISTINCT theme FROM passage_themes ORDER BY theme")]
     hint = ("known: " + ", ".join(known)) if known else "no passage has themes yet; run the classifier first"
     raise UsageError(f"no passage carries theme {theme!r}", hint=hint)
@@ -98,7 +114,7 @@ def search_report(db, query, top_k, municipality, exclude_municipality, theme, y
             from stratcompare.compare.corpus import corpus_genre
 
             genre = corpus_genre(store.conn, genre)
-        _check_theme(store.conn, theme)
+        theme = _check_theme(store.conn, theme)
         municipality, exclude_municipality = _municipalities(store.conn, municipality, exclude_municipality)
         encoder = get_encoder(model) if mode != "lexical" else None
         result = search_result(store.conn, query, top_k=top_k, mode=mode, municipality=municipality,

@@ -6,6 +6,7 @@ most similar passage pairs), ``"housing_first:early_intervention"`` (co-occurren
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -90,6 +91,9 @@ def _ref(row, index: CorpusIndex, probability: float | None = None) -> PassageRe
 
 
 def _resolve_theme(name: str, themes: ThemeSet) -> str | None:
+    code = re.fullmatch(r"[Tt](\d+)", name.strip())   # a wide matrix's column code: T1 …
+    if code and 1 <= int(code.group(1)) <= len(themes.ids):
+        return themes.ids[int(code.group(1)) - 1]
     hits = match_name(name, themes.ids)
     if not hits:
         by_label = {lab: t for t, lab in themes.labels.items()}
@@ -307,6 +311,8 @@ def cell_passages(
     themes = load_themes(conn, codebook)
 
     def muni(name: str) -> int | None:
+        if name.isdigit() and 1 <= int(name) <= len(index.municipalities):
+            return int(name) - 1   # the similarity matrix's row and column numbers
         hits = match_name(name, index.municipalities)
         return index.municipalities.index(hits[0]) if len(hits) == 1 else None
 
