@@ -91,6 +91,9 @@ def test_report_for_one_genre_writes_the_report(db, tmp_path):
     assert "Housing First giver hjemløse" in html
     assert "skæve boliger" not in html                   # the minutes' passage is left out
     assert "Referat Social- og Sundhedsudvalget" not in html
+    assert "kun dokumenttypen strategi" in html         # the reader is told what was left out
+    invoke("report", "--db", db, "-o", out)
+    assert "kun dokumenttypen" not in out.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("args", [["compare"], ["compare", "--cell", "Køge:housing_first"],

@@ -76,7 +76,8 @@ def build_report(
     body = "\n".join(h for _, _, h in parts)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     subtitle = (f"{_n_municipalities(index)} kommuner · {int(index.passages.sum())} passager · "
-                f"kodebog {themes.codebook or '–'} · genereret {generated} af stratcompare")
+                + (f"kun dokumenttypen {_GENRE_DA[genre]} · " if genre else "")
+                + f"kodebog {themes.codebook or '–'} · genereret {generated} af stratcompare")
     page = Template(data_path("report", "report.html").read_text(encoding="utf-8")).substitute(
         title=esc("Kommunale strategier – sammenligning"),
         subtitle=esc(subtitle),
