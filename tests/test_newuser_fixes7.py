@@ -530,3 +530,34 @@ def test_run_leaves_the_word_index_ready_for_serve(tmp_path):
         indexed = store.conn.execute("SELECT count(*) FROM passage_fts_map").fetchone()[0]
         assert n > 0 and indexed == n
         assert Q.index_status(store.conn, None).fts_current
+
+
+def test_similar_looks_among_text_and_lists_unless_all_kinds(tmp_path):
+    """Issue 9: similar uses content and list passages by default, like search; a heading or a
+    minutes' formality is no 'initiative elsewhere'.  --all-kinds takes every kind."""
+    from pathlib import Path
+
+    from stratcompare.embed import get_encoder
+    from stratcompare.search import similar
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    db = tmp_path / "c.db"
+    ingest_paths([corpus / "holstebro-investeringsmodel.txt", corpus / "hjoerring-forebyggelsesstrategi.html"],
+                 db=db)
+    enc = get_encoder("hashing")
+    with Store.open(db) as store:
+        kind = dict(store.conn.execute("SELECT id, kind FROM passages"))
+        assert {"heading"} <= set(kind.values()), set(kind.values())
+        pid = next(p for p, k in kind.items() if k == "content")
+        default = [h.passage_id for h in similar(store.conn, pid, top_k=500, encoder=enc,
+                                                 other_municipalities=False)]
+        every = [h.passage_id for h in similar(store.conn, pid, top_k=500, encoder=enc,
+                                               other_municipalities=False, kinds=None)]
+    assert default and {kind[p] for p in default} <= {"content", "list", "table"}
+    assert "heading" in {kind[p] for p in every}
+    out = runner.invoke(app, ["similar", pid, "--db", str(db), "--model", "hashing", "--any-municipality",
+                              "--all-kinds", "-k", "500", "--format", "json"]).output
+    assert "heading" in {r["kind"] for r in json.loads(out)}
+    out = runner.invoke(app, ["similar", pid, "--db", str(db), "--model", "hashing", "--any-municipality",
+                              "-k", "500", "--format", "json"]).output
+    assert {r["kind"] for r in json.loads(out)} <= {"content", "list", "table"}

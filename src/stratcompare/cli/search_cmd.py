@@ -139,15 +139,16 @@ def _add_genre_kind(conn, hits: list[dict]) -> None:
         h["genre"], h["kind"] = rows.get(h["passage_id"], (None, None))
 
 
-def similar_records(db, passage_id, top_k, other_municipalities, model) -> list[dict]:
+def similar_records(db, passage_id, top_k, other_municipalities, model, all_kinds=False) -> list[dict]:
     from stratcompare.embed import get_encoder
     from stratcompare.search import similar
+    from stratcompare.search.api import SUBSTANTIVE_KINDS
     from stratcompare.store import Store
 
     with Store.open(db, create=False) as store:
         hits = [h.to_dict() for h in similar(
             store.conn, passage_id, top_k=top_k, other_municipalities=other_municipalities,
-            encoder=get_encoder(model))]
+            encoder=get_encoder(model), kinds=None if all_kinds else SUBSTANTIVE_KINDS)]
         _add_genre_kind(store.conn, hits)
     return hits
 
@@ -252,13 +253,16 @@ def similar(
     other_municipalities: bool = typer.Option(
         True, "--other-municipalities/--any-municipality",
         help="Only passages from other municipalities (default) or from anywhere."),
+    all_kinds: bool = typer.Option(False, "--all-kinds",
+                                   help="Also headings, contents lists, boilerplate and minutes' formalities."),
     model: Optional[str] = ModelOption,
     format: Format = FormatOption,
     output: Optional[Path] = OutputOption,
 ) -> None:
     """Initiatives elsewhere that resemble this passage, most similar first (similarity: the
-    cosine of the two passages' embeddings, 0-1; words they share are marked «»)."""
-    records = run(similar_records, db, passage_id, top_k, other_municipalities, model)
+    cosine of the two passages' embeddings, 0-1; words they share are marked «»).  Like search,
+    it looks among text and lists only unless --all-kinds."""
+    records = run(similar_records, db, passage_id, top_k, other_municipalities, model, all_kinds)
     with output_file(output) as out:
         _render_hits(records, format, similarity=True, out=out)
 

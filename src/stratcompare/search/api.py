@@ -574,8 +574,11 @@ def similar(
     top_k: int = 10,
     other_municipalities: bool = True,
     encoder=None,
+    kinds: tuple[str, ...] | None = SUBSTANTIVE_KINDS,
 ) -> list[Hit]:
-    """Passages that resemble ``passage_id`` (by default only from other municipalities)."""
+    """Passages that resemble ``passage_id`` (by default only from other municipalities, and
+    only substantive ones: a minutes' formality resembles other formalities, not initiatives).
+    ``kinds=None`` takes every kind."""
     row = conn.execute(
         "SELECT p.id, p.text, d.municipality, d.id FROM passages p JOIN documents d ON d.id = p.document_id "
         "WHERE p.id = ? OR p.id LIKE ? || '%' ESCAPE '\\' ORDER BY p.id LIMIT 2",
@@ -599,6 +602,10 @@ def similar(
         mask &= corpus.municipality != muni
     elif other_municipalities:
         mask &= corpus.document_id != doc_id
+    if kinds is not None and has_column(conn, "passages", "kind"):
+        km = _mask(conn, corpus, None, None, None, None, kinds=kinds)
+        if km is not None:
+            mask &= km
     rows, cos = corpus.index.search(q, top_k, mask)
     return _hits(conn, [corpus.ids[r] for r in rows], [float(c) for c in cos], [{} for _ in rows], text)
 
