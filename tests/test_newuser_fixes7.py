@@ -561,3 +561,32 @@ def test_similar_looks_among_text_and_lists_unless_all_kinds(tmp_path):
     out = runner.invoke(app, ["similar", pid, "--db", str(db), "--model", "hashing", "--any-municipality",
                               "-k", "500", "--format", "json"]).output
     assert {r["kind"] for r in json.loads(out)} <= {"content", "list", "table"}
+
+
+def test_a_new_municipality_or_genre_for_an_unchanged_file_takes_effect(tmp_path):
+    """`ingest -m X` (or --genre) on a file already stored under another municipality or genre
+    applies the override instead of reporting 'unchanged' and keeping the old one."""
+    f = tmp_path / "strategi.txt"
+    f.write_text("Kommunen vil styrke den tidlige indsats for børn og unge i udsatte positioner.\n\n"
+                 "Vi vil samarbejde med foreningerne om fællesskaber for alle.\n", encoding="utf-8")
+    db = tmp_path / "c.db"
+    assert ingest_paths([f], db=db, municipality="Køge").results[0].status == "ingested"
+    again = ingest_paths([f], db=db, municipality="Køge").results[0]
+    assert again.status == "unchanged"  # the same override: nothing to do
+    moved = ingest_paths([f], db=db, municipality="Herning").results[0]
+    assert moved.outcome == "replaced" and moved.municipality == "Herning", moved
+    regenred = ingest_paths([f], db=db, genre="strategy").results[0]
+    assert regenred.outcome == "replaced", regenred
+    with Store.open(db) as store:
+        (doc,) = store.documents()
+    # the genre given now and the municipality given before both hold
+    assert doc["municipality"] == "Herning" and doc["municipality_source"] == "override"
+    assert doc["genre"] == "strategy" and doc["genre_source"] == "override"
+    assert ingest_paths([f], db=db).results[0].status == "unchanged"  # no override: kept as stored
+    # a new version of the file keeps the overrides the user gave (its text names no municipality)
+    f.write_text(f.read_text(encoding="utf-8") + "\nVi følger op hvert år.\n", encoding="utf-8")
+    changed = ingest_paths([f], db=db).results[0]
+    assert changed.outcome == "replaced" and changed.municipality == "Herning", changed
+    with Store.open(db) as store:
+        (doc,) = store.documents()
+    assert doc["genre"] == "strategy" and doc["municipality_source"] == "override"

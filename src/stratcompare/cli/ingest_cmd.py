@@ -19,7 +19,7 @@ def ingest(
     paths: List[str] = typer.Argument(..., help="Files, folders (searched recursively) or globs."),
     db: Optional[Path] = DbOption,
     municipality: Optional[str] = typer.Option(
-        None, "--municipality", "-m", help="Set the municipality of every document (no detection)."),
+        None, "--municipality", "-m", help="Set the municipality of every document (no detection; kept when a file is read again)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Parallel worker processes."),
     ocr: bool = typer.Option(True, "--ocr/--no-ocr", help="OCR pages that have no text layer."),
     repair: bool = typer.Option(True, "--repair/--no-repair", help="Repair Danish OCR errors."),
@@ -28,7 +28,7 @@ def ingest(
     force: bool = typer.Option(False, "--force", help="Re-read files even when unchanged."),
     genre: Optional[str] = typer.Option(
         None, "--genre", help="Set the genre of every document: strategy, minutes, news, other "
-        "(no detection)."),
+        "(no detection; kept when a file is read again)."),
     reocr: str = typer.Option(
         "auto", "--reocr", help="Read a PDF page's image again with Danish OCR: auto (when its "
         "text layer looks damaged), always, never."),

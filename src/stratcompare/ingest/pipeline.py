@@ -13,7 +13,7 @@ import re
 import stat
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -173,12 +173,15 @@ def ingest_paths(
     report = IngestReport(db=str(store.path))
     remove_stale_spools()   # leftovers of a killed ingest (they can be large)
     try:
-        todo: list[tuple[Candidate, str]] = []
+        todo: list[tuple[Candidate, str, IngestOptions]] = []
         first_seen: dict[str, str] = {}
+        overridden: set[str] = set()  # unchanged files read again: stored even if the same content
         for cand in candidates:
             result, digest = _precheck(store, cand)
-            if force and result is not None and result.status == "unchanged":
-                result = None  # re-read it (e.g. after upgrading stratcompare)
+            if result is not None and result.status == "unchanged" and (
+                    force or _override_differs(store, str(cand.path), options)):
+                result = None  # re-read it (after upgrading stratcompare, or for a new -m/--genre)
+                overridden.add(str(cand.path))
             if result is None and digest in first_seen:
                 result = FileResult(str(cand.path), "duplicate",
                                     warnings=[f"same content as {first_seen[digest]}"])
@@ -190,13 +193,13 @@ def ingest_paths(
                                          result.error or "")
                 _tick(progress, "file", 1)
             else:
-                todo.append((cand, digest))
+                todo.append((cand, digest, _kept_overrides(store, str(cand.path), options)))
         if progress:
             progress("total", len(todo) + len(report.results))
-        outcomes = _run(todo, options, jobs, progress)
+        outcomes = _run(todo, jobs, progress)
         try:
             for outcome in outcomes:
-                report.results.append(_store_outcome(store, outcome, force))
+                report.results.append(_store_outcome(store, outcome, force or outcome.path in overridden))
                 _tick(progress, "file", 1)
         finally:
             outcomes.close()  # on Ctrl-C: stop the workers now, not when the generator is collected
@@ -244,6 +247,35 @@ def _precheck(store: Store | None, cand: Candidate) -> tuple[FileResult | None, 
     return None, digest
 
 
+def _override_differs(store: Store, path: str, options: IngestOptions) -> bool:
+    """An unchanged file given a municipality or genre other than the one stored: the user's
+    override must take effect (the genre also decides how minutes are cut), so it is read again."""
+    if not (options.municipality or options.genre):
+        return False
+    rows = store.conn.execute("SELECT municipality, genre FROM documents WHERE path = ?", (path,)).fetchall()
+    return any((options.municipality and r[0] != options.municipality)
+               or (options.genre and r[1] != options.genre) for r in rows)
+
+
+def _kept_overrides(store: Store, path: str, options: IngestOptions) -> IngestOptions:
+    """A file read again keeps the municipality and genre a user once gave it (-m, --genre)
+    unless this run gives others: a new version of a file whose text names no municipality
+    must not lose the one the user set."""
+    rows = store.conn.execute(
+        "SELECT municipality, municipality_source, genre, genre_source FROM documents "
+        "WHERE path = ? AND status != 'failed'", (path,)).fetchall()
+    if not rows:
+        return options
+    kept = {}
+    munis = {r[0] for r in rows if r[1] == "override"}
+    if options.municipality is None and len(munis) == 1 and all(r[1] == "override" for r in rows):
+        kept["municipality"] = munis.pop()
+    genres = {r[2] for r in rows if r[3] == "override"}
+    if options.genre is None and len(genres) == 1 and all(r[3] == "override" for r in rows):
+        kept["genre"] = genres.pop()
+    return replace(options, **kept) if kept else options
+
+
 def _unchanged(store: Store, path: str, n_docs: int) -> FileResult:
     """An unchanged file with what is stored for it (a rerun that shows 0 pages, 0 passages and
     no municipality reads as if the corpus had lost them)."""
@@ -282,17 +314,17 @@ def _failed(path: str, exc: StratcompareError) -> FileResult:
     return FileResult(path, "failed", error=str(exc), error_kind=exc.kind, exit_code=exc.exit_code)
 
 
-def _run(todo, options: IngestOptions, jobs: int, progress: Progress | None):
+def _run(todo, jobs: int, progress: Progress | None):
     if jobs <= 1 or len(todo) <= 1:
-        for cand, digest in todo:
+        for cand, digest, opts in todo:
             if progress:
                 progress("start:" + cand.path.name, 0)
-            yield process_file(str(cand.path), digest, options,
+            yield process_file(str(cand.path), digest, opts,
                                lambda n: _tick(progress, "pages", n))
         return
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(os.getpid(),))
     try:
-        pending = {pool.submit(process_file, str(c.path), d, options, None): c for c, d in todo}
+        pending = {pool.submit(process_file, str(c.path), d, o, None): c for c, d, o in todo}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
