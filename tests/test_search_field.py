@@ -147,6 +147,20 @@ def test_english_query_gets_a_hint_and_danish_words(store, enc):
     assert not analyse_query("budget 2023 Morsø").english
 
 
+@pytest.mark.parametrize("query", ["housing first for young homeless",
+                                   "support for people with disabilities in their own home"])
+def test_english_queries_around_a_loan_phrase_or_everyday_words_get_the_hint(query):
+    """A phrase both languages use ("housing first") tells neither: the other words decide."""
+    lang = analyse_query(query)
+    assert lang.english and lang.hint and lang.added, lang
+
+
+@pytest.mark.parametrize("query", ["housing first for unge", "housing first Aarhus 2024",
+                                   "støtte i eget hjem"])
+def test_danish_queries_with_a_loan_phrase_stay_danish(query):
+    assert not analyse_query(query).english
+
+
 def test_coverage_counts_compound_parts():
     assert coverage("hjemløsestrategi", STRATEGY)[0] == 1.0
     assert coverage("hjemløsestrategi", PARTS_ONLY)[0] == 1.0  # both parts present

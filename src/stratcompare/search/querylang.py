@@ -54,7 +54,7 @@ def analyse_query(query: str) -> QueryLanguage:
         return QueryLanguage(False, query, [], None)
     terms, function, danish = _terms(), word_list("lang/da/query_english_words.txt"), _danish()
     longest = max(len(k) for k in terms)
-    english, added, renderings, i = 0, [], [], 0
+    english, neutral, added, renderings, i = 0, 0, [], [], 0
     while i < len(words):
         for n in range(min(longest, len(words) - i), 0, -1):
             key = tuple(words[i : i + n])
@@ -62,6 +62,8 @@ def analyse_query(query: str) -> QueryLanguage:
                 rendering = terms[key].split()
                 renderings.append(rendering)
                 english += sum(1 for w in key if w not in rendering)  # "budget" -> "budget" is Danish too
+                if rendering == list(key):
+                    neutral += n  # "housing first" is both languages: it tells neither
                 added += [t for t in rendering if t not in added and t not in key]
                 i += n
                 break
@@ -69,7 +71,7 @@ def analyse_query(query: str) -> QueryLanguage:
             if words[i] in function and words[i] not in danish:
                 english += 1
             i += 1
-    if english * 2 < len(words) or english == 0:
+    if english * 2 < len(words) - neutral or english == 0:
         return QueryLanguage(False, query, [], None)
     expanded = query + (" " + " ".join(added) if added else "")
     hint = HINT + (f' (also searched for: {" ".join(added)})' if added else "")
