@@ -590,3 +590,10 @@ def test_a_new_municipality_or_genre_for_an_unchanged_file_takes_effect(tmp_path
     with Store.open(db) as store:
         (doc,) = store.documents()
     assert doc["genre"] == "strategy" and doc["municipality_source"] == "override"
+
+
+def test_the_hint_for_a_missing_database_can_be_pasted_with_spaces_and_danish_letters(tmp_path):
+    db = tmp_path / "mappe med æøå" / "x.db"
+    res = runner.invoke(app, ["documents", "--db", str(db)])
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert f"--db '{db}'" in res.output, res.output

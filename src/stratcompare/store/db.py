@@ -8,6 +8,7 @@ written in one ``BEGIN IMMEDIATE`` transaction, so a crash or Ctrl-C never leave
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -89,7 +90,7 @@ class Store:
         if not create and not path.exists():
             raise NotFoundError(
                 "no corpus database here", path,
-                hint="ingest documents first: stratcompare ingest corpus/ --db " + str(path),
+                hint="ingest documents first: stratcompare ingest corpus/ --db " + shlex.quote(str(path)),
             )
         if path.is_dir():
             raise StoreError("cannot open the database: this is a folder", path,
