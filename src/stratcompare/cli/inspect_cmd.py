@@ -239,8 +239,11 @@ def _show_lines(item: dict) -> list[str]:
             lines.append("cells:")
             lines += ["  " + " | ".join(" ".join(str(c or "").split()) for c in row) for row in value]
             continue
-        elif key == "pages_detail":   # JSON kept: tests/test_newuser_fixes7.py reads it
-            value = json.dumps(value, ensure_ascii=False)
+        elif key == "pages_detail":   # one line per page: how it was read and whether it could be
+            lines.append("pages_detail:")
+            lines += [f"  page {p.get('number')}: {p.get('method') or '-'}, {p.get('status')}"
+                      for p in value]
+            continue
         elif isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items()) or "none"
         elif isinstance(value, (list, tuple)):
