@@ -409,13 +409,20 @@ def _wait_docs(db: Path, n: int, timeout: float) -> int:
     return -1
 
 
+def _terminal_sigint() -> None:
+    """The child gets Ctrl-C as a terminal's foreground command does, even when the test run was
+    started in the background (a non-interactive shell's `cmd &` ignores SIGINT, and children
+    inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_ctrl_c_with_jobs_stops_promptly_and_keeps_committed_work(tmp_path):
     _slow_batch(tmp_path / "docs")
     db = tmp_path / "c.db"
     proc = subprocess.Popen([PY, "-m", "stratcompare", "ingest", str(tmp_path / "docs"), "--db", str(db),
                              "--jobs", "2", "--no-repair", "-q"], stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_terminal_sigint)
     assert _wait_docs(db, 2, 120) >= 2, "no document committed in time"
     workers = _children(proc.pid)
     t0 = time.monotonic()
