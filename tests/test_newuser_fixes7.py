@@ -598,3 +598,45 @@ def test_the_hint_for_a_missing_database_can_be_pasted_with_spaces_and_danish_le
     res = runner.invoke(app, ["documents", "--db", str(db)])
     assert res.exit_code != 0 and "Traceback" not in res.output
     assert f"--db '{db}'" in res.output, res.output
+
+
+def _dated_and_undated(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "plan.txt").write_text(
+        "Handicappolitik 2024-2027\n\nKommunen vil styrke bostøtten til borgere med handicap i eget hjem.\n",
+        encoding="utf-8")
+    (folder / "side.txt").write_text(
+        "Bostøtte\n\nKommunen tilbyder bostøtte til borgere med handicap, der bor i eget hjem.\n",
+        encoding="utf-8")
+    db = tmp_path / "c.db"
+    ingest_paths([folder], db=db, municipality="Køge")
+    with Store.open(db) as store:
+        years = sorted(str(d["year_start"]) for d in store.documents())
+    assert years == ["2024", "None"], years
+    return db
+
+
+def test_a_year_filter_says_how_many_documents_without_a_year_it_leaves_out(tmp_path):
+    db = _dated_and_undated(tmp_path)
+    res = runner.invoke(app, ["search", "bostøtte", "--db", str(db), "--year", "2025", "--model", "hashing"])
+    assert res.exit_code == 0, res.output
+    assert "Note: 1 document without a known year is left out by --year" in res.output
+    res = runner.invoke(app, ["search", "bostøtte", "--db", str(db), "--model", "hashing"])
+    assert "Note:" not in res.output  # no year asked: nothing left out
+
+
+def test_the_web_says_how_many_documents_without_a_year_a_year_range_leaves_out(tmp_path):
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    from stratcompare.web import create_app
+
+    db = _dated_and_undated(tmp_path)
+    runner.invoke(app, ["embed", "--db", str(db), "--model", "hashing"])
+    with TestClient(create_app(db, model="hashing")) as c:
+        page = c.get("/", params={"q": "bostøtte", "year_from": 2024, "year_to": 2026}).text
+        assert re.search(r'id="undated">1 dokument uden kendt årstal er ikke med', page), page[-3000:]
+        page = c.get("/", params={"q": "bostøtte"}).text
+        assert 'id="undated"' not in page

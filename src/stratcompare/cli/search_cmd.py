@@ -123,6 +123,13 @@ def search_report(db, query, top_k, municipality, exclude_municipality, theme, y
                                encoder=encoder, progress=True)
         report = result.to_dict()
         _add_genre_kind(store.conn, report["hits"])
+        if year is not None:
+            from stratcompare.search.api import undated_documents
+
+            n = undated_documents(store.conn, municipality=municipality, genre=genre)
+            if n:
+                report["note"] = (f"{n} document{'s' if n != 1 else ''} without a known year "
+                                  f"{'are' if n != 1 else 'is'} left out by --year")
     return report
 
 
@@ -205,6 +212,8 @@ def _render_report(report: dict, format: Format, out=None) -> None:
 
     if report.get("hint"):
         typer.echo("Hint: " + report["hint"], err=True)
+    if report.get("note"):
+        typer.echo("Note: " + report["note"], err=True)
     if report.get("weak") and report.get("hits"):
         if format == Format.table:
             (out or sys.stdout).write(report["message"] + "\n")

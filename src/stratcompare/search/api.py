@@ -193,6 +193,21 @@ def _resolve_municipality(conn: sqlite3.Connection, name: str | None) -> str | N
     return match_municipality(name, known)
 
 
+def undated_documents(conn: sqlite3.Connection, *, municipality: str | None = None,
+                      genre: str | None = None) -> int:
+    """Documents (of this municipality/genre) with no known year: a year filter leaves them out,
+    and a user reading "no hits for 2019" should know how many were not looked at."""
+    sql = "SELECT count(*) FROM documents WHERE year_start IS NULL AND status != 'failed'"
+    args: list = []
+    if municipality:
+        sql += " AND municipality = ?"
+        args.append(municipality)
+    if genre and has_column(conn, "documents", "genre"):
+        sql += " AND genre = ?"
+        args.append(genre)
+    return conn.execute(sql, args).fetchone()[0]
+
+
 def _sql_filter(municipality, exclude_municipality, theme, year, genre=None) -> tuple[str, tuple]:
     where, params = [], []
     if genre:

@@ -153,7 +153,7 @@ def search_view(st: WebState, flt: Q.SearchFilters, fresh: bool = False) -> dict
 def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
     out = {"query": flt.q, "filters": {k: v for k, v in vars(flt).items()}, "hits": [], "weak": False,
            "index_current": True, "index_missing": None, "hint": None, "hint_key": None, "hint_words": [],
-           "query_used": None}
+           "query_used": None, "undated": 0}
     if not flt.q:
         return out
     enc = st.encoder
@@ -179,6 +179,11 @@ def _search_view(st: WebState, flt: Q.SearchFilters) -> dict:
                             else "passages")
     out["hint"] = res.hint
     out["hint_key"], out["hint_words"] = _hint_key(flt.q, res.hint)
+    out["undated"] = 0
+    if flt.year_from is not None or flt.year_to is not None:  # said: a year range skips these
+        from stratcompare.search.api import undated_documents
+
+        out["undated"] = undated_documents(conn, municipality=flt.municipality, genre=flt.genre)
     if res.query_used and res.query_used.strip() != flt.q.strip():
         out["query_used"] = res.query_used
     return out
