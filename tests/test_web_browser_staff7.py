@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import time
 
 import pytest
 
-from test_web_browser import ARGS, CHROMIUM, Watched, _free_port
+from test_web_browser import CHROMIUM, Watched, base_url, browser, w  # noqa: F401 - shared fixtures
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,42 +18,6 @@ pytestmark = [
 ]
 playwright_api = pytest.importorskip("playwright.sync_api")
 uvicorn = pytest.importorskip("uvicorn")
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    from test_web import build_web_db
-
-    from stratcompare.web import create_app
-
-    db = build_web_db(tmp_path_factory.mktemp("webb7") / "web.db")
-    app = create_app(db, model="hashing")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=server.run, daemon=True)
-    th.start()
-    deadline = time.time() + 30
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    th.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def w(browser):
-    watched = Watched(browser)
-    yield watched
-    watched.close()
 
 
 @pytest.fixture

@@ -15,18 +15,7 @@ pytest.importorskip("httpx")
 from starlette.testclient import TestClient  # noqa: E402
 
 from stratcompare.web import create_app  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def web_db(tmp_path_factory) -> Path:
-    from test_web import build_web_db
-
-    return build_web_db(tmp_path_factory.mktemp("web7") / "web.db")
-
-
-@pytest.fixture(scope="module")
-def app(web_db):
-    return create_app(web_db, model="hashing")
+from test_web import app, web_db  # noqa: E402,F401 - shared fixtures (module-scoped here too)
 
 
 @pytest.fixture

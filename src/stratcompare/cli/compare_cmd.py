@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from stratcompare.cli.app import DbOption, app, fail, open_output, run
+from stratcompare.cli.app import DbOption, app, fail, output_file, run
 from stratcompare.cli.output import render
 from stratcompare.errors import NotFoundError
 
@@ -150,7 +149,7 @@ def _emit_matrix(m, fmt: CompareFormat, output: Optional[Path]) -> None:
         run(write_xlsx, output, sheets)
         typer.echo(f"Wrote {output}", err=True)
         return
-    with _out(output) as out:
+    with output_file(output) as out:
         if fmt == CompareFormat.table:
             width = shutil.get_terminal_size((100, 24)).columns
             out.write(matrix_table(m, width=width))
@@ -178,7 +177,7 @@ def _emit_cell(result, fmt: CompareFormat, output: Optional[Path], conn=None) ->
         run(write_xlsx, output, [("passages", columns, records)], heat=False)
         typer.echo(f"Wrote {output}", err=True)
         return
-    with _out(output) as out:
+    with output_file(output) as out:
         if fmt == CompareFormat.table:
             shown = [c for c in columns
                      if not c.endswith(("passage_id", "document_id", "year", "section"))]
@@ -203,23 +202,6 @@ def _emit_cell(result, fmt: CompareFormat, output: Optional[Path], conn=None) ->
 def _n(count: int, noun: str) -> str:
     """'1 passage', '2 passages'."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-class _out:
-    """stdout or -o FILE, closed afterwards."""
-
-    def __init__(self, path: Optional[Path]):
-        self.path = path
-        self.fh = None
-
-    def __enter__(self):
-        self.fh = open_output(self.path)
-        return self.fh
-
-    def __exit__(self, *exc):
-        if self.fh is not sys.stdout:
-            self.fh.close()
-        return False
 
 
 @app.command(epilog="Example: stratcompare report --db stratcompare.db -o report.html")

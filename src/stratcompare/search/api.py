@@ -617,10 +617,9 @@ def similar(
         mask &= corpus.municipality != muni
     elif other_municipalities:
         mask &= corpus.document_id != doc_id
-    if kinds is not None and has_column(conn, "passages", "kind"):
-        km = _mask(conn, corpus, None, None, None, None, kinds=kinds)
-        if km is not None:
-            mask &= km
+    km = corpus.kind_mask(tuple(kinds)) if kinds is not None else None  # None: kinds not stored
+    if km is not None:
+        mask &= km
     rows, cos = corpus.index.search(q, top_k, mask)
     return _hits(conn, [corpus.ids[r] for r in rows], [float(c) for c in cos], [{} for _ in rows], text)
 

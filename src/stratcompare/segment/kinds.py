@@ -652,11 +652,12 @@ def _name_sections(segments: list, structural: list[str], title: int | None) -> 
     it in the same section, up to the next heading, take it as their ``section`` (shown with
     each hit and indexed with it for search).  Not the document's title block (the title is
     stored apart), not in minutes (agenda items are their sections)."""
+    longest = load_rules().shapes.section_name_chars
     for i, seg in enumerate(segments):
         if seg.kind != "heading" or structural[i] == "heading" or i == title:
             continue
         name = " ".join(seg.text.split())
-        if not name or len(name) > load_rules().shapes.section_name_chars:
+        if not name or len(name) > longest:
             continue
         old = seg.section
         seg.section = name
